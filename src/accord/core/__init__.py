@@ -1,0 +1,49 @@
+"""Layer 1, the contract core: documents with source maps, ``$ref`` s, operations, validators."""
+
+from accord.core._contract import Contract, LoadOptions, Match
+from accord.core._model import (
+    Example,
+    Header,
+    MediaType,
+    Operation,
+    Parameter,
+    Place,
+    RequestBody,
+    Response,
+    SchemaRef,
+)
+from accord.core._pact import Body, HttpRequest, HttpResponse, Interaction, PactFile, ProviderState
+from accord.core._paths import PathTemplate, Router
+from accord.core._schema import Direction, SchemaValidator, Violation
+from accord.core._source import SourceFile, SourceMap, decode_pointer, encode_pointer, load_source
+
+__all__ = [
+    "Body",
+    "HttpRequest",
+    "HttpResponse",
+    "Interaction",
+    "PactFile",
+    "ProviderState",
+    "Contract",
+    "Direction",
+    "Example",
+    "Header",
+    "LoadOptions",
+    "Match",
+    "MediaType",
+    "Operation",
+    "Parameter",
+    "PathTemplate",
+    "Place",
+    "RequestBody",
+    "Response",
+    "Router",
+    "SchemaRef",
+    "SchemaValidator",
+    "SourceFile",
+    "SourceMap",
+    "Violation",
+    "decode_pointer",
+    "encode_pointer",
+    "load_source",
+]

@@ -1,0 +1,366 @@
+"""The :class:`Contract`: one OpenAPI 3.0/3.1 document, loaded once, used by every feature."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Self
+
+from accord._errors import ContractError, SchemaCompileError, UnsupportedVersion
+from accord.core._model import (
+    HTTP_METHODS,
+    Example,
+    Header,
+    MediaType,
+    Operation,
+    Parameter,
+    Place,
+    RequestBody,
+    Response,
+    SchemaRef,
+)
+from accord.core._paths import Router
+from accord.core._refs import DocumentSet
+from accord.core._schema import (
+    Direction,
+    SchemaValidator,
+    build_registry,
+    compile_validator,
+    convert_document,
+)
+from accord.core._source import DEFAULT_MAX_BYTES, SourceFile, load_source, parse_source
+
+__all__ = ["Contract", "LoadOptions", "Match"]
+
+_VERSION = re.compile(r"^3\.(0|1)\.\d+$")
+
+
+@dataclass(slots=True, frozen=True)
+class LoadOptions:
+    """Knobs for loading a contract; the defaults suit every real document we know."""
+
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+
+@dataclass(slots=True, frozen=True)
+class Match:
+    """The result of routing a concrete request path to an operation."""
+
+    operation: Operation
+    path_params: Mapping[str, str]
+
+
+class Contract:
+    """An OpenAPI document with its ``$ref`` s resolved, operations indexed and validators.
+
+    Build one with :meth:`from_path` or :meth:`from_dict`; validators are compiled
+    on first use and cached for the life of the object.
+    """
+
+    def __init__(self, documents: DocumentSet) -> None:
+        self.documents = documents
+        self.root: SourceFile = documents.root
+        data = self.root.data
+        self.version: str = _check_version(self.root)
+        self.openapi30 = self.version.startswith("3.0")
+        self.data: dict[str, Any] = data
+        self.ref_count = documents.check()
+        self.operations: tuple[Operation, ...] = tuple(self._index())
+        self._by_key = {(op.method, op.path): op for op in self.operations}
+        self._by_id = {op.operation_id: op for op in self.operations if op.operation_id}
+        self._router = Router(sorted({op.path for op in self.operations}))
+        self._registries: dict[Direction, Any] = {}
+        self._validators: dict[tuple[str, Direction], SchemaValidator] = {}
+
+    # construction -----------------------------------------------------------------------
+    @classmethod
+    def from_path(cls, path: str | Path, options: LoadOptions | None = None) -> Self:
+        """Load a contract from a YAML or JSON file (and the local files it refers to)."""
+        options = options or LoadOptions()
+        root = load_source(path, max_bytes=options.max_bytes)
+        return cls(DocumentSet(root, max_bytes=options.max_bytes))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, name: str = "<memory>.yaml") -> Self:
+        """Build a contract from data already in memory (``$ref`` s to files resolve from cwd)."""
+        import json
+
+        root = parse_source(json.dumps(data).encode(), name, path=Path(name))
+        return cls(DocumentSet(root))
+
+    # lookup -----------------------------------------------------------------------------
+    @property
+    def title(self) -> str:
+        info = self.data.get("info")
+        return str(info.get("title", "")) if isinstance(info, dict) else ""
+
+    @property
+    def files(self) -> list[SourceFile]:
+        return list(self.documents)
+
+    def operation(self, method: str, path: str) -> Operation | None:
+        """The operation for ``method`` on the exact path template ``path``."""
+        return self._by_key.get((method.lower(), path))
+
+    def operation_by_id(self, operation_id: str) -> Operation | None:
+        return self._by_id.get(operation_id)
+
+    def match(self, method: str, path: str) -> Match | None:
+        """Route a concrete request (``GET /orders/ord_1``) to its operation."""
+        found = self._router.match(path)
+        if found is None:
+            return None
+        op = self._by_key.get((method.lower(), found[0]))
+        return Match(op, found[1]) if op else None
+
+    def allowed_methods(self, path: str) -> list[str]:
+        """Methods documented for the template ``path`` matches (for 405 ``Allow``)."""
+        found = self._router.match(path)
+        if found is None:
+            return []
+        return [m.upper() for m in HTTP_METHODS if (m, found[0]) in self._by_key]
+
+    @property
+    def security_schemes(self) -> dict[str, Any]:
+        comps = self.data.get("components")
+        schemes = comps.get("securitySchemes") if isinstance(comps, dict) else None
+        if not isinstance(schemes, dict):
+            return {}
+        out = {}
+        for name, value in schemes.items():
+            target = self.documents.deref(
+                value, self.root, f"/components/securitySchemes/{name}"
+            )
+            out[name] = target.value
+        return out
+
+    # validators -------------------------------------------------------------------------
+    def validator(
+        self, schema: SchemaRef, direction: Direction = Direction.RESPONSE
+    ) -> SchemaValidator:
+        """The compiled validator for ``schema`` (compiled once, then cached)."""
+        key = (schema.place.uri, direction)
+        found = self._validators.get(key)
+        if found is None:
+            try:
+                found = compile_validator(schema.place.uri, self._registry(direction))
+            except ValueError as exc:
+                raise SchemaCompileError(
+                    f"schema cannot be compiled: {exc}", schema.place.locate()
+                ) from None
+            self._validators[key] = found
+        return found
+
+    def compile_all(self) -> int:
+        """Compile every body, parameter and header validator now; returns how many."""
+        count = 0
+        for schema, direction in self.schemas():
+            self.validator(schema, direction)
+            count += 1
+        return count
+
+    def schemas(self) -> Iterator[tuple[SchemaRef, Direction]]:
+        """Every schema used by a request or response, with its direction."""
+        for op in self.operations:
+            for param in op.parameters:
+                if param.schema is not None:
+                    yield param.schema, Direction.REQUEST
+            if op.request_body is not None:
+                for media in op.request_body.content.values():
+                    if media.schema is not None:
+                        yield media.schema, Direction.REQUEST
+            for response in op.responses.values():
+                for media in response.content.values():
+                    if media.schema is not None:
+                        yield media.schema, Direction.RESPONSE
+                for header in response.headers.values():
+                    if header.schema is not None:
+                        yield header.schema, Direction.RESPONSE
+
+    def _registry(self, direction: Direction) -> Any:
+        registry = self._registries.get(direction)
+        if registry is None:
+            resources = [
+                (
+                    f.path.resolve().as_uri(),
+                    convert_document(f.data, openapi30=self.openapi30, direction=direction),
+                )
+                for f in self.documents
+            ]
+            registry = build_registry(resources)
+            self._registries[direction] = registry
+        return registry
+
+    # indexing ---------------------------------------------------------------------------
+    def _deref(self, value: Any, place: Place) -> tuple[Any, Place]:
+        target = self.documents.deref(value, place.file, place.pointer)
+        return target.value, Place(target.file, target.pointer)
+
+    def _index(self) -> Iterator[Operation]:
+        paths = self.data.get("paths") or {}
+        if not isinstance(paths, dict):
+            raise ContractError("`paths` must be a mapping", self.root.locate("/paths"))
+        global_security = self.data.get("security")
+        for template, raw_item in paths.items():
+            if not isinstance(raw_item, dict):
+                continue
+            item, item_place = self._deref(raw_item, Place(self.root, "/paths").child(template))
+            if not isinstance(item, dict):
+                continue
+            shared = self._parameters(item.get("parameters"), item_place.child("parameters"))
+            for method in HTTP_METHODS:
+                raw_op = item.get(method)
+                if not isinstance(raw_op, dict):
+                    continue
+                place = item_place.child(method)
+                own = self._parameters(raw_op.get("parameters"), place.child("parameters"))
+                merged = {p.key: p for p in shared} | {p.key: p for p in own}
+                security = raw_op.get("security", global_security) or []
+                yield Operation(
+                    method=method,
+                    path=template,
+                    operation_id=_str_or_none(raw_op.get("operationId")),
+                    summary=str(raw_op.get("summary") or ""),
+                    tags=tuple(str(t) for t in raw_op.get("tags") or () if isinstance(t, str)),
+                    parameters=tuple(merged.values()),
+                    request_body=self._request_body(raw_op.get("requestBody"), place),
+                    responses=self._responses(raw_op.get("responses"), place.child("responses")),
+                    security=tuple(
+                        {k: tuple(v or ()) for k, v in req.items()}
+                        for req in security
+                        if isinstance(req, dict)
+                    ),
+                    deprecated=bool(raw_op.get("deprecated", False)),
+                    place=place,
+                    extensions={k: v for k, v in raw_op.items() if k.startswith("x-")},
+                )
+
+    def _parameters(self, raw: Any, place: Place) -> list[Parameter]:
+        out: list[Parameter] = []
+        if not isinstance(raw, list):
+            return out
+        for i, entry in enumerate(raw):
+            value, where = self._deref(entry, place.child(i))
+            if not isinstance(value, dict) or "name" not in value or "in" not in value:
+                continue
+            location = str(value["in"])
+            default_style = "form" if location in ("query", "cookie") else "simple"
+            style = str(value.get("style", default_style))
+            out.append(
+                Parameter(
+                    name=str(value["name"]),
+                    location=location,
+                    required=bool(value.get("required", location == "path")),
+                    schema=self._schema(value, where),
+                    place=where,
+                    style=style,
+                    explode=bool(value.get("explode", style == "form")),
+                    examples=self._examples(value, where),
+                    content=tuple(self._content(value.get("content"), where.child("content"))),
+                    deprecated=bool(value.get("deprecated", False)),
+                )
+            )
+        return out
+
+    def _schema(self, holder: dict[str, Any], place: Place) -> SchemaRef | None:
+        schema = holder.get("schema")
+        if isinstance(schema, dict | bool):
+            return SchemaRef(place.child("schema"), schema)
+        return None
+
+    def _examples(self, holder: dict[str, Any], place: Place) -> tuple[Example, ...]:
+        out: list[Example] = []
+        if "example" in holder:
+            out.append(Example("", holder["example"], place.child("example")))
+        examples = holder.get("examples")
+        if isinstance(examples, dict):
+            for name, raw in examples.items():
+                value, where = self._deref(raw, place.child("examples", name))
+                if not isinstance(value, dict):
+                    continue
+                if "value" in value:
+                    out.append(Example(str(name), value["value"], where.child("value")))
+                elif "externalValue" in value:
+                    out.append(Example(str(name), None, where, str(value["externalValue"])))
+        return tuple(out)
+
+    def _content(self, raw: Any, place: Place) -> Iterator[MediaType]:
+        if not isinstance(raw, dict):
+            return
+        for name, value in raw.items():
+            if isinstance(value, dict):
+                where = place.child(name)
+                yield MediaType(name, self._schema(value, where), self._examples(value, where), where)
+
+    def _request_body(self, raw: Any, op_place: Place) -> RequestBody | None:
+        if raw is None:
+            return None
+        value, where = self._deref(raw, op_place.child("requestBody"))
+        if not isinstance(value, dict):
+            return None
+        content = {m.name: m for m in self._content(value.get("content"), where.child("content"))}
+        return RequestBody(bool(value.get("required", False)), content, where)
+
+    def _responses(self, raw: Any, place: Place) -> dict[str, Response]:
+        out: dict[str, Response] = {}
+        if not isinstance(raw, dict):
+            return out
+        for status, entry in raw.items():
+            if str(status).startswith("x-"):
+                continue
+            value, where = self._deref(entry, place.child(status))
+            if not isinstance(value, dict):
+                continue
+            headers: dict[str, Header] = {}
+            raw_headers = value.get("headers")
+            if isinstance(raw_headers, dict):
+                for name, h in raw_headers.items():
+                    hv, hwhere = self._deref(h, where.child("headers", name))
+                    if isinstance(hv, dict):
+                        headers[name.lower()] = Header(
+                            name, bool(hv.get("required", False)), self._schema(hv, hwhere), hwhere
+                        )
+            content = {m.name: m for m in self._content(value.get("content"), where.child("content"))}
+            links = value.get("links")
+            out[str(status)] = Response(
+                status=str(status),
+                description=str(value.get("description") or ""),
+                content=content,
+                headers=headers,
+                links=links if isinstance(links, dict) else {},
+                place=where,
+            )
+        return out
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _check_version(root: SourceFile) -> str:
+    data = root.data
+    if not isinstance(data, dict):
+        raise UnsupportedVersion(
+            "not an OpenAPI document: expected a mapping with an `openapi` field",
+            root.locate(""),
+        )
+    if "swagger" in data:
+        raise UnsupportedVersion(
+            f"Swagger {data['swagger']} is not supported; Accord reads OpenAPI 3.0 and 3.1 "
+            "(convert it first, e.g. with swagger2openapi)",
+            root.locate("/swagger"),
+        )
+    version = data.get("openapi")
+    if version is None:
+        raise UnsupportedVersion(
+            "not an OpenAPI document: no `openapi` field at the top level", root.locate("")
+        )
+    text = str(version)
+    if not _VERSION.match(text):
+        raise UnsupportedVersion(
+            f"OpenAPI {text} is not supported; Accord reads OpenAPI 3.0.x and 3.1.x",
+            root.locate("/openapi"),
+        )
+    return text

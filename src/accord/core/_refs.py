@@ -1,0 +1,191 @@
+"""``$ref`` resolution across the local files of one contract.
+
+Only local files are ever read: ``http(s)`` references are refused with the
+location of the offending ``$ref``, never fetched. References stay references
+(nothing is inlined), so recursive schemas are fine; a chain of references that
+only leads back to itself is an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from accord._errors import AccordError, Location, RefError
+from accord.core._source import (
+    DEFAULT_MAX_BYTES,
+    SourceFile,
+    decode_pointer,
+    load_source,
+)
+
+__all__ = ["DocumentSet", "Target", "iter_refs"]
+
+#: keys whose values are data, not OpenAPI/Schema structure: never scanned for $ref
+_DATA_KEYS = frozenset({"example", "default", "const", "enum"})
+
+
+@dataclass(slots=True, frozen=True)
+class Target:
+    """Where a ``$ref`` leads: the file, the pointer inside it, and the value there."""
+
+    file: SourceFile
+    pointer: str
+    value: Any
+
+    @property
+    def uri(self) -> str:
+        return f"{self.file.path.resolve().as_uri()}#{self.pointer}"
+
+    def locate(self) -> Location:
+        return self.file.locate(self.pointer)
+
+
+def iter_refs(data: Any) -> Iterator[tuple[list[str | int], str]]:
+    """Yield ``(path, ref)`` for every ``$ref`` in ``data``, skipping example values."""
+    stack: list[tuple[Any, list[str | int]]] = [(data, [])]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                yield [*path, "$ref"], ref
+            for key, value in node.items():
+                if key in _DATA_KEYS or key.startswith("x-") or key == "$ref":
+                    continue
+                if key == "examples" and isinstance(value, list):
+                    continue  # JSON Schema `examples`: a list of data values
+                if key == "value" and path and isinstance(path[-1], str) and len(path) >= 2 \
+                        and path[-2] == "examples":
+                    continue  # Example Object value
+                if isinstance(value, dict | list):
+                    stack.append((value, [*path, key]))
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                if isinstance(value, dict | list):
+                    stack.append((value, [*path, i]))
+
+
+class DocumentSet:
+    """The root document of a contract and every local file its ``$ref`` s reach."""
+
+    def __init__(self, root: SourceFile, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.root = root
+        self.max_bytes = max_bytes
+        self.files: dict[Path, SourceFile] = {root.path.resolve(): root}
+
+    def __iter__(self) -> Iterator[SourceFile]:
+        return iter(list(self.files.values()))
+
+    def check(self) -> int:
+        """Resolve every ``$ref`` in every reachable file now; returns how many there were.
+
+        Raises :class:`RefError` for the first remote, dangling or cyclic reference.
+        """
+        seen: set[Path] = set()
+        pending = [self.root]
+        count = 0
+        while pending:
+            file = pending.pop()
+            key = file.path.resolve()
+            if key in seen:
+                continue
+            seen.add(key)
+            for path, ref in iter_refs(file.data):
+                count += 1
+                target = self.follow(ref, file, path)
+                if target.file.path.resolve() not in seen:
+                    pending.append(target.file)
+        return count
+
+    def resolve(self, ref: str, base: SourceFile, at: list[str | int] | str) -> Target:
+        """Resolve one ``$ref`` string found in ``base`` at pointer ``at``."""
+        where = base.locate(at)
+        file_part, _, fragment = ref.partition("#")
+        file = base
+        if file_part:
+            split = urlsplit(file_part)
+            if split.scheme in ("http", "https") or file_part.startswith("//"):
+                raise RefError(
+                    f"remote $ref {ref!r} refused: Accord never fetches over the network; "
+                    "save the document locally and refer to it by a relative path",
+                    where,
+                )
+            if split.scheme == "file":
+                target_path = Path(unquote(split.path))
+            elif split.scheme and len(split.scheme) > 1:
+                raise RefError(
+                    f"$ref {ref!r} uses the {split.scheme!r} scheme; only relative file paths "
+                    "and local pointers are supported",
+                    where,
+                )
+            else:
+                target_path = base.path.parent / unquote(file_part)
+            file = self._load(target_path, ref, where)
+        pointer = unquote(fragment)
+        if pointer and not pointer.startswith("/"):
+            raise RefError(
+                f"$ref {ref!r}: the fragment must be a JSON pointer starting with '/' "
+                "(plain-name anchors are not supported)",
+                where,
+            )
+        value = _walk(file, pointer, ref, where)
+        return Target(file, pointer, value)
+
+    def follow(self, ref: str, base: SourceFile, at: list[str | int] | str) -> Target:
+        """Resolve ``ref`` and any ``$ref`` its target is made of, refusing cycles."""
+        target = self.resolve(ref, base, at)
+        chain = [target.uri]
+        while isinstance(target.value, dict) and isinstance(target.value.get("$ref"), str):
+            target = self.resolve(target.value["$ref"], target.file, target.pointer + "/$ref")
+            if target.uri in chain:
+                loop = " -> ".join(_short(u) for u in [*chain, target.uri])
+                raise RefError(f"$ref cycle that never reaches a value: {loop}", base.locate(at))
+            chain.append(target.uri)
+        return target
+
+    def deref(self, value: Any, file: SourceFile, pointer: str) -> Target:
+        """The value itself, or what its ``$ref`` (chain) leads to."""
+        if isinstance(value, dict) and isinstance(value.get("$ref"), str):
+            return self.follow(value["$ref"], file, pointer + "/$ref")
+        return Target(file, pointer, value)
+
+    def _load(self, path: Path, ref: str, where: Location) -> SourceFile:
+        key = path.resolve()
+        found = self.files.get(key)
+        if found is not None:
+            return found
+        if not path.exists():
+            raise RefError(f"$ref {ref!r}: file {path} does not exist", where)
+        try:
+            loaded = load_source(path, max_bytes=self.max_bytes)
+        except AccordError as exc:
+            raise RefError(f"$ref {ref!r}: {exc}", where) from None
+        self.files[key] = loaded
+        return loaded
+
+
+def _short(uri: str) -> str:
+    name, _, frag = uri.partition("#")
+    return f"{name.rsplit('/', 1)[-1]}#{frag}"
+
+
+def _walk(file: SourceFile, pointer: str, ref: str, where: Location) -> Any:
+    node = file.data
+    try:
+        parts = decode_pointer(pointer)
+    except ValueError:
+        raise RefError(f"$ref {ref!r}: malformed JSON pointer", where) from None
+    for part in parts:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            raise RefError(
+                f"$ref {ref!r} points nowhere: {file.display} has no {pointer or '/'}", where
+            )
+    return node

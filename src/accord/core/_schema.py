@@ -1,0 +1,190 @@
+"""OpenAPI Schema Objects as JSON Schema 2020-12, compiled once with jsonschema-rs.
+
+A contract's files are registered, converted, in one ``jsonschema_rs.Registry``
+per direction (requests and responses differ: ``readOnly`` properties are not
+required in requests, ``writeOnly`` ones not in responses). A validator is then
+just ``{"$ref": "<file uri>#<pointer>"}`` compiled against that registry, so
+references between schemas and across files are resolved by jsonschema-rs
+itself and recursion needs no special care.
+
+OpenAPI 3.0 differences handled here: ``nullable``, boolean
+``exclusiveMinimum``/``exclusiveMaximum``, and ``$ref`` siblings (ignored in 3.0).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+import jsonschema_rs
+
+__all__ = ["Direction", "SchemaValidator", "Violation", "build_registry", "convert_document"]
+
+
+class Direction(Enum):
+    """Which side of an exchange a schema is checked for."""
+
+    REQUEST = "request"
+    RESPONSE = "response"
+
+
+@dataclass(slots=True, frozen=True)
+class Violation:
+    """One reason an instance does not match its schema."""
+
+    pointer: str  # JSON pointer into the instance ("" is the whole instance)
+    message: str
+    keyword: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.pointer or '/'}: {self.message}"
+
+
+class SchemaValidator:
+    """A compiled validator for one schema of the contract."""
+
+    __slots__ = ("_validator", "uri")
+
+    def __init__(self, validator: Any, uri: str) -> None:
+        self._validator = validator
+        self.uri = uri
+
+    def is_valid(self, instance: Any) -> bool:
+        return bool(self._validator.is_valid(instance))
+
+    def violations(self, instance: Any, limit: int = 50) -> list[Violation]:
+        """Every violation (up to ``limit``), each with its JSON pointer into ``instance``."""
+        out: list[Violation] = []
+        for error in self._validator.iter_errors(instance):
+            pointer = "".join(
+                "/" + str(p).replace("~", "~0").replace("/", "~1") for p in error.instance_path
+            )
+            out.append(Violation(pointer, _shorten(error.message), error.kind.name))
+            if len(out) >= limit:
+                break
+        return out
+
+
+def _shorten(message: str, width: int = 200) -> str:
+    return message if len(message) <= width else message[: width - 3] + "..."
+
+
+def _byte(value: str) -> bool:
+    try:
+        base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
+
+
+#: OpenAPI formats on strings that JSON Schema does not define
+FORMATS = {"byte": _byte}
+
+
+def convert_document(data: Any, *, openapi30: bool, direction: Direction) -> Any:
+    """A copy of ``data`` where every schema-shaped mapping is valid JSON Schema 2020-12.
+
+    The whole document is converted, not only Schema Objects: the copy is only
+    ever used as a schema registry, and the rewrite rules match nothing but
+    schema keywords of the right type.
+    """
+    hide = "readOnly" if direction is Direction.REQUEST else "writeOnly"
+    # iterative post-order copy: documents can be deep, and recursion is slow
+    root_holder: list[Any] = [None]
+    finish: list[dict[str, Any]] = []
+    stack: list[tuple[Any, Any, Any]] = [(data, root_holder, 0)]
+    while stack:
+        node, parent, key = stack.pop()
+        if isinstance(node, dict):
+            copy: dict[str, Any] = {}
+            parent[key] = copy
+            for k, v in node.items():
+                if isinstance(v, dict | list):
+                    stack.append((v, copy, k))
+                else:
+                    copy[k] = v
+            finish.append(copy)
+        elif isinstance(node, list):
+            items: list[Any] = [None] * len(node)
+            parent[key] = items
+            for i, v in enumerate(node):
+                if isinstance(v, dict | list):
+                    stack.append((v, items, i))
+                else:
+                    items[i] = v
+        else:
+            parent[key] = node
+    # children are complete once the stack is empty; rewrite deepest-first
+    for schema in reversed(finish):
+        _rewrite(schema, openapi30, hide)
+    return root_holder[0]
+
+
+def _rewrite(schema: dict[str, Any], openapi30: bool, hidden: str) -> None:
+    if openapi30 and isinstance(schema.get("$ref"), str) and len(schema) > 1:
+        ref = schema["$ref"]
+        schema.clear()
+        schema["$ref"] = ref
+        return
+    # boolean bounds are 3.0 (draft 4) syntax; real 3.1 documents use them too, by mistake
+    for bound, limit in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        flag = schema.get(bound)
+        if isinstance(flag, bool):
+            if flag and isinstance(schema.get(limit), int | float):
+                schema[bound] = schema.pop(limit)
+            else:
+                del schema[bound]
+    if openapi30 and schema.get("nullable") is True:
+        del schema["nullable"]
+        kind = schema.get("type")
+        if isinstance(kind, str):
+            schema["type"] = [kind, "null"]
+            if isinstance(schema.get("enum"), list) and None not in schema["enum"]:
+                schema["enum"] = [*schema["enum"], None]
+        elif kind is None and any(k in schema for k in ("allOf", "oneOf", "anyOf", "$ref")):
+            rest = dict(schema)
+            schema.clear()
+            schema["anyOf"] = [{"type": "null"}, rest]
+    required = schema.get("required")
+    props = schema.get("properties")
+    if isinstance(required, list) and isinstance(props, dict):
+        kept = [
+            name for name in required
+            if not (isinstance(props.get(name), dict) and props[name].get(hidden) is True)
+        ]
+        if len(kept) != len(required):
+            schema["required"] = kept
+
+
+def build_registry(resources: Iterable[tuple[str, Any]]) -> Any:
+    """A jsonschema-rs registry over already-converted documents; nothing remote is reachable."""
+
+    def refuse(uri: str) -> Any:
+        raise ValueError(f"{uri} is not part of this contract (Accord resolves local files only)")
+
+    return jsonschema_rs.Registry(
+        list(resources), draft=jsonschema_rs.Draft202012, retriever=refuse
+    )
+
+
+def compile_validator(uri: str, registry: Any) -> SchemaValidator:
+    """Compile the schema at ``uri`` (file URI plus fragment) against ``registry``.
+
+    Raises ``ValueError`` with jsonschema-rs's first line of explanation when the
+    schema is not valid JSON Schema or a reference inside it cannot be resolved.
+    """
+    try:
+        validator = jsonschema_rs.validator_for(
+            {"$ref": uri},
+            registry=registry,
+            validate_formats=True,
+            formats=FORMATS,
+        )
+    except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError) as exc:
+        detail = str(exc).strip().splitlines()
+        raise ValueError(detail[0] if detail else "invalid schema") from None
+    return SchemaValidator(validator, uri)
