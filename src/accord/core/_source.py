@@ -204,6 +204,16 @@ def parse_source(raw: bytes, display: str, *, path: Path | None = None) -> Sourc
             "contracts must be UTF-8 text",
             Location(display, line, col),
         ) from None
+    try:
+        return _parse_text(text, display, path)
+    except RecursionError:
+        raise LoadError(
+            "document nests too deeply to be a contract (thousands of levels)",
+            Location(display, 1, 1),
+        ) from None
+
+
+def _parse_text(text: str, display: str, path: Path) -> SourceFile:
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         try:

@@ -1,0 +1,41 @@
+"""Tool defaults from ``[tool.accord]`` in the workspace's pyproject.toml; CLI flags win."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from accord._errors import AccordError, Location
+
+__all__ = ["ToolConfig", "load_tool_config"]
+
+
+@dataclass(slots=True, frozen=True)
+class ToolConfig:
+    max_document_mib: float = 32.0
+    lint_disable: tuple[str, ...] = ()
+    lint_fail_on: str = "warning"
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+def load_tool_config(start: Path | None = None) -> ToolConfig:
+    """Read ``[tool.accord]`` from the nearest pyproject.toml, if any."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                data = tomllib.loads(candidate.read_text("utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise AccordError(f"cannot read [tool.accord]: {exc}", Location(str(candidate)))
+            section = data.get("tool", {}).get("accord", {})
+            lint = section.get("lint", {})
+            return ToolConfig(
+                max_document_mib=float(section.get("max-document-size-mib", 32.0)),
+                lint_disable=tuple(lint.get("disable", ())),
+                lint_fail_on=str(lint.get("fail-on", "warning")),
+                raw=section,
+            )
+    return ToolConfig()

@@ -1,0 +1,16 @@
+"""``accord lint``: OpenAPI validity, contract rules, workspace rules and pact files."""
+
+from accord.lint._registry import RULES, LintTarget, Rule, describe, rule
+from accord.lint._runner import LintConfig, LintResult, lint_paths, lint_workspace
+
+__all__ = [
+    "RULES",
+    "LintConfig",
+    "LintResult",
+    "LintTarget",
+    "Rule",
+    "describe",
+    "lint_paths",
+    "lint_workspace",
+    "rule",
+]

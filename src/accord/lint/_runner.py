@@ -1,0 +1,147 @@
+"""Running the registered rules over a workspace or a list of files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from accord._errors import AccordError, Location
+from accord._findings import Finding, Severity
+from accord.core import Contract, LoadOptions, PactFile, SourceFile, load_source
+from accord.core._refs import DocumentSet
+from accord.lint import _rules_openapi, _rules_workspace  # noqa: F401  (registers rules)
+from accord.lint._registry import RULES, LintTarget, Rule
+from accord.workspace import MANIFEST_NAME, Workspace
+
+__all__ = ["LintConfig", "LintResult", "lint_paths", "lint_workspace"]
+
+UNUSABLE = "unusable-input"
+
+
+@dataclass(slots=True, frozen=True)
+class LintConfig:
+    """Which rules run and how severe they are; defaults run every rule as registered."""
+
+    disable: frozenset[str] = frozenset()
+    severities: Mapping[str, Severity] = field(default_factory=dict)
+    load: LoadOptions = field(default_factory=LoadOptions)
+
+
+@dataclass(slots=True)
+class LintResult:
+    findings: list[Finding] = field(default_factory=list)
+    contracts: int = 0
+    pacts: int = 0
+
+    @property
+    def unusable(self) -> list[Finding]:
+        return [f for f in self.findings if f.rule == UNUSABLE]
+
+    def exit_code(self, fail_on: Severity = Severity.WARNING) -> int:
+        """2 if some input could not be used at all, 1 for findings at ``fail_on`` or worse."""
+        if self.unusable:
+            return 2
+        return 1 if any(f.severity >= fail_on for f in self.findings) else 0
+
+
+def lint_workspace(workspace: Workspace, config: LintConfig | None = None) -> LintResult:
+    """Lint every contract and pact file of ``workspace``, and the workspace as a whole."""
+    config = config or LintConfig()
+    result = LintResult()
+    target = LintTarget(parties=set(workspace.services) | set(workspace.consumers))
+    for name in workspace.services:
+        try:
+            target.contracts[name] = workspace.contract(name)
+        except AccordError as exc:
+            result.findings.append(_unusable(exc, workspace.services[name].contract))
+    for path in workspace.pact_paths():
+        _add_file(path, target, result, config, pact_only=True)
+    return _run(target, result, config)
+
+
+def lint_paths(paths: Iterable[str | Path], config: LintConfig | None = None) -> LintResult:
+    """Lint the given files (OpenAPI documents, pact files) and workspaces (directories)."""
+    config = config or LintConfig()
+    result = LintResult()
+    target = LintTarget()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir() or path.name == MANIFEST_NAME:
+            try:
+                workspace = Workspace.from_path(path, config.load)
+            except AccordError as exc:
+                result.findings.append(_unusable(exc, path))
+                continue
+            sub = lint_workspace(workspace, config)
+            result.findings.extend(sub.findings)
+            result.contracts += sub.contracts
+            result.pacts += sub.pacts
+            continue
+        _add_file(path, target, result, config)
+    return _run(target, result, config)
+
+
+def _add_file(
+    path: Path, target: LintTarget, result: LintResult, config: LintConfig, pact_only: bool = False
+) -> None:
+    try:
+        source = load_source(path, max_bytes=config.load.max_bytes)
+        data = source.data
+        is_pact = isinstance(data, dict) and (
+            "interactions" in data or "messages" in data or ("consumer" in data and "provider" in data)
+        )
+        if is_pact or pact_only:
+            target.pacts.append(PactFile.from_source(source))
+        elif isinstance(data, dict) and ("openapi" in data or "swagger" in data):
+            target.contracts[_unique_name(source, target)] = Contract(
+                DocumentSet(source, max_bytes=config.load.max_bytes)
+            )
+        else:
+            raise AccordError(
+                "neither an OpenAPI document (no `openapi` field) nor a pact file "
+                "(no `interactions`)",
+                source.locate(""),
+            )
+    except AccordError as exc:
+        result.findings.append(_unusable(exc, path))
+
+
+def _unique_name(source: SourceFile, target: LintTarget) -> str:
+    name, n = source.display, 1
+    while name in target.contracts:
+        n += 1
+        name = f"{source.display}#{n}"
+    return name
+
+
+def _unusable(exc: AccordError, path: Path) -> Finding:
+    location = exc.location or Location(str(path))
+    return Finding(UNUSABLE, Severity.ERROR, exc.message, location)
+
+
+def _run(target: LintTarget, result: LintResult, config: LintConfig) -> LintResult:
+    rules = [r for r in RULES.values() if r.id not in config.disable]
+    result.contracts += len(target.contracts)
+    result.pacts += len(target.pacts)
+    for rule in rules:
+        if rule.scope == "contract":
+            for contract in target.contracts.values():
+                _collect(rule, result, config, contract)
+        elif rule.scope == "workspace":
+            _collect(rule, result, config, target)
+        else:
+            for pact in target.pacts:
+                _collect(rule, result, config, pact, target)
+    result.findings.sort(key=Finding.sort_key)
+    return result
+
+
+def _collect(rule: Rule, result: LintResult, config: LintConfig, *args: object) -> None:
+    severity = config.severities.get(rule.id, rule.severity)
+    try:
+        for location, message in rule.check(*args):
+            result.findings.append(Finding(rule.id, severity, message, location))
+    except AccordError as exc:  # e.g. a $ref the rule had to follow is broken
+        location = exc.location or Location("<unknown>")
+        result.findings.append(Finding(UNUSABLE, Severity.ERROR, exc.message, location))
