@@ -49,7 +49,9 @@ def _root(
 def lint(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="OpenAPI documents, pact files or workspace folders (default: the workspace)."),
+        typer.Argument(
+            help="OpenAPI documents, pact files or workspace folders (default: the workspace)."
+        ),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or sarif.")] = "text",
     fail_on: Annotated[
@@ -61,7 +63,9 @@ def lint(
     max_size: Annotated[
         float | None, typer.Option("--max-size", help="Largest document to read, in MiB.")
     ] = None,
-    list_rules: Annotated[bool, typer.Option("--list-rules", help="List the rules and exit.")] = False,
+    list_rules: Annotated[
+        bool, typer.Option("--list-rules", help="List the rules and exit.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line.")] = False,
 ) -> None:
     """Check contracts and pacts: validity, rules, and the workspace as a whole."""
@@ -80,10 +84,7 @@ def lint(
         disable=frozenset((*tool.lint_disable, *(disable or ()))),
         load=LoadOptions(max_bytes=int(mib * 1024 * 1024)),
     )
-    if paths:
-        result = lint_paths(paths, config)
-    else:
-        result = lint_workspace(load_workspace(), config)
+    result = lint_paths(paths, config) if paths else lint_workspace(load_workspace(), config)
     sys.stdout.write(render(result.findings, fmt, rules=describe()))
     if not quiet and not _ci():
         counts = {s: sum(1 for f in result.findings if f.severity is s) for s in Severity}
@@ -99,23 +100,15 @@ def _ci() -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``accord`` console script."""
+    """Entry point of the ``accord`` console script; returns the exit code."""
     try:
-        code = app(args=argv, prog_name="accord", standalone_mode=False)
-    except typer.Exit as exc:
-        return int(exc.exit_code or 0)
+        app(args=argv, prog_name="accord")  # usage errors: typer prints them and exits 2
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 2)
     except AccordError as exc:
         _err.print(f"accord: error: {exc}", markup=False)
         return 2
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            return 2
-        if isinstance(exc, click.exceptions.Abort):
-            return 130
-        raise
-    return int(code) if isinstance(code, int) else 0
+    return 0

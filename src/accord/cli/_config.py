@@ -29,7 +29,9 @@ def load_tool_config(start: Path | None = None) -> ToolConfig:
             try:
                 data = tomllib.loads(candidate.read_text("utf-8"))
             except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-                raise AccordError(f"cannot read [tool.accord]: {exc}", Location(str(candidate)))
+                raise AccordError(
+                    f"cannot read [tool.accord]: {exc}", Location(str(candidate))
+                ) from None
             section = data.get("tool", {}).get("accord", {})
             lint = section.get("lint", {})
             return ToolConfig(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -85,8 +86,6 @@ class Contract:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, name: str = "<memory>.yaml") -> Self:
         """Build a contract from data already in memory (``$ref`` s to files resolve from cwd)."""
-        import json
-
         root = parse_source(json.dumps(data).encode(), name, path=Path(name))
         return cls(DocumentSet(root))
 
@@ -130,9 +129,7 @@ class Contract:
             return {}
         out = {}
         for name, value in schemes.items():
-            target = self.documents.deref(
-                value, self.root, f"/components/securitySchemes/{name}"
-            )
+            target = self.documents.deref(value, self.root, f"/components/securitySchemes/{name}")
             out[name] = target.value
         return out
 
@@ -292,7 +289,9 @@ class Contract:
         for name, value in raw.items():
             if isinstance(value, dict):
                 where = place.child(name)
-                yield MediaType(name, self._schema(value, where), self._examples(value, where), where)
+                yield MediaType(
+                    name, self._schema(value, where), self._examples(value, where), where
+                )
 
     def _request_body(self, raw: Any, op_place: Place) -> RequestBody | None:
         if raw is None:
@@ -322,7 +321,9 @@ class Contract:
                         headers[name.lower()] = Header(
                             name, bool(hv.get("required", False)), self._schema(hv, hwhere), hwhere
                         )
-            content = {m.name: m for m in self._content(value.get("content"), where.child("content"))}
+            content = {
+                m.name: m for m in self._content(value.get("content"), where.child("content"))
+            }
             links = value.get("links")
             out[str(status)] = Response(
                 status=str(status),

@@ -24,7 +24,7 @@ from typing import Any, Self
 from urllib.parse import parse_qsl
 
 from accord._errors import Location, PactError
-from accord.core._source import DEFAULT_MAX_BYTES, SourceFile, load_source
+from accord.core._source import DEFAULT_MAX_BYTES, SourceFile, load_source, parse_source
 
 __all__ = ["Body", "HttpRequest", "HttpResponse", "Interaction", "PactFile", "ProviderState"]
 
@@ -53,8 +53,10 @@ class Body:
     @property
     def is_json(self) -> bool:
         ctype = (self.content_type or "").split(";")[0].strip().lower()
-        return ctype == "application/json" or ctype.endswith("+json") or (
-            not ctype and not isinstance(self.content, str | bytes)
+        return (
+            ctype == "application/json"
+            or ctype.endswith("+json")
+            or (not ctype and not isinstance(self.content, str | bytes))
         )
 
 
@@ -115,8 +117,6 @@ class PactFile:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, name: str = "<memory>.json") -> Self:
-        from accord.core._source import parse_source
-
         return cls.from_source(parse_source(json.dumps(data).encode(), name, path=Path(name)))
 
     @classmethod
@@ -151,7 +151,8 @@ class _Reader:
         if not isinstance(data, dict):
             self.problem("", "a pact file is a JSON object with consumer, provider, interactions")
             data = {}
-        metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+        raw_metadata = data.get("metadata")
+        metadata: dict[str, Any] = raw_metadata if isinstance(raw_metadata, dict) else {}
         version = _spec_version(metadata)
         interactions: list[Interaction] = []
         for key in ("interactions", "messages"):
@@ -185,9 +186,7 @@ class _Reader:
             return ""
         return name
 
-    def interaction(
-        self, raw: Any, pointer: str, version: str, key: str
-    ) -> Interaction | None:
+    def interaction(self, raw: Any, pointer: str, version: str, key: str) -> Interaction | None:
         if not isinstance(raw, dict):
             self.problem(pointer, "an interaction must be an object")
             return None
@@ -243,7 +242,9 @@ class _Reader:
             method = "GET"
         path = raw.get("path")
         if not isinstance(path, str) or not path.startswith("/"):
-            self.problem(pointer + "/path", f"`path` must be a string starting with '/', got {path!r}")
+            self.problem(
+                pointer + "/path", f"`path` must be a string starting with '/', got {path!r}"
+            )
             path = "/"
         headers = self.headers(raw.get("headers"), pointer + "/headers")
         rules, generators = self.rules(raw, pointer, version)
@@ -263,7 +264,9 @@ class _Reader:
             return None
         status = raw.get("status", 200)
         if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:
-            self.problem(pointer + "/status", f"`status` must be an integer 100-599, got {status!r}")
+            self.problem(
+                pointer + "/status", f"`status` must be an integer 100-599, got {status!r}"
+            )
             status = 200
         headers = self.headers(raw.get("headers"), pointer + "/headers")
         rules, generators = self.rules(raw, pointer, version)
@@ -323,7 +326,9 @@ class _Reader:
                 try:
                     content = json.loads(content)
                 except ValueError:
-                    self.problem(pointer + "/body/content", "body is marked JSON but does not parse")
+                    self.problem(
+                        pointer + "/body/content", "body is marked JSON but does not parse"
+                    )
             return Body(True, content, ctype)
         return Body(True, value, ctype)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ class PathTemplate:
     literal_chars: int = 0
 
     @classmethod
+    @functools.lru_cache(maxsize=4096)
     def parse(cls, template: str) -> PathTemplate:
         params = tuple(_PARAM.findall(template))
         pattern, last = [], 0
@@ -51,7 +53,7 @@ class PathTemplate:
         if len(mine) != len(theirs):
             return False
         for a, b in zip(mine, theirs, strict=True):
-            if a == b or a == "{}" or b == "{}":
+            if a in (b, "{}") or b == "{}":
                 continue
             if "{}" in a and re.fullmatch(_shape_regex(a), b.replace("{}", "x")):
                 continue

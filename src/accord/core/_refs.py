@@ -58,8 +58,13 @@ def iter_refs(data: Any) -> Iterator[tuple[list[str | int], str]]:
                     continue
                 if key == "examples" and isinstance(value, list):
                     continue  # JSON Schema `examples`: a list of data values
-                if key == "value" and path and isinstance(path[-1], str) and len(path) >= 2 \
-                        and path[-2] == "examples":
+                if (
+                    key == "value"
+                    and path
+                    and isinstance(path[-1], str)
+                    and len(path) >= 2
+                    and path[-2] == "examples"
+                ):
                     continue  # Example Object value
                 if isinstance(value, dict | list):
                     stack.append((value, [*path, key]))

@@ -153,7 +153,8 @@ def _rewrite(schema: dict[str, Any], openapi30: bool, hidden: str) -> None:
     props = schema.get("properties")
     if isinstance(required, list) and isinstance(props, dict):
         kept = [
-            name for name in required
+            name
+            for name in required
             if not (isinstance(props.get(name), dict) and props[name].get(hidden) is True)
         ]
         if len(kept) != len(required):

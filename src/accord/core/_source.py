@@ -21,7 +21,14 @@ import yaml
 
 from accord._errors import AliasBombError, DocumentTooLarge, LoadError, Location
 
-__all__ = ["DEFAULT_MAX_BYTES", "SourceFile", "SourceMap", "decode_pointer", "encode_pointer", "load_source"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "SourceFile",
+    "SourceMap",
+    "decode_pointer",
+    "encode_pointer",
+    "load_source",
+]
 
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 #: aliases may expand a document to at most this many times its real node count
@@ -87,13 +94,16 @@ class SourceMap:
         root = self._node()
         if root is None:
             return Location(self.file, 1, 1, pointer)
-        node = root
+        node, mark_node = root, root
         for part in decode_pointer(pointer):
-            child = _child(node, part)
-            if child is None:
+            found = _child(node, part)
+            if found is None:
                 break
-            node = child
-        line, col = _mark(node)
+            key, node = found
+            # a block collection "starts" at its first child; its key is where a reader looks
+            block = isinstance(node, yaml.CollectionNode) and not node.flow_style
+            mark_node = key if key is not None and block else node
+        line, col = _mark(mark_node)
         return Location(self.file, line, col, pointer)
 
     def locate_key(self, pointer: str) -> Location:
@@ -104,12 +114,12 @@ class SourceMap:
             return self.locate(pointer)
         parent = root
         for part in parts[:-1]:
-            child = _child(parent, part)
-            if child is None:
+            found = _child(parent, part)
+            if found is None:
                 return self.locate(pointer)
-            parent = child
+            parent = found[1]
         if isinstance(parent, yaml.MappingNode):
-            for key, _value in parent.value:
+            for key, _value in reversed(parent.value):
                 if key.value == parts[-1]:
                     line, col = _mark(key)
                     return Location(self.file, line, col, pointer)
@@ -122,15 +132,16 @@ class SourceMap:
         return self._root
 
 
-def _child(node: yaml.Node, part: str) -> yaml.Node | None:
+def _child(node: yaml.Node, part: str) -> tuple[yaml.Node | None, yaml.Node] | None:
+    """The (key node, value node) for ``part`` under ``node``; no key for sequence items."""
     if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
+        # the last of duplicate keys wins, in the data and so here
+        for key, value in reversed(node.value):
             if key.value == part:
-                return value  # type: ignore[no-any-return]
+                return key, value
         return None
-    if isinstance(node, yaml.SequenceNode):
-        if part.isdigit() and int(part) < len(node.value):
-            return node.value[int(part)]  # type: ignore[no-any-return]
+    if isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
+        return None, node.value[int(part)]
     return None
 
 
@@ -235,11 +246,14 @@ def _parse_text(text: str, display: str, path: Path) -> SourceFile:
 
 def _compose(text: str, display: str) -> yaml.Node | None:
     try:
-        return yaml.compose(text, Loader=_Loader)  # type: ignore[no-any-return]
+        return yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         what = exc.problem or exc.context or "malformed YAML"
+        context = exc.context_mark
+        if exc.context and context is not None and context.line + 1 != line:
+            what += f" ({exc.context} that started at line {context.line + 1}:{context.column + 1})"
         raise LoadError(f"malformed YAML: {what}", Location(display, line, col)) from None
     except yaml.YAMLError as exc:
         raise LoadError(f"malformed YAML: {exc}", Location(display)) from None
@@ -247,7 +261,7 @@ def _compose(text: str, display: str) -> yaml.Node | None:
 
 def _compose_quietly(text: str) -> yaml.Node | None:
     try:
-        return yaml.compose(text, Loader=_Loader)  # type: ignore[no-any-return]
+        return yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError:
         return None
 

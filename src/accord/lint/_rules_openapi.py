@@ -31,7 +31,7 @@ def _with_schema_paths(base: type[Any]) -> type[Any]:
     prefixing the schema's own path lets us point at the exact line.
     """
 
-    class Located(base):  # type: ignore[misc, valid-type]
+    class Located(base):  # type: ignore[misc]
         def _validate_schema_meta(self, schema: Any, schema_value: Any) -> Any:
             error = super()._validate_schema_meta(schema, schema_value)
             if error is not None:
@@ -44,7 +44,7 @@ def _with_schema_paths(base: type[Any]) -> type[Any]:
 def _with_default_paths(base: type[Any]) -> type[Any]:
     """Errors in ``default`` values, made absolute the same way."""
 
-    class Located(base):  # type: ignore[misc, valid-type]
+    class Located(base):  # type: ignore[misc]
         def __call__(self, schema: Any, value: Any) -> Iterator[Any]:
             prefix = [*schema.parts, "default"]
             for error in super().__call__(schema, value):
@@ -113,14 +113,16 @@ def _explain(error: ValidationError) -> str:
 @rule("operation-id-unique", Severity.ERROR)
 def operation_id_unique(contract: Contract) -> Report:
     """Every operationId is unique within the document."""
-    seen: dict[str, Location] = {}
+    seen: dict[str, Place] = {}
     for op in contract.operations:
         if op.operation_id is None:
             continue
-        where = op.place.child("operationId").locate()
+        where = op.place.child("operationId")
         first = seen.get(op.operation_id)
         if first is not None:
-            yield where, f"operationId {op.operation_id!r} is already used at {first}"
+            yield where.locate(), (
+                f"operationId {op.operation_id!r} is already used at {first.locate()}"
+            )
         else:
             seen[op.operation_id] = where
 
@@ -141,15 +143,21 @@ def path_params_declared(contract: Contract) -> Report:
         declared = {p.name: p for p in op.parameters if p.location == "path"}
         for name in template.params:
             if name not in declared:
-                yield op.place.locate(), (
-                    f"{op.key}: path parameter {{{name}}} is not declared "
-                    f"(add it to `parameters` with `in: path`, `required: true`)"
+                yield (
+                    op.place.locate(),
+                    (
+                        f"{op.key}: path parameter {{{name}}} is not declared "
+                        f"(add it to `parameters` with `in: path`, `required: true`)"
+                    ),
                 )
         for name, param in declared.items():
             if name not in template.params:
-                yield param.place.locate(), (
-                    f"{op.key}: path parameter {name!r} is declared but {op.path} has no "
-                    f"{{{name}}}"
+                yield (
+                    param.place.locate(),
+                    (
+                        f"{op.key}: path parameter {name!r} is declared but {op.path} has no "
+                        f"{{{name}}}"
+                    ),
                 )
             elif not param.required:
                 yield param.place.locate(), f"{op.key}: path parameter {name!r} must be required"
@@ -163,8 +171,9 @@ def path_ambiguous(contract: Contract) -> Report:
     for template in paths if isinstance(paths, dict) else ():
         shape = PathTemplate.parse(template).shape
         if shape in seen:
-            yield contract.root.source_map.locate_key(encode_pointer(["paths", template])), (
-                f"{template} is the same path as {seen[shape]} (only parameter names differ)"
+            yield (
+                contract.root.source_map.locate_key(encode_pointer(["paths", template])),
+                (f"{template} is the same path as {seen[shape]} (only parameter names differ)"),
             )
         else:
             seen[shape] = template
@@ -180,9 +189,12 @@ def error_responses_problem_json(contract: Contract) -> Report:
         for status in codes:
             response = op.responses[status]
             if PROBLEM_JSON not in response.content:
-                yield response.place.locate(), (
-                    f"{op.key} response {status} is not {PROBLEM_JSON} "
-                    f"(has: {', '.join(response.content) or 'no content'})"
+                yield (
+                    response.place.locate(),
+                    (
+                        f"{op.key} response {status} is not {PROBLEM_JSON} "
+                        f"(has: {', '.join(response.content) or 'no content'})"
+                    ),
                 )
 
 
@@ -236,8 +248,11 @@ def _examples(contract: Contract) -> Iterator[tuple[SchemaRef, Example, Directio
     for name, value in (schemas or {}).items() if isinstance(schemas, dict) else ():
         if isinstance(value, dict) and "example" in value:
             place = Place(contract.root, encode_pointer(["components", "schemas", name]))
-            yield SchemaRef(place, value), Example("", value["example"], place.child("example")), \
-                Direction.RESPONSE
+            yield (
+                SchemaRef(place, value),
+                Example("", value["example"], place.child("example")),
+                Direction.RESPONSE,
+            )
 
 
 @rule("security-scheme-defined", Severity.ERROR)
@@ -249,21 +264,29 @@ def security_scheme_defined(contract: Contract) -> Report:
             for name, scopes in requirement.items():
                 scheme = schemes.get(name)
                 if scheme is None:
-                    yield op.place.locate(), (
-                        f"{op.key} requires security scheme {name!r}, which "
-                        "components.securitySchemes does not declare"
+                    yield (
+                        op.place.locate(),
+                        (
+                            f"{op.key} requires security scheme {name!r}, which "
+                            "components.securitySchemes does not declare"
+                        ),
                     )
                     continue
                 if scheme.get("type") == "oauth2" and isinstance(scheme.get("flows"), dict):
                     known = {
-                        s for flow in scheme["flows"].values() if isinstance(flow, dict)
+                        s
+                        for flow in scheme["flows"].values()
+                        if isinstance(flow, dict)
                         for s in (flow.get("scopes") or {})
                     }
                     for scope in scopes:
                         if scope not in known:
-                            yield op.place.locate(), (
-                                f"{op.key} requires scope {scope!r}, which scheme {name!r} "
-                                "does not define"
+                            yield (
+                                op.place.locate(),
+                                (
+                                    f"{op.key} requires scope {scope!r}, which scheme {name!r} "
+                                    "does not define"
+                                ),
                             )
 
 

@@ -18,9 +18,13 @@ def path_clash(target: LintTarget) -> Report:
             for other_service, other in owners:
                 if other_service != service and parsed.overlaps(other):
                     where = contract.root.source_map.locate_key(encode_pointer(["paths", template]))
-                    yield where, (
-                        f"{template} of {service} overlaps {other.template} of {other_service}: "
-                        "a request could match both, so the gateway cannot route it"
+                    yield (
+                        where,
+                        (
+                            f"{template} of {service} overlaps {other.template} of "
+                            f"{other_service}: a request could match both, so the gateway "
+                            "cannot route it"
+                        ),
                     )
             owners.append((service, parsed))
 
@@ -38,10 +42,12 @@ def pact_known_parties(pact: PactFile, target: LintTarget) -> Report:
     if target.parties is None:
         return
     if pact.consumer and pact.consumer not in target.parties:
-        yield pact.locate("/consumer/name"), (
-            f"consumer {pact.consumer!r} is not a service or consumer in accord.yaml"
+        yield (
+            pact.locate("/consumer/name"),
+            (f"consumer {pact.consumer!r} is not a service or consumer in accord.yaml"),
         )
     if pact.provider and pact.provider not in target.contracts:
-        yield pact.locate("/provider/name"), (
-            f"provider {pact.provider!r} is not a service in accord.yaml"
+        yield (
+            pact.locate("/provider/name"),
+            (f"provider {pact.provider!r} is not a service in accord.yaml"),
         )

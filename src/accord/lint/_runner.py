@@ -89,7 +89,9 @@ def _add_file(
         source = load_source(path, max_bytes=config.load.max_bytes)
         data = source.data
         is_pact = isinstance(data, dict) and (
-            "interactions" in data or "messages" in data or ("consumer" in data and "provider" in data)
+            "interactions" in data
+            or "messages" in data
+            or ("consumer" in data and "provider" in data)
         )
         if is_pact or pact_only:
             target.pacts.append(PactFile.from_source(source))

@@ -6,8 +6,8 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from accord._version import __version__
 from accord._findings import Finding, Severity
+from accord._version import __version__
 
 __all__ = ["FORMATS", "render"]
 
@@ -45,7 +45,9 @@ def _as_dict(f: Finding) -> dict[str, Any]:
     }
 
 
-def _sarif(findings: Sequence[Finding], rules: list[Mapping[str, Any]], tool: str) -> dict[str, Any]:
+def _sarif(
+    findings: Sequence[Finding], rules: list[Mapping[str, Any]], tool: str
+) -> dict[str, Any]:
     known = {r["id"] for r in rules}
     extra = sorted({f.rule for f in findings} - known)
     descriptors = [

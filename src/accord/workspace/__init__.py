@@ -9,4 +9,11 @@ from accord.workspace._manifest import (
     load_workspace,
 )
 
-__all__ = ["MANIFEST_NAME", "ConsumerSpec", "GatewaySpec", "ServiceSpec", "Workspace", "load_workspace"]
+__all__ = [
+    "MANIFEST_NAME",
+    "ConsumerSpec",
+    "GatewaySpec",
+    "ServiceSpec",
+    "Workspace",
+    "load_workspace",
+]

@@ -172,7 +172,10 @@ class Workspace:
                 "/gateway/port",
                 f"port {self.gateway.port} is already used by service {ports[self.gateway.port]!r}",
             )
-        groups = [("services", self.services), ("consumers", self.consumers)]
+        groups: list[tuple[str, dict[str, ServiceSpec] | dict[str, ConsumerSpec]]] = [
+            ("services", self.services),
+            ("consumers", self.consumers),
+        ]
         for group, entries in groups:
             for name, entry in entries.items():
                 for i, provider in enumerate(entry.consumes):

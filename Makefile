@@ -1,0 +1,41 @@
+# Accord's tasks. Every target bootstraps .venv itself on a fresh machine.
+# `make help` lists them.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help setup test test-fast lint verify bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv and install Accord with its dev tools
+
+lint: $(STAMP) ## Static checks of the code: ruff and mypy --strict
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+
+test: lint ## Everything CI runs: static checks, then the whole test suite (slow tests included)
+	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP) ## The test suite without the slow (corpus, end-to-end) tests
+	$(BIN)/python -m pytest -q -m 'not slow'
+
+verify: $(STAMP) ## The workspace's contract verification, as CI runs it (lint for now)
+	$(BIN)/accord lint --fail-on warning
+
+bench: $(STAMP) ## Benchmarks side by side with their peers (see benchmarks/README.md)
+	$(BIN)/python benchmarks/bench_lint.py
+
+clean: ## Remove the virtualenv and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
