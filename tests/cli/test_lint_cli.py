@@ -28,7 +28,9 @@ GOOD = textwrap.dedent(
 )
 
 
-def accord(*args: str | Path, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def accord(
+    *args: str | Path, cwd: Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "accord", *map(str, args)],
         capture_output=True,
@@ -194,16 +196,23 @@ def _big_document(path: Path, megabytes: int) -> None:
         paths[f"/things{i}/{{id}}"] = {
             "get": {
                 "operationId": f"getThing{i}",
-                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "parameters": [
+                    {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
                 "responses": {
                     "200": {"description": "ok " + "x" * 2000},
-                    "404": {"description": "no", "content": {"application/problem+json": {"schema": {"type": "object"}}}},
+                    "404": {
+                        "description": "no",
+                        "content": {"application/problem+json": {"schema": {"type": "object"}}},
+                    },
                 },
             }
         }
         size += len(json.dumps(paths[f"/things{i}/{{id}}"]))
         i += 1
-    path.write_text(json.dumps({"openapi": "3.0.3", "info": {"title": "big", "version": "1"}, "paths": paths}))
+    path.write_text(
+        json.dumps({"openapi": "3.0.3", "info": {"title": "big", "version": "1"}, "paths": paths})
+    )
 
 
 @pytest.mark.slow
@@ -217,4 +226,6 @@ def test_ten_megabyte_document_lints(tmp_path: Path) -> None:
 def test_document_over_the_size_limit(tmp_path: Path) -> None:
     path = tmp_path / "big.json"
     _big_document(path, 2)
-    assert_one_line_error(accord("lint", "--max-size", "1", path), "big.json", "over the 1 MiB limit")
+    assert_one_line_error(
+        accord("lint", "--max-size", "1", path), "big.json", "over the 1 MiB limit"
+    )

@@ -58,7 +58,13 @@ def test_clean_document_has_no_findings(tmp_path: Path) -> None:
 
 
 def test_example_invalid_points_at_the_bad_value(tmp_path: Path) -> None:
-    path = write(tmp_path, BASE.replace("example: {id: o1, quantity: 2}", "example:\n                id: o1\n                quantity: 0"))
+    path = write(
+        tmp_path,
+        BASE.replace(
+            "example: {id: o1, quantity: 2}",
+            "example:\n                id: o1\n                quantity: 0",
+        ),
+    )
     found = findings(path, "example-valid")
     assert len(found) == 1
     line, message = found[0].split(":", 1)
@@ -72,13 +78,16 @@ def test_example_missing_required_property(tmp_path: Path) -> None:
 
 
 def test_duplicate_operation_id(tmp_path: Path) -> None:
-    text = BASE + """\
+    text = (
+        BASE
+        + """\
   /orders:
     get:
       operationId: getOrder
       responses:
         "400": {description: bad, content: {application/problem+json: {schema: {type: object}}}}
 """
+    )
     found = findings(write(tmp_path, text), "operation-id-unique")
     assert len(found) == 1 and "already used at" in found[0]
 
@@ -99,7 +108,9 @@ def test_undeclared_and_unused_path_parameters(tmp_path: Path) -> None:
 
 
 def test_ambiguous_templates(tmp_path: Path) -> None:
-    text = BASE + """\
+    text = (
+        BASE
+        + """\
   /orders/{id}:
     delete:
       operationId: deleteOrder
@@ -108,24 +119,33 @@ def test_ambiguous_templates(tmp_path: Path) -> None:
       responses:
         "404": {description: x, content: {application/problem+json: {schema: {type: object}}}}
 """
+    )
     found = findings(write(tmp_path, text), "path-ambiguous")
     assert len(found) == 1 and "/orders/{orderId}" in found[0]
 
 
 def test_error_response_must_be_problem_json(tmp_path: Path) -> None:
-    text = BASE.replace("application/problem+json:\n              schema: {type: object}", "application/json:\n              schema: {type: object}")
+    text = BASE.replace(
+        "application/problem+json:\n              schema: {type: object}",
+        "application/json:\n              schema: {type: object}",
+    )
     found = findings(write(tmp_path, text), "error-responses-problem-json")
     assert len(found) == 1 and "404" in found[0]
 
 
 def test_operation_without_4xx(tmp_path: Path) -> None:
-    text = BASE.split('        "404":')[0]
+    text = BASE.split('        "404":', maxsplit=1)[0]
     found = findings(write(tmp_path, text), "error-responses-problem-json")
     assert found and "documents no 4xx" in found[0]
 
 
 def test_undefined_security_scheme_and_scope(tmp_path: Path) -> None:
-    text = BASE.replace("      operationId: getOrder\n", "      operationId: getOrder\n      security: [{oauth: [orders:write]}, {nope: []}]\n") + """\
+    text = (
+        BASE.replace(
+            "      operationId: getOrder\n",
+            "      operationId: getOrder\n      security: [{oauth: [orders:write]}, {nope: []}]\n",
+        )
+        + """\
 components:
   securitySchemes:
     oauth:
@@ -133,19 +153,25 @@ components:
       flows:
         clientCredentials: {tokenUrl: "https://auth.invalid/token", scopes: {orders:read: read}}
 """
+    )
     found = findings(write(tmp_path, text), "security-scheme-defined")
     assert any("'nope'" in f for f in found)
     assert any("scope 'orders:write'" in f for f in found)
 
 
 def test_duplicate_key(tmp_path: Path) -> None:
-    text = BASE.replace("info: {title: t, version: \"1\"}", "info: {title: t, version: \"1\"}\ninfo: {title: u, version: \"2\"}")
+    text = BASE.replace(
+        'info: {title: t, version: "1"}',
+        'info: {title: t, version: "1"}\ninfo: {title: u, version: "2"}',
+    )
     found = findings(write(tmp_path, text), "duplicate-key")
     assert found == ["3:duplicate key 'info'; the last one wins"]
 
 
 def test_oas_invalid_points_at_line(tmp_path: Path) -> None:
-    path = write(tmp_path, BASE.replace("quantity: {type: integer, minimum: 1}", "quantity: {type: integr}"))
+    path = write(
+        tmp_path, BASE.replace("quantity: {type: integer, minimum: 1}", "quantity: {type: integr}")
+    )
     found = findings(path, "oas-valid")
     assert found
     line = int(found[-1].split(":")[0])
@@ -166,9 +192,17 @@ def test_every_rule_has_a_description_and_stable_id() -> None:
 
 
 def test_pact_problems_are_findings(tmp_path: Path) -> None:
-    pact = {"consumer": {"name": ""}, "provider": {"name": "p"}, "interactions": [
-        {"description": "x", "request": {"method": "FETCH", "path": "/a"}, "response": {"status": "200"}}
-    ]}
+    pact = {
+        "consumer": {"name": ""},
+        "provider": {"name": "p"},
+        "interactions": [
+            {
+                "description": "x",
+                "request": {"method": "FETCH", "path": "/a"},
+                "response": {"status": "200"},
+            }
+        ],
+    }
     path = tmp_path / "pact.json"
     path.write_text(json.dumps(pact, indent=2))
     result = lint_paths([path])

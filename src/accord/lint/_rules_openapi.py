@@ -120,8 +120,9 @@ def operation_id_unique(contract: Contract) -> Report:
         where = op.place.child("operationId")
         first = seen.get(op.operation_id)
         if first is not None:
-            yield where.locate(), (
-                f"operationId {op.operation_id!r} is already used at {first.locate()}"
+            yield (
+                where.locate(),
+                (f"operationId {op.operation_id!r} is already used at {first.locate()}"),
             )
         else:
             seen[op.operation_id] = where
