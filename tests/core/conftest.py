@@ -1,17 +1,12 @@
-"""Shared fixtures for the contract-core tests: tiny specs in tmp_path, the shared corpus."""
+"""Fixtures for the contract-core tests: tiny specs in tmp_path, the shared corpus."""
 
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-#: the real-world corpus shared by every checkout: <repo>/../shared/corpus
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
-
-WriteFile = Callable[..., Path]
+from tests.core.helpers import CORPUS, WriteFile
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -86,17 +85,13 @@ def lint(
     )
     result = lint_paths(paths, config) if paths else lint_workspace(load_workspace(), config)
     sys.stdout.write(render(result.findings, fmt, rules=describe()))
-    if not quiet and not _ci():
+    if not quiet:
         counts = {s: sum(1 for f in result.findings if f.severity is s) for s in Severity}
         _err.print(
             f"{counts[Severity.ERROR]} error(s), {counts[Severity.WARNING]} warning(s) "
             f"in {result.contracts} contract(s) and {result.pacts} pact file(s)"
         )
     raise typer.Exit(result.exit_code(Severity(threshold)))
-
-
-def _ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def main(argv: list[str] | None = None) -> int:
