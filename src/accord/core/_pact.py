@@ -319,7 +319,7 @@ class _Reader:
             encoded = value.get("encoded", False)
             if encoded == "base64" and isinstance(content, str):
                 try:
-                    content = base64.b64decode(content)
+                    content = base64.b64decode(content, validate=True)
                 except (binascii.Error, ValueError):
                     self.problem(pointer + "/body/content", "body is marked base64 but is not")
             elif encoded == "json" and isinstance(content, str):
@@ -350,6 +350,8 @@ class _Reader:
                 category = {"headers": "header", "": "body"}.get(category, category)
                 if category in ("header", "query"):
                     key = rest  # V3+ key these by name, not by JSON path
+                elif category in ("path", "method", "status"):
+                    key = ""  # a single value: V3+ rules for it have no sub-path
                 else:
                     key = "$" + ("." + rest if rest and not rest.startswith("[") else rest)
                 entry = out.setdefault(category, {}).setdefault(

@@ -53,7 +53,11 @@ class PathTemplate:
         if len(mine) != len(theirs):
             return False
         for a, b in zip(mine, theirs, strict=True):
-            if a in (b, "{}") or b == "{}":
+            if a == b:
+                continue
+            if not a or not b:  # the root "/" has one empty segment; a parameter is never empty
+                return False
+            if "{}" in (a, b):
                 continue
             if "{}" in a and re.fullmatch(_shape_regex(a), b.replace("{}", "x")):
                 continue

@@ -24,8 +24,16 @@ from accord.core._source import (
 
 __all__ = ["DocumentSet", "Target", "iter_refs"]
 
-#: keys whose values are data, not OpenAPI/Schema structure: never scanned for $ref
+#: keywords whose values are data, not OpenAPI/Schema structure: never scanned for $ref
 _DATA_KEYS = frozenset({"example", "default", "const", "enum"})
+#: keywords whose value maps names to objects: there `default`, `example` or `x-...` are names
+_NAME_MAPS = frozenset(
+    {
+        "paths", "properties", "patternProperties", "$defs", "definitions", "dependentSchemas",
+        "responses", "headers", "content", "schemas", "parameters", "requestBodies",
+        "securitySchemes", "links", "callbacks", "examples", "encoding", "pathItems", "webhooks",
+    }
+)  # fmt: skip
 
 
 @dataclass(slots=True, frozen=True)
@@ -45,33 +53,33 @@ class Target:
 
 
 def iter_refs(data: Any) -> Iterator[tuple[list[str | int], str]]:
-    """Yield ``(path, ref)`` for every ``$ref`` in ``data``, skipping example values."""
-    stack: list[tuple[Any, list[str | int]]] = [(data, [])]
+    """Yield ``(path, ref)`` for every ``$ref`` in ``data``, skipping example and default values."""
+    stack: list[tuple[Any, list[str | int], bool]] = [(data, [], False)]
     while stack:
-        node, path = stack.pop()
+        node, path, names = stack.pop()
         if isinstance(node, dict):
             ref = node.get("$ref")
-            if isinstance(ref, str):
+            if isinstance(ref, str) and not names:
                 yield [*path, "$ref"], ref
             for key, value in node.items():
-                if key in _DATA_KEYS or key.startswith("x-") or key == "$ref":
+                if not isinstance(value, dict | list):
                     continue
-                if key == "examples" and isinstance(value, list):
-                    continue  # JSON Schema `examples`: a list of data values
-                if (
-                    key == "value"
-                    and path
-                    and isinstance(path[-1], str)
-                    and len(path) >= 2
-                    and path[-2] == "examples"
-                ):
-                    continue  # Example Object value
-                if isinstance(value, dict | list):
-                    stack.append((value, [*path, key]))
+                if not names and _is_data(key, value, path):
+                    continue
+                stack.append((value, [*path, key], not names and key in _NAME_MAPS))
         elif isinstance(node, list):
             for i, value in enumerate(node):
                 if isinstance(value, dict | list):
-                    stack.append((value, [*path, i]))
+                    stack.append((value, [*path, i], False))
+
+
+def _is_data(key: str, value: Any, path: list[str | int]) -> bool:
+    if key in _DATA_KEYS or key.startswith("x-") or key == "$ref":
+        return True
+    if key == "examples" and isinstance(value, list):
+        return True  # JSON Schema `examples`: a list of values
+    # the value of an Example Object: .../examples/<name>/value
+    return key == "value" and len(path) >= 2 and path[-2] == "examples"
 
 
 class DocumentSet:

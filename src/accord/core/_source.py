@@ -31,6 +31,8 @@ __all__ = [
 ]
 
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+#: deeper YAML would overflow libyaml's C stack; real contracts stay under 100
+MAX_DEPTH = 1000
 #: aliases may expand a document to at most this many times its real node count
 _ALIAS_EXPANSION_FACTOR = 10
 _ALIAS_EXPANSION_FLOOR = 100_000
@@ -55,6 +57,8 @@ for _tag, _regexp, _first in [
         "-+0123456789.",
     ),
     ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    # not YAML 1.2, but real OpenAPI documents use `<<: *base` merges
+    ("tag:yaml.org,2002:merge", r"^(?:<<)$", ["<"]),
 ]:
     _Loader.add_implicit_resolver(_tag, re.compile(_regexp), list(_first))
 
@@ -227,8 +231,9 @@ def parse_source(raw: bytes, display: str, *, path: Path | None = None) -> Sourc
 def _parse_text(text: str, display: str, path: Path) -> SourceFile:
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
+        duplicates: list[bool] = []
         try:
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=lambda pairs: _json_object(pairs, duplicates))
         except json.JSONDecodeError as exc:
             if stripped.startswith("{") and path.suffix.lower() == ".json":
                 raise LoadError(
@@ -236,12 +241,61 @@ def _parse_text(text: str, display: str, path: Path) -> SourceFile:
                 ) from None
             # flow-style YAML that is not JSON: fall through to the YAML parser
         else:
+            if duplicates:  # rare: find where, with the YAML builder that tracks pointers
+                node = _compose_quietly(text)
+                builder = _Builder(display)
+                if node is not None:
+                    builder.build(node)
+                return SourceFile(path, data, SourceMap(display, node), "json", builder.duplicates)
             smap = SourceMap(display, _compose=lambda: _compose_quietly(text))
             return SourceFile(path, data, smap, "json")
+    _check_depth(text, display)
     node = _compose(text, display)
     builder = _Builder(display)
     data = builder.build(node) if node is not None else None
     return SourceFile(path, data, SourceMap(display, node), "yaml", builder.duplicates)
+
+
+def _json_object(pairs: list[tuple[str, Any]], duplicates: list[bool]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        duplicates.append(True)
+    return obj
+
+
+_BRACKETS = re.compile(r"[\[\]{}]")
+_INDENT = re.compile(rf"^ {{{MAX_DEPTH},}}", re.MULTILINE)
+
+
+def _check_depth(text: str, display: str) -> None:
+    """Refuse YAML nested deeper than :data:`MAX_DEPTH` before libyaml's composer sees it.
+
+    libyaml composes recursively in C: tens of thousands of levels overflow the C
+    stack and kill the process. A cheap over-estimate (brackets, indentation)
+    clears every real document; only suspicious ones get the exact, event-based count.
+    """
+    depth = peak = 0
+    for m in _BRACKETS.finditer(text):
+        depth += 1 if m.group() in "[{" else -1
+        peak = max(peak, depth)
+    if peak <= MAX_DEPTH and not _INDENT.search(text):
+        return
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+                    raise LoadError(
+                        f"document nests deeper than {MAX_DEPTH} levels; no contract needs that",
+                        Location(display, line, col),
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # the composer reports syntax errors with better context
 
 
 def _compose(text: str, display: str) -> yaml.Node | None:
@@ -270,7 +324,9 @@ _SCALARS: dict[str, Callable[[str], Any]] = {
     "tag:yaml.org,2002:null": lambda _v: None,
     "tag:yaml.org,2002:bool": lambda v: v.lower() == "true",
     "tag:yaml.org,2002:int": lambda v: int(v, 0) if v[:2] in ("0x", "0o") else int(v),
-    "tag:yaml.org,2002:float": lambda v: float(v.replace(".inf", "inf").replace(".Inf", "inf")),
+    "tag:yaml.org,2002:float": lambda v: float(
+        v.lower().replace(".inf", "inf").replace(".nan", "nan")
+    ),
 }
 
 

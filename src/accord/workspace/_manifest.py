@@ -149,6 +149,13 @@ class Workspace:
             error = errors[-1] if errors[-1].instance_path else errors[0]
             pointer = "".join(f"/{p}" for p in error.instance_path)
             more = f" ({len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+            unexpected = getattr(error.kind, "unexpected", None)
+            if error.kind.name == "additionalProperties" and unexpected:
+                pointer += f"/{unexpected[0]}"
+                raise ManifestError(
+                    f"invalid manifest: unknown key {unexpected[0]!r}{more}",
+                    self.source.source_map.locate_key(pointer),
+                )
             raise self._fail(pointer, f"invalid manifest: {error.message}{more}")
 
     def _check_references(self, data: dict[str, Any]) -> None:
