@@ -16,6 +16,10 @@ LAYERS = {
     "workspace": 2,
     "lint": 3,
     "report": 3,
+    "codegen": 3,
+    "crosscheck": 3,
+    "diff": 3,
+    "mock": 3,
     "cli": 4,
 }
 #: features that others at the same layer may use (renderers)

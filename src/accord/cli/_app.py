@@ -1,22 +1,22 @@
-"""The ``accord`` command line (typer + rich). Exit codes: 0 ok, 1 findings, 2 usage/input error."""
+"""The ``accord`` command line (typer + rich). Exit codes: 0 ok, 1 findings, 2 usage/input error.
+
+Each command lives in its own ``_cmd_<name>.py`` module with a ``register(app)``
+function; every such module in this package is registered at import time, so a
+feature adds its command without touching this file.
+"""
 
 from __future__ import annotations
 
-import sys
+import importlib
+import pkgutil
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from accord._errors import AccordError
-from accord._findings import Severity
 from accord._version import __version__
-from accord.cli._config import load_tool_config
-from accord.core import LoadOptions
-from accord.lint import LintConfig, describe, lint_paths, lint_workspace
-from accord.report import FORMATS, render
-from accord.workspace import load_workspace
+from accord.cli._console import err_console
 
 app = typer.Typer(
     name="accord",
@@ -25,8 +25,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _version(value: bool) -> None:
@@ -44,54 +42,10 @@ def _root(
     """Accord: OpenAPI and Pact contracts as the single source of truth."""
 
 
-@app.command()
-def lint(
-    paths: Annotated[
-        list[Path] | None,
-        typer.Argument(
-            help="OpenAPI documents, pact files or workspace folders (default: the workspace)."
-        ),
-    ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or sarif.")] = "text",
-    fail_on: Annotated[
-        str | None, typer.Option(help="Lowest severity that fails the run: error or warning.")
-    ] = None,
-    disable: Annotated[
-        list[str] | None, typer.Option("--disable", help="Rule id to skip (repeatable).")
-    ] = None,
-    max_size: Annotated[
-        float | None, typer.Option("--max-size", help="Largest document to read, in MiB.")
-    ] = None,
-    list_rules: Annotated[
-        bool, typer.Option("--list-rules", help="List the rules and exit.")
-    ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line.")] = False,
-) -> None:
-    """Check contracts and pacts: validity, rules, and the workspace as a whole."""
-    if list_rules:
-        for entry in describe():
-            typer.echo(f"{entry['id']:32} {entry['severity']:8} {entry['description']}")
-        return
-    if fmt not in FORMATS:
-        raise typer.BadParameter(f"expected one of {', '.join(FORMATS)}", param_hint="--format")
-    tool = load_tool_config()
-    threshold = (fail_on or tool.lint_fail_on).lower()
-    if threshold not in ("error", "warning"):
-        raise typer.BadParameter("expected error or warning", param_hint="--fail-on")
-    mib = max_size if max_size is not None else tool.max_document_mib
-    config = LintConfig(
-        disable=frozenset((*tool.lint_disable, *(disable or ()))),
-        load=LoadOptions(max_bytes=int(mib * 1024 * 1024)),
-    )
-    result = lint_paths(paths, config) if paths else lint_workspace(load_workspace(), config)
-    sys.stdout.write(render(result.findings, fmt, rules=describe()))
-    if not quiet:
-        counts = {s: sum(1 for f in result.findings if f.severity is s) for s in Severity}
-        _err.print(
-            f"{counts[Severity.ERROR]} error(s), {counts[Severity.WARNING]} warning(s) "
-            f"in {result.contracts} contract(s) and {result.pacts} pact file(s)"
-        )
-    raise typer.Exit(result.exit_code(Severity(threshold)))
+def _register_commands() -> None:
+    for info in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda i: i.name):
+        if info.name.startswith("_cmd_"):
+            importlib.import_module(f"accord.cli.{info.name}").register(app)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,8 +56,11 @@ def main(argv: list[str] | None = None) -> int:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 2)
     except AccordError as exc:
-        _err.print(f"accord: error: {exc}", markup=False)
+        err_console.print(f"accord: error: {exc}", markup=False)
         return 2
     except KeyboardInterrupt:
         return 130
     return 0
+
+
+_register_commands()

@@ -1,0 +1,70 @@
+"""``accord lint``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from accord._findings import Severity
+from accord.cli._config import load_tool_config
+from accord.cli._console import err_console
+from accord.core import LoadOptions
+from accord.lint import LintConfig, describe, lint_paths, lint_workspace
+from accord.report import FORMATS, render
+from accord.workspace import load_workspace
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(lint)
+
+
+def lint(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="OpenAPI documents, pact files or workspace folders (default: the workspace)."
+        ),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or sarif.")] = "text",
+    fail_on: Annotated[
+        str | None, typer.Option(help="Lowest severity that fails the run: error or warning.")
+    ] = None,
+    disable: Annotated[
+        list[str] | None, typer.Option("--disable", help="Rule id to skip (repeatable).")
+    ] = None,
+    max_size: Annotated[
+        float | None, typer.Option("--max-size", help="Largest document to read, in MiB.")
+    ] = None,
+    list_rules: Annotated[
+        bool, typer.Option("--list-rules", help="List the rules and exit.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line.")] = False,
+) -> None:
+    """Check contracts and pacts: validity, rules, and the workspace as a whole."""
+    if list_rules:
+        for entry in describe():
+            typer.echo(f"{entry['id']:32} {entry['severity']:8} {entry['description']}")
+        return
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"expected one of {', '.join(FORMATS)}", param_hint="--format")
+    tool = load_tool_config()
+    threshold = (fail_on or tool.lint_fail_on).lower()
+    if threshold not in ("error", "warning"):
+        raise typer.BadParameter("expected error or warning", param_hint="--fail-on")
+    mib = max_size if max_size is not None else tool.max_document_mib
+    config = LintConfig(
+        disable=frozenset((*tool.lint_disable, *(disable or ()))),
+        load=LoadOptions(max_bytes=int(mib * 1024 * 1024)),
+    )
+    result = lint_paths(paths, config) if paths else lint_workspace(load_workspace(), config)
+    sys.stdout.write(render(result.findings, fmt, rules=describe()))
+    if not quiet:
+        counts = {s: sum(1 for f in result.findings if f.severity is s) for s in Severity}
+        err_console.print(
+            f"{counts[Severity.ERROR]} error(s), {counts[Severity.WARNING]} warning(s) "
+            f"in {result.contracts} contract(s) and {result.pacts} pact file(s)"
+        )
+    raise typer.Exit(result.exit_code(Severity(threshold)))
