@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test test-fast lint verify bench clean
+.PHONY: help setup test test-fast lint verify generate bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,14 +25,19 @@ lint: $(STAMP) ## Static checks of the code: ruff and mypy --strict
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
-test: lint ## Everything CI runs: static checks, then the whole test suite (slow tests included)
+test: lint ## Everything CI runs: static checks, generated code fresh, the whole suite (slow included)
+	$(BIN)/accord generate --check
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP) ## The test suite without the slow (corpus, end-to-end) tests
 	$(BIN)/python -m pytest -q -m 'not slow'
 
-verify: $(STAMP) ## The workspace's contract verification, as CI runs it (lint for now)
+verify: $(STAMP) ## The workspace's contract verification, as CI runs it
 	$(BIN)/accord lint --fail-on warning
+	$(BIN)/accord generate --check
+
+generate: $(STAMP) ## Regenerate generated/ from the contracts (commit the result)
+	$(BIN)/accord generate
 
 bench: $(STAMP) ## Benchmarks side by side with their peers (see benchmarks/README.md)
 	$(BIN)/python benchmarks/bench_lint.py

@@ -1,0 +1,74 @@
+"""``accord generate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from accord.cli._console import err_console
+from accord.codegen import PARTS, check_workspace, generate_package, generate_workspace
+from accord.core import Contract
+from accord.workspace import load_workspace
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(generate)
+
+
+def _show(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def generate(
+    services: Annotated[
+        list[str] | None, typer.Argument(help="Services to generate (default: all).")
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 if generated/ is stale.")
+    ] = False,
+    contract: Annotated[
+        Path | None,
+        typer.Option(help="Generate from this OpenAPI file instead of the workspace."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="With --contract: the package folder to write.")
+    ] = None,
+    server: Annotated[
+        bool, typer.Option(help="With --contract: also write the connexion server stub.")
+    ] = True,
+) -> None:
+    """Generate models, clients and server stubs from the contracts (into generated/)."""
+    if contract is not None:
+        if out is None:
+            raise typer.BadParameter("--contract needs --out", param_hint="--out")
+        parts = PARTS if server else ("models", "client")
+        written = generate_package(Contract.from_path(contract), out.name, out, parts=parts)
+        err_console.print(f"wrote {len(written)} file(s) in {_show(out)}")
+        return
+    workspace = load_workspace()
+    if check:
+        result = check_workspace(workspace, services)
+        if result.clean:
+            err_console.print("generated code is up to date")
+            return
+        for label, paths in (
+            ("stale", result.stale),
+            ("missing", result.missing),
+            ("extra", result.extra),
+        ):
+            for path in paths:
+                typer.echo(f"{_show(path)}: {label}")
+        err_console.print(
+            "generated code does not match the contracts: run `accord generate`"
+            " (or `make generate`) and commit the result"
+        )
+        raise typer.Exit(1)
+    written = generate_workspace(workspace, services)
+    for path in written:
+        typer.echo(f"wrote {_show(path)}")
+    err_console.print(f"{len(written)} file(s) changed")

@@ -1,0 +1,232 @@
+"""Support for generated server stubs: serve a service implementation with connexion.
+
+The generated ``server.py`` describes every operation in an :class:`OperationSpec`
+table and a ``typing.Protocol`` for the implementation; :func:`build_app` checks
+the implementation has every handler (naming the ones it lacks), then wires each
+operationId to a small adapter that turns connexion's arguments into the typed
+arguments of the handler, and the handler's result into a response with the
+declared status and content type.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import inspect
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+__all__ = [
+    "HttpProblem",
+    "OperationSpec",
+    "Reply",
+    "StubError",
+    "TokenInfo",
+    "build_app",
+    "claims_of_forwarded_jwt",
+]
+
+T = TypeVar("T")
+PROBLEM_JSON = "application/problem+json"
+
+
+class StubError(Exception):
+    """The implementation does not fit the generated interface (a handler is missing)."""
+
+
+class HttpProblem(Exception):
+    """Raise from a handler to answer with an RFC 9457 problem document."""
+
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str | None = None,
+        *,
+        type: str = "about:blank",
+        errors: list[dict[str, str]] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(f"{status} {title}" + (f": {detail}" if detail else ""))
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.type = type
+        self.errors = errors or []
+        self.headers = dict(headers or {})
+
+    def body(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": self.type, "title": self.title, "status": self.status}
+        if self.detail:
+            out["detail"] = self.detail
+        if self.errors:
+            out["errors"] = self.errors
+        return out
+
+
+@dataclass(slots=True, frozen=True)
+class Reply(Generic[T]):
+    """A handler result with an explicit status or headers (default: the first documented 2xx)."""
+
+    body: T
+    status: int | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True, frozen=True)
+class OperationSpec:
+    """What the wiring needs to know about one operation (generated, never written by hand)."""
+
+    operation_id: str
+    handler: str
+    path_params: tuple[tuple[str, str], ...] = ()  # (name in the contract, python name)
+    query_params: tuple[tuple[str, str], ...] = ()
+    header_params: tuple[tuple[str, str], ...] = ()
+    body: Any = None  # the body's type, or None when the operation takes none
+    responses: Mapping[int, tuple[Any, str | None]] = field(default_factory=dict)
+    default_status: int = 200
+
+
+@cache
+def _adapter(kind: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(kind)
+
+
+def _serialise(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    if isinstance(value, list):
+        return [_serialise(v) for v in value]
+    return value
+
+
+def _problem(problem: HttpProblem) -> tuple[Any, int, dict[str, str]]:
+    return problem.body(), problem.status, {"Content-Type": PROBLEM_JSON, **problem.headers}
+
+
+def _adapt(spec: OperationSpec, method: Callable[..., Any]) -> Callable[..., Any]:
+    # connexion is imported only by servers: client-only consumers never pay for it
+    from connexion import request  # noqa: PLC0415
+    from starlette.concurrency import run_in_threadpool  # noqa: PLC0415
+
+    is_async = inspect.iscoroutinefunction(method)
+
+    async def handler(**kwargs: Any) -> tuple[Any, int, dict[str, str]]:
+        args: list[Any] = [kwargs.get(name) for name, _ in spec.path_params]
+        if spec.body is not None:
+            raw = kwargs.get("body")
+            try:
+                args.append(None if raw is None else _adapter(spec.body).validate_python(raw))
+            except ValidationError as exc:
+                errors = [
+                    {"pointer": "/" + "/".join(str(p) for p in e["loc"]), "message": e["msg"]}
+                    for e in exc.errors()
+                ]
+                return _problem(HttpProblem(422, "Unprocessable Content", errors=errors))
+        named = {py: kwargs.get(name) for name, py in spec.query_params}
+        headers = request.headers
+        named |= {py: headers.get(name) for name, py in spec.header_params}
+        try:
+            if is_async:
+                result = await method(*args, **named)
+            else:
+                result = await run_in_threadpool(method, *args, **named)
+        except HttpProblem as problem:
+            return _problem(problem)
+        status, extra = spec.default_status, {}
+        if isinstance(result, Reply):
+            status, extra, result = result.status or status, dict(result.headers), result.body
+        _kind, ctype = spec.responses.get(status, (None, "application/json"))
+        response_headers = {"Content-Type": ctype} if ctype and result is not None else {}
+        return _serialise(result), status, {**response_headers, **extra}
+
+    handler.__name__ = spec.operation_id
+    return handler
+
+
+TokenInfo = Callable[[str], dict[str, Any] | None]
+
+
+def claims_of_forwarded_jwt(token: str) -> dict[str, Any] | None:
+    """The claims of a bearer JWT, read without checking its signature.
+
+    The default for services behind the Accord gateway, which verifies tokens
+    (signature, expiry, issuer, audience) before forwarding them: the service
+    only needs the claims to enforce each operation's scopes. A service exposed
+    directly must pass its own ``token_info`` that verifies.
+    """
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    payload = parts[1] + "=" * (-len(parts[1]) % 4)
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload))
+    except (ValueError, binascii.Error):
+        return None
+    if not isinstance(claims, dict):
+        return None
+    scope = claims.get("scope", claims.get("scp", ""))
+    claims["scope"] = scope.split() if isinstance(scope, str) else list(scope or [])
+    return claims
+
+
+def build_app(
+    contract: str | Path,
+    service: object,
+    operations: Mapping[str, OperationSpec],
+    *,
+    validate_responses: bool = False,
+    token_info: TokenInfo = claims_of_forwarded_jwt,
+) -> Any:
+    """A connexion ``AsyncApp`` serving ``service`` for the contract at ``contract``.
+
+    ``token_info`` turns a bearer token into claims (with ``scope``) for OAuth2 and
+    bearer security, or ``None`` to refuse it (401); scopes are then enforced per
+    operation (403). Raises :class:`StubError` naming every operation the
+    service does not implement.
+    """
+    import connexion  # noqa: PLC0415  (see _adapt)
+    from connexion.resolver import Resolver  # noqa: PLC0415
+    from connexion.security import OAuthSecurityHandler  # noqa: PLC0415
+
+    class _OAuth(OAuthSecurityHandler):  # type: ignore[misc]
+        def get_tokeninfo_func(self, security_definition: dict[str, Any]) -> TokenInfo:
+            return token_info
+
+    missing = [
+        f"{spec.operation_id} (method {spec.handler})"
+        for spec in operations.values()
+        if not callable(getattr(service, spec.handler, None))
+    ]
+    if missing:
+        raise StubError(f"{type(service).__name__} does not implement: {', '.join(missing)}")
+    handlers = {
+        op_id: _adapt(spec, getattr(service, spec.handler)) for op_id, spec in operations.items()
+    }
+
+    def resolve(operation_id: str) -> Callable[..., Any]:
+        try:
+            return handlers[operation_id]
+        except KeyError:
+            raise StubError(
+                f"the contract has operation {operation_id!r}, which the generated stub does not "
+                "know: run `accord generate`"
+            ) from None
+
+    path = Path(contract)
+    app = connexion.AsyncApp(__name__, specification_dir=str(path.parent))
+    app.add_api(
+        path.name,
+        resolver=Resolver(function_resolver=resolve),
+        validate_responses=validate_responses,
+        strict_validation=True,
+        pythonic_params=False,
+        security_map={"oauth2": _OAuth},
+    )
+    return app
