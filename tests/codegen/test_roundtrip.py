@@ -37,6 +37,8 @@ def jwt(scope: str = ALL_SCOPES, sub: str = "user-1") -> str:
         return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
 
     return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part({'sub': sub, 'scope': scope})}.sig"
+
+
 SERVICES = {
     "catalog": (catalog_server, catalog_client, "CatalogClient"),
     "orders": (orders_server, orders_client, "OrdersClient"),
@@ -73,7 +75,9 @@ class ExampleService:
         return handle
 
 
-def _request_args(contract: Contract, view_op: Any, spec: OperationSpec) -> tuple[list[Any], dict[str, Any]]:
+def _request_args(
+    contract: Contract, view_op: Any, spec: OperationSpec
+) -> tuple[list[Any], dict[str, Any]]:
     """Arguments for the client method, taken from the contract's own examples."""
     args: list[Any] = []
     for name, _python in spec.path_params:
@@ -113,9 +117,13 @@ def test_every_operation_round_trips(service: str) -> None:
                 args, kwargs = _request_args(contract, op, spec)
                 result = await getattr(api, spec.handler)(*args, **kwargs)
                 expected = _example(contract, op_id, spec.default_status)
-                response_schema = next(iter(op.responses[str(spec.default_status)].content.values())).schema
+                response_schema = next(
+                    iter(op.responses[str(spec.default_status)].content.values())
+                ).schema
                 validator = contract.validator(response_schema, Direction.RESPONSE)
-                dumped = TypeAdapter(Any).dump_python(result, mode="json", by_alias=True, exclude_unset=True)
+                dumped = TypeAdapter(Any).dump_python(
+                    result, mode="json", by_alias=True, exclude_unset=True
+                )
                 assert validator.violations(dumped) == [], op_id
                 assert dumped == expected, op_id
 
@@ -130,7 +138,9 @@ def test_request_body_reaches_the_handler_as_a_model() -> None:
     with httpx.Client(transport=_SyncASGI(app), base_url="http://shop.test") as http:
         api = orders_client.OrdersClient(client=http, token=jwt())
         body = orders_models.OrderCreate.model_validate(
-            next(iter(contract.operation_by_id("createOrder").request_body.content.values())).examples[0].value
+            next(iter(contract.operation_by_id("createOrder").request_body.content.values()))
+            .examples[0]
+            .value
         )
         order = api.create_order(body, idempotency_key="order-key-12345678")
     assert isinstance(order, orders_models.Order)
@@ -152,7 +162,9 @@ def test_invalid_request_is_rejected_by_the_stub_with_problem_json() -> None:
         with pytest.raises(ApiError) as caught:
             orders_client.OrdersClient(client=http, token=jwt()).get_order("nope")
     assert caught.value.status in (400, 404)
-    assert caught.value.problem is not None and caught.value.problem["status"] == caught.value.status
+    assert (
+        caught.value.problem is not None and caught.value.problem["status"] == caught.value.status
+    )
 
 
 def test_missing_handler_fails_at_start_up_naming_the_operation() -> None:

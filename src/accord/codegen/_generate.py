@@ -15,7 +15,7 @@ from black.parsing import InvalidInput
 
 from accord._errors import AccordError
 from accord.codegen._emit import emit_client, emit_server
-from accord.codegen._models import generate_models, model_classes
+from accord.codegen._models import generate_models
 from accord.codegen._naming import class_name
 from accord.codegen._operations import operation_views
 from accord.codegen._types import TypeMapper
@@ -93,11 +93,9 @@ def render_package(
         + f'\n"""Generated code for the {name} service: models, client, server stub."""\n'
     }
     with tempfile.TemporaryDirectory(prefix="accord-models-") as tmp:
-        models = generate_models(
-            contract.root.path, _header(contract, root, "models"), Path(tmp) / "models.py"
-        )
-    files["models.py"] = models
-    types = TypeMapper(contract, model_classes(models))
+        models = generate_models(contract, _header(contract, root, "models"), Path(tmp))
+    files["models.py"] = models.text
+    types = TypeMapper(contract, models.classes)
     views = operation_views(contract, types)
     cls = class_name(name)
     if "client" in wanted:

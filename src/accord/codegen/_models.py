@@ -7,16 +7,21 @@ formatter (pinned with the package), field constraints as ``Field`` arguments,
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import io
+import json
+import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
 
 from datamodel_code_generator.__main__ import main as datamodel_codegen
 
 from accord._errors import ContractError, Location
+from accord.core import Contract
 
-__all__ = ["FLAGS", "generate_models", "model_classes"]
+__all__ = ["FLAGS", "Models", "generate_models"]
 
 FLAGS = (
     "--input-file-type", "openapi",
@@ -36,19 +41,39 @@ FLAGS = (
 )  # fmt: skip
 
 
-def generate_models(contract_path: Path, header: str, out: Path) -> str:
-    """Write ``out`` (models for ``contract_path``) and return its text.
+_PLAIN_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+_SCHEMAS = "#/components/schemas/"
+
+
+@dataclass(slots=True, frozen=True)
+class Models:
+    """The generated ``models.py`` and which class each component schema became."""
+
+    text: str
+    classes: dict[str, str]  # component schema name -> class name
+
+
+def generate_models(contract: Contract, header: str, workdir: Path) -> Models:
+    """Generate ``models.py`` for ``contract`` (in ``workdir``, a scratch folder).
 
     Raises :class:`ContractError` with the generator's own explanation when it
     cannot map the contract.
     """
+    components = contract.data.get("components")
+    schemas = components.get("schemas") if isinstance(components, dict) else None
+    if not isinstance(schemas, dict) or not schemas:
+        return Models(f'{header}\n\n"""No component schemas in the contract."""\n', {})
+    source, renames = _input(contract, schemas, workdir)
+    out, meta = workdir / "models.py", workdir / "models.meta.json"
     stderr = io.StringIO()
     args = [
-        "--input", str(contract_path),
+        "--input", str(source),
         "--output", str(out),
         "--custom-file-header", header,
+        "--emit-model-metadata", str(meta),
         *FLAGS,
     ]  # fmt: skip
+    where = Location(contract.root.display)
     with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(io.StringIO()):
         try:
             code = int(datamodel_codegen(args))
@@ -56,18 +81,73 @@ def generate_models(contract_path: Path, header: str, out: Path) -> str:
             code = exc.code if isinstance(exc.code, int) else 2
         except Exception as exc:  # the generator's own failure, reported with its words
             raise ContractError(
-                f"datamodel-code-generator cannot map this contract: {type(exc).__name__}: {exc}",
-                Location(str(contract_path)),
+                f"datamodel-code-generator cannot map this contract: {type(exc).__name__}: "
+                f"{_last_line(str(exc))}",
+                where,
             ) from None
     if code != 0 or not out.exists():
-        detail = " ".join(stderr.getvalue().split())[:500] or f"exit code {code}"
         raise ContractError(
-            f"datamodel-code-generator cannot map this contract: {detail}",
-            Location(str(contract_path)),
+            f"datamodel-code-generator cannot map this contract: {_last_line(stderr.getvalue())}",
+            where,
         )
-    return out.read_text("utf-8")
+    original = {new: old for old, new in renames.items()}
+    classes: dict[str, str] = {}
+    for model in json.loads(meta.read_text("utf-8")).get("models", []):
+        path = model.get("source_path") or []
+        if len(path) == 3 and path[:2] == ["components", "schemas"] and not model.get("module"):
+            classes[original.get(path[2], path[2])] = model["class_name"]
+    return Models(out.read_text("utf-8"), classes)
 
 
-def model_classes(source: str) -> set[str]:
-    """The class names a generated models module defines."""
-    return {node.name for node in ast.parse(source).body if isinstance(node, ast.ClassDef)}
+def _last_line(text: str) -> str:
+    """The generator's message without the warnings and trace lines around it."""
+    lines = [
+        line.strip()
+        for line in text.splitlines()
+        if line.strip() and "Warning" not in line and not line.startswith(("  ", "Traceback"))
+    ]
+    return (lines[-1] if lines else "no explanation given")[:300]
+
+
+def _input(
+    contract: Contract, schemas: dict[str, Any], workdir: Path
+) -> tuple[Path, dict[str, str]]:
+    """The file to feed the generator, and the schema names it had to change.
+
+    datamodel-code-generator reads dots in schema names (Stripe's
+    ``checkout.session``) as Python modules; a one-file contract with such names is
+    fed as a copy whose names (and the references to them) use underscores.
+    """
+    odd = [name for name in schemas if not _PLAIN_NAME.match(name)]
+    if not odd or len(contract.files) > 1:
+        return contract.root.path, {}
+    taken = set(schemas)
+    renames: dict[str, str] = {}
+    for name in odd:
+        new = re.sub(r"[^A-Za-z0-9_]+", "_", name).strip("_") or "Schema"
+        while new in taken:
+            new += "_"
+        taken.add(new)
+        renames[name] = new
+    data = json.loads(json.dumps(contract.data))
+    data["components"]["schemas"] = {renames.get(k, k): v for k, v in schemas.items()}
+    _rewrite_refs(data, renames)
+    path = workdir / ("contract" + (".json"))
+    path.write_text(json.dumps(data), "utf-8")
+    return path, renames
+
+
+def _rewrite_refs(node: Any, renames: dict[str, str]) -> None:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            ref = current.get("$ref")
+            if isinstance(ref, str) and ref.startswith(_SCHEMAS):
+                head, sep, tail = ref[len(_SCHEMAS) :].partition("/")
+                name = unquote(head).replace("~1", "/").replace("~0", "~")
+                if name in renames:
+                    current["$ref"] = _SCHEMAS + renames[name] + sep + tail
+            stack.extend(v for v in current.values() if isinstance(v, dict | list))
+        elif isinstance(current, list):
+            stack.extend(v for v in current if isinstance(v, dict | list))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Mapping
 from typing import Any
 
 from accord.core import Contract, SchemaRef
@@ -16,9 +16,9 @@ _COMPONENT = "#/components/schemas/"
 class TypeMapper:
     """Maps a schema to an annotation: a generated model where one exists, else plain types."""
 
-    def __init__(self, contract: Contract, model_classes: Set[str]) -> None:
+    def __init__(self, contract: Contract, classes: Mapping[str, str]) -> None:
         self.contract = contract
-        self.models = model_classes
+        self.classes = classes  # component schema name -> generated class
 
     def model(self, schema: SchemaRef | None) -> str:
         """The annotation for a body: ``models.Order``, ``list[models.Order]`` or a plain type."""
@@ -40,8 +40,8 @@ class TypeMapper:
         ref = value.get("$ref")
         if isinstance(ref, str):
             name = ref[len(_COMPONENT) :] if ref.startswith(_COMPONENT) else None
-            if models and name is not None and name in self.models:
-                return f"models.{name}"
+            if models and name is not None and name in self.classes:
+                return f"models.{self.classes[name]}"
             target = self.contract.documents.follow(ref, file, pointer + "/$ref")
             return self._annotation(
                 target.value, target.file, target.pointer, models=models, depth=depth + 1
