@@ -11,6 +11,7 @@ import contextlib
 import io
 import json
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,7 +75,12 @@ def generate_models(contract: Contract, header: str, workdir: Path) -> Models:
         *FLAGS,
     ]  # fmt: skip
     where = Location(contract.root.display)
-    with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(io.StringIO()):
+    with (
+        contextlib.redirect_stderr(stderr),
+        contextlib.redirect_stdout(io.StringIO()),
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("ignore")  # its deprecation notes are about flags we set explicitly
         try:
             code = int(datamodel_codegen(args))
         except SystemExit as exc:

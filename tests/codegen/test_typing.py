@@ -1,0 +1,60 @@
+"""A service that misses or mistypes a handler fails mypy against the generated Protocol."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+GOOD_AND_BAD = textwrap.dedent(
+    """\
+    from __future__ import annotations
+
+    from typing import Any
+
+    from generated.payments import models
+    from generated.payments.server import PaymentsService, Reply
+
+
+    class Mistyped:
+        def get_refund(self, refund_id: int) -> models.Refund:  # refund_id is a str
+            raise NotImplementedError
+
+        def __getattr__(self, name: str) -> Any:
+            raise AttributeError(name)
+
+
+    class Missing:
+        def get_refund(self, refund_id: str) -> models.Refund | Reply[Any]:
+            raise NotImplementedError
+
+
+    service: PaymentsService = Missing()
+    other: PaymentsService = Mistyped()
+    """
+)
+
+
+@pytest.mark.slow
+def test_mypy_rejects_a_service_that_does_not_fit_the_protocol(tmp_path: Path) -> None:
+    module = tmp_path / "impl.py"
+    module.write_text(GOOD_AND_BAD)
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(module)],
+        capture_output=True, text=True, cwd=REPO, timeout=600, check=False,
+        env={"MYPYPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    out = proc.stdout
+    assert proc.returncode == 1, out + proc.stderr
+    assert (
+        'impl.py:22: error: Incompatible types in assignment (expression has type "Missing"' in out
+    )
+    assert (
+        'impl.py:23: error: Incompatible types in assignment (expression has type "Mistyped"' in out
+    )
+    assert "get_refund" in out
