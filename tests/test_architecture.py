@@ -13,6 +13,7 @@ LAYERS = {
     "_findings": 0,
     "_version": 0,
     "core": 1,
+    "runtime": 1,
     "workspace": 2,
     "lint": 3,
     "report": 3,

@@ -13,6 +13,8 @@ PACKAGES = [
     "accord.lint",
     "accord.report",
     "accord.cli",
+    "accord.codegen",
+    "accord.runtime",
 ]
 
 
