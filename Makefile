@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP) ## Create .venv and install Accord with its dev tools
 
 lint: $(STAMP) ## Static checks of the code: ruff and mypy --strict
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks generated
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 

@@ -11,10 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-from pydantic import TypeAdapter
-
-from accord import Contract, Direction
-from accord.runtime import ApiError, OperationSpec, StubError
 from generated.catalog import client as catalog_client
 from generated.catalog import server as catalog_server
 from generated.orders import client as orders_client
@@ -22,6 +18,10 @@ from generated.orders import models as orders_models
 from generated.orders import server as orders_server
 from generated.payments import client as payments_client
 from generated.payments import server as payments_server
+from pydantic import TypeAdapter
+
+from accord import Contract, Direction
+from accord.runtime import ApiError, OperationSpec, StubError
 
 REPO = Path(__file__).resolve().parents[2]
 ALL_SCOPES = (
