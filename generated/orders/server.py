@@ -7,18 +7,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
-from accord.runtime import (
-    HttpProblem,
-    OperationSpec,
-    Reply,
-    TokenInfo,
-    build_app,
-    claims_of_forwarded_jwt,
-)
+from accord.runtime import AppOptions, HttpProblem, OperationSpec, Reply, build_app
 
 from . import models
 
-__all__ = ["CONTRACT", "OPERATIONS", "HttpProblem", "OrdersService", "Reply", "create_app"]
+__all__ = [
+    "CONTRACT",
+    "OPERATIONS",
+    "AppOptions",
+    "HttpProblem",
+    "OrdersService",
+    "Reply",
+    "create_app",
+]
 CONTRACT = (Path(__file__).parent / "../../contracts/openapi/orders.yaml").resolve()
 
 
@@ -135,22 +136,9 @@ OPERATIONS: dict[str, OperationSpec] = {
 }
 
 
-def create_app(
-    service: OrdersService,
-    *,
-    validate_responses: bool = False,
-    token_info: TokenInfo = claims_of_forwarded_jwt,
-) -> Any:
+def create_app(service: OrdersService, options: AppOptions | None = None) -> Any:
     """A connexion ASGI app serving ``service`` for Shop Orders API (1.0.0).
 
-    ``token_info`` turns a bearer token into claims with ``scope`` (default: trust the
-    gateway, which verified it). Raises ``StubError`` naming each operation
-    ``service`` does not implement.
+    Raises ``StubError`` naming each operation ``service`` does not implement.
     """
-    return build_app(
-        CONTRACT,
-        service,
-        OPERATIONS,
-        validate_responses=validate_responses,
-        token_info=token_info,
-    )
+    return build_app(CONTRACT, service, OPERATIONS, options)

@@ -143,28 +143,18 @@ def emit_server(
         "}",
         "",
         "",
-        "def create_app(",
-        f"    service: {class_name}Service,",
-        "    *,",
-        "    validate_responses: bool = False,",
-        "    token_info: TokenInfo = claims_of_forwarded_jwt,",
-        ") -> Any:",
+        f"def create_app(service: {class_name}Service, options: AppOptions | None = None) -> Any:",
         f'    """A connexion ASGI app serving ``service`` for {title}.',
         "",
-        "    ``token_info`` turns a bearer token into claims with ``scope`` (default: trust the",
-        "    gateway, which verified it). Raises ``StubError`` naming each operation",
-        "    ``service`` does not implement.",
+        "    Raises ``StubError`` naming each operation ``service`` does not implement.",
         '    """',
-        "    return build_app(",
-        "        CONTRACT,",
-        "        service,",
-        "        OPERATIONS,",
-        "        validate_responses=validate_responses,",
-        "        token_info=token_info,",
-        "    )",
+        "    return build_app(CONTRACT, service, OPERATIONS, options)",
     ]
     body = "\n".join(lines)
-    names = ["CONTRACT", "OPERATIONS", "HttpProblem", "Reply", f"{class_name}Service", "create_app"]
+    names = [
+        "CONTRACT", "OPERATIONS", "AppOptions", "HttpProblem", "Reply", f"{class_name}Service",
+        "create_app",
+    ]  # fmt: skip
     # isort-style, as ruff's RUF022 wants: CONSTANTS, then Classes, then functions
     exported = sorted(names, key=lambda n: (0 if n.isupper() else 1 if n[0].isupper() else 2, n))
     head = [
@@ -175,14 +165,7 @@ def emit_server(
         "from pathlib import Path",
         _typing_import(body, "Any", "Protocol"),
         "",
-        "from accord.runtime import (",
-        "    HttpProblem,",
-        "    OperationSpec,",
-        "    Reply,",
-        "    TokenInfo,",
-        "    build_app,",
-        "    claims_of_forwarded_jwt,",
-        ")",
+        "from accord.runtime import AppOptions, HttpProblem, OperationSpec, Reply, build_app",
         *_models_import(body),
         "",
         f"__all__ = {exported!r}".replace("'", '"'),

@@ -1,7 +1,13 @@
-"""Runtime support imported by generated code (``generated/<service>/``): clients and stubs."""
+"""Runtime support imported by generated code and the services built on it.
+
+Clients (``ClientBase``, ``AsyncClientBase``, ``ApiError``), server stubs
+(``build_app``, ``AppOptions``, ``Reply``, ``HttpProblem``) and what every service
+needs besides its handlers (``Database``, ``ProviderStates``, ids, tokens).
+"""
 
 from accord.runtime._client import ApiError, AsyncClientBase, ClientBase, Expect
 from accord.runtime._server import (
+    AppOptions,
     HttpProblem,
     OperationSpec,
     Reply,
@@ -10,17 +16,24 @@ from accord.runtime._server import (
     build_app,
     claims_of_forwarded_jwt,
 )
+from accord.runtime._service import Database, ProviderStates, mint_token, new_id, utcnow
 
 __all__ = [
     "ApiError",
+    "AppOptions",
     "AsyncClientBase",
     "ClientBase",
+    "Database",
     "Expect",
     "HttpProblem",
     "OperationSpec",
+    "ProviderStates",
     "Reply",
     "StubError",
     "TokenInfo",
     "build_app",
     "claims_of_forwarded_jwt",
+    "mint_token",
+    "new_id",
+    "utcnow",
 ]

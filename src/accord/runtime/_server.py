@@ -22,7 +22,11 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from accord.runtime._observe import AccessLog
+from accord.runtime._service import ProviderStates
+
 __all__ = [
+    "AppOptions",
     "HttpProblem",
     "OperationSpec",
     "Reply",
@@ -176,24 +180,42 @@ def claims_of_forwarded_jwt(token: str) -> dict[str, Any] | None:
     return claims
 
 
+@dataclass(slots=True, frozen=True)
+class AppOptions:
+    """How :func:`build_app` serves a service; the defaults suit a service behind the gateway."""
+
+    #: service name in access logs and problem documents
+    name: str = ""
+    #: validate every response against the contract (tests); violations become 500s
+    validate_responses: bool = False
+    #: bearer token -> claims with ``scope`` (or None: 401); default trusts the gateway
+    token_info: TokenInfo = claims_of_forwarded_jwt
+    #: when set, ``POST /_accord/provider-states`` runs them (pact verification only)
+    provider_states: ProviderStates | None = None
+    #: ``GET /healthz`` answers 200 when this returns True (default: always)
+    health: Callable[[], bool] | None = None
+    #: one JSON line per request on the ``accord.access`` logger
+    access_log: bool = True
+
+
 def build_app(
     contract: str | Path,
     service: object,
     operations: Mapping[str, OperationSpec],
-    *,
-    validate_responses: bool = False,
-    token_info: TokenInfo = claims_of_forwarded_jwt,
+    options: AppOptions | None = None,
 ) -> Any:
     """A connexion ``AsyncApp`` serving ``service`` for the contract at ``contract``.
 
-    ``token_info`` turns a bearer token into claims (with ``scope``) for OAuth2 and
-    bearer security, or ``None`` to refuse it (401); scopes are then enforced per
-    operation (403). Raises :class:`StubError` naming every operation the
+    Bearer tokens become claims through ``options.token_info`` and each operation's
+    scopes are enforced (401/403). Raises :class:`StubError` naming every operation the
     service does not implement.
     """
+    options = options or AppOptions()
     import connexion  # noqa: PLC0415  (see _adapt)
     from connexion.resolver import Resolver  # noqa: PLC0415
     from connexion.security import OAuthSecurityHandler  # noqa: PLC0415
+
+    token_info = options.token_info
 
     class _OAuth(OAuthSecurityHandler):  # type: ignore[misc]
         def get_tokeninfo_func(self, security_definition: dict[str, Any]) -> TokenInfo:
@@ -224,9 +246,52 @@ def build_app(
     app.add_api(
         path.name,
         resolver=Resolver(function_resolver=resolve),
-        validate_responses=validate_responses,
+        validate_responses=options.validate_responses,
         strict_validation=True,
         pythonic_params=False,
         security_map={"oauth2": _OAuth},
     )
-    return app
+    _extra_routes(app, options)
+    return AccessLog(app, options.name or path.stem) if options.access_log else app
+
+
+def _extra_routes(app: Any, options: AppOptions) -> None:
+    """``/healthz`` always; ``/_accord/provider-states`` only when states are given."""
+    from starlette.requests import Request  # noqa: PLC0415
+    from starlette.responses import JSONResponse  # noqa: PLC0415
+
+    async def health(request: Request) -> JSONResponse:
+        ok = options.health() if options.health else True
+        return JSONResponse({"status": "ok" if ok else "unavailable"}, 200 if ok else 503)
+
+    app.add_url_rule("/healthz", "healthz", health, methods=["GET"])
+    states = options.provider_states
+    if states is None:
+        return
+
+    async def provider_state(request: Request) -> JSONResponse:
+        try:
+            payload = await request.json()
+        except ValueError:
+            payload = None
+        if not isinstance(payload, dict) or not isinstance(payload.get("state"), str):
+            return JSONResponse(
+                {"title": "Bad Request", "status": 400, "detail": "expected {state, params}"},
+                400,
+                media_type=PROBLEM_JSON,
+            )
+        if payload.get("action", "setup") != "setup":
+            return JSONResponse({}, 200)
+        try:
+            states.setup(payload["state"], payload.get("params") or {})
+        except LookupError as exc:
+            return JSONResponse(
+                {"title": "Unknown provider state", "status": 400, "detail": str(exc)},
+                400,
+                media_type=PROBLEM_JSON,
+            )
+        return JSONResponse({}, 200)
+
+    app.add_url_rule(
+        "/_accord/provider-states", "provider_states", provider_state, methods=["POST"]
+    )
