@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
-from accord.runtime import AppOptions, HttpProblem, OperationSpec, Reply, build_app
+from accord.runtime import AppOptions, HttpProblem, OperationSpec, Reply, Result, build_app
 
 from . import models
 
@@ -27,7 +27,8 @@ class CatalogService(Protocol):
     """What an implementation of Shop Catalog API (1.0.0) provides: one handler per operation.
 
     Return the documented body (sent with the first documented 2xx status), a
-    ``Reply`` for another status or extra headers, or raise ``HttpProblem``.
+    ``Reply`` for another status or extra headers, or raise ``HttpProblem``;
+    handlers may be ``async def``.
     """
 
     def list_products(
@@ -38,53 +39,51 @@ class CatalogService(Protocol):
         category: str | None = None,
         q: str | None = None,
         in_stock: bool | None = None,
-    ) -> models.ProductPage | Reply[Any]:
+    ) -> Result[models.ProductPage]:
         """List products (``GET /products``)."""
         ...
 
-    def create_product(self, body: models.ProductCreate) -> models.Product | Reply[Any]:
+    def create_product(self, body: models.ProductCreate) -> Result[models.Product]:
         """Create a product (``POST /products``)."""
         ...
 
-    def get_product(self, product_id: str) -> models.Product | Reply[Any]:
+    def get_product(self, product_id: str) -> Result[models.Product]:
         """Get a product (``GET /products/{productId}``)."""
         ...
 
-    def update_product(
-        self, product_id: str, body: models.ProductUpdate
-    ) -> models.Product | Reply[Any]:
+    def update_product(self, product_id: str, body: models.ProductUpdate) -> Result[models.Product]:
         """Update a product (``PATCH /products/{productId}``)."""
         ...
 
-    def get_product_stock(self, product_id: str) -> models.StockLevel | Reply[Any]:
+    def get_product_stock(self, product_id: str) -> Result[models.StockLevel]:
         """Get the stock level of a product (``GET /products/{productId}/stock``)."""
         ...
 
     def set_product_stock(
         self, product_id: str, body: models.StockSet
-    ) -> models.StockLevel | Reply[Any]:
+    ) -> Result[models.StockLevel]:
         """Set the on-hand quantity of a product (``PUT /products/{productId}/stock``)."""
         ...
 
     def adjust_product_stock(
         self, product_id: str, body: models.StockAdjustment
-    ) -> models.StockLevel | Reply[Any]:
+    ) -> Result[models.StockLevel]:
         """Adjust the on-hand quantity of a product (``POST /products/{productId}/stock/adjustments``)."""
         ...
 
-    def create_reservation(self, body: models.ReservationCreate) -> models.Reservation | Reply[Any]:
+    def create_reservation(self, body: models.ReservationCreate) -> Result[models.Reservation]:
         """Reserve stock for an order (``POST /reservations``)."""
         ...
 
-    def get_reservation(self, reservation_id: str) -> models.Reservation | Reply[Any]:
+    def get_reservation(self, reservation_id: str) -> Result[models.Reservation]:
         """Get a reservation (``GET /reservations/{reservationId}``)."""
         ...
 
-    def release_reservation(self, reservation_id: str) -> models.Reservation | Reply[Any]:
+    def release_reservation(self, reservation_id: str) -> Result[models.Reservation]:
         """Release a reservation (``POST /reservations/{reservationId}/release``)."""
         ...
 
-    def commit_reservation(self, reservation_id: str) -> models.Reservation | Reply[Any]:
+    def commit_reservation(self, reservation_id: str) -> Result[models.Reservation]:
         """Commit a reservation (``POST /reservations/{reservationId}/commit``)."""
         ...
 

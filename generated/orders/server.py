@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
-from accord.runtime import AppOptions, HttpProblem, OperationSpec, Reply, build_app
+from accord.runtime import AppOptions, HttpProblem, OperationSpec, Reply, Result, build_app
 
 from . import models
 
@@ -27,7 +27,8 @@ class OrdersService(Protocol):
     """What an implementation of Shop Orders API (1.0.0) provides: one handler per operation.
 
     Return the documented body (sent with the first documented 2xx status), a
-    ``Reply`` for another status or extra headers, or raise ``HttpProblem``.
+    ``Reply`` for another status or extra headers, or raise ``HttpProblem``;
+    handlers may be ``async def``.
     """
 
     def list_orders(
@@ -37,23 +38,23 @@ class OrdersService(Protocol):
         cursor: str | None = None,
         state: str | None = None,
         customer_id: str | None = None,
-    ) -> models.OrderPage | Reply[Any]:
+    ) -> Result[models.OrderPage]:
         """List orders (``GET /orders``)."""
         ...
 
     def create_order(
         self, body: models.OrderCreate, *, idempotency_key: str | None = None
-    ) -> models.Order | Reply[Any]:
+    ) -> Result[models.Order]:
         """Place an order (``POST /orders``)."""
         ...
 
-    def get_order(self, order_id: str) -> models.Order | Reply[Any]:
+    def get_order(self, order_id: str) -> Result[models.Order]:
         """Get an order (``GET /orders/{orderId}``)."""
         ...
 
     def cancel_order(
         self, order_id: str, body: models.OrderCancel | None = None
-    ) -> models.Order | Reply[Any]:
+    ) -> Result[models.Order]:
         """Cancel an order (``POST /orders/{orderId}/cancel``)."""
         ...
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
-from accord.runtime import AppOptions, HttpProblem, OperationSpec, Reply, build_app
+from accord.runtime import AppOptions, HttpProblem, OperationSpec, Reply, Result, build_app
 
 from . import models
 
@@ -27,7 +27,8 @@ class PaymentsService(Protocol):
     """What an implementation of Shop Payments API (1.0.0) provides: one handler per operation.
 
     Return the documented body (sent with the first documented 2xx status), a
-    ``Reply`` for another status or extra headers, or raise ``HttpProblem``.
+    ``Reply`` for another status or extra headers, or raise ``HttpProblem``;
+    handlers may be ``async def``.
     """
 
     def list_charges(
@@ -37,33 +38,33 @@ class PaymentsService(Protocol):
         cursor: str | None = None,
         order_id: str | None = None,
         status: str | None = None,
-    ) -> models.ChargePage | Reply[Any]:
+    ) -> Result[models.ChargePage]:
         """List charges (``GET /charges``)."""
         ...
 
     def create_charge(
         self, body: models.ChargeCreate, *, idempotency_key: str
-    ) -> models.Charge | Reply[Any]:
+    ) -> Result[models.Charge]:
         """Charge a card token (``POST /charges``)."""
         ...
 
-    def get_charge(self, charge_id: str) -> models.Charge | Reply[Any]:
+    def get_charge(self, charge_id: str) -> Result[models.Charge]:
         """Get a charge (``GET /charges/{chargeId}``)."""
         ...
 
     def list_charge_refunds(
         self, charge_id: str, *, limit: int | None = None, cursor: str | None = None
-    ) -> models.RefundPage | Reply[Any]:
+    ) -> Result[models.RefundPage]:
         """List the refunds of a charge (``GET /charges/{chargeId}/refunds``)."""
         ...
 
     def create_refund(
         self, charge_id: str, body: models.RefundCreate, *, idempotency_key: str | None = None
-    ) -> models.Refund | Reply[Any]:
+    ) -> Result[models.Refund]:
         """Refund a charge (``POST /charges/{chargeId}/refunds``)."""
         ...
 
-    def get_refund(self, refund_id: str) -> models.Refund | Reply[Any]:
+    def get_refund(self, refund_id: str) -> Result[models.Refund]:
         """Get a refund (``GET /refunds/{refundId}``)."""
         ...
 

@@ -106,13 +106,14 @@ def emit_server(
         f'    """What an implementation of {title} provides: one handler per operation.',
         "",
         "    Return the documented body (sent with the first documented 2xx status), a",
-        "    ``Reply`` for another status or extra headers, or raise ``HttpProblem``.",
+        "    ``Reply`` for another status or extra headers, or raise ``HttpProblem``;",
+        "    handlers may be ``async def``.",
         '    """',
     ]
     for view in views:
         sig = view.signature()
         ret = view.return_annotation
-        result = f"{ret} | Reply[Any]" if ret not in ("Any",) else "Any"
+        result = f"Result[{ret}]" if ret != "Any" else "Any"
         lines += [
             "",
             f"    def {view.method_name}(self{', ' if sig else ''}{sig}) -> {result}:",
@@ -165,7 +166,7 @@ def emit_server(
         "from pathlib import Path",
         _typing_import(body, "Any", "Protocol"),
         "",
-        "from accord.runtime import AppOptions, HttpProblem, OperationSpec, Reply, build_app",
+        "from accord.runtime import AppOptions, HttpProblem, OperationSpec, Reply, Result, build_app",
         *_models_import(body),
         "",
         f"__all__ = {exported!r}".replace("'", '"'),

@@ -6,11 +6,13 @@ needs besides its handlers (``Database``, ``ProviderStates``, ids, tokens).
 """
 
 from accord.runtime._client import ApiError, AsyncClientBase, ClientBase, Expect
+from accord.runtime._main import serve_main
 from accord.runtime._server import (
     AppOptions,
     HttpProblem,
     OperationSpec,
     Reply,
+    Result,
     StubError,
     TokenInfo,
     build_app,
@@ -29,11 +31,13 @@ __all__ = [
     "OperationSpec",
     "ProviderStates",
     "Reply",
+    "Result",
     "StubError",
     "TokenInfo",
     "build_app",
     "claims_of_forwarded_jwt",
     "mint_token",
     "new_id",
+    "serve_main",
     "utcnow",
 ]

@@ -14,11 +14,11 @@ import base64
 import binascii
 import inspect
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeAlias, TypeVar, Union
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -30,6 +30,7 @@ __all__ = [
     "HttpProblem",
     "OperationSpec",
     "Reply",
+    "Result",
     "StubError",
     "TokenInfo",
     "build_app",
@@ -81,6 +82,10 @@ class Reply(Generic[T]):
     body: T
     status: int | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+
+
+#: what a handler returns: the body, a ``Reply``, or (``async def``) an awaitable of either
+Result: TypeAlias = Union[T, "Reply[Any]", Awaitable[Union[T, "Reply[Any]"]]]
 
 
 @dataclass(slots=True, frozen=True)

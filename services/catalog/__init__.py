@@ -1,0 +1,1 @@
+"""catalog: products, stock levels and stock reservations."""

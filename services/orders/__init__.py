@@ -1,0 +1,1 @@
+"""orders: places orders by reserving stock (catalog) and charging (payments), with compensation."""

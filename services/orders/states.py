@@ -1,0 +1,32 @@
+"""The provider states orders' consumers' pacts use."""
+
+from __future__ import annotations
+
+from accord.runtime import Database, ProviderStates, utcnow
+
+__all__ = ["provider_states"]
+
+
+def provider_states(db: Database) -> ProviderStates:
+    states = ProviderStates()
+
+    @states.state("order {order_id} is confirmed")
+    def confirmed(order_id: str) -> None:
+        now = utcnow()
+        with db.transaction() as conn:
+            conn.execute("DELETE FROM orders WHERE id = ?", (order_id,))
+            conn.execute(
+                "INSERT INTO orders VALUES (?, 'cus_9dLw3Rt7Yb2e', NULL, 'confirmed', 'EUR', 2598,"
+                " 2598, 'rsv_K2p9Wd4Xs7Qa', 'ch_5Gh8Jk2Lm4Np', NULL, ?, ?)",
+                (order_id, now, now),
+            )
+            conn.execute(
+                "INSERT INTO order_lines VALUES (?, 0, 'prd_7Hx2Kq9LmN4p', 2, 1299)", (order_id,)
+            )
+
+    @states.state("order {order_id} does not exist")
+    def missing(order_id: str) -> None:
+        with db.transaction() as conn:
+            conn.execute("DELETE FROM orders WHERE id = ?", (order_id,))
+
+    return states

@@ -1,0 +1,1 @@
+"""payments: idempotent card charges and refunds."""

@@ -1,0 +1,29 @@
+"""The provider states payments' consumers' pacts use."""
+
+from __future__ import annotations
+
+from accord.runtime import Database, ProviderStates, utcnow
+
+__all__ = ["provider_states"]
+
+
+def provider_states(db: Database) -> ProviderStates:
+    states = ProviderStates()
+
+    @states.state("no charges exist")
+    def empty() -> None:
+        with db.transaction() as conn:
+            conn.executescript("DELETE FROM refunds; DELETE FROM charges; DELETE FROM idempotency;")
+
+    @states.state("charge {charge_id} succeeded for {amount}")
+    def charged(charge_id: str, amount: str) -> None:
+        with db.transaction() as conn:
+            conn.execute("DELETE FROM refunds WHERE charge_id = ?", (charge_id,))
+            conn.execute("DELETE FROM charges WHERE id = ?", (charge_id,))
+            conn.execute(
+                "INSERT INTO charges VALUES (?, 'ord_Q4m8TzR2vW6y', ?, 'EUR', 'succeeded', NULL, 0,"
+                " 'visa', '4242', NULL, ?)",
+                (charge_id, int(amount), utcnow()),
+            )
+
+    return states
