@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test test-fast lint verify generate bench clean
+.PHONY: help setup test test-fast lint verify generate shop bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,8 +39,16 @@ verify: $(STAMP) ## The workspace's contract verification, as CI runs it
 generate: $(STAMP) ## Regenerate generated/ from the contracts (commit the result)
 	$(BIN)/accord generate
 
+shop: $(STAMP) ## Run catalog, payments and orders on 127.0.0.1:8101-8103 (Ctrl-C stops all)
+	@mkdir -p var
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/python -m services.catalog & \
+	$(BIN)/python -m services.payments & \
+	$(BIN)/python -m services.orders & \
+	wait
+
 bench: $(STAMP) ## Benchmarks side by side with their peers (see benchmarks/README.md)
 	$(BIN)/python benchmarks/bench_lint.py
 
 clean: ## Remove the virtualenv and caches
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis var

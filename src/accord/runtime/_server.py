@@ -131,6 +131,8 @@ def _adapt(spec: OperationSpec, method: Callable[..., Any]) -> Callable[..., Any
         if spec.body is not None:
             raw = kwargs.get("body")
             try:
+                if isinstance(raw, bytes | str):  # connexion hands a schema default over raw
+                    raw = json.loads(raw) if raw else None
                 args.append(None if raw is None else _adapter(spec.body).validate_python(raw))
             except ValidationError as exc:
                 errors = [

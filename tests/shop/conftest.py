@@ -1,0 +1,148 @@
+"""Fixtures for the shop: the three services in-process (ASGI, real SQLite files) or as
+real processes on free 127.0.0.1 ports."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from generated.catalog.client import AsyncCatalogClient
+from generated.payments.client import AsyncPaymentsClient
+from services.catalog.app import create as create_catalog
+from services.orders.app import create as create_orders
+from services.orders.service import Dependencies
+from services.payments.app import create as create_payments
+
+from accord.runtime import mint_token
+
+REPO = Path(__file__).resolve().parents[2]
+SCOPES = (
+    "catalog:read catalog:write stock:reserve orders:read orders:write "
+    "payments:read payments:charge payments:refund"
+)
+
+
+def token(scope: str = SCOPES) -> str:
+    return mint_token({"sub": "tester", "scope": scope}, "test-secret")
+
+
+@dataclass
+class Shop:
+    """The three apps and an async client per service (all through the generated clients)."""
+
+    catalog: Any
+    payments: Any
+    orders: Any
+    catalog_http: httpx.AsyncClient
+    payments_http: httpx.AsyncClient
+    orders_http: httpx.AsyncClient
+
+
+def _http(app: Any) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://shop.test",
+        headers={"Authorization": f"Bearer {token()}"},
+    )
+
+
+def build_shop(tmp: Path, *, payments_down: bool = False) -> Shop:
+    catalog = create_catalog(tmp / "catalog.sqlite3", validate_responses=True)
+    payments = create_payments(tmp / "payments.sqlite3", validate_responses=True)
+    catalog_http, payments_http = _http(catalog), _http(payments)
+    if payments_down:  # nothing listens on port 9 of the loopback: connect errors, fast
+        payments_for_orders = httpx.AsyncClient(base_url="http://127.0.0.1:9")
+    else:
+        payments_for_orders = _http(payments)
+    deps = Dependencies(
+        catalog=AsyncCatalogClient(client=_http(catalog), token=token()),
+        payments=AsyncPaymentsClient(client=payments_for_orders, token=token()),
+    )
+    orders = create_orders(tmp / "orders.sqlite3", deps=deps, validate_responses=True)
+    return Shop(catalog, payments, orders, catalog_http, payments_http, _http(orders))
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Shop:
+    return build_shop(tmp_path)
+
+
+# -- real processes -----------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Process:
+    name: str
+    port: int
+    db: Path
+    env: dict[str, str]
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> Process:
+        with open(self.db.with_suffix(".log"), "ab") as log:  # the child keeps its own handle
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", f"services.{self.name}", "--port", str(self.port),
+                 "--db", str(self.db)],
+                cwd=REPO, env=self.env, stdout=log, stderr=log,
+            )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited: see {self.db.with_suffix('.log')}")
+            try:
+                if httpx.get(self.url + "/healthz", timeout=0.5).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise RuntimeError(f"{self.name} did not become healthy on port {self.port}")
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def processes(tmp_path: Path) -> Iterator[dict[str, Process]]:
+    env = {**os.environ, "ACCORD_JWT_SECRET": "test-secret", "PYTHONPATH": str(REPO)}
+    ports = {name: free_port() for name in ("catalog", "payments", "orders")}
+    env["ORDERS_CATALOG_URL"] = f"http://127.0.0.1:{ports['catalog']}"
+    env["ORDERS_PAYMENTS_URL"] = f"http://127.0.0.1:{ports['payments']}"
+    running = {
+        name: Process(name, port, tmp_path / f"{name}.sqlite3", env) for name, port in ports.items()
+    }
+    try:
+        for process in running.values():
+            process.start()
+        yield running
+    finally:
+        for process in running.values():
+            process.stop()

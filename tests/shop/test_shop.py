@@ -1,0 +1,228 @@
+"""The shop end to end, in-process: three connexion apps on real SQLite files, talking
+through the generated clients; every response validated against its contract."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from generated.catalog import models as catalog
+from generated.catalog.client import AsyncCatalogClient
+from generated.orders import models as orders
+from generated.orders.client import AsyncOrdersClient
+from generated.payments import models as payments
+from generated.payments.client import AsyncPaymentsClient
+
+from accord.runtime import ApiError
+from tests.shop.conftest import Shop, build_shop, token
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+async def _product(shop: Shop, on_hand: int, price: int = 1299) -> str:
+    api = AsyncCatalogClient(client=shop.catalog_http)
+    product = await api.create_product(
+        catalog.ProductCreate.model_validate(
+            {"sku": f"SKU-{on_hand}-{price}", "name": "Espresso cup", "category": "kitchen",
+             "price": {"amount": price, "currency": "EUR"}, "initial_on_hand": on_hand}
+        )
+    )  # fmt: skip
+    return product.id.root
+
+
+def _order(
+    product_id: str, quantity: int = 2, token_: str = "tok_visa4242AbCdEf"
+) -> orders.OrderCreate:
+    return orders.OrderCreate.model_validate(
+        {"customer_id": "cus_9dLw3Rt7Yb2e", "currency": "EUR", "payment_token": token_,
+         "lines": [{"product_id": product_id, "quantity": quantity}]}
+    )  # fmt: skip
+
+
+async def _stock(shop: Shop, product_id: str) -> catalog.StockLevel:
+    return await AsyncCatalogClient(client=shop.catalog_http).get_product_stock(product_id)
+
+
+def test_happy_path_across_three_services(shop: Shop) -> None:
+    async def scenario() -> None:
+        product_id = await _product(shop, on_hand=5, price=1299)
+        api = AsyncOrdersClient(client=shop.orders_http)
+        order = await api.create_order(_order(product_id, 2), idempotency_key="order-key-0001")
+        assert order.state.value == "confirmed"
+        assert order.total.root == 2598 and order.lines[0].unit_price.root == 1299
+        stock = await _stock(shop, product_id)
+        assert (stock.on_hand, stock.reserved) == (3, 0)
+        charge = await AsyncPaymentsClient(client=shop.payments_http).get_charge(order.charge_id)
+        assert charge.status.value == "succeeded" and charge.amount.root == 2598
+        assert (await api.get_order(order.id.root)) == order
+        page = await api.list_orders(customer_id="cus_9dLw3Rt7Yb2e")
+        assert [o.id for o in page.items] == [order.id]
+
+    run(scenario())
+
+
+def test_declined_payment_releases_the_reservation(shop: Shop) -> None:
+    async def scenario() -> None:
+        product_id = await _product(shop, on_hand=5)
+        api = AsyncOrdersClient(client=shop.orders_http)
+        order = await api.create_order(_order(product_id, 3, token_="tok_declined00001234"))
+        assert order.state.value == "failed"
+        assert order.failure_reason is not None
+        assert (
+            order.failure_reason.root is not None
+            and order.failure_reason.root.value == "payment_declined"
+        )
+        stock = await _stock(shop, product_id)
+        assert (stock.on_hand, stock.reserved, stock.available) == (5, 0, 5)
+        reservation = await AsyncCatalogClient(client=shop.catalog_http).get_reservation(
+            order.reservation_id
+        )
+        assert reservation.state.value == "released"
+
+    run(scenario())
+
+
+def test_out_of_stock_fails_the_order_and_charges_nothing(shop: Shop) -> None:
+    async def scenario() -> None:
+        product_id = await _product(shop, on_hand=1)
+        order = await AsyncOrdersClient(client=shop.orders_http).create_order(_order(product_id, 2))
+        assert order.state.value == "failed" and order.failure_reason.root.value == "out_of_stock"
+        assert order.charge_id is None
+        charges = await AsyncPaymentsClient(client=shop.payments_http).list_charges(
+            order_id=order.id.root
+        )
+        assert charges.items == []
+
+    run(scenario())
+
+
+def test_payments_down_gives_503_and_leaves_stock_unchanged(tmp_path: Path) -> None:
+    shop = build_shop(tmp_path, payments_down=True)
+
+    async def scenario() -> None:
+        product_id = await _product(shop, on_hand=4)
+        api = AsyncOrdersClient(client=shop.orders_http)
+        with pytest.raises(ApiError) as caught:
+            await api.create_order(_order(product_id, 2))
+        assert caught.value.status == 503
+        assert caught.value.problem is not None and "payments" in caught.value.problem["detail"]
+        stock = await _stock(shop, product_id)
+        assert (stock.on_hand, stock.reserved) == (4, 0)
+        assert (await api.list_orders()).items == []  # nothing half-placed is left behind
+
+    run(scenario())
+
+
+def test_order_idempotency(shop: Shop) -> None:
+    async def scenario() -> None:
+        product_id = await _product(shop, on_hand=10)
+        api = AsyncOrdersClient(client=shop.orders_http)
+        first = await api.create_order(_order(product_id, 1), idempotency_key="same-key-123")
+        again = await api.create_order(_order(product_id, 1), idempotency_key="same-key-123")
+        assert again == first
+        assert (await _stock(shop, product_id)).on_hand == 9  # charged and committed once
+        with pytest.raises(ApiError) as caught:
+            await api.create_order(_order(product_id, 2), idempotency_key="same-key-123")
+        assert caught.value.status == 409
+
+    run(scenario())
+
+
+def test_charge_idempotency(shop: Shop) -> None:
+    async def scenario() -> None:
+        api = AsyncPaymentsClient(client=shop.payments_http)
+        body = payments.ChargeCreate.model_validate(
+            {"amount": 500, "currency": "EUR", "order_id": "ord_Q4m8TzR2vW6y",
+             "payment_token": "tok_visa4242AbCdEf"}
+        )  # fmt: skip
+        first = await api.create_charge(body, idempotency_key="charge-key-1")
+        replay = await api.create_charge(body, idempotency_key="charge-key-1")
+        assert replay == first
+        assert len((await api.list_charges(order_id="ord_Q4m8TzR2vW6y")).items) == 1
+        other = body.model_copy(update={"amount": payments.ChargeAmount(600)})
+        with pytest.raises(ApiError) as caught:
+            await api.create_charge(other, idempotency_key="charge-key-1")
+        assert caught.value.status == 409
+        with pytest.raises(ApiError) as unusable:
+            await api.create_charge(
+                body.model_copy(
+                    update={"payment_token": payments.PaymentToken("tok_unusable1234")}
+                ),
+                idempotency_key="charge-key-2",
+            )
+        assert unusable.value.status == 402
+
+    run(scenario())
+
+
+def test_cancel_refunds_and_restocks(shop: Shop) -> None:
+    async def scenario() -> None:
+        product_id = await _product(shop, on_hand=5)
+        api = AsyncOrdersClient(client=shop.orders_http)
+        order = await api.create_order(_order(product_id, 2))
+        cancelled = await api.cancel_order(order.id.root)
+        assert cancelled.state.value == "cancelled"
+        assert (await _stock(shop, product_id)).on_hand == 5
+        charge = await AsyncPaymentsClient(client=shop.payments_http).get_charge(order.charge_id)
+        assert charge.amount_refunded == charge.amount.root
+        with pytest.raises(ApiError) as caught:
+            await api.cancel_order(order.id.root)
+        assert caught.value.status == 409
+
+    run(scenario())
+
+
+def test_unknown_product_is_422(shop: Shop) -> None:
+    async def scenario() -> None:
+        with pytest.raises(ApiError) as caught:
+            await AsyncOrdersClient(client=shop.orders_http).create_order(
+                _order("prd_DoesNotExist1")
+            )
+        assert caught.value.status == 422
+
+    run(scenario())
+
+
+def test_scopes_are_enforced(shop: Shop) -> None:
+    async def scenario() -> None:
+        shop.orders_http.headers["Authorization"] = f"Bearer {token('orders:read')}"
+        with pytest.raises(ApiError) as caught:
+            await AsyncOrdersClient(client=shop.orders_http).create_order(_order("prd_AbCdEfGh12"))
+        assert caught.value.status == 403
+
+    run(scenario())
+
+
+def test_health_and_provider_states(shop: Shop, tmp_path: Path) -> None:
+    from services.catalog.app import create  # noqa: PLC0415
+
+    app = create(tmp_path / "states.sqlite3", with_states=True)
+
+    async def scenario() -> None:
+        import httpx  # noqa: PLC0415
+
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://t"
+        ) as http:
+            assert (await http.get("/healthz")).json() == {"status": "ok"}
+            ok = await http.post(
+                "/_accord/provider-states", json={"state": "product prd_AbCdEfGh12 has 3 in stock"}
+            )
+            assert ok.status_code == 200
+            api = AsyncCatalogClient(client=http, token=token())
+            assert (await api.get_product_stock("prd_AbCdEfGh12")).available == 3
+            bad = await http.post("/_accord/provider-states", json={"state": "the moon is full"})
+            assert bad.status_code == 400 and "product {product_id} exists" in bad.json()["detail"]
+        # without --provider-states the endpoint does not exist
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=shop.catalog), base_url="http://t"
+        ) as http:
+            assert (
+                await http.post("/_accord/provider-states", json={"state": "x"})
+            ).status_code == 404
+
+    run(scenario())
