@@ -40,12 +40,7 @@ generate: $(STAMP) ## Regenerate generated/ from the contracts (commit the resul
 	$(BIN)/accord generate
 
 shop: $(STAMP) ## Run catalog, payments and orders on 127.0.0.1:8101-8103 (Ctrl-C stops all)
-	@mkdir -p var
-	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/python -m services.catalog & \
-	$(BIN)/python -m services.payments & \
-	$(BIN)/python -m services.orders & \
-	wait
+	$(BIN)/python -m services
 
 bench: $(STAMP) ## Benchmarks side by side with their peers (see benchmarks/README.md)
 	$(BIN)/python benchmarks/bench_lint.py

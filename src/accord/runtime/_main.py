@@ -32,6 +32,8 @@ def serve_main(
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    for noisy in ("httpx", "connexion"):  # one access-log line per request is enough
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     app = create(args.db, with_states=args.provider_states)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
     return 0

@@ -14,6 +14,7 @@ import base64
 import binascii
 import inspect
 import json
+import warnings
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -218,6 +219,8 @@ def build_app(
     service does not implement.
     """
     options = options or AppOptions()
+    # connexion 3.3 imports starlette.testclient, which warns about httpx: not the user's concern
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     import connexion  # noqa: PLC0415  (see _adapt)
     from connexion.resolver import Resolver  # noqa: PLC0415
     from connexion.security import OAuthSecurityHandler  # noqa: PLC0415
