@@ -15,6 +15,7 @@ PACKAGES = [
     "accord.cli",
     "accord.codegen",
     "accord.runtime",
+    "accord.crosscheck",
 ]
 
 

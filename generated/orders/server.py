@@ -7,7 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
-from accord.runtime import AppOptions, HttpProblem, OperationSpec, Reply, Result, build_app
+from accord.runtime import (
+    AppOptions,
+    HttpProblem,
+    OperationSpec,
+    Reply,
+    Result,
+    build_app,
+)
 
 from . import models
 

@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from accord._findings import Severity
+from accord._findings import Finding, Severity
 from accord.cli._config import load_tool_config
 from accord.cli._console import err_console
 from accord.core import LoadOptions
-from accord.lint import LintConfig, describe, lint_paths, lint_workspace
+from accord.crosscheck import CODES, UNUSABLE, crosscheck_workspace
+from accord.lint import LintConfig, LintResult, describe, lint_paths, lint_workspace
 from accord.report import FORMATS, render
-from accord.workspace import load_workspace
+from accord.workspace import Workspace, load_workspace
+
+
+def _add_crosscheck(result: LintResult, workspace: Workspace, config: LintConfig) -> None:
+    """Lint a workspace's pacts against their providers' contracts too (``accord crosscheck``)."""
+    extra = [
+        dataclasses.replace(f, severity=config.severities.get(f.rule, f.severity))
+        for f in crosscheck_workspace(workspace)
+        if f.rule != UNUSABLE and f.rule not in config.disable  # lint reports unusable pacts
+    ]
+    result.findings = sorted(result.findings + extra, key=Finding.sort_key)
 
 
 def register(app: typer.Typer) -> None:
@@ -59,8 +71,17 @@ def lint(
         disable=frozenset((*tool.lint_disable, *(disable or ()))),
         load=LoadOptions(max_bytes=int(mib * 1024 * 1024)),
     )
-    result = lint_paths(paths, config) if paths else lint_workspace(load_workspace(), config)
-    sys.stdout.write(render(result.findings, fmt, rules=describe()))
+    if paths:
+        result = lint_paths(paths, config)
+    else:
+        workspace = load_workspace()
+        result = lint_workspace(workspace, config)
+        _add_crosscheck(result, workspace, config)
+    rules = describe() + [
+        {"id": code, "severity": severity.value, "scope": "pact", "description": code}
+        for code, severity in CODES.items()
+    ]
+    sys.stdout.write(render(result.findings, fmt, rules=rules))
     if not quiet:
         counts = {s: sum(1 for f in result.findings if f.severity is s) for s in Severity}
         err_console.print(

@@ -14,13 +14,22 @@ from accord.core._model import (
 )
 from accord.core._pact import Body, HttpRequest, HttpResponse, Interaction, PactFile, ProviderState
 from accord.core._paths import PathTemplate, Router
-from accord.core._schema import Direction, SchemaValidator, Violation
+from accord.core._refs import DocumentSet, Target
+from accord.core._schema import (
+    Direction,
+    SchemaValidator,
+    Violation,
+    build_registry,
+    compile_validator,
+    convert_document,
+)
 from accord.core._source import SourceFile, SourceMap, decode_pointer, encode_pointer, load_source
 
 __all__ = [
     "Body",
     "Contract",
     "Direction",
+    "DocumentSet",
     "Example",
     "Header",
     "HttpRequest",
@@ -42,7 +51,11 @@ __all__ = [
     "SchemaValidator",
     "SourceFile",
     "SourceMap",
+    "Target",
     "Violation",
+    "build_registry",
+    "compile_validator",
+    "convert_document",
     "decode_pointer",
     "encode_pointer",
     "load_source",

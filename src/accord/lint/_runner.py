@@ -8,8 +8,7 @@ from pathlib import Path
 
 from accord._errors import AccordError, Location
 from accord._findings import Finding, Severity
-from accord.core import Contract, LoadOptions, PactFile, SourceFile, load_source
-from accord.core._refs import DocumentSet
+from accord.core import Contract, DocumentSet, LoadOptions, PactFile, SourceFile, load_source
 from accord.lint import _rules_openapi, _rules_workspace  # noqa: F401  (registers rules)
 from accord.lint._registry import RULES, LintTarget, Rule
 from accord.workspace import MANIFEST_NAME, Workspace

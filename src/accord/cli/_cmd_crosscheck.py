@@ -1,0 +1,110 @@
+"""``accord crosscheck``: pacts against their provider's OpenAPI contract."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from accord._findings import Severity
+from accord.cli._config import load_tool_config
+from accord.cli._console import err_console
+from accord.core import Contract, LoadOptions, PactFile
+from accord.crosscheck import CrosscheckOptions, Mismatch, crosscheck
+from accord.workspace import load_workspace
+
+_FORMATS = ("text", "json")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("crosscheck")(crosscheck_command)
+
+
+def crosscheck_command(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="An OpenAPI document and a pact file (default: every pact of the workspace).",
+            metavar="OPENAPI_FILE PACT_FILE",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    additional: Annotated[
+        bool | None,
+        typer.Option(
+            "--additional-properties-in-response/--no-additional-properties-in-response",
+            help="Allow response bodies to carry properties the schema does not declare "
+            "(default: no, or tool.accord.crosscheck in pyproject.toml).",
+            show_default=False,
+        ),
+    ] = None,
+    required: Annotated[
+        bool | None,
+        typer.Option(
+            "--required-properties-in-response/--no-required-properties-in-response",
+            help="Require response bodies to carry every `required` property "
+            "(default: no, or tool.accord.crosscheck in pyproject.toml).",
+            show_default=False,
+        ),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line.")] = False,
+) -> None:
+    """Check pact interactions against the provider's OpenAPI contract (smv codes)."""
+    if fmt not in _FORMATS:
+        raise typer.BadParameter(f"expected one of {', '.join(_FORMATS)}", param_hint="--format")
+    tool = load_tool_config()
+    section = tool.raw.get("crosscheck", {})
+    settings = section if isinstance(section, dict) else {}
+    if additional is None:
+        additional = bool(settings.get("additional-properties-in-response", False))
+    if required is None:
+        required = bool(settings.get("required-properties-in-response", False))
+    options = CrosscheckOptions(
+        additional_properties_in_response=additional, required_properties_in_response=required
+    )
+    mib = tool.max_document_mib
+    load = LoadOptions(max_bytes=int(mib * 1024 * 1024))
+    found: list[Mismatch] = []
+    pacts = 0
+    if files:
+        if len(files) != 2:
+            raise typer.BadParameter(
+                f"expected OPENAPI_FILE PACT_FILE, got {len(files)} path(s)", param_hint="FILES"
+            )
+        contract = Contract.from_path(files[0], load)
+        pact = PactFile.from_path(files[1], max_bytes=load.max_bytes)
+        found = crosscheck(contract, pact, options)
+        pacts = 1
+    else:
+        workspace = load_workspace()
+        for pact in workspace.pacts():
+            if pact.provider not in workspace.services:
+                err_console.print(
+                    f"accord: skipping {pact.source.display}: provider {pact.provider!r} "
+                    "is not a service of the workspace",
+                    markup=False,
+                )
+                continue
+            found += crosscheck(workspace.contract(pact.provider), pact, options)
+            pacts += 1
+    found.sort(key=Mismatch.sort_key)
+    sys.stdout.write(_render(found, fmt))
+    errors = sum(1 for m in found if m.severity is Severity.ERROR)
+    if not quiet:
+        warnings = len(found) - errors
+        err_console.print(f"{errors} error(s), {warnings} warning(s) in {pacts} pact file(s)")
+    raise typer.Exit(1 if errors else 0)
+
+
+def _render(found: list[Mismatch], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps({"findings": [m.as_dict() for m in found]}, indent=2) + "\n"
+    lines = []
+    for m in found:
+        spec = f" (spec: {m.spec_location})" if m.spec_location else ""
+        lines.append(f"{m.pact_location}: {m.severity.value} {m.code}: {m.message}{spec}\n")
+    return "".join(lines)

@@ -1,0 +1,315 @@
+"""Checks on the request side: content types, credentials, body, headers, query."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from accord.core import Body, Direction, MediaType, Place
+from accord.crosscheck._exchange import Exchange, check, node_at
+from accord.crosscheck._headers import STANDARD_REQUEST_HEADERS
+from accord.crosscheck._model import Mismatch
+from accord.crosscheck._shapes import BodyWalker
+from accord.crosscheck._values import (
+    accepted_ranges,
+    any_match,
+    base_media,
+    is_json_media,
+    media_matches,
+    parameter_violations,
+)
+
+__all__ = ["choose_media", "has_body"]
+
+#: schemes whose credential travels in the Authorization header (RFC 7235, RFC 6750 §2.1);
+#: cookies and mutual TLS are not checked
+_BEARER = ("http", "oauth2", "openIdConnect")
+_INCOMPATIBLE = "Value is incompatible with the parameter defined in the contract"
+
+
+def has_body(body: Body) -> bool:
+    """A body that is there and not empty (``null``, ``""`` and ``0`` do not count)."""
+    content = body.content
+    return body.present and content is not None and content != "" and content is not False
+
+
+def choose_media(
+    content: Mapping[str, MediaType], wanted: str | None, *, fallback: bool = True
+) -> MediaType | None:
+    """The content entry for media type ``wanted``; else JSON first, then the first one.
+
+    With ``fallback=False``, a ``wanted`` type that no entry matches gives None.
+    """
+    if not content:
+        return None
+    if wanted:
+        if wanted in content:
+            return content[wanted]
+        for name, media in content.items():
+            if base_media(name) == base_media(wanted):
+                return media
+        for name, media in content.items():
+            if media_matches(wanted, name):
+                return media
+        if not fallback:
+            return None
+    names = list(content)
+    for name in names:
+        if name.lower().startswith("application/json"):
+            return content[name]
+    for name in names:
+        if is_json_media(name) and name != "*/*":
+            return content[name]
+    return content[names[0]]
+
+
+@check(
+    "request-content-type",
+    "request.content-type.unknown",
+    "request.content-type.missing",
+    "request.content-type.incompatible",
+)
+def request_content_type(ex: Exchange) -> Iterator[Mismatch]:
+    """The request's Content-Type is one the operation consumes."""
+    spec = ex.operation.request_body
+    consumes = list(spec.content) if spec else []
+    ctype = ex.request.headers.get("content-type")
+    where = ("request", "headers", ex.header_name("request", "content-type"))
+    if spec is None or not consumes:
+        if ctype:
+            yield ex.mismatch(
+                "request.content-type.unknown",
+                "Request Content-Type header is defined but the contract does not specify "
+                "any media types to consume",
+                where,
+                ex.operation.place,
+            )
+        return
+    if not ctype:
+        if has_body(ex.request.body):
+            yield ex.mismatch(
+                "request.content-type.missing",
+                "Request Content-Type header is not defined but the contract specifies media "
+                f"types to consume: {', '.join(consumes)}",
+                (),
+                spec.place.child("content"),
+            )
+        return
+    if not any(media_matches(ctype[0], c) for c in consumes):
+        yield ex.mismatch(
+            "request.content-type.incompatible",
+            f"Request Content-Type {ctype[0]!r} is not one the contract consumes "
+            f"({', '.join(consumes)})",
+            where,
+            spec.place.child("content"),
+        )
+
+
+@check("request-accept", "request.accept.unknown", "request.accept.incompatible")
+def request_accept(ex: Exchange) -> Iterator[Mismatch]:
+    """The request's Accept header allows a media type one of the responses produces."""
+    accept = ex.request.headers.get("accept")
+    if not accept:
+        return
+    # any documented response counts: the pact's status is checked on its own
+    produces = list(dict.fromkeys(m for r in ex.operation.responses.values() for m in r.content))
+    where = ("request", "headers", ex.header_name("request", "accept"))
+    if not produces:
+        yield ex.mismatch(
+            "request.accept.unknown",
+            "Request Accept header is defined but the contract does not specify any media "
+            "types to produce",
+            where,
+            ex.operation.place,
+        )
+    elif not any_match(accepted_ranges(", ".join(accept)), produces):
+        yield ex.mismatch(
+            "request.accept.incompatible",
+            f"Request Accept {', '.join(accept)!r} allows none of the media types the contract "
+            f"produces ({', '.join(produces)})",
+            where,
+            ex.operation.place.child("responses"),
+        )
+
+
+@check("request-security", "request.authorization.missing")
+def request_security(ex: Exchange) -> Iterator[Mismatch]:
+    """The request carries the credentials one of the security requirements asks for."""
+    requirements = ex.operation.security
+    if not requirements:
+        return
+    operation = node_at(ex.operation.place)
+    own = isinstance(operation, dict) and "security" in operation
+    base = ex.operation.place.child("security") if own else Place(ex.contract.root, "/security")
+    schemes = ex.contract.security_schemes
+    first: list[Mismatch] | None = None
+    for i, requirement in enumerate(requirements):
+        missing: list[Mismatch] = []
+        for name in requirement:
+            scheme = schemes.get(name)
+            if not isinstance(scheme, dict):
+                continue
+            kind, where = scheme.get("type"), scheme.get("in")
+            if kind in _BEARER or (kind == "apiKey" and where == "header"):
+                key = "authorization" if kind in _BEARER else str(scheme.get("name", "")).lower()
+                if key not in ex.request.headers:
+                    missing.append(_auth_missing(ex, name, "header", key, base.child(i, name)))
+            elif kind == "apiKey" and where == "query":
+                key = str(scheme.get("name", ""))
+                if key not in ex.request.query:
+                    where_ = base.child(i, name)
+                    missing.append(_auth_missing(ex, name, "query parameter", key, where_))
+        if not missing:
+            return
+        if first is None:
+            first = missing
+    yield from first or ()
+
+
+def _auth_missing(ex: Exchange, scheme: str, what: str, key: str, place: Place) -> Mismatch:
+    return ex.mismatch(
+        "request.authorization.missing",
+        f"Request credentials are missing: security scheme {scheme!r} needs the {what} {key!r}",
+        (),
+        place,
+    )
+
+
+@check("request-body", "request.body.incompatible", "request.body.unknown")
+def request_body(ex: Exchange) -> Iterator[Mismatch]:
+    """The request body fits the schema of the media type it is sent as."""
+    spec = ex.operation.request_body
+    body = ex.request.body
+    ctype = ex.request.headers.get("content-type", (None,))[0]
+    media = choose_media(spec.content, ctype, fallback=False) if spec else None
+    if spec is None or media is None or media.schema is None:
+        if has_body(body):
+            what = f"for {ctype!r} " if spec is not None and ctype else ""
+            yield ex.mismatch(
+                "request.body.unknown",
+                f"The pact sends a request body but the contract documents no schema {what}for it",
+                ("request", "body"),
+                ex.operation.place,
+            )
+        return
+    if not body.present:
+        if spec.required:
+            yield ex.mismatch(
+                "request.body.incompatible",
+                "The contract requires a request body but the pact sends none",
+                ("request", "body"),
+                spec.place,
+            )
+        return
+    if not is_json_media(media.name) or isinstance(body.content, bytes):
+        return
+    validator = ex.validator(media.schema, Direction.REQUEST)
+    prefix = "Request body is incompatible with the request body schema"
+    for violation in validator.violations(body.content):
+        path = [p.replace("~1", "/").replace("~0", "~") for p in violation.pointer.split("/")[1:]]
+        yield ex.body_mismatch(
+            "request.body.incompatible",
+            f"{prefix}: {violation.message}",
+            "request",
+            path,
+            media.schema.place,
+        )
+    walker = BodyWalker(
+        ex.contract, lambda s: ex.validator(s, Direction.REQUEST), close_objects=False
+    )
+    for path_parts, _keyword, message in walker.walk(media.schema, body.content):
+        yield ex.body_mismatch(
+            "request.body.incompatible",
+            f"{prefix}: {message}",
+            "request",
+            path_parts,
+            media.schema.place,
+        )
+
+
+def _used_for_security(ex: Exchange, where: str, name: str) -> bool:
+    schemes = ex.contract.security_schemes
+    for requirement in ex.operation.security:
+        for scheme_name in requirement:
+            scheme = schemes.get(scheme_name)
+            if not isinstance(scheme, dict):
+                continue
+            if where == "header" and scheme.get("type") in _BEARER and name == "authorization":
+                return True
+            if scheme.get("type") == "apiKey" and scheme.get("in") == where:
+                key = str(scheme.get("name", ""))
+                if (key.lower() if where == "header" else key) == name:
+                    return True
+    return False
+
+
+@check("request-headers", "request.header.incompatible", "request.header.unknown")
+def request_headers(ex: Exchange) -> Iterator[Mismatch]:
+    """Each request header is documented, and its value fits the parameter's schema."""
+    documented = {p.name.lower(): p for p in ex.operation.parameters if p.location == "header"}
+    sent = ex.request.headers
+    for name in [*sent, *(n for n in documented if n not in sent)]:
+        param = documented.get(name)
+        where = ("request", "headers", ex.header_name("request", name))
+        if param is None:
+            if name not in STANDARD_REQUEST_HEADERS and not _used_for_security(ex, "header", name):
+                yield ex.mismatch(
+                    "request.header.unknown",
+                    "Request header is not defined in the contract: "
+                    + ex.header_name("request", name),
+                    where,
+                    ex.operation.place,
+                )
+            continue
+        if name not in sent:
+            if param.required:
+                yield ex.mismatch(
+                    "request.header.incompatible",
+                    f"{_INCOMPATIBLE}: the required header {param.name!r} is missing",
+                    (),
+                    param.place,
+                )
+            continue
+        value = ",".join(sent[name])
+        for violation in parameter_violations(ex.contract, param.schema, value, param=param):
+            yield ex.mismatch(
+                "request.header.incompatible",
+                f"{_INCOMPATIBLE}: {violation.message}",
+                where,
+                param.place,
+            )
+
+
+@check("request-query", "request.query.incompatible", "request.query.unknown")
+def request_query(ex: Exchange) -> Iterator[Mismatch]:
+    """Each query parameter is documented, and its value fits the parameter's schema."""
+    documented = {p.name: p for p in ex.operation.parameters if p.location == "query"}
+    sent = ex.request.query
+    for name in [*sent, *(n for n in documented if n not in sent)]:
+        param = documented.get(name)
+        where = ("request", "query", name)
+        if param is None:
+            if not _used_for_security(ex, "query", name):
+                yield ex.mismatch(
+                    "request.query.unknown",
+                    f"Query parameter is not defined in the contract: {name}",
+                    where,
+                    ex.operation.place,
+                )
+            continue
+        if name not in sent:
+            if param.required:
+                yield ex.mismatch(
+                    "request.query.incompatible",
+                    f"{_INCOMPATIBLE}: the required query parameter {name!r} is missing",
+                    (),
+                    param.place,
+                )
+            continue
+        for value in sent[name]:
+            for violation in parameter_violations(ex.contract, param.schema, value, param=param):
+                yield ex.mismatch(
+                    "request.query.incompatible",
+                    f"{_INCOMPATIBLE}: {violation.message}",
+                    where,
+                    param.place,
+                )

@@ -1,0 +1,160 @@
+"""Checks on the response side: status, content type, headers, body."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from accord.core import Direction
+from accord.crosscheck._checks_request import choose_media, has_body
+from accord.crosscheck._exchange import Exchange, check
+from accord.crosscheck._headers import STANDARD_RESPONSE_HEADERS
+from accord.crosscheck._matchers import VALUE_KEYWORDS, representative
+from accord.crosscheck._model import Mismatch
+from accord.crosscheck._shapes import BodyWalker
+from accord.crosscheck._values import accepted_ranges, is_json_media, media_matches
+from accord.crosscheck._values import parameter_violations as value_violations
+
+__all__: list[str] = []
+
+
+@check("response-status", "response.status.unknown", "response.status.default")
+def response_status(ex: Exchange) -> Iterator[Mismatch]:
+    """The response status is documented (an exact code, a range like 4XX, or default)."""
+    status = ex.response.status
+    if ex.documented is None:
+        documented = ", ".join(ex.operation.responses) or "none"
+        yield ex.mismatch(
+            "response.status.unknown",
+            f"Response status {status} is not documented for {ex.operation.key} "
+            f"(documented: {documented})",
+            ("response", "status"),
+            ex.operation.place.child("responses"),
+        )
+    elif ex.exact is None:
+        yield ex.mismatch(
+            "response.status.default",
+            f"Response status {status} is only covered by the default response",
+            ("response", "status"),
+            ex.documented.place,
+        )
+
+
+@check(
+    "response-content-type", "response.content-type.unknown", "response.content-type.incompatible"
+)
+def response_content_type(ex: Exchange) -> Iterator[Mismatch]:
+    """The response's Content-Type is one the documented response produces."""
+    ctype = ex.response.headers.get("content-type")
+    if not ctype or ex.exact is None:
+        return
+    produces = list(ex.exact.content)
+    where = ("response", "headers", ex.header_name("response", "content-type"))
+    if not produces:
+        yield ex.mismatch(
+            "response.content-type.unknown",
+            "Response Content-Type header is defined but the contract does not specify any "
+            f"media types for status {ex.response.status}",
+            where,
+            ex.exact.place,
+        )
+    elif not any(media_matches(ctype[0], p) for p in produces):
+        yield ex.mismatch(
+            "response.content-type.incompatible",
+            f"Response Content-Type {ctype[0]!r} is not one the contract produces "
+            f"({', '.join(produces)})",
+            where,
+            ex.exact.place.child("content"),
+        )
+
+
+@check(
+    "response-headers",
+    "response.header.incompatible",
+    "response.header.unknown",
+    "response.header.undefined",
+)
+def response_headers(ex: Exchange) -> Iterator[Mismatch]:
+    """Each response header is documented, and its value fits the header's schema."""
+    if ex.documented is None:
+        return
+    for name, values in ex.response.headers.items():
+        if name == "content-type":
+            continue
+        where = ("response", "headers", ex.header_name("response", name))
+        header = ex.documented.headers.get(name)
+        if header is None:
+            standard = name in STANDARD_RESPONSE_HEADERS
+            yield ex.mismatch(
+                "response.header.undefined" if standard else "response.header.unknown",
+                "Response header is not defined in the contract: "
+                + ex.header_name("response", name),
+                where,
+                ex.documented.place,
+            )
+            continue
+        value = ",".join(values)
+        for violation in value_violations(ex.contract, header.schema, value, Direction.RESPONSE):
+            yield ex.mismatch(
+                "response.header.incompatible",
+                "Value is incompatible with the header defined in the contract: "
+                + violation.message,
+                where,
+                header.place,
+            )
+
+
+@check("response-body", "response.body.incompatible", "response.body.unknown")
+def response_body(ex: Exchange) -> Iterator[Mismatch]:
+    """The response body fits the documented schema (with the strictness options applied)."""
+    documented, body = ex.documented, ex.response.body
+    if documented is None or not has_body(body):
+        return
+    produces = list(documented.content)
+    if produces and not any(is_json_media(p) for p in produces):
+        return
+    wanted = ex.response.headers.get("content-type", (None,))[0]
+    if wanted is None:
+        accept = ex.request.headers.get("accept")
+        ranges = accepted_ranges(", ".join(accept)) if accept else []
+        wanted = ranges[0] if ranges else None
+    media = choose_media(documented.content, wanted)
+    if media is None or media.schema is None:
+        yield ex.mismatch(
+            "response.body.unknown",
+            f"The pact's response has a body but the contract documents no schema for status "
+            f"{ex.response.status}",
+            ("response", "body"),
+            documented.place,
+        )
+        return
+    if isinstance(body.content, bytes):
+        return
+    prefix = "Response body is incompatible with the response body schema"
+    rules = ex.response.matching_rules
+    validator = ex.validator(media.schema, Direction.RESPONSE)
+    for violation in validator.violations(body.content):
+        path = [p.replace("~1", "/").replace("~0", "~") for p in violation.pointer.split("/")[1:]]
+        if violation.keyword.lower() in VALUE_KEYWORDS and representative(rules, path):
+            continue  # the consumer takes any value like the example; see _matchers
+        yield ex.body_mismatch(
+            "response.body.incompatible",
+            f"{prefix}: {violation.message}",
+            "response",
+            path,
+            media.schema.place,
+        )
+    walker = BodyWalker(
+        ex.contract,
+        lambda s: ex.validator(s, Direction.RESPONSE),
+        close_objects=not ex.options.additional_properties_in_response,
+    )
+    for path_parts, keyword, message in walker.walk(media.schema, body.content):
+        if keyword == "format" and representative(rules, path_parts):
+            continue
+        yield ex.body_mismatch(
+            "response.body.incompatible",
+            f"{prefix}: {message}",
+            "response",
+            path_parts,
+            media.schema.place,
+        )
