@@ -226,3 +226,46 @@ def test_health_and_provider_states(shop: Shop, tmp_path: Path) -> None:
             ).status_code == 404
 
     run(scenario())
+
+
+def test_payments_timeout_retries_once_with_the_same_key_then_504(tmp_path: Path) -> None:
+    """A charge that times out is retried with the same Idempotency-Key (payments can never
+    charge twice), then the order is undone and orders answers 504."""
+    import httpx  # noqa: PLC0415
+    from generated.catalog.client import AsyncCatalogClient as Catalog  # noqa: PLC0415
+    from services.orders.app import create as create_orders  # noqa: PLC0415
+    from services.orders.service import Dependencies  # noqa: PLC0415
+
+    seen: list[str] = []
+
+    def slow_payments(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers["Idempotency-Key"])
+        raise httpx.ReadTimeout("payments is slow", request=request)
+
+    base = build_shop(tmp_path)
+    catalog_http = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=base.catalog), base_url="http://c"
+    )
+    payments_http = httpx.AsyncClient(
+        transport=httpx.MockTransport(slow_payments), base_url="http://p"
+    )
+    deps = Dependencies(
+        catalog=Catalog(client=catalog_http, token=token()),
+        payments=AsyncPaymentsClient(client=payments_http, token=token()),
+    )
+    orders_app = create_orders(tmp_path / "slow-orders.sqlite3", deps=deps)
+
+    async def scenario() -> None:
+        product_id = await _product(base, on_hand=3)
+        http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=orders_app), base_url="http://o",
+            headers={"Authorization": f"Bearer {token()}"},
+        )  # fmt: skip
+        with pytest.raises(ApiError) as caught:
+            await AsyncOrdersClient(client=http).create_order(_order(product_id, 1))
+        assert caught.value.status == 504
+        assert len(seen) == 2 and seen[0] == seen[1]
+        stock = await _stock(base, product_id)
+        assert (stock.on_hand, stock.reserved) == (3, 0)
+
+    run(scenario())
