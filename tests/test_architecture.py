@@ -21,6 +21,8 @@ LAYERS = {
     "crosscheck": 3,
     "diff": 3,
     "mock": 3,
+    "pacts": 3,
+    "pytest_plugin": 4,
     "cli": 4,
 }
 #: features that others at the same layer may use (renderers)
