@@ -42,10 +42,16 @@ def _time(command: list[str]) -> tuple[float, int]:
 
 
 def _baseline(document: Path, out: Path) -> list[str]:
+    """datamodel-codegen on exactly the input and flags Accord gives it (dotted schema names
+    such as Stripe's are fed as an underscore copy, which the bare tool needs too)."""
     sys.path.insert(0, str(ROOT / "src"))
-    from accord.codegen._models import FLAGS  # noqa: PLC0415  (the flags Accord uses)
+    from accord import Contract  # noqa: PLC0415
+    from accord.codegen._models import FLAGS, _input  # noqa: PLC0415  (what Accord feeds it)
 
-    return [str(BIN / "datamodel-codegen"), "--input", str(document), "--output", str(out), *FLAGS]
+    contract = Contract.from_path(document)
+    schemas = (contract.data.get("components") or {}).get("schemas") or {}
+    source, _ = _input(contract, schemas, out.parent)
+    return [str(BIN / "datamodel-codegen"), "--input", str(source), "--output", str(out), *FLAGS]
 
 
 def _accord(document: Path, out: Path) -> list[str]:
