@@ -16,6 +16,7 @@ PACKAGES = [
     "accord.codegen",
     "accord.runtime",
     "accord.crosscheck",
+    "accord.mock",
 ]
 
 

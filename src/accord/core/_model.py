@@ -46,7 +46,7 @@ class Place:
 
     @property
     def uri(self) -> str:
-        return f"{self.file.path.resolve().as_uri()}#{quote(self.pointer, safe=_FRAGMENT_SAFE)}"
+        return f"{self.file.uri}#{quote(self.pointer, safe=_FRAGMENT_SAFE)}"
 
 
 @dataclass(slots=True, frozen=True)

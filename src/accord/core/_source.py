@@ -159,6 +159,14 @@ class SourceFile:
     format: str  # "yaml" or "json"
     #: (pointer, message) for duplicate mapping keys; the last value wins, as in JSON
     duplicate_keys: list[tuple[str, str]] = field(default_factory=list)
+    _uri: str = ""
+
+    @property
+    def uri(self) -> str:
+        """The file's absolute ``file://`` URI (computed once: validators are keyed by it)."""
+        if not self._uri:
+            self._uri = self.path.resolve().as_uri()
+        return self._uri
 
     @property
     def display(self) -> str:

@@ -1,0 +1,204 @@
+"""``accord mock``: serve mock servers for workspace services or contract files."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from accord._errors import AccordError
+from accord.cli._config import load_tool_config
+from accord.cli._console import err_console
+from accord.core import Contract, LoadOptions, PactFile
+from accord.mock import FaultPlan, Faults, Latency, MockApp, MockConfig, WatchedApp
+from accord.workspace import Workspace
+
+DEFAULT_PORT = 8000
+#: contracts with more operations than this are planned in the background, not before start
+WARM_LIMIT = 150
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(mock)
+
+
+def mock(
+    targets: Annotated[
+        list[str] | None,
+        typer.Argument(help="Workspace services or contract files (default: every service)."),
+    ] = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[
+        int | None,
+        typer.Option(help="Port (default: the service's port for one service, else 8000)."),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of generated data.")] = 0,
+    stateful: Annotated[
+        bool, typer.Option("--stateful", help="Keep resources: POST creates, GET reads, ...")
+    ] = False,
+    no_validate: Annotated[
+        bool, typer.Option("--no-validate", help="Do not check requests against the contract.")
+    ] = False,
+    max_body: Annotated[
+        float, typer.Option("--max-body", help="Largest request body, in MiB (413 above).")
+    ] = 1.0,
+    from_pacts: Annotated[
+        bool,
+        typer.Option("--from-pacts", help="Answer with the workspace's pacts for the services."),
+    ] = False,
+    latency: Annotated[
+        str | None,
+        typer.Option(help="Delay: 50ms, uniform:10ms-200ms, normal:80ms,20ms, exponential:50ms."),
+    ] = None,
+    error_rate: Annotated[
+        float, typer.Option(help="Share of requests answered 503 (0 to 1).", min=0, max=1)
+    ] = 0.0,
+    reset_rate: Annotated[
+        float, typer.Option(help="Share of connections dropped mid-answer (0 to 1).", min=0, max=1)
+    ] = 0.0,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Reload when a contract or mock file is saved.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No request log.")] = False,
+) -> None:
+    """Serve mocks of contracts: validated requests, answers from examples or the schema.
+
+    Pact files given as targets, or ``--from-pacts``, serve pact interactions instead.
+    """
+    tool = load_tool_config()
+    options = LoadOptions(max_bytes=int(tool.max_document_mib * 1024 * 1024))
+    pact_files = [t for t in targets or [] if _is_pact(Path(t))]
+    others = [t for t in targets or [] if t not in pact_files]
+    pacts = [PactFile.from_path(p, max_bytes=options.max_bytes) for p in pact_files]
+    if from_pacts:
+        pacts += _workspace_pacts(others)
+        others = []
+    if pacts and others:
+        raise typer.BadParameter("pact mode serves pacts only; give contracts in another run")
+    sources, default_port = _sources(others) if not pacts else ([], DEFAULT_PORT)
+    mock_files = _mock_files([name for name, _ in sources])
+    try:
+        delay = Latency.parse(latency) if latency else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--latency") from None
+    faults = Faults(latency=delay, error_rate=error_rate, reset_rate=reset_rate)
+    config = MockConfig(
+        seed=seed,
+        stateful=stateful,
+        validate=not no_validate,
+        max_body_bytes=int(max_body * 1024 * 1024),
+        log=None if quiet else _log_line,
+        faults=FaultPlan(default=faults),
+    )
+
+    def build() -> MockApp:
+        services = [(name, Contract.from_path(path, options)) for name, path in sources]
+        return MockApp(services, config, pacts=pacts, mock_files=mock_files)
+
+    app = build()
+    operations = sum(len(s.contract.operations) for s in app.services)
+    if operations <= WARM_LIMIT:
+        app.warm()
+    else:  # a big contract answers at once; its answers are planned in the background
+        threading.Thread(target=app.warm, name="accord-mock-warm", daemon=True).start()
+    served: MockApp | WatchedApp = app
+    if watch:
+        watched = [f.path for service in app.services for f in service.contract.files]
+        served = WatchedApp(build, [*watched, *mock_files.values()], _log_line)
+    chosen = port if port is not None else default_port
+    names = ", ".join(name for name, _ in sources) or f"{len(pacts)} pact file(s)"
+    err_console.print(
+        f"accord mock: {names} ({operations} operation(s)) on http://{host}:{chosen}"
+        f"{' [stateful]' if stateful else ''}",
+        markup=False,
+    )
+    _serve(served, host, chosen)
+
+
+def _log_line(line: str) -> None:
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
+def _mock_files(names: list[str]) -> dict[str, Path]:
+    """``mocks/<service>.yaml`` of the workspace, for the services that have one."""
+    workspace = Workspace.discover()
+    if workspace is None:
+        return {}
+    found = {name: workspace.mocks_dir / f"{name}.yaml" for name in names}
+    return {name: path for name, path in found.items() if path.is_file()}
+
+
+def _is_pact(path: Path) -> bool:
+    if path.suffix.lower() != ".json" or not path.is_file():
+        return False
+    try:
+        head = json.loads(path.read_bytes())
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(head, dict) and "consumer" in head and "provider" in head
+
+
+def _workspace_pacts(services: list[str]) -> list[PactFile]:
+    workspace = Workspace.discover()
+    if workspace is None:
+        raise AccordError("--from-pacts needs a workspace (contracts/accord.yaml)")
+    wanted = set(services or workspace.services)
+    found = [p for p in workspace.pacts() if p.provider in wanted]
+    if not found:
+        raise AccordError(
+            f"no pact in {workspace.pacts_dir} has {', '.join(sorted(wanted))} as its provider"
+        )
+    return found
+
+
+def _sources(targets: list[str]) -> tuple[list[tuple[str, Path]], int]:
+    """Contract files for the targets (services or files), and the port to use by default."""
+    workspace = None
+    if not targets or any(not Path(t).is_file() for t in targets):
+        workspace = Workspace.discover()
+        if workspace is None:
+            raise AccordError(
+                "no workspace here (contracts/accord.yaml) to look services up in; "
+                "name contract files instead"
+            )
+    if not targets:
+        assert workspace is not None
+        targets = sorted(workspace.services)
+    out: list[tuple[str, Path]] = []
+    ports: list[int] = []
+    for target in targets:
+        path = Path(target)
+        if path.is_file():
+            out.append((path.stem, path))
+            continue
+        assert workspace is not None
+        spec = workspace.services.get(target)
+        if spec is None:
+            known = ", ".join(sorted(workspace.services))
+            raise typer.BadParameter(
+                f"{target!r} is neither a file nor a service of the workspace (services: {known})"
+            )
+        out.append((target, spec.contract))
+        ports.append(spec.port)
+    port = ports[0] if len(out) == 1 and ports else DEFAULT_PORT
+    return out, port
+
+
+def _serve(app: MockApp | WatchedApp, host: str, port: int) -> None:
+    import uvicorn  # noqa: PLC0415 - imported only when a server really starts
+
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        http="httptools",
+        loop="uvloop",
+    )

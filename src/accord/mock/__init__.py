@@ -1,0 +1,24 @@
+"""Layer 3, ``accord mock``: mock servers answering from OpenAPI contracts.
+
+:class:`MockApp` is a plain ASGI application built from one or more
+:class:`~accord.core.Contract` s and a :class:`MockConfig`; serve it with any
+ASGI server, or call it in-process with ``httpx.ASGITransport``.
+"""
+
+from accord.mock._app import RESET_PATH, MockApp
+from accord.mock._config import FaultPlan, Faults, Latency, MockConfig
+from accord.mock._generate import Unsatisfiable, generate, generate_valid
+from accord.mock._watch import WatchedApp
+
+__all__ = [
+    "RESET_PATH",
+    "FaultPlan",
+    "Faults",
+    "Latency",
+    "MockApp",
+    "MockConfig",
+    "Unsatisfiable",
+    "WatchedApp",
+    "generate",
+    "generate_valid",
+]

@@ -1,0 +1,142 @@
+"""The mock server: one ASGI app over one or more contracts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from accord._errors import AccordError
+from accord.core import Contract, PactFile
+from accord.mock._asgi import ASGIApp, Receive, Scope, Send, send_bytes
+from accord.mock._config import MockConfig
+from accord.mock._exchange import Service
+from accord.mock._faults import InjectFaults
+from accord.mock._mockfile import MockFile, load_mock_file
+from accord.mock._pact_serve import PactResponder
+from accord.mock._respond import Respond
+from accord.mock._state import Stateful, Store, record_ids
+from accord.mock._steps import (
+    Authenticate,
+    CheckParameters,
+    Guard,
+    ReadBody,
+    RequestLog,
+    Route,
+)
+
+__all__ = ["MockApp"]
+
+RESET_PATH = "/__accord/reset"
+
+
+class MockApp:
+    """A pure ASGI application that answers for the operations of ``contracts``.
+
+    With ``pacts`` it answers with their interactions instead (pact mode).
+
+    Requests flow through an ordered list of small middlewares (see
+    ``accord.mock._steps``); the paths of the contracts must not clash (the
+    first contract whose paths match a request owns it).
+    """
+
+    def __init__(
+        self,
+        contracts: Sequence[Contract | tuple[str, Contract]],
+        config: MockConfig | None = None,
+        *,
+        pacts: Sequence[PactFile] = (),
+        mock_files: Mapping[str, str | Path] | None = None,
+    ) -> None:
+        self.config = config or MockConfig()
+        self.pacts = list(pacts)
+        self.services: list[Service] = []
+        for i, item in enumerate(contracts):
+            if isinstance(item, tuple):
+                name, contract = item
+            else:
+                name, contract = item.title or f"api{i}", item
+            self.services.append(Service(name, contract, self.config.seed))
+        self.store = Store()
+        for service in self.services:
+            found = (mock_files or {}).get(service.name)
+            if found is not None:
+                self._apply(service, load_mock_file(found, service))
+        self._app = self._build()
+
+    def _apply(self, service: Service, file: MockFile) -> None:
+        service.scenarios = file.scenarios
+        faults = self.config.faults
+        self.config = replace(
+            self.config,
+            faults=replace(
+                faults,
+                services={
+                    **faults.services,
+                    **({service.name: file.faults} if file.faults else {}),
+                },
+                operations={**faults.operations, **file.operations},
+            ),
+        )
+        for collection, records in file.records.items():
+            found = record_ids(service.contract, collection, records)
+            if isinstance(found, str):
+                raise AccordError(f"{file.path}: records: {found}")
+            template, keyed = found
+            create = service.contract.operation("post", template)
+            target = service.plan(create).default if create else None
+            for ident, record in keyed.items():
+                if target is not None and not target.accepts(record):
+                    raise AccordError(
+                        f"{file.path}: records: {collection} record {ident!r} does not match "
+                        f"response {target.key} of {target.operation.name}"
+                    )
+            self.store.seed(collection, keyed)
+
+    def _build(self) -> ASGIApp:
+        config = self.config
+        if self.pacts:  # pact mode: the interactions answer, the contracts are not consulted
+            pact: ASGIApp = PactResponder(self.pacts, config.max_body_bytes)
+            return RequestLog(Guard(pact), config.log)
+        app: ASGIApp = Respond(config.seed)
+        if config.stateful:
+            app = Stateful(app, self.store, config)
+        app = ReadBody(app, config)
+        if config.faults.active:
+            app = InjectFaults(app, config.faults, config.seed)
+        app = CheckParameters(app, config)
+        app = Authenticate(app)
+        app = Route(app, self.services)
+        app = Guard(app)
+        return RequestLog(app, config.log)
+
+    def warm(self) -> int:
+        """Plan every operation and its default answer now (servers call this at start)."""
+        return sum(service.warm() for service in self.services)
+
+    def reset(self) -> None:
+        """Forget every stored resource (stateful mode)."""
+        self.store.clear()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if kind != "http":
+            return
+        if scope.get("path") == RESET_PATH and scope.get("method") == "POST":
+            self.reset()
+            await send_bytes(send, 204, b"", None)
+            return
+        await self._app(scope, receive, send)
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return

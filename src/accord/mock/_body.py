@@ -1,0 +1,181 @@
+"""Request bodies: read within a size limit, matched to a documented media type, parsed.
+
+Each failure is a :class:`~accord.mock._plan.Problem` (413, 415 or 400), never an
+exception that reaches the server: a body over the limit, a content type the
+operation does not accept, bytes that are not UTF-8, JSON that does not parse
+or nests deeper than the limit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from accord.core import MediaType, RequestBody
+from accord.mock._asgi import Receive
+from accord.mock._plan import Problem
+from accord.mock._responses import is_json
+from accord.mock._xml import is_xml, parse_xml
+
+__all__ = ["ParsedBody", "match_media", "parse_body", "read_body"]
+
+_NO_BODY = object()
+
+
+@dataclass(slots=True, frozen=True)
+class ParsedBody:
+    """The body as data, and the documented media type it was read as."""
+
+    media: MediaType | None
+    value: Any
+    present: bool
+
+
+async def read_body(receive: Receive, limit: int, declared: str | None) -> bytes | Problem:
+    """The whole request body, or a 413 problem when it is larger than ``limit`` bytes."""
+    if declared is not None and declared.strip().isdigit() and int(declared) > limit:
+        return _too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return _too_large(limit)
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _too_large(limit: int) -> Problem:
+    return Problem(413, f"the request body is larger than the limit of {limit} bytes")
+
+
+def match_media(body: RequestBody, content_type: str | None) -> MediaType | None:
+    """The documented media type ``content_type`` falls under (exact, ``type/*``, ``*/*``)."""
+    if not body.content:
+        return None
+    if content_type is None:
+        return None
+    wanted = content_type.split(";", 1)[0].strip().lower()
+    kind = wanted.split("/", 1)[0]
+    by_name = {name.split(";", 1)[0].strip().lower(): m for name, m in body.content.items()}
+    for key in (wanted, f"{kind}/*", "*/*"):
+        if key in by_name:
+            return by_name[key]
+    if wanted.endswith("+json") and "application/json" in by_name:
+        return by_name["application/json"]
+    return None
+
+
+def parse_body(
+    body: RequestBody | None, raw: bytes, content_type: str | None, max_depth: int
+) -> ParsedBody | Problem:
+    """Parse ``raw`` as the operation's documented request body."""
+    if body is None:
+        return ParsedBody(None, None, present=False)
+    if not raw:
+        media = match_media(body, content_type)
+        if media is not None and media.name.startswith("application/x-www-form-urlencoded"):
+            return ParsedBody(media, {}, present=True)  # an empty form is an empty object
+        if body.required:
+            return Problem(
+                400, "the request body is required", ({"pointer": "", "message": "required"},)
+            )
+        return ParsedBody(None, None, present=False)
+    media = match_media(body, content_type)
+    if media is None:
+        if content_type is None and len(body.content) == 1:
+            media = next(iter(body.content.values()))
+        else:
+            offered = ", ".join(body.content) or "no body"
+            return Problem(
+                415,
+                f"content type {content_type or '(none)'!r} is not accepted here; "
+                f"the contract documents: {offered}",
+            )
+    name = media.name.split(";", 1)[0].strip().lower()
+    if is_json(name):
+        value = _json(raw, max_depth)
+        return value if isinstance(value, Problem) else ParsedBody(media, value, present=True)
+    if is_xml(name):
+        root = parse_xml(raw)
+        if isinstance(root, str):
+            return Problem(400, root)
+        return ParsedBody(media, root, present=True)
+    if name == "application/x-www-form-urlencoded":
+        try:
+            text = raw.decode("utf-8")
+            pairs = parse_qsl(text, keep_blank_values=True, errors="strict")
+        except (UnicodeDecodeError, ValueError) as exc:
+            return Problem(400, f"the form body cannot be read: {exc}")
+        return ParsedBody(media, _form(pairs), present=True)
+    if name.startswith("text/"):
+        try:
+            return ParsedBody(media, raw.decode("utf-8"), present=True)
+        except UnicodeDecodeError as exc:
+            return Problem(400, f"the body is not valid UTF-8: {exc.reason} at byte {exc.start}")
+    return ParsedBody(media, _NO_BODY, present=True)  # binary, multipart, xml: accepted as is
+
+
+def unchecked(parsed: ParsedBody) -> bool:
+    """True when the body was accepted without being parsed (no schema check possible)."""
+    return parsed.value is _NO_BODY
+
+
+def _form(pairs: list[tuple[str, str]]) -> Mapping[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            prior = out[key]
+            out[key] = [*prior, value] if isinstance(prior, list) else [prior, value]
+        else:
+            out[key] = value
+    return out
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _json(raw: bytes, max_depth: int) -> Any:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Problem(400, f"the body is not valid UTF-8: {exc.reason} at byte {exc.start}")
+    if text.count("[") + text.count("{") > max_depth and _depth(text) > max_depth:
+        return Problem(400, f"the JSON body nests deeper than {max_depth} levels")
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        return Problem(400, f"the JSON body nests deeper than {max_depth} levels")
+    except ValueError as exc:
+        return Problem(400, f"the body is not valid JSON: {exc}")
+
+
+def _depth(text: str) -> int:
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest

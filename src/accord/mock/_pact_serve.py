@@ -1,0 +1,117 @@
+"""Pact mode: answer with the interactions of pact files, matched with Pact's rules.
+
+The provider state is chosen with the ``X-Accord-Provider-State`` header (or
+``X-Pact-Provider-State``); without it every interaction is a candidate. The
+first interaction whose request matches answers with its response. A request
+that matches none gets a 404 problem naming the closest interaction and every
+way the request differs from it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import parse_qsl
+
+from accord.core import Body, HttpResponse, Interaction, PactFile
+from accord.mock._asgi import Receive, Scope, Send
+from accord.mock._body import read_body
+from accord.mock._exchange import exchange_of
+from accord.mock._pact_match import match_request
+from accord.mock._plan import Problem, plain_problem
+from accord.mock._responses import Canned
+from accord.mock._steps import answer
+
+__all__ = ["STATE_HEADERS", "PactResponder"]
+
+STATE_HEADERS = ("x-accord-provider-state", "x-pact-provider-state")
+
+
+class PactResponder:
+    """The endpoint of pact mode (it replaces routing and the contract's answers)."""
+
+    def __init__(self, pacts: Sequence[PactFile], max_body_bytes: int) -> None:
+        self.interactions = [i for p in pacts for i in p.interactions if i.is_http]
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        ex = exchange_of(scope)
+        raw = await read_body(receive, self.max_body_bytes, ex.headers.get("content-length"))
+        if isinstance(raw, Problem):
+            await answer(send, ex, plain_problem(raw), "problem")
+            return
+        state = next((ex.headers[h] for h in STATE_HEADERS if h in ex.headers), None)
+        candidates = self.interactions
+        if state is not None:
+            candidates = [i for i in candidates if state in {s.name for s in i.provider_states}]
+            if not candidates:
+                known = sorted({s.name for i in self.interactions for s in i.provider_states})
+                detail = f"no interaction has the provider state {state!r} (known: {known})"
+                await answer(send, ex, plain_problem(Problem(400, detail)), "problem")
+                return
+        query: dict[str, list[str]] = {}
+        for key, value in parse_qsl(ex.raw_query.decode("latin-1"), keep_blank_values=True):
+            query.setdefault(key, []).append(value)
+        headers = {k: (v,) for k, v in ex.headers.items() if k not in STATE_HEADERS}
+        body = _body(raw, ex.headers.get("content-type"))
+        closest: tuple[int, Interaction, list[str]] | None = None
+        for interaction in candidates:
+            assert interaction.request is not None and interaction.response is not None
+            found = match_request(interaction.request, ex.method, ex.path, query, headers, body)
+            if not found:
+                await answer(send, ex, _canned(interaction.response), "pact")
+                return
+            if closest is None or len(found) < closest[0]:
+                closest = (len(found), interaction, [str(m) for m in found])
+        await answer(send, ex, plain_problem(_no_match(closest, ex.method, ex.path)), "problem")
+
+
+def _no_match(
+    closest: tuple[int, Interaction, list[str]] | None, method: str, path: str
+) -> Problem:
+    if closest is None:
+        return Problem(404, f"no interaction of the pacts answers {method} {path}")
+    _, interaction, reasons = closest
+    errors = tuple({"pointer": r.split(":", 1)[0], "message": r} for r in reasons)
+    detail = (
+        f"no interaction matches {method} {path}; the closest is {interaction.description!r} "
+        f"({interaction.pointer}), which differs in {len(reasons)} way(s)"
+    )
+    return Problem(404, detail, errors)
+
+
+def _body(raw: bytes, content_type: str | None) -> Body:
+    if not raw:
+        return Body(False, None, content_type)
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media == "application/json" or media.endswith("+json") or not media:
+        try:
+            return Body(True, json.loads(raw), content_type)
+        except (ValueError, UnicodeDecodeError):
+            pass
+    try:
+        return Body(True, raw.decode("utf-8"), content_type)
+    except UnicodeDecodeError:
+        return Body(True, raw, content_type)
+
+
+def _canned(response: HttpResponse) -> Canned:
+    headers = [
+        (name.encode("latin-1"), ", ".join(values).encode("latin-1", "replace"))
+        for name, values in response.headers.items()
+        if name not in ("content-length", "content-type")
+    ]
+    body = response.body
+    content_type = response.headers.get("content-type", (body.content_type,))[0]
+    payload: Any = body.content
+    if not body.present or payload is None:
+        data = b""
+    elif isinstance(payload, bytes):
+        data = payload
+    elif isinstance(payload, str) and not body.is_json:
+        data = payload.encode()
+    else:
+        data = json.dumps(payload).encode()
+        content_type = content_type or "application/json"
+    return Canned(response.status, data, content_type if data else None, tuple(headers))

@@ -1,0 +1,211 @@
+"""Request parameters: read from the path, query, headers and cookies, typed, and checked.
+
+Every value arrives as a string; the parameter's schema says what it should
+become (``"42"`` -> ``42`` for an integer, ``"a,b"`` -> ``["a", "b"]`` for an
+array in the ``form``/``simple`` styles). Values that cannot be typed stay
+strings, so the compiled validator reports them with the schema's own words.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from accord.core import Contract, Direction, Operation, Parameter
+from accord.mock._schemas import Node, Resolver
+from accord.mock._validators import Validators
+
+__all__ = [
+    "ParameterSpec",
+    "ParsedRequest",
+    "compile_parameters",
+    "cookies_of",
+    "read_parameters",
+]
+
+_INT = re.compile(r"-?\d+")
+_NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+#: headers OpenAPI says a parameter may not describe (they are ignored)
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+#: JSON Schema leaves `format: int32/int64` unchecked; parameters are checked here
+_INT_BITS = {"int32": 31, "int64": 63}
+_DELIMITERS = {"spaceDelimited": " ", "pipeDelimited": "|"}
+
+
+@dataclass(slots=True, frozen=True)
+class ParameterSpec:
+    """A parameter with the shape of its schema worked out once."""
+
+    param: Parameter
+    types: tuple[str, ...]
+    item_types: tuple[str, ...]
+    properties: Mapping[str, tuple[str, ...]]
+    json_content: bool
+    int_format: str = ""
+
+
+@dataclass(slots=True)
+class ParsedRequest:
+    """The typed parameters of a request, by location and name."""
+
+    values: dict[tuple[str, str], Any]
+    errors: list[dict[str, str]]
+
+
+def compile_parameters(contract: Contract, operation: Operation) -> list[ParameterSpec]:
+    """Work out each parameter's types (called once per operation)."""
+    resolver = Resolver(contract)
+    out: list[ParameterSpec] = []
+    for param in operation.parameters:
+        if param.location == "header" and param.name.lower() in _IGNORED_HEADERS:
+            continue
+        types: tuple[str, ...] = ()
+        items: tuple[str, ...] = ()
+        props: dict[str, tuple[str, ...]] = {}
+        int_format = ""
+        if param.schema is not None:
+            node = Node(param.schema.value, param.schema.place.file, param.schema.place.pointer)
+            types = tuple(resolver.types(node))
+            flat = resolver.flatten(node).value
+            if isinstance(flat, dict):
+                int_format = str(flat.get("format", "")) if "integer" in types else ""
+                sub = flat.get("items")
+                if sub is not None:
+                    items = tuple(resolver.types(_node(sub, node)))
+                for name, prop in (flat.get("properties") or {}).items():
+                    props[name] = tuple(resolver.types(_node(prop, node)))
+        json_content = any(m.name.endswith("json") for m in param.content)
+        out.append(ParameterSpec(param, types, items, props, json_content, int_format))
+    return out
+
+
+def _node(value: Any, parent: Node) -> Node:
+    return value if isinstance(value, Node) else Node(value, parent.file)
+
+
+def read_parameters(
+    validators: Validators,
+    specs: list[ParameterSpec],
+    path: Mapping[str, str],
+    query: Mapping[str, list[str]],
+    headers: Mapping[str, str],
+    cookies: Mapping[str, str],
+    *,
+    validate: bool = True,
+) -> ParsedRequest:
+    """Type every parameter; with ``validate``, check each against its schema."""
+    values: dict[tuple[str, str], Any] = {}
+    errors: list[dict[str, str]] = []
+    for spec in specs:
+        param = spec.param
+        raw = _raw(spec, path, query, headers, cookies)
+        if raw is None:
+            if param.required:
+                errors.append(_error(param, "", f"required {param.location} parameter is missing"))
+            continue
+        try:
+            value = _typed(spec, raw, query)
+        except ValueError as exc:
+            errors.append(_error(param, "", str(exc)))
+            continue
+        values[param.key] = value
+        bits = _INT_BITS.get(spec.int_format)
+        if validate and bits and isinstance(value, int) and not -(2**bits) <= value < 2**bits:
+            errors.append(_error(param, "", f"{value} is outside the {spec.int_format} range"))
+            continue
+        if validate and param.schema is not None:
+            validator = validators.get(param.schema, Direction.REQUEST)
+            for violation in validator.violations(value, limit=10):
+                errors.append(_error(param, violation.pointer, violation.message))
+    return ParsedRequest(values, errors)
+
+
+def _error(param: Parameter, pointer: str, message: str) -> dict[str, str]:
+    return {"pointer": param.name + pointer, "in": param.location, "message": message}
+
+
+def _raw(
+    spec: ParameterSpec,
+    path: Mapping[str, str],
+    query: Mapping[str, list[str]],
+    headers: Mapping[str, str],
+    cookies: Mapping[str, str],
+) -> list[str] | dict[str, list[str]] | None:
+    param = spec.param
+    if param.location == "path":
+        found = path.get(param.name)
+        return [found] if found is not None else None
+    if param.location == "header":
+        found = headers.get(param.name.lower())
+        return [found] if found is not None else None
+    if param.location == "cookie":
+        found = cookies.get(param.name)
+        return [found] if found is not None else None
+    if param.location != "query":
+        return None
+    if "object" in spec.types and param.style == "deepObject":
+        prefix = param.name + "["
+        nested = {k[len(prefix) : -1]: v for k, v in query.items() if k.startswith(prefix)}
+        return nested or None
+    if "object" in spec.types and param.explode and not spec.json_content:
+        flat = {k: v for k, v in query.items() if k in spec.properties}
+        return flat or None
+    return query.get(param.name)
+
+
+def _typed(spec: ParameterSpec, raw: list[str] | dict[str, list[str]], query: Any) -> Any:
+    param = spec.param
+    if isinstance(raw, dict):
+        return {k: coerce(v[-1], spec.properties.get(k, ())) for k, v in raw.items()}
+    if spec.json_content:
+        try:
+            return json.loads(raw[-1])
+        except ValueError:
+            raise ValueError("is not valid JSON") from None
+    if "array" in spec.types:
+        if param.location == "query" and param.explode:
+            parts = raw
+        else:
+            parts = raw[-1].split(_DELIMITERS.get(param.style, ",")) if raw[-1] != "" else []
+        return [coerce(p, spec.item_types) for p in parts]
+    if "object" in spec.types:
+        parts = raw[-1].split(",")
+        if param.explode:
+            pairs = [p.partition("=") for p in parts]
+            return {k: coerce(v, spec.properties.get(k, ())) for k, _, v in pairs}
+        obj = dict(zip(parts[::2], parts[1::2], strict=False))
+        return {k: coerce(v, spec.properties.get(k, ())) for k, v in obj.items()}
+    if len(raw) > 1:
+        raise ValueError("was given more than once")
+    return coerce(raw[-1], spec.types)
+
+
+def coerce(text: str, types: tuple[str, ...]) -> Any:
+    """``text`` as the first of ``types`` it can be (or unchanged)."""
+    order = types or ("integer", "number", "boolean", "string")
+    for kind in order:
+        if kind == "integer" and _INT.fullmatch(text):
+            return int(text)
+        if kind == "number" and _NUMBER.fullmatch(text):
+            number = float(text)
+            return int(number) if number.is_integer() and "." not in text else number
+        if kind == "boolean" and text in ("true", "false"):
+            return text == "true"
+        if kind == "null" and text in ("", "null"):
+            return None
+        if kind == "string":
+            return text
+    return text
+
+
+def cookies_of(header: str) -> dict[str, str]:
+    """The cookies of a ``Cookie`` header, by name."""
+    out: dict[str, str] = {}
+    for part in header.split(";"):
+        name, sep, value = part.strip().partition("=")
+        if sep:
+            out[name] = value
+    return out

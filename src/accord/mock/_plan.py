@@ -1,0 +1,215 @@
+"""Everything about one operation that a request needs, worked out once per operation."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from accord.core import Contract, Operation
+from accord.mock._asgi import dump
+from accord.mock._params import compile_parameters, cookies_of
+from accord.mock._responses import Canned, ResponsePlan, is_json
+
+__all__ = ["OperationPlan", "Problem", "SecurityCheck", "plain_problem"]
+
+PROBLEM_TYPE = "application/problem+json"
+_TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    406: "Not Acceptable",
+    409: "Conflict",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Content",
+    500: "Internal Server Error",
+    501: "Not Implemented",
+}
+#: the statuses tried, in order, for each kind of rejection, before the first is used anyway
+FALLBACKS: Mapping[int, tuple[int, ...]] = {
+    400: (400, 422),
+    401: (401, 403),
+    404: (404, 400),
+    413: (413,),
+    415: (415,),
+    422: (400, 422),
+}
+
+
+@dataclass(slots=True, frozen=True)
+class Problem:
+    """An RFC 9457 problem about a request, before it is fitted to an operation's contract."""
+
+    status: int
+    detail: str
+    errors: tuple[Mapping[str, str], ...] = ()
+    headers: tuple[tuple[bytes, bytes], ...] = ()
+
+    def document(self, status: int | None = None, instance: str | None = None) -> dict[str, Any]:
+        code = status or self.status
+        doc: dict[str, Any] = {
+            "type": "about:blank",
+            "title": _TITLES.get(code, "Error"),
+            "status": code,
+            "detail": self.detail[:2000],
+        }
+        if instance:
+            doc["instance"] = instance
+        if self.errors:
+            doc["errors"] = [dict(e) for e in self.errors[:100]]
+        return doc
+
+
+def plain_problem(problem: Problem) -> Canned:
+    """A problem answer for a request no operation owns."""
+    return Canned(problem.status, dump(problem.document()), PROBLEM_TYPE, problem.headers)
+
+
+@dataclass(slots=True, frozen=True)
+class SecurityCheck:
+    """One credential a security requirement needs: where to look and for what.
+
+    Any ``Authorization`` value counts for an HTTP or OAuth 2 scheme; the mock does
+    not insist on the scheme's own prefix (clients rarely get that wrong, and a
+    Basic credential sent to a Bearer-only mock is still a credential).
+    """
+
+    location: str  # header | query | cookie | none
+    name: str  # lower-case header name, or the query/cookie name
+    prefix: str = ""  # e.g. "bearer " for the Authorization header
+
+
+def _security_checks(scheme: Mapping[str, Any]) -> SecurityCheck:
+    kind = str(scheme.get("type", "")).lower()
+    if kind == "apikey":
+        where = str(scheme.get("in", "header")).lower()
+        name = str(scheme.get("name", ""))
+        return SecurityCheck(where, name.lower() if where == "header" else name)
+    if kind == "http":
+        return SecurityCheck("header", "authorization", str(scheme.get("scheme", "")).lower() + " ")
+    if kind in ("oauth2", "openidconnect"):
+        return SecurityCheck("header", "authorization", "bearer ")
+    return SecurityCheck("none", "")
+
+
+class OperationPlan:
+    """An operation with its responses planned and its security requirements compiled."""
+
+    def __init__(self, contract: Contract, operation: Operation, seed: int) -> None:
+        self.contract = contract
+        self.operation = operation
+        self.responses = {
+            key: ResponsePlan(contract, operation, key, response, seed)
+            for key, response in operation.responses.items()
+        }
+        self.default = self._default_response()
+        self.parameters = compile_parameters(contract, operation)
+        schemes = contract.security_schemes
+        self.security: list[list[SecurityCheck]] = []
+        for requirement in operation.security:
+            checks = [_security_checks(schemes[n]) for n in requirement if n in schemes]
+            self.security.append([c for c in checks if c.location != "none"])
+        if any(not alternative for alternative in self.security):
+            self.security = []  # one alternative needs nothing: anonymous access is allowed
+
+    def _default_response(self) -> ResponsePlan | None:
+        keys = list(self.responses)
+        found = next((k for k in keys if k.startswith("2")), None)
+        if found is None and "default" in self.responses:
+            found = "default"
+        found = found or next((k for k in keys if k.startswith("3")), None)
+        found = found or (keys[0] if keys else None)
+        return self.responses[found] if found is not None else None
+
+    def response_for(self, status: int) -> ResponsePlan | None:
+        """The documented response for ``status``: exact, then ``NXX``, then ``default``."""
+        code = str(status)
+        for key in (code, code[0] + "XX", code[0] + "xx", "default"):
+            if key in self.responses:
+                return self.responses[key]
+        return None
+
+    def documented(self, status: int) -> bool:
+        code = str(status)
+        return any(k in self.responses for k in (code, code[0] + "XX", code[0] + "xx"))
+
+    def successes(self) -> Sequence[ResponsePlan]:
+        return [p for k, p in self.responses.items() if k.startswith("2")]
+
+    # problems -------------------------------------------------------------------------------
+    def problem(self, problem: Problem, instance: str) -> Canned:
+        """``problem`` as this operation documents its errors.
+
+        The status is the first of the problem's fallbacks the operation documents
+        (400 before 422, 401 before 403, ...). The body is problem+json when the
+        documented schema accepts it; otherwise the documented error body, with the
+        problem's detail in an ``Accord-Problem`` header.
+        """
+        status = problem.status
+        for candidate in FALLBACKS.get(problem.status, (problem.status,)):
+            if self.documented(candidate):
+                status = candidate
+                break
+        plan = self.response_for(status)
+        doc = problem.document(status, instance)
+        headers = problem.headers
+        if plan is None or plan.media is None:
+            return Canned(status, dump(doc), PROBLEM_TYPE, headers + _plan_headers(plan))
+        media = plan.media
+        if is_json(media.name) and plan.accepts(doc):
+            content_type = PROBLEM_TYPE if "*" in media.name else media.name
+            return Canned(status, dump(doc), content_type, headers + plan.headers())
+        canned = plan.canned()
+        note = (b"accord-problem", problem.detail[:200].encode("latin-1", "replace"))
+        if canned is None:
+            return Canned(status, dump(doc), PROBLEM_TYPE, (*headers, note))
+        return Canned(status, canned.body, canned.content_type, (*headers, *canned.headers, note))
+
+    def has_credentials(self, headers: Mapping[str, str], query: Mapping[str, Any]) -> bool:
+        """Whether one security alternative is satisfied (values are never checked)."""
+        if not self.security:
+            return True
+        cookies = cookies_of(headers.get("cookie", ""))
+        for alternative in self.security:
+            if all(_present(c, headers, query, cookies) for c in alternative):
+                return True
+        return False
+
+
+def _plan_headers(plan: ResponsePlan | None) -> tuple[tuple[bytes, bytes], ...]:
+    return plan.headers() if plan is not None else ()
+
+
+def _present(
+    check: SecurityCheck,
+    headers: Mapping[str, str],
+    query: Mapping[str, Any],
+    cookies: Mapping[str, str],
+) -> bool:
+    if check.location == "header":
+        value = headers.get(check.name)
+    elif check.location == "query":
+        found = query.get(check.name)
+        value = found[-1] if isinstance(found, list) and found else None
+    elif check.location == "cookie":
+        value = cookies.get(check.name)
+    else:
+        return True
+    if value is None or not value.strip():
+        return False
+    # the value is never verified, except that one saying "invalid" is refused: clients
+    # can exercise their 401 path, and contract testers can see that auth is enforced
+    if value.lower().startswith("basic "):
+        value = f"{value} {_unbase64(value[6:])}"
+    return "invalid" not in value.lower()
+
+
+def _unbase64(text: str) -> str:
+    try:
+        return base64.b64decode(text.strip(), validate=True).decode("utf-8", "replace")
+    except ValueError:
+        return text

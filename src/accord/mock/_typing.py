@@ -1,0 +1,117 @@
+"""What the compiled validators cannot do alone: typed form fields and integer formats.
+
+Form bodies (``application/x-www-form-urlencoded``) arrive as strings; their
+schema says which fields are numbers or booleans. Fields that hold objects
+cannot be read back from a flat form and are left out of the check.
+
+``format: int32`` / ``int64`` are annotations to JSON Schema; OpenAPI means
+them as ranges, so values outside them are reported here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accord.core import Contract, SchemaRef
+from accord.mock._params import coerce
+from accord.mock._schemas import Node, Resolver
+
+__all__ = ["IntRanges", "typed_form"]
+
+_BITS = {"int32": 31, "int64": 63}
+_MAX_DEPTH = 32
+
+
+def _node(schema: SchemaRef) -> Node:
+    return Node(schema.value, schema.place.file, schema.place.pointer)
+
+
+def typed_form(contract: Contract, schema: SchemaRef, fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` typed per the schema's properties; object-valued fields are dropped."""
+    resolver = Resolver(contract)
+    flat = resolver.flatten(_node(schema))
+    props = flat.value.get("properties") if isinstance(flat.value, dict) else None
+    if not isinstance(props, dict):
+        return fields
+    out: dict[str, Any] = {}
+    required = flat.value.get("required") or ()
+    for name in required:
+        # an empty array has no form encoding at all: absent means empty
+        sub = props.get(name)
+        if name not in fields and sub is not None:
+            node = sub if isinstance(sub, Node) else Node(sub, flat.file)
+            if "array" in resolver.types(node):
+                out[name] = []
+    for name, raw in fields.items():
+        sub = props.get(name)
+        if sub is None:
+            out[name] = raw
+            continue
+        node = sub if isinstance(sub, Node) else Node(sub, flat.file)
+        types = tuple(resolver.types(node))
+        if "object" in types:
+            continue
+        if "array" in types:
+            items = resolver.flatten(node).value
+            item = items.get("items") if isinstance(items, dict) else None
+            item_node = item if isinstance(item, Node) else Node(item or {}, flat.file)
+            item_types = tuple(resolver.types(item_node))
+            if "object" in item_types:
+                continue
+            values = raw if isinstance(raw, list) else [raw]
+            out[name] = [coerce(v, item_types) for v in values]
+            continue
+        out[name] = coerce(raw[-1] if isinstance(raw, list) else raw, types)
+    return out
+
+
+class IntRanges:
+    """Finds integers outside their ``int32``/``int64`` format in a body."""
+
+    def __init__(self, contract: Contract) -> None:
+        self.resolver = Resolver(contract)
+        self.active = _mentions_int_formats(contract)
+
+    def violations(self, schema: SchemaRef, value: Any) -> list[dict[str, str]]:
+        if not self.active:
+            return []
+        out: list[dict[str, str]] = []
+        self._walk(_node(schema), value, "", 0, out)
+        return out
+
+    def _walk(self, node: Node, value: Any, pointer: str, depth: int, out: list[Any]) -> None:
+        if depth > _MAX_DEPTH or len(out) >= 20:
+            return
+        flat = self.resolver.flatten(node)
+        schema = flat.value
+        if not isinstance(schema, dict):
+            return
+        if isinstance(value, int) and not isinstance(value, bool):
+            bits = _BITS.get(str(schema.get("format", "")))
+            if bits and not -(2**bits) <= value < 2**bits:
+                message = f"{value} is outside the {schema['format']} range"
+                out.append({"pointer": pointer, "message": message})
+        elif isinstance(value, dict) and isinstance(schema.get("properties"), dict):
+            for key, sub in schema["properties"].items():
+                if key in value:
+                    child = sub if isinstance(sub, Node) else Node(sub, flat.file)
+                    where = f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}"
+                    self._walk(child, value[key], where, depth + 1, out)
+        elif isinstance(value, list) and schema.get("items") is not None:
+            items = schema["items"]
+            child = items if isinstance(items, Node) else Node(items, flat.file)
+            for i, item in enumerate(value):
+                self._walk(child, item, f"{pointer}/{i}", depth + 1, out)
+
+
+def _mentions_int_formats(contract: Contract) -> bool:
+    stack: list[Any] = [f.data for f in contract.files]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get("format") in _BITS:
+                return True
+            stack.extend(v for v in node.values() if isinstance(v, dict | list))
+        elif isinstance(node, list):
+            stack.extend(v for v in node if isinstance(v, dict | list))
+    return False

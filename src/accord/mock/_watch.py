@@ -1,0 +1,83 @@
+"""The designer loop: rebuild the mock when a contract (or mock file) is saved.
+
+:class:`WatchedApp` is an ASGI app that forwards to the current
+:class:`~accord.mock.MockApp` and, while the server runs, polls the watched
+files' modification times. A save rebuilds the app; an edit that breaks the
+contract keeps the last good app and logs the one-line diagnostic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from accord._errors import AccordError
+from accord.mock._app import MockApp
+from accord.mock._asgi import Receive, Scope, Send
+
+__all__ = ["WatchedApp"]
+
+
+class WatchedApp:
+    """Serves ``build()``'s app and rebuilds it when one of ``paths`` changes."""
+
+    def __init__(
+        self,
+        build: Callable[[], MockApp],
+        paths: Sequence[Path],
+        log: Callable[[str], None],
+        interval: float = 0.5,
+    ) -> None:
+        self.build = build
+        self.paths = list(paths)
+        self.log = log
+        self.interval = interval
+        self.app = build()
+        self._stamps = self._read_stamps()
+
+    def _read_stamps(self) -> dict[Path, float]:
+        stamps: dict[Path, float] = {}
+        for path in self.paths:
+            with contextlib.suppress(OSError):
+                stamps[path] = path.stat().st_mtime
+        return stamps
+
+    def check(self) -> bool:
+        """Rebuild if a watched file changed; True when a new app now serves."""
+        stamps = self._read_stamps()
+        if stamps == self._stamps:
+            return False
+        self._stamps = stamps
+        try:
+            fresh = self.build()
+        except AccordError as exc:
+            self.log(f"accord mock: reload failed, still serving the last good version: {exc}")
+            return False
+        self.app = fresh
+        self.log(f"accord mock: reloaded ({', '.join(p.name for p in self.paths)})")
+        return True
+
+    async def _poll(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval)
+            self.check()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+        task: asyncio.Task[None] | None = None
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                task = asyncio.create_task(self._poll())
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+                await send({"type": "lifespan.shutdown.complete"})
+                return

@@ -1,0 +1,208 @@
+"""Running schemathesis against a mock in-process, and collecting what it finds."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import hypothesis
+import hypothesis.errors
+import schemathesis
+from hypothesis import HealthCheck, Phase
+from schemathesis.core.failures import FailureGroup
+from schemathesis.core.result import Ok
+from schemathesis.generation import GenerationMode
+from schemathesis.openapi.checks import UndefinedStatusCode
+
+from accord.core import Contract
+from accord.mock import MockApp, MockConfig
+
+REPO = Path(__file__).resolve().parents[2]
+SHOP = REPO / "contracts" / "openapi"
+#: sent with every generated request; the mock only checks that a credential is there
+AUTH = {"Authorization": "Bearer test-token"}
+
+
+@dataclass
+class Outcome:
+    """What schemathesis found for one contract."""
+
+    operations: int = 0
+    cases: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+class SyncASGI(httpx.BaseTransport):
+    """A synchronous httpx transport over an ASGI app (one event loop per request)."""
+
+    def __init__(self, app: Any) -> None:
+        self.inner = httpx.ASGITransport(app)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        chunks = list(request.stream)  # type: ignore[arg-type]
+
+        async def body() -> AsyncIterator[bytes]:
+            for chunk in chunks:
+                yield chunk
+
+        async def run() -> httpx.Response:
+            sent = httpx.Request(
+                request.method, request.url, headers=request.headers, content=body()
+            )
+            found = await self.inner.handle_async_request(sent)
+            content = b"".join([part async for part in found.stream])  # type: ignore[union-attr]
+            return httpx.Response(found.status_code, headers=found.headers, content=content)
+
+        return asyncio.run(run())
+
+
+def mock_client(app: Any) -> httpx.Client:
+    """A client calling ``app`` in-process."""
+    return httpx.Client(transport=SyncASGI(app), base_url="http://mock.test")
+
+
+def run_schemathesis(
+    path: Path,
+    *,
+    max_examples: int = 10,
+    config: MockConfig | None = None,
+    modes: tuple[GenerationMode, ...] = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE),
+) -> Outcome:
+    """Every check on every operation of ``path``, against a mock of ``path`` itself."""
+    app = MockApp([Contract.from_path(path)], config or MockConfig())
+    schema = schemathesis.openapi.from_path(path)
+    schema.app = app
+    schema.config.update(base_url="http://mock.test")
+    outcome = Outcome()
+    for result in schema.get_all_operations():
+        if not isinstance(result, Ok):
+            outcome.failures.append(f"schemathesis cannot read an operation: {result.err()}")
+            continue
+        operation = result.ok()
+        outcome.operations += 1
+        for mode in modes:
+            _run(operation, mode, max_examples, outcome)
+    return outcome
+
+
+def _is_gap(failure: BaseException) -> bool:
+    """A rejection the contract documents no way to express (see test_schemathesis.py)."""
+    if not isinstance(failure, UndefinedStatusCode):
+        return False
+    status = failure.status_code
+    documented = {str(code).upper() for code in failure.defined_status_codes}
+    if "DEFAULT" in documented or "4XX" in documented:
+        return False
+    if status in (400, 422):  # invalid input, and neither 400 nor 422 documented
+        return not documented & {"400", "422"}
+    if status == 401:  # missing credentials, and neither 401 nor 403 documented
+        return not documented & {"401", "403"}
+    return False
+
+
+def _is_form_gap(case: Any, failure: BaseException) -> bool:
+    """Invalid data inside a nested object of a form body: the form encoding loses it.
+
+    ``a[b]=1`` is not standard form encoding; a nested object is sent as its keys
+    only, so no server can see what was wrong inside it.
+    """
+    if type(failure).__name__ != "AcceptedNegativeData":
+        return False
+    if "x-www-form-urlencoded" not in str(case.media_type or ""):
+        return False
+    body = case.body if isinstance(case.body, dict) else {}
+    nested = [
+        v
+        for v in body.values()
+        if isinstance(v, dict) or (isinstance(v, list) and any(isinstance(i, dict) for i in v))
+    ]
+    return bool(nested)
+
+
+def _run(operation: Any, mode: GenerationMode, max_examples: int, outcome: Outcome) -> None:
+    strategy = operation.as_strategy(generation_mode=mode)
+    seen: set[str] = set()
+
+    @hypothesis.given(case=strategy)
+    @hypothesis.settings(
+        max_examples=max_examples,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        report_multiple_bugs=False,
+    )
+    def check(case: Any) -> None:
+        outcome.cases += 1
+        try:
+            case.call_and_validate(headers=AUTH)
+        except FailureGroup as group:
+            for failure in group.exceptions:
+                gap = "contract gap: " if _is_gap(failure) else ""
+                if _is_form_gap(case, failure):
+                    gap = "serialization gap: "
+                text = f"{gap}{operation.label} [{mode.value}] {type(failure).__name__}: {failure}"
+                key = f"{operation.label}{type(failure).__name__}"
+                if key not in seen:
+                    seen.add(key)
+                    outcome.failures.append(text[:600])
+        except AssertionError as exc:
+            outcome.failures.append(f"{operation.label} [{mode.value}] {exc}"[:600])
+
+    # no negative case exists when nothing in an operation can be made invalid
+    with contextlib.suppress(hypothesis.errors.Unsatisfiable):
+        check()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class Server:
+    """A running `accord mock` process."""
+
+    def __init__(self, *args: str, cwd: Path = REPO) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "accord", "mock", *args, "--port", str(self.port)],
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def wait(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"the server exited: {self.process.stderr.read()}")  # type: ignore[union-attr]
+            try:
+                httpx.get(self.url + "/__accord/unknown", timeout=1)
+                return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise AssertionError("the server did not start in time")
+
+    def stop(self) -> str:
+        """Stop the server; returns what it wrote to stderr."""
+        self.process.terminate()
+        try:
+            _, err = self.process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            _, err = self.process.communicate()
+        return err

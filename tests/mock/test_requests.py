@@ -1,0 +1,182 @@
+"""Routing, security and request validation: every bad request is a 4xx problem, never a 500."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from accord.core import Contract
+from accord.mock import MockApp, MockConfig
+from tests.mock.conftest import ClientFactory, tiny
+from tests.mock.helpers import mock_client
+
+AUTH = {"Authorization": "Bearer anything"}
+ORDER = {
+    "customer_id": "cus_9dLw3Rt7Yb2e",
+    "currency": "EUR",
+    "lines": [{"product_id": "prd_7Hx2Kq9LmN4p", "quantity": 2}],
+    "payment_token": "tok_visa4242AbCdEf",
+}
+
+
+def _problem(response: object, status: int) -> dict[str, object]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    doc: dict[str, object] = json.loads(response.content)
+    assert doc["status"] == status and doc["title"] and doc["type"] == "about:blank"
+    return doc
+
+
+def test_an_unknown_path_is_404(client: ClientFactory, shop: dict[str, Contract]) -> None:
+    doc = _problem(client(shop["orders"]).get("/nowhere"), 404)
+    assert "/nowhere" in str(doc["detail"])
+
+
+def test_a_wrong_method_is_405_with_allow(client: ClientFactory, shop: dict[str, Contract]) -> None:
+    response = client(shop["orders"]).delete("/orders", headers=AUTH)
+    _problem(response, 405)
+    assert response.headers["allow"] == "GET, POST"
+
+
+def test_a_missing_token_is_401(client: ClientFactory, shop: dict[str, Contract]) -> None:
+    mock = client(shop["orders"])
+    response = mock.get("/orders")
+    _problem(response, 401)
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert mock.get("/orders", headers={"Authorization": "Bearer whatever"}).status_code == 200
+    _problem(mock.get("/orders", headers={"Authorization": "Bearer INVALID"}), 401)
+
+
+def test_api_keys_are_looked_for_where_the_scheme_says(client: ClientFactory) -> None:
+    contract = tiny(
+        {"/k": {"get": {"security": [{"key": []}], "responses": {"204": {"description": "ok"}}}}},
+        {"securitySchemes": {"key": {"type": "apiKey", "in": "query", "name": "api_key"}}},
+    )
+    mock = client(contract)
+    assert mock.get("/k").status_code == 401
+    assert mock.get("/k?api_key=abc").status_code == 204
+
+
+def test_parameters_are_typed_and_checked(client: ClientFactory, shop: dict[str, Contract]) -> None:
+    mock = client(shop["orders"])
+    assert mock.get("/orders?limit=5&state=confirmed", headers=AUTH).status_code == 200
+    doc = _problem(mock.get("/orders?limit=abc&state=lost", headers=AUTH), 400)
+    pointers = {(e["in"], e["pointer"]) for e in doc["errors"]}  # type: ignore[attr-defined]
+    assert pointers == {("query", "limit"), ("query", "state")}
+    doc = _problem(mock.get("/orders?limit=500", headers=AUTH), 400)
+    assert "100" in json.dumps(doc["errors"])
+    _problem(mock.get("/orders/not-an-id", headers=AUTH), 400)
+
+
+def test_required_headers_are_checked(client: ClientFactory, shop: dict[str, Contract]) -> None:
+    mock = client(shop["payments"])
+    body = {"amount": 5, "currency": "EUR", "order_id": "ord_Q4m8TzR2vW6y",
+            "payment_token": "tok_visa4242AbCdEf"}  # fmt: skip
+    doc = _problem(mock.post("/charges", json=body, headers=AUTH), 400)
+    assert doc["errors"] == [
+        {
+            "pointer": "Idempotency-Key",
+            "in": "header",
+            "message": "required header parameter is missing",
+        }
+    ]
+    ok = mock.post("/charges", json=body, headers={**AUTH, "Idempotency-Key": "key-12345678"})
+    assert ok.status_code == 201
+
+
+def test_a_valid_body_is_accepted(client: ClientFactory, shop: dict[str, Contract]) -> None:
+    response = client(shop["orders"]).post("/orders", json=ORDER, headers=AUTH)
+    assert response.status_code == 201
+    assert response.headers["content-type"] == "application/json"
+
+
+def test_body_errors_are_listed_with_pointers(
+    client: ClientFactory, shop: dict[str, Contract]
+) -> None:
+    bad = {**ORDER, "lines": [{"product_id": "prd_7Hx2Kq9LmN4p", "quantity": 0}], "extra": 1}
+    doc = _problem(client(shop["orders"]).post("/orders", json=bad, headers=AUTH), 400)
+    pointers = {e["pointer"] for e in doc["errors"]}  # type: ignore[attr-defined]
+    assert pointers == {"/lines/0/quantity", ""}
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "status", "detail"),
+    [
+        (b"{", "application/json", 400, "not valid JSON"),
+        (b'{"a": NaN}', "application/json", 400, "not valid JSON"),
+        (b'"\xff\xfe"', "application/json", 400, "not valid UTF-8"),
+        (b"[" * 2000 + b"]" * 2000, "application/json", 400, "nests deeper"),
+        (b'{"a":' * 100 + b"1" + b"}" * 100, "application/json", 400, "nests deeper"),
+        (b"<order/>", "application/xml", 415, "application/json"),
+        (b"x" * 5000, "application/json", 413, "larger than the limit"),
+        (b"", "application/json", 400, "required"),
+    ],
+)
+def test_bad_bodies_are_4xx_problems(
+    client: ClientFactory,
+    shop: dict[str, Contract],
+    content: bytes,
+    content_type: str,
+    status: int,
+    detail: str,
+) -> None:
+    mock = client(shop["orders"], max_body_bytes=4096)
+    response = mock.post("/orders", content=content, headers={**AUTH, "content-type": content_type})
+    assert detail in str(_problem(response, status)["detail"])
+
+
+def test_a_chunked_body_over_the_limit_is_413(
+    client: ClientFactory, shop: dict[str, Contract]
+) -> None:
+    mock = client(shop["orders"], max_body_bytes=1000)
+    chunks = (b"x" * 400 for _ in range(5))
+    response = mock.post(
+        "/orders", content=chunks, headers={**AUTH, "content-type": "application/json"}
+    )
+    _problem(response, 413)
+
+
+def test_validation_can_be_turned_off(client: ClientFactory, shop: dict[str, Contract]) -> None:
+    mock = client(shop["orders"], validate=False)
+    assert mock.post("/orders", json={"nonsense": True}, headers=AUTH).status_code == 201
+    assert mock.get("/orders?limit=abc", headers=AUTH).status_code == 200
+    response = mock.post(
+        "/orders", content=b"{", headers={**AUTH, "content-type": "application/json"}
+    )
+    assert response.status_code == 201
+    assert mock.get("/orders").status_code == 401  # security still applies
+
+
+def test_errors_use_the_documented_status(client: ClientFactory) -> None:
+    """An operation that documents 422 but not 400 gets its validation errors as 422."""
+    contract = tiny(
+        {"/q": {"get": {
+            "parameters": [{"name": "n", "in": "query", "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "ok"}, "422": {"description": "bad"}},
+        }}}
+    )  # fmt: skip
+    _problem(client(contract).get("/q?n=x"), 422)
+
+
+def test_several_contracts_share_one_server(
+    client: ClientFactory, shop: dict[str, Contract]
+) -> None:
+    mock = client(shop["orders"], shop["payments"], shop["catalog"])
+    assert mock.get("/orders", headers=AUTH).status_code == 200
+    assert mock.get("/charges", headers=AUTH).status_code == 200
+    assert mock.get("/products", headers=AUTH).status_code == 200
+    assert mock.get("/nowhere", headers=AUTH).status_code == 404
+
+
+def test_one_log_line_per_request(shop: dict[str, Contract]) -> None:
+    lines: list[str] = []
+    with mock_client(MockApp([shop["orders"]], MockConfig(log=lines.append))) as mock:
+        mock.get("/orders", headers=AUTH)
+        mock.get("/nowhere")
+    records = [json.loads(line) for line in lines]
+    assert [(r["method"], r["path"], r["status"]) for r in records] == [
+        ("GET", "/orders", 200),
+        ("GET", "/nowhere", 404),
+    ]
+    assert records[0]["operation"] == "listOrders" and records[0]["ms"] >= 0
