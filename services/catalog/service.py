@@ -210,7 +210,7 @@ class Catalog:
         for line in body.lines:
             if line.product_id.root in wanted:
                 raise HttpProblem(
-                    422, "Unprocessable Content", f"product {line.product_id.root} is listed twice"
+                    409, "Conflict", f"product {line.product_id.root} is listed twice"
                 )
             wanted[line.product_id.root] = line.quantity
         now = utcnow()
@@ -229,7 +229,7 @@ class Catalog:
                 ).fetchone()
                 if row is None or row["status"] != "active":
                     raise HttpProblem(
-                        422, "Unprocessable Content", f"product {product_id} cannot be reserved"
+                        409, "Conflict", f"product {product_id} does not exist or is not active"
                     )
                 available = row["on_hand"] - row["reserved"]
                 if available < quantity:

@@ -2,7 +2,7 @@
 
 Placing an order is a small saga, each step recorded before the next:
 
-1. price every line from catalog (unknown or inactive product: 422);
+1. price every line from catalog (unknown, inactive or repeated product: 409);
 2. store the order as ``pending`` (so nothing acknowledged can be lost);
 3. reserve the stock in catalog (out of stock: the order ``failed``);
 4. charge in payments with an Idempotency-Key derived from the order id, so a retry
@@ -62,6 +62,12 @@ async def _call(service: str, call: Callable[[], Awaitable[T]]) -> T:
         raise _Unavailable(service, timeout=True) from None
     except httpx.TransportError:
         raise _Unavailable(service, timeout=False) from None
+
+
+def _unorderable(detail: str) -> HttpProblem:
+    return HttpProblem(
+        409, "Product unavailable", detail, type="https://shop.invalid/problems/product-unavailable"
+    )
 
 
 def _problem(exc: _Unavailable) -> HttpProblem:
@@ -158,9 +164,7 @@ class Orders:
         for line in body.lines:
             product_id = line.product_id.root
             if product_id in seen:
-                raise HttpProblem(
-                    422, "Unprocessable Content", f"product {product_id} is listed twice"
-                )
+                raise _unorderable(f"product {product_id} is listed twice")
             seen.add(product_id)
             try:
                 product = await _call(
@@ -168,19 +172,13 @@ class Orders:
                 )
             except ApiError as exc:
                 if exc.status == 404:
-                    raise HttpProblem(
-                        422, "Unprocessable Content", f"product {product_id} does not exist"
-                    ) from None
+                    raise _unorderable(f"product {product_id} does not exist") from None
                 raise HttpProblem(502, "Bad Gateway", f"catalog answered {exc.status}") from None
             if product.status.value != "active":
-                raise HttpProblem(
-                    422, "Unprocessable Content", f"product {product_id} is not for sale"
-                )
+                raise _unorderable(f"product {product_id} is not for sale")
             if product.price.currency.value != body.currency.value:
-                raise HttpProblem(
-                    422,
-                    "Unprocessable Content",
-                    f"product {product_id} is priced in {product.price.currency.value}",
+                raise _unorderable(
+                    f"product {product_id} is priced in {product.price.currency.value}"
                 )
             prices.append(product.price.amount)
         return prices

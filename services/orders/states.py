@@ -29,4 +29,17 @@ def provider_states(db: Database) -> ProviderStates:
         with db.transaction() as conn:
             conn.execute("DELETE FROM orders WHERE id = ?", (order_id,))
 
+    # orders keeps no products: whether one can be ordered is up to the catalog (and
+    # payments) that orders is verified with, e.g. their mocks from the workspace pacts.
+    # These states only make sure no earlier order or idempotency record answers instead.
+    @states.state("product {product_id} can be ordered")
+    def orderable(product_id: str) -> None:
+        with db.transaction() as conn:
+            conn.execute("DELETE FROM idempotency")
+
+    @states.state("product {product_id} does not exist")
+    def unknown_product(product_id: str) -> None:
+        with db.transaction() as conn:
+            conn.execute("DELETE FROM idempotency")
+
     return states

@@ -151,7 +151,10 @@ class Payments:
                 raise HttpProblem(409, "Conflict", f"charge {charge_id} is fully refunded")
             if amount > left:
                 raise HttpProblem(
-                    422, "Unprocessable Content", f"{amount} exceeds the {left} left to refund"
+                    409,
+                    "Refund exceeds charge",
+                    f"only {left} of {charge.amount.root} minor units are left to refund",
+                    type="https://problems.shop.invalid/refund-exceeds-charge",
                 )
             ident, now = new_id("re"), utcnow()
             conn.execute(

@@ -176,13 +176,13 @@ def test_cancel_refunds_and_restocks(shop: Shop) -> None:
     run(scenario())
 
 
-def test_unknown_product_is_422(shop: Shop) -> None:
+def test_unknown_product_is_409(shop: Shop) -> None:
     async def scenario() -> None:
         with pytest.raises(ApiError) as caught:
             await AsyncOrdersClient(client=shop.orders_http).create_order(
                 _order("prd_DoesNotExist1")
             )
-        assert caught.value.status == 422
+        assert caught.value.status == 409
 
     run(scenario())
 

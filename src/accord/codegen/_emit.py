@@ -132,6 +132,8 @@ def emit_server(
         fields = [
             f"operation_id={op.name!r}",
             f"handler={view.method_name!r}",
+            f"method={op.method.upper()!r}",
+            f"path={op.path!r}",
             f"path_params={tuple((a.name, a.python) for a in view.path_args)!r}",
             f"query_params={tuple((a.name, a.python) for a in view.query_args)!r}",
             f"header_params={tuple((a.name, a.python) for a in view.header_args)!r}",

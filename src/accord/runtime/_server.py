@@ -23,6 +23,7 @@ from typing import Any, Generic, TypeAlias, TypeVar, Union
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from accord.runtime._guard import ContractGuard
 from accord.runtime._observe import AccessLog
 from accord.runtime._service import ProviderStates
 
@@ -95,6 +96,8 @@ class OperationSpec:
 
     operation_id: str
     handler: str
+    method: str = ""
+    path: str = ""
     path_params: tuple[tuple[str, str], ...] = ()  # (name in the contract, python name)
     query_params: tuple[tuple[str, str], ...] = ()
     header_params: tuple[tuple[str, str], ...] = ()
@@ -262,7 +265,9 @@ def build_app(
         security_map={"oauth2": _OAuth},
     )
     _extra_routes(app, options)
-    return AccessLog(app, options.name or path.stem) if options.access_log else app
+    routes = [(spec.method, spec.path) for spec in operations.values() if spec.method]
+    guarded = ContractGuard(app, routes)
+    return AccessLog(guarded, options.name or path.stem) if options.access_log else guarded
 
 
 def _extra_routes(app: Any, options: AppOptions) -> None:
