@@ -17,6 +17,7 @@ PACKAGES = [
     "accord.runtime",
     "accord.crosscheck",
     "accord.mock",
+    "accord.diff",
 ]
 
 

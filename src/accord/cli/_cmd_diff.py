@@ -1,0 +1,93 @@
+"""``accord diff``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from accord._errors import AccordError
+from accord.cli._config import load_tool_config
+from accord.cli._console import err_console
+from accord.core import LoadOptions
+from accord.diff import (
+    FORMATS,
+    OASDIFF_IDS,
+    all_ids,
+    diff_files,
+    diff_workspace,
+    render_diff,
+    summary_line,
+)
+from accord.workspace import load_workspace
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(diff)
+
+
+def diff(
+    args: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="OLD NEW | SERVICE...",
+            help="OLD NEW contract files; with --base, the services to compare (default: all).",
+        ),
+    ] = None,
+    base: Annotated[
+        str | None,
+        typer.Option("--base", help="Compare the workspace's contracts at this git revision."),
+    ] = None,
+    pacts: Annotated[
+        list[Path] | None,
+        typer.Option("--pacts", help="Pact file or directory of the consumers (OLD NEW mode)."),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or markdown.")] = "text",
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Fail on any breaking change, consumers or not.")
+    ] = False,
+    max_size: Annotated[
+        float | None, typer.Option("--max-size", help="Largest document to read, in MiB.")
+    ] = None,
+    list_ids: Annotated[
+        bool, typer.Option("--list-ids", help="List every change id, its level and oasdiff id.")
+    ] = False,
+) -> None:
+    """Classify the changes between two contract versions and name the consumers they break.
+
+    Exit 1 when a breaking change affects a consumer's pact (with --strict, on any
+    breaking change), 0 otherwise, 2 when an input cannot be used.
+    """
+    if list_ids:
+        for change_id, level in all_ids().items():
+            typer.echo(f"{change_id:60} {level.value:12} {OASDIFF_IDS.get(change_id, '-')}")
+        return
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"expected one of {', '.join(FORMATS)}", param_hint="--format")
+    names = list(args or [])
+    mib = max_size if max_size is not None else load_tool_config().max_document_mib
+    options = LoadOptions(max_bytes=int(mib * 1024 * 1024))
+    if base is not None:
+        if pacts:
+            raise typer.BadParameter("--base reads the workspace's pacts", param_hint="--pacts")
+        result, notes = diff_workspace(load_workspace(), base, names)
+        title = f"contracts at {base} -> working tree"
+    else:
+        if len(names) != 2:
+            raise typer.BadParameter(
+                "expected OLD and NEW contract files (or --base GIT_REF [SERVICE...])",
+                param_hint="ARGS",
+            )
+        for name in names:
+            if not Path(name).is_file():
+                raise AccordError(f"contract file {name} does not exist")
+        result, notes = diff_files(names[0], names[1], pacts or (), options), []
+        title = f"{names[0]} -> {names[1]}"
+    for note in notes:
+        err_console.print(f"accord: note: {note}", markup=False)
+    sys.stdout.write(render_diff(result, fmt, title=title))
+    if fmt != "text":
+        err_console.print(summary_line(result), markup=False)
+    raise typer.Exit(result.exit_code(strict=strict))

@@ -1,0 +1,98 @@
+"""Reading an older version of a contract from git (``accord diff --base REF``).
+
+Only read-only ``git show`` is run. The contract and every local file it
+``$ref`` s are written under a temporary directory with the same layout, so
+relative references resolve exactly as they did at that commit.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from accord._errors import AccordError, LoadError
+from accord.core import load_source
+
+__all__ = ["checkout_contract"]
+
+
+def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise AccordError(f"cannot run git: {exc}") from None
+
+
+def _check_ref(ref: str, root: Path) -> None:
+    done = _git(["show", "-s", "--format=%H", ref, "--"], root)
+    if done.returncode != 0:
+        reason = done.stderr.decode(errors="replace").strip().splitlines()
+        raise AccordError(
+            f"git cannot read {ref!r} in {root}: {reason[0] if reason else 'unknown error'}"
+        )
+
+
+def _refs(data: Any) -> Iterator[str]:
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                yield ref
+            stack.extend(v for v in node.values() if isinstance(v, dict | list))
+        elif isinstance(node, list):
+            stack.extend(v for v in node if isinstance(v, dict | list))
+
+
+def checkout_contract(ref: str, contract: Path, root: Path, into: Path) -> Path | None:
+    """Write ``contract`` as it was at ``ref`` (with the files it refers to) under ``into``.
+
+    ``root`` anchors the layout (the workspace root). Returns the copy's path, or None
+    when the contract did not exist at ``ref``.
+    """
+    root = root.resolve()
+    _check_ref(ref, root)
+    start = PurePosixPath(contract.resolve().relative_to(root).as_posix())
+    pending, seen = [start], set()
+    while pending:
+        rel = pending.pop()
+        if rel in seen:
+            continue
+        seen.add(rel)
+        done = _git(["show", f"{ref}:./{rel}"], root)
+        if done.returncode != 0:
+            if rel == start:
+                return None
+            continue  # a $ref to a file that did not exist: loading the contract reports it
+        target = into / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(done.stdout)
+        try:
+            data = load_source(target).data
+        except LoadError:
+            continue
+        for found in _refs(data):
+            file_part = found.partition("#")[0]
+            if not file_part or urlsplit(file_part).scheme:
+                continue
+            joined = PurePosixPath(*_normalise(rel.parent / unquote(file_part)))
+            if joined.parts and joined.parts[0] != "..":
+                pending.append(joined)
+    return into / start
+
+
+def _normalise(path: PurePosixPath) -> list[str]:
+    out: list[str] = []
+    for part in path.parts:
+        if part == "..":
+            if out and out[-1] != "..":
+                out.pop()
+            else:
+                out.append(part)
+        elif part != ".":
+            out.append(part)
+    return out
