@@ -14,6 +14,7 @@ from accord.runtime import Database, HttpProblem, Reply, new_id, utcnow
 __all__ = ["Catalog"]
 
 PAGE_MAX = 100
+MAX_ON_HAND = 1_000_000  # the contract's StockLevel.on_hand maximum
 
 
 def _product(row: sqlite3.Row, available: int) -> models.Product:
@@ -171,6 +172,10 @@ class Catalog:
         with self.db.transaction() as conn:
             current = self._stock(conn, product_id)
             target = new_on_hand(current.on_hand)
+            if target > MAX_ON_HAND:
+                raise HttpProblem(
+                    409, "Conflict", f"on hand would be {target}, over the {MAX_ON_HAND} maximum"
+                )
             if target < current.reserved:
                 raise HttpProblem(
                     409,

@@ -9,6 +9,20 @@ from accord.runtime import Database, ProviderStates, utcnow
 __all__ = ["provider_states"]
 
 
+def _forget_reservations_of(conn: sqlite3.Connection, product_id: str) -> None:
+    """Whole reservations go, never just their lines (a reservation has at least one line)."""
+    ids = [
+        row[0]
+        for row in conn.execute(
+            "SELECT DISTINCT reservation_id FROM reservation_lines WHERE product_id = ?",
+            (product_id,),
+        )
+    ]
+    for reservation_id in ids:
+        conn.execute("DELETE FROM reservation_lines WHERE reservation_id = ?", (reservation_id,))
+        conn.execute("DELETE FROM reservations WHERE id = ?", (reservation_id,))
+
+
 def provider_states(db: Database) -> ProviderStates:
     states = ProviderStates()
 
@@ -17,7 +31,7 @@ def provider_states(db: Database) -> ProviderStates:
     ) -> None:
         now = utcnow()
         execute = conn.execute
-        execute("DELETE FROM reservation_lines WHERE product_id = ?", (product_id,))
+        _forget_reservations_of(conn, product_id)
         execute("DELETE FROM stock WHERE product_id = ?", (product_id,))
         execute("DELETE FROM products WHERE id = ?", (product_id,))
         execute(
@@ -40,7 +54,7 @@ def provider_states(db: Database) -> ProviderStates:
     @states.state("product {product_id} does not exist")
     def product_missing(product_id: str) -> None:
         with db.transaction() as conn:
-            conn.execute("DELETE FROM reservation_lines WHERE product_id = ?", (product_id,))
+            _forget_reservations_of(conn, product_id)
             conn.execute("DELETE FROM stock WHERE product_id = ?", (product_id,))
             conn.execute("DELETE FROM products WHERE id = ?", (product_id,))
 

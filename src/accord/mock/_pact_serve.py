@@ -1,8 +1,9 @@
 """Pact mode: answer with the interactions of pact files, matched with Pact's rules.
 
 The provider state is chosen with the ``X-Accord-Provider-State`` header (or
-``X-Pact-Provider-State``); without it every interaction is a candidate. The
-first interaction whose request matches answers with its response. A request
+``X-Pact-Provider-State``); without it every interaction is a candidate. Of the
+interactions whose request matches, the first with a 2xx response answers (else the
+first): without a chosen state, a mock takes the happy path. A request
 that matches none gets a 404 problem naming the closest interaction and every
 way the request differs from it.
 """
@@ -56,15 +57,25 @@ class PactResponder:
         headers = {k: (v,) for k, v in ex.headers.items() if k not in STATE_HEADERS}
         body = _body(raw, ex.headers.get("content-type"))
         closest: tuple[int, Interaction, list[str]] | None = None
+        matching: list[Interaction] = []
         for interaction in candidates:
             assert interaction.request is not None and interaction.response is not None
             found = match_request(interaction.request, ex.method, ex.path, query, headers, body)
             if not found:
-                await answer(send, ex, _canned(interaction.response), "pact")
-                return
-            if closest is None or len(found) < closest[0]:
+                matching.append(interaction)
+            elif closest is None or len(found) < closest[0]:
                 closest = (len(found), interaction, [str(m) for m in found])
+        if matching:
+            # without a chosen state, the happy path answers: the first 2xx, else the first
+            best = next((i for i in matching if _succeeds(i)), matching[0])
+            assert best.response is not None
+            await answer(send, ex, _canned(best.response), "pact")
+            return
         await answer(send, ex, plain_problem(_no_match(closest, ex.method, ex.path)), "problem")
+
+
+def _succeeds(interaction: Interaction) -> bool:
+    return interaction.response is not None and 200 <= interaction.response.status < 300
 
 
 def _no_match(

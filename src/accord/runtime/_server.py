@@ -14,6 +14,7 @@ import base64
 import binascii
 import inspect
 import json
+import re
 import warnings
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -72,8 +73,7 @@ class HttpProblem(Exception):
         out: dict[str, Any] = {"type": self.type, "title": self.title, "status": self.status}
         if self.detail:
             out["detail"] = self.detail
-        if self.errors:
-            out["errors"] = self.errors
+        out["errors"] = self.errors
         return out
 
 
@@ -111,9 +111,25 @@ def _adapter(kind: Any) -> TypeAdapter[Any]:
     return TypeAdapter(kind)
 
 
+_MICROS = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{3})000)?(Z|[+-]\d\d:\d\d)$")
+
+
+def _millis(value: Any) -> Any:
+    """Timestamps are written with exactly 3 fraction digits (pydantic writes 0 or 6)."""
+    if isinstance(value, str):
+        if 20 <= len(value) <= 32 and value[4:5] == "-":
+            return _MICROS.sub(lambda m: f"{m[1]}.{m[2] or '000'}{m[3]}", value)
+        return value
+    if isinstance(value, dict):
+        return {k: _millis(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_millis(v) for v in value]
+    return value
+
+
 def _serialise(value: Any) -> Any:
     if isinstance(value, BaseModel):
-        return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        return _millis(value.model_dump(mode="json", by_alias=True, exclude_unset=True))
     if isinstance(value, list):
         return [_serialise(v) for v in value]
     return value

@@ -1,0 +1,137 @@
+"""``accord verify`` and ``accord can-i-deploy``."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from accord._findings import Finding, Severity
+from accord.cli._console import err_console
+from accord.codegen import check_workspace
+from accord.crosscheck import UNUSABLE, crosscheck_workspace
+from accord.lint import lint_workspace
+from accord.verify import (
+    ResultsStore,
+    ServiceResult,
+    VerifyOptions,
+    verify_workspace,
+    write_html,
+    write_junit,
+)
+from accord.workspace import Workspace, load_workspace
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(verify)
+    app.command("can-i-deploy")(can_i_deploy)
+
+
+def _gates(workspace: Workspace) -> list[str]:
+    """The static gates, fast: lint (with the pact cross-check) and generated code fresh."""
+    problems: list[str] = []
+    lint = lint_workspace(workspace)
+    findings: list[Finding] = lint.findings + [
+        f for f in crosscheck_workspace(workspace) if f.rule != UNUSABLE
+    ]
+    problems += [str(f) for f in findings if f.severity >= Severity.WARNING]
+    generated = check_workspace(workspace)
+    problems += [f"{p}: stale (run `accord generate`)" for p in generated.stale]
+    problems += [f"{p}: missing (run `accord generate`)" for p in generated.missing]
+    return problems
+
+
+def _summary(results: list[ServiceResult]) -> Table:
+    table = Table(title="accord verify")
+    for column in ("provider", "verdict", "pact interactions", "property tests", "time"):
+        table.add_column(column)
+    for result in results:
+        pact = [c for c in result.cases if c.suite == "pact"]
+        props = [c for c in result.cases if c.suite == "schemathesis"]
+        table.add_row(
+            result.provider,
+            "[green]passed[/]" if result.passed else "[red]FAILED[/]",
+            f"{sum(c.passed for c in pact)}/{len(pact)}",
+            f"{sum(c.passed for c in props)}/{len(props)}",
+            " ".join(f"{k} {v:.1f}s" for k, v in result.phases.items()),
+        )
+    return table
+
+
+def verify(
+    services: Annotated[
+        list[str] | None, typer.Argument(help="Providers to verify (default: all).")
+    ] = None,
+    max_examples: Annotated[int, typer.Option(help="Schemathesis examples per operation.")] = 25,
+    workers: Annotated[int, typer.Option(help="Providers verified in parallel.")] = 2,
+    seed: Annotated[int, typer.Option(help="Schemathesis seed (reproducible runs).")] = 0,
+    report: Annotated[
+        Path, typer.Option("--report", help="Folder for junit.xml and report.html.")
+    ] = Path("reports"),
+    results_db: Annotated[Path, typer.Option(help="The results store for can-i-deploy.")] = Path(
+        ".accord/results.sqlite3"
+    ),
+    no_pacts: Annotated[bool, typer.Option("--no-pacts", help="Skip pact verification.")] = False,
+    no_properties: Annotated[
+        bool, typer.Option("--no-properties", help="Skip schemathesis.")
+    ] = False,
+    skip_gates: Annotated[
+        bool, typer.Option("--skip-gates", help="Skip lint and the freshness checks.")
+    ] = False,
+) -> None:
+    """Verify every provider against its consumers' pacts and its contract (what CI runs)."""
+    workspace = load_workspace()
+    started = time.perf_counter()
+    if not skip_gates:
+        problems = _gates(workspace)
+        err_console.print(
+            f"static gates: {len(problems)} problem(s) in {time.perf_counter() - started:.1f} s"
+        )
+        if problems:
+            for line in problems:
+                typer.echo(line)
+            raise typer.Exit(1)
+    options = VerifyOptions(
+        services=tuple(services or ()), max_examples=max_examples, workers=workers, seed=seed,
+        report_dir=report, results_db=results_db, pacts=not no_pacts, properties=not no_properties,
+    )  # fmt: skip
+    results = verify_workspace(workspace, options, progress=err_console.print)
+    junit = write_junit(results, report / "junit.xml")
+    page = write_html(workspace, results, report / "report.html", junit.name)
+    err_console.print(_summary(results))
+    for result in results:
+        if result.error:
+            typer.echo(f"{result.provider}: could not be verified: {result.error}")
+        for case in result.failures():
+            typer.echo(
+                f"{result.provider}: {case.suite}: {case.name}\n    "
+                + case.message.replace("\n", "\n    ")
+            )
+    err_console.print(f"reports: {junit} and {page}; total {time.perf_counter() - started:.1f} s")
+    raise typer.Exit(0 if all(r.passed for r in results) else 1)
+
+
+def can_i_deploy(
+    service: Annotated[str, typer.Argument(help="The service (or consumer) to deploy.")],
+    results_db: Annotated[Path, typer.Option(help="The results store.")] = Path(
+        ".accord/results.sqlite3"
+    ),
+) -> None:
+    """Whether SERVICE can be deployed: every current pact it is in has passed verification."""
+    workspace = load_workspace()
+    known = set(workspace.services) | set(workspace.consumers)
+    if service not in known:
+        raise typer.BadParameter(
+            f"expected one of {', '.join(sorted(known))}", param_hint="SERVICE"
+        )
+    answer = ResultsStore(results_db).can_i_deploy(workspace, service)
+    if answer.ok:
+        typer.echo(f"yes: {service} can be deployed ({len(answer.checked)} pact(s) verified)")
+        raise typer.Exit(0)
+    typer.echo(f"no: {service} cannot be deployed")
+    for reason in answer.reasons:
+        typer.echo(f"  - {reason}")
+    raise typer.Exit(1)

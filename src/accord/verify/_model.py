@@ -1,0 +1,53 @@
+"""What a verification run is asked to do, and what it found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["CaseResult", "ServiceResult", "VerifyOptions"]
+
+
+@dataclass(slots=True, frozen=True)
+class VerifyOptions:
+    """How ``accord verify`` runs; the defaults are what ``make verify`` uses."""
+
+    services: tuple[str, ...] = ()  # empty: every service of the workspace
+    base_url: str | None = None  # verify an already running provider (one service only)
+    max_examples: int = 25  # schemathesis budget per operation
+    workers: int = 2  # services verified in parallel
+    seed: int = 0
+    report_dir: Path = Path("reports")
+    results_db: Path = Path(".accord/results.sqlite3")
+    pacts: bool = True
+    properties: bool = True  # schemathesis
+    token: str = ""  # bearer token sent to providers (default: minted with every scope)
+
+
+@dataclass(slots=True, frozen=True)
+class CaseResult:
+    """One verified thing: a pact interaction, or a schemathesis operation."""
+
+    suite: str  # "pact" or "schemathesis"
+    name: str
+    passed: bool
+    message: str = ""
+    consumer: str = ""
+    state: str = ""
+    reproduce: str = ""  # a curl command, a seed
+
+
+@dataclass(slots=True)
+class ServiceResult:
+    provider: str
+    cases: list[CaseResult] = field(default_factory=list)
+    phases: dict[str, float] = field(default_factory=dict)  # phase -> seconds
+    error: str = ""  # the provider could not be verified at all (did not start, ...)
+    pact_files: list[Path] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.error and all(c.passed for c in self.cases)
+
+    def failures(self) -> list[CaseResult]:
+        return [c for c in self.cases if not c.passed]

@@ -1,0 +1,188 @@
+"""Verification reports: JUnit XML for CI, and a static HTML page for people."""
+
+from __future__ import annotations
+
+import html
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from accord.core import PactFile
+from accord.verify._model import ServiceResult
+from accord.workspace import Workspace
+
+__all__ = ["write_html", "write_junit"]
+
+
+def write_junit(results: list[ServiceResult], path: Path) -> Path:
+    """One ``testsuite`` per provider and suite; one ``testcase`` per interaction or operation."""
+    root = ET.Element("testsuites", name="accord verify")
+    for result in results:
+        suites: dict[str, ET.Element[str]] = {}
+        if result.error:
+            suite = ET.SubElement(
+                root, "testsuite", name=f"{result.provider}", tests="1", failures="1"
+            )
+            case = ET.SubElement(suite, "testcase", classname=result.provider, name="start")
+            ET.SubElement(
+                case, "failure", message="provider could not be verified"
+            ).text = result.error
+        for case_result in result.cases:
+            found = suites.get(case_result.suite)
+            if found is None:
+                found = ET.SubElement(
+                    root, "testsuite", name=f"{result.provider}.{case_result.suite}"
+                )
+                suites[case_result.suite] = found
+            case = ET.SubElement(
+                found,
+                "testcase",
+                classname=f"{result.provider}.{case_result.suite}",
+                name=case_result.name,
+            )
+            if not case_result.passed:
+                ET.SubElement(
+                    case,
+                    "failure",
+                    message=case_result.message.splitlines()[0]
+                    if case_result.message
+                    else "failed",
+                ).text = case_result.message
+        for name, suite in suites.items():
+            cases = [c for c in result.cases if c.suite == name]
+            suite.set("tests", str(len(cases)))
+            suite.set("failures", str(sum(1 for c in cases if not c.passed)))
+            suite.set("time", f"{result.phases.get(name, 0.0):.2f}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+    return path
+
+
+def _graph(workspace: Workspace) -> str:
+    """An inline SVG: consumers on the left, providers on the right, an arrow per relation."""
+    providers = list(workspace.services)
+    consumers = sorted(
+        {c for c in workspace.consumers}
+        | {s for s in workspace.services if workspace.services[s].consumes}
+    )
+    edges = [(s, p) for s, spec in workspace.services.items() for p in spec.consumes]
+    edges += [(c, p) for c, spec in workspace.consumers.items() for p in spec.consumes]
+    rows = max(len(providers), len(consumers))
+    height = 60 + rows * 70
+    pos: dict[tuple[str, str], tuple[int, int]] = {}
+    parts = [
+        f'<svg id="graph" xmlns="http://www.w3.org/2000/svg" width="640" height="{height}" role="img" aria-label="service graph">'
+    ]
+    parts.append(
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>'
+    )
+    for column, names, x in (("c", consumers, 40), ("p", providers, 420)):
+        for i, name in enumerate(names):
+            y = 40 + i * 70
+            pos[(column, name)] = (x, y)
+            kind = "consumer" if column == "c" else "provider"
+            parts.append(
+                f'<g class="node {kind}"><rect x="{x}" y="{y}" width="180" height="40" rx="8" '
+                f'fill="{"#e8f0fe" if column == "c" else "#e6f4ea"}" stroke="#555"/>'
+                f'<text x="{x + 90}" y="{y + 25}" text-anchor="middle" font-family="sans-serif" font-size="14">{html.escape(name)}</text></g>'
+            )
+    for consumer, provider in edges:
+        x1, y1 = pos[("c", consumer)]
+        x2, y2 = pos[("p", provider)]
+        parts.append(
+            f'<line class="edge" x1="{x1 + 180}" y1="{y1 + 20}" x2="{x2}" y2="{y2 + 20}" stroke="#555" '
+            f'stroke-width="1.5" marker-end="url(#arrow)"><title>{html.escape(consumer)} uses {html.escape(provider)}</title></line>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _coverage(workspace: Workspace, results: list[ServiceResult]) -> str:
+    rows = []
+    tested = {(r.provider, c.name) for r in results for c in r.cases if c.suite == "schemathesis"}
+    for service in workspace.services:
+        contract = workspace.contract(service)
+        used: dict[str, set[str]] = {}
+        for path in workspace.pact_paths():
+            pact = PactFile.from_path(path)
+            if pact.provider != service:
+                continue
+            for interaction in pact.http_interactions:
+                assert interaction.request is not None
+                match = contract.match(interaction.request.method, interaction.request.path)
+                if match is not None:
+                    used.setdefault(match.operation.key, set()).add(pact.consumer)
+        for op in contract.operations:
+            consumers = ", ".join(sorted(used.get(op.key, ()))) or "—"
+            fuzzed = any(
+                op.key in name or (op.operation_id or "?") in name
+                for (p, name) in tested
+                if p == service
+            )
+            examples = any(m.examples for r in op.responses.values() for m in r.content.values())
+            status = "unused" if consumers == "—" else "used"
+            rows.append(
+                f'<tr class="{status}"><td>{html.escape(service)}</td><td><code>{html.escape(op.key)}</code></td>'
+                f"<td>{html.escape(op.operation_id or '')}</td><td>{html.escape(consumers)}</td>"
+                f"<td>{'yes' if fuzzed else 'no'}</td><td>{'yes' if examples else 'no'}</td></tr>"
+            )
+    return "".join(rows)
+
+
+def write_html(
+    workspace: Workspace, results: list[ServiceResult], path: Path, junit_name: str
+) -> Path:
+    """A self-contained page: graph, verdicts, per-operation coverage, every failure."""
+    verdicts, failures = [], []
+    for result in results:
+        passed = sum(1 for c in result.cases if c.passed)
+        total = len(result.cases)
+        phases = ", ".join(f"{k} {v:.1f} s" for k, v in result.phases.items())
+        verdict = "passed" if result.passed else "failed"
+        verdicts.append(
+            f'<tr class="{verdict}"><td><a href="#{html.escape(result.provider)}">{html.escape(result.provider)}</a></td>'
+            f"<td>{verdict}</td><td>{passed}/{total}</td><td>{html.escape(phases)}</td></tr>"
+        )
+        items = [f"<li><pre>{html.escape(result.error)}</pre></li>"] if result.error else []
+        for case in result.failures():
+            items.append(
+                f"<li><strong>{html.escape(case.suite)}: {html.escape(case.name)}</strong>"
+                f"<pre>{html.escape(case.message)}</pre>"
+                + (
+                    f"<p>Reproduce: <code>{html.escape(case.reproduce)}</code></p>"
+                    if case.reproduce
+                    else ""
+                )
+                + "</li>"
+            )
+        failures.append(
+            f'<section id="{html.escape(result.provider)}"><h3>{html.escape(result.provider)}</h3>'
+            + (f"<ol>{''.join(items)}</ol>" if items else "<p>No failures.</p>")
+            + "</section>"
+        )
+    ok = all(r.passed for r in results)
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Accord verification report</title>
+<style>
+body {{ font-family: sans-serif; margin: 2rem; max-width: 70rem; color: #222; }}
+table {{ border-collapse: collapse; margin: 1rem 0; }} td, th {{ border: 1px solid #ccc; padding: .3rem .6rem; text-align: left; }}
+tr.failed td {{ background: #fce8e6; }} tr.passed td {{ background: #e6f4ea; }} tr.unused td {{ color: #888; }}
+pre {{ white-space: pre-wrap; background: #f6f6f6; padding: .5rem; }}
+#verdict {{ font-size: 1.4rem; }}
+</style></head><body>
+<h1>Accord verification report</h1>
+<p id="verdict">{"All providers passed." if ok else "Verification failed."} JUnit: <a href="{html.escape(junit_name)}">{html.escape(junit_name)}</a></p>
+<nav><a href="#graph-section">Service graph</a> · <a href="#verdicts">Verdicts</a> · <a href="#coverage">Coverage</a> · <a href="#failures">Failures</a></nav>
+<h2 id="graph-section">Service graph</h2>
+<p>Who consumes whom (from <code>contracts/accord.yaml</code>).</p>
+{_graph(workspace)}
+<h2 id="verdicts">Verdicts</h2>
+<table><tr><th>provider</th><th>verdict</th><th>cases passed</th><th>time per phase</th></tr>{"".join(verdicts)}</table>
+<h2 id="coverage">Coverage by operation</h2>
+<table><tr><th>service</th><th>operation</th><th>operationId</th><th>consumer pacts</th><th>property tests</th><th>examples</th></tr>{_coverage(workspace, results)}</table>
+<h2 id="failures">Failures</h2>
+{"".join(failures)}
+</body></html>
+"""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(page, encoding="utf-8")
+    return path

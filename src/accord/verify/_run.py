@@ -1,0 +1,110 @@
+"""Running the verification of every provider (in parallel, each independent)."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from accord._errors import AccordError
+from accord.core import PactFile
+from accord.runtime import mint_token
+from accord.verify._launch import running_provider
+from accord.verify._model import ServiceResult, VerifyOptions
+from accord.verify._pacts import verify_pacts
+from accord.verify._properties import run_schemathesis
+from accord.verify._store import ResultsStore
+from accord.workspace import Workspace
+
+__all__ = ["verify_workspace"]
+
+ALL_SCOPES = (
+    "catalog:read catalog:write stock:reserve orders:read orders:write "
+    "payments:read payments:charge payments:refund"
+)
+
+
+def _scopes(workspace: Workspace) -> str:
+    scopes: set[str] = set()
+    for name in workspace.services:
+        for scheme in workspace.contract(name).security_schemes.values():
+            for flow in (scheme.get("flows") or {}).values():
+                scopes.update((flow or {}).get("scopes") or {})
+    return " ".join(sorted(scopes)) or ALL_SCOPES
+
+
+def _pacts_for(workspace: Workspace, provider: str) -> list[tuple[Path, str]]:
+    found = []
+    for path in workspace.pact_paths():
+        pact = PactFile.from_path(path)
+        if pact.provider == provider:
+            found.append((path, pact.consumer))
+    return found
+
+
+def _verify_one(
+    workspace: Workspace, name: str, options: VerifyOptions, token: str, scratch: Path
+) -> ServiceResult:
+    result = ServiceResult(name)
+    pacts = _pacts_for(workspace, name)
+    result.pact_files = [p for p, _ in pacts]
+    try:
+        if options.pacts and pacts:
+            started = time.perf_counter()
+            with running_provider(workspace, name, scratch / name / "pacts") as base_url:
+                result.cases += verify_pacts(name, base_url, [p for p, _ in pacts], token)
+            result.phases["pact"] = time.perf_counter() - started
+        if options.properties:
+            started = time.perf_counter()
+            with running_provider(
+                workspace, name, scratch / name / "properties", deps_from_pacts=False
+            ) as base_url:
+                result.cases += run_schemathesis(
+                    workspace.services[name].contract, base_url, scratch / name / "schemathesis",
+                    max_examples=options.max_examples, seed=options.seed, token=token,
+                )  # fmt: skip
+            result.phases["schemathesis"] = time.perf_counter() - started
+    except AccordError as exc:
+        result.error = str(exc)
+    return result
+
+
+def verify_workspace(
+    workspace: Workspace,
+    options: VerifyOptions,
+    progress: Callable[[str], None] = lambda _message: None,
+) -> list[ServiceResult]:
+    """Verify each selected provider against its consumers' pacts and its contract.
+
+    Records, per pact, whether it passed in the results store (for ``can-i-deploy``).
+    """
+    names = list(options.services or workspace.services)
+    unknown = [n for n in names if n not in workspace.services]
+    if unknown:
+        raise AccordError(f"no service named {', '.join(map(repr, unknown))} in this workspace")
+    token = options.token or mint_token(
+        {"sub": "accord-verify", "scope": _scopes(workspace)}, "verify", ttl=3600
+    )
+    store = ResultsStore(options.results_db)
+    with tempfile.TemporaryDirectory(prefix="accord-verify-") as tmp:
+        scratch = Path(tmp)
+
+        def run(name: str) -> ServiceResult:
+            progress(f"verifying {name}")
+            outcome = _verify_one(workspace, name, options, token, scratch)
+            progress(f"{name}: {'passed' if outcome.passed else 'FAILED'}")
+            return outcome
+
+        with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
+            results = list(pool.map(run, names))
+    for result in results:
+        by_consumer: dict[str, bool] = {}
+        for case in result.cases:
+            if case.suite == "pact":
+                by_consumer[case.consumer] = by_consumer.get(case.consumer, True) and case.passed
+        for path, consumer in _pacts_for(workspace, result.provider):
+            passed = not result.error and by_consumer.get(consumer, False)
+            store.record(workspace, result.provider, path, consumer, passed)
+    return results
