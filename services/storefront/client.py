@@ -1,0 +1,174 @@
+"""``Storefront``: what a customer does in the shop, over the generated clients.
+
+Everything the storefront reads from orders and catalog passes through here, so its
+consumer pacts (``tests/consumers/``) pin exactly the fields it depends on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Self
+
+from generated.catalog import models as catalog_models
+from generated.catalog.client import CatalogClient
+from generated.orders import models as orders_models
+from generated.orders.client import OrdersClient
+
+from accord.runtime import ApiError
+
+__all__ = ["OrderLine", "OrderSummary", "ProductSummary", "Storefront", "StorefrontError"]
+
+
+class StorefrontError(Exception):
+    """A request the shop refused; the message is the problem document's title and detail."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(slots=True, frozen=True)
+class ProductSummary:
+    """A product as the storefront shows it."""
+
+    id: str
+    name: str
+    price: int
+    currency: str
+    in_stock: bool
+
+
+@dataclass(slots=True, frozen=True)
+class OrderLine:
+    """One line of an order to place: a product and a quantity."""
+
+    product_id: str
+    quantity: int
+
+
+@dataclass(slots=True, frozen=True)
+class OrderSummary:
+    """An order as the storefront shows it: its state, total and why it failed (if it did)."""
+
+    id: str
+    state: str
+    total: int
+    currency: str
+    failure_reason: str | None
+    lines: tuple[OrderLine, ...]
+
+
+def _product(model: catalog_models.Product) -> ProductSummary:
+    return ProductSummary(
+        id=model.id.root,
+        name=model.name.root,
+        price=model.price.amount,
+        currency=model.price.currency.value,
+        in_stock=model.in_stock,
+    )
+
+
+def _order(model: orders_models.Order) -> OrderSummary:
+    reason = model.failure_reason.root if model.failure_reason is not None else None
+    return OrderSummary(
+        id=model.id.root,
+        state=model.state.value,
+        total=model.total.root,
+        currency=model.currency.value,
+        failure_reason=reason.value if reason is not None else None,
+        lines=tuple(OrderLine(line.product_id.root, line.quantity) for line in model.lines),
+    )
+
+
+def _refused(exc: ApiError) -> StorefrontError:
+    problem = exc.problem or {}
+    title = problem.get("title") or f"HTTP {exc.status}"
+    detail = problem.get("detail")
+    return StorefrontError(exc.status, f"{title}: {detail}" if detail else str(title))
+
+
+class Storefront:
+    """Browse products, place orders and follow them, through orders and catalog.
+
+    Pass ``orders`` and ``catalog`` clients (for tests), or URLs and a token::
+
+        with Storefront.connect("http://127.0.0.1:8102", "http://127.0.0.1:8101", token) as shop:
+            for product in shop.products():
+                ...
+    """
+
+    def __init__(self, orders: OrdersClient, catalog: CatalogClient) -> None:
+        self.orders = orders
+        self.catalog = catalog
+
+    @classmethod
+    def connect(cls, orders_url: str, catalog_url: str, token: str | None = None) -> Self:
+        """A storefront on two base URLs (the gateway's, or each service's own)."""
+        return cls(OrdersClient(orders_url, token=token), CatalogClient(catalog_url, token=token))
+
+    def close(self) -> None:
+        """Close the clients this storefront opened."""
+        self.orders.close()
+        self.catalog.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def products(self, *, category: str | None = None, limit: int = 20) -> list[ProductSummary]:
+        """The first page of products that are for sale, optionally in one category."""
+        try:
+            page = self.catalog.list_products(category=category, limit=limit)
+        except ApiError as exc:
+            raise _refused(exc) from None
+        return [_product(p) for p in page.items if p.status.value == "active"]
+
+    def product(self, product_id: str) -> ProductSummary | None:
+        """One product, or ``None`` when catalog does not know it."""
+        try:
+            return _product(self.catalog.get_product(product_id))
+        except ApiError as exc:
+            if exc.status == 404:
+                return None
+            raise _refused(exc) from None
+
+    def place_order(
+        self,
+        customer_id: str,
+        lines: list[OrderLine],
+        *,
+        payment_token: str,
+        currency: str = "EUR",
+        idempotency_key: str | None = None,
+    ) -> OrderSummary:
+        """Place an order; a refused one (unknown product, bad input) raises ``StorefrontError``.
+
+        A placed order may still have failed (out of stock, payment declined): look at
+        ``state`` and ``failure_reason``.
+        """
+        body = orders_models.OrderCreate.model_validate(
+            {
+                "customer_id": customer_id,
+                "currency": currency,
+                "payment_token": payment_token,
+                "lines": [{"product_id": x.product_id, "quantity": x.quantity} for x in lines],
+            }
+        )
+        try:
+            return _order(self.orders.create_order(body, idempotency_key=idempotency_key))
+        except ApiError as exc:
+            raise _refused(exc) from None
+
+    def order(self, order_id: str) -> OrderSummary | None:
+        """An order's current state, or ``None`` when orders does not know it."""
+        try:
+            return _order(self.orders.get_order(order_id))
+        except ApiError as exc:
+            if exc.status == 404:
+                return None
+            raise _refused(exc) from None
