@@ -10,6 +10,7 @@ from accord._errors import AccordError
 from accord.core import Contract, PactFile
 from accord.mock._asgi import ASGIApp, Receive, Scope, Send, send_bytes
 from accord.mock._config import MockConfig
+from accord.mock._docs import DOCS_PREFIX, Docs
 from accord.mock._exchange import Service
 from accord.mock._faults import InjectFaults
 from accord.mock._mockfile import MockFile, load_mock_file
@@ -62,6 +63,7 @@ class MockApp:
             found = (mock_files or {}).get(service.name)
             if found is not None:
                 self._apply(service, load_mock_file(found, service))
+        self.docs = Docs(self.services)
         self._app = self._build()
 
     def _apply(self, service: Service, file: MockFile) -> None:
@@ -125,10 +127,16 @@ class MockApp:
             return
         if kind != "http":
             return
-        if scope.get("path") == RESET_PATH and scope.get("method") == "POST":
-            self.reset()
-            await send_bytes(send, 204, b"", None)
-            return
+        path = scope.get("path", "")
+        if path.startswith(DOCS_PREFIX):
+            method = str(scope.get("method", ""))
+            if path == RESET_PATH and method == "POST":
+                self.reset()
+                await send_bytes(send, 204, b"", None)
+                return
+            if self.docs.handles(method, path):
+                await self.docs(scope, receive, send)
+                return
         await self._app(scope, receive, send)
 
 

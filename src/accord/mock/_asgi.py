@@ -31,7 +31,12 @@ async def send_bytes(
     """Send a whole response in two messages."""
     raw = [(b"content-length", str(len(body)).encode())]
     if content_type is not None and (body or status not in (204, 304)):
-        raw.append((b"content-type", content_type.encode("latin-1")))
+        encoded = _CONTENT_TYPES.get(content_type)
+        if encoded is None:
+            encoded = content_type.encode("latin-1")
+            if len(_CONTENT_TYPES) < 256:  # the contract's few media types, kept encoded
+                _CONTENT_TYPES[content_type] = encoded
+        raw.append((b"content-type", encoded))
     raw.extend(headers)
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})
@@ -48,6 +53,11 @@ async def send_json(
     await send_bytes(send, status, dump(value), content_type, headers)
 
 
+#: one encoder for every answer (``json.dumps`` with options builds a new one per call)
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+_CONTENT_TYPES: dict[str, bytes] = {}
+
+
 def dump(value: Any) -> bytes:
     """Compact UTF-8 JSON."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+    return _ENCODER.encode(value).encode()

@@ -64,6 +64,23 @@ def match_media(body: RequestBody, content_type: str | None) -> MediaType | None
         return None
     if content_type is None:
         return None
+    key = (id(body), content_type)
+    found = _MEDIA_CACHE.get(key)
+    if found is not None and found[0] is body:
+        return found[1]
+    media = _match_media(body, content_type)
+    if len(_MEDIA_CACHE) >= _MEDIA_CACHE_SIZE:  # clients send a handful of content types
+        _MEDIA_CACHE.clear()
+    _MEDIA_CACHE[key] = (body, media)  # the body is kept so its id is never reused
+    return media
+
+
+#: (request body id, Content-Type header) -> (request body, documented media type)
+_MEDIA_CACHE: dict[tuple[int, str], tuple[RequestBody, MediaType | None]] = {}
+_MEDIA_CACHE_SIZE = 4096
+
+
+def _match_media(body: RequestBody, content_type: str) -> MediaType | None:
     wanted = content_type.split(";", 1)[0].strip().lower()
     kind = wanted.split("/", 1)[0]
     by_name = {name.split(";", 1)[0].strip().lower(): m for name, m in body.content.items()}
@@ -145,6 +162,10 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+#: one decoder for every body (``json.loads`` with options builds a new one per call)
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 def _json(raw: bytes, max_depth: int) -> Any:
     try:
         text = raw.decode("utf-8")
@@ -153,7 +174,9 @@ def _json(raw: bytes, max_depth: int) -> Any:
     if text.count("[") + text.count("{") > max_depth and _depth(text) > max_depth:
         return Problem(400, f"the JSON body nests deeper than {max_depth} levels")
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        if text.startswith("\ufeff"):  # what json.loads says about a byte order mark
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        return _DECODER.decode(text)
     except RecursionError:
         return Problem(400, f"the JSON body nests deeper than {max_depth} levels")
     except ValueError as exc:

@@ -204,6 +204,8 @@ def coerce(text: str, types: tuple[str, ...]) -> Any:
 def cookies_of(header: str) -> dict[str, str]:
     """The cookies of a ``Cookie`` header, by name."""
     out: dict[str, str] = {}
+    if not header:
+        return out
     for part in header.split(";"):
         name, sep, value = part.strip().partition("=")
         if sep:

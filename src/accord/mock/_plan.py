@@ -115,6 +115,8 @@ class OperationPlan:
             self.security.append([c for c in checks if c.location != "none"])
         if any(not alternative for alternative in self.security):
             self.security = []  # one alternative needs nothing: anonymous access is allowed
+        #: problem status -> (status sent, documented response), worked out on first use
+        self._fitted: dict[int, tuple[int, ResponsePlan | None]] = {}
 
     def _default_response(self) -> ResponsePlan | None:
         keys = list(self.responses)
@@ -149,12 +151,11 @@ class OperationPlan:
         documented schema accepts it; otherwise the documented error body, with the
         problem's detail in an ``Accord-Problem`` header.
         """
-        status = problem.status
-        for candidate in FALLBACKS.get(problem.status, (problem.status,)):
-            if self.documented(candidate):
-                status = candidate
-                break
-        plan = self.response_for(status)
+        fitted = self._fitted.get(problem.status)
+        if fitted is None:
+            fitted = self._fit(problem.status)
+            self._fitted[problem.status] = fitted
+        status, plan = fitted
         doc = problem.document(status, instance)
         headers = problem.headers
         if plan is None or plan.media is None:
@@ -168,6 +169,15 @@ class OperationPlan:
         if canned is None:
             return Canned(status, dump(doc), PROBLEM_TYPE, (*headers, note))
         return Canned(status, canned.body, canned.content_type, (*headers, *canned.headers, note))
+
+    def _fit(self, wanted: int) -> tuple[int, ResponsePlan | None]:
+        """The status and documented response a problem of status ``wanted`` is sent as."""
+        status = wanted
+        for candidate in FALLBACKS.get(wanted, (wanted,)):
+            if self.documented(candidate):
+                status = candidate
+                break
+        return status, self.response_for(status)
 
     def has_credentials(self, headers: Mapping[str, str], query: Mapping[str, Any]) -> bool:
         """Whether one security alternative is satisfied (values are never checked)."""

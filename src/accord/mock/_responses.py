@@ -7,6 +7,7 @@ a dictionary lookup and two ASGI messages.
 
 from __future__ import annotations
 
+import functools
 import random
 import zlib
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ class Canned:
     headers: tuple[tuple[bytes, bytes], ...] = ()
 
 
+@functools.lru_cache(maxsize=1024)
 def is_json(media: str) -> bool:
     """``application/json``, ``application/problem+json``, ``*/*`` and friends."""
     base = media.split(";", 1)[0].strip().lower()
