@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test test-fast lint verify generate shop bench clean
+.PHONY: help setup test test-fast lint verify generate pacts shop bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -21,23 +21,27 @@ $(STAMP): pyproject.toml
 setup: $(STAMP) ## Create .venv and install Accord with its dev tools
 
 lint: $(STAMP) ## Static checks of the code: ruff and mypy --strict
-	$(BIN)/ruff check src tests benchmarks generated
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src services tests benchmarks generated
+	$(BIN)/ruff format --check src services tests benchmarks
 	$(BIN)/mypy
 
 test: lint ## Everything CI runs: static checks, generated code fresh, the whole suite (slow included)
 	$(BIN)/accord generate --check
+	$(BIN)/accord pacts --check
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP) ## The test suite without the slow (corpus, end-to-end) tests
 	$(BIN)/python -m pytest -q -m 'not slow'
 
-verify: $(STAMP) ## The workspace's contract verification, as CI runs it
-	$(BIN)/accord lint --fail-on warning
-	$(BIN)/accord generate --check
+verify: $(STAMP) ## The workspace's contract verification, as CI runs it (reports in reports/)
+	$(BIN)/accord pacts --check
+	$(BIN)/accord verify
 
 generate: $(STAMP) ## Regenerate generated/ from the contracts (commit the result)
 	$(BIN)/accord generate
+
+pacts: $(STAMP) ## Regenerate contracts/pacts/ from the consumer tests (commit the result)
+	$(BIN)/accord pacts
 
 shop: $(STAMP) ## Run catalog, payments and orders on 127.0.0.1:8101-8103 (Ctrl-C stops all)
 	$(BIN)/python -m services

@@ -22,6 +22,7 @@ LAYERS = {
     "diff": 3,
     "mock": 3,
     "pacts": 3,
+    "verify": 3,
     "pytest_plugin": 4,
     "cli": 4,
 }

@@ -18,6 +18,8 @@ PACKAGES = [
     "accord.crosscheck",
     "accord.mock",
     "accord.diff",
+    "accord.pacts",
+    "accord.verify",
 ]
 
 

@@ -14,16 +14,29 @@ from accord.verify._model import CaseResult
 __all__ = ["verify_pacts"]
 
 
-def _state_handler(base_url: str) -> Any:
+def _state_handler(base_url: str, broken: dict[str, str]) -> Any:
+    """Sets provider states through the service's own endpoint.
+
+    A state the service cannot set up is recorded in ``broken`` rather than raised:
+    the Pact FFI retries a failing state change with back-off for about two minutes,
+    and the interaction is failed afterwards with the service's own explanation.
+    """
+
     def handler(state: str, action: str, parameters: dict[str, Any] | None) -> None:
-        response = httpx.post(
-            f"{base_url}/_accord/provider-states",
-            json={"state": state, "action": action, "params": parameters or {}},
-            timeout=30,
-        )
+        if action != "setup":
+            return
+        try:
+            response = httpx.post(
+                f"{base_url}/_accord/provider-states",
+                json={"state": state, "action": action, "params": parameters or {}},
+                timeout=30,
+            )
+        except httpx.TransportError as exc:
+            broken[state] = f"provider state {state!r} could not be set up: {exc}"
+            return
         if response.status_code != 200:
             detail = response.json().get("detail", response.text) if response.content else ""
-            raise RuntimeError(f"provider state {state!r} could not be set up: {detail}")
+            broken[state] = f"provider state {state!r} could not be set up: {detail}"
 
     return handler
 
@@ -42,11 +55,12 @@ def verify_pacts(provider: str, base_url: str, pacts: list[Path], token: str) ->
     results: list[CaseResult] = []
     for path in pacts:
         pact = PactFile.from_path(path)
+        broken: dict[str, str] = {}
         verifier = (
             Verifier(provider, host="127.0.0.1")
             .add_transport(url=base_url)
             .add_source(str(path))
-            .state_handler(_state_handler(base_url), teardown=False)
+            .state_handler(_state_handler(base_url, broken), teardown=False)
             .add_custom_header("Authorization", f"Bearer {token}")
             .set_coloured_output(enabled=False)
         )
@@ -82,13 +96,14 @@ def verify_pacts(provider: str, base_url: str, pacts: list[Path], token: str) ->
                 continue
             description, state = _interaction_label(pact, index)
             message = next(
-                (
-                    m
-                    for label, m in failed.items()
-                    if label.endswith(f"- {description}") or description in label
-                ),
-                None,
+                (m for label, m in failed.items() if label.endswith(f" - {description}")),
+                next((m for label, m in failed.items() if description in label), None),
             )
+            state_problems = [
+                broken[s.name] for s in interaction.provider_states if s.name in broken
+            ]
+            if state_problems:
+                message = "\n".join([*state_problems, *([message] if message else [])])
             name = f"{pact.consumer}: {description}" + (f" (given {state})" if state else "")
             results.append(
                 CaseResult("pact", name, message is None, message or "", pact.consumer, state)

@@ -1,0 +1,114 @@
+"""`accord verify` on a copy of the workspace: it passes as committed, and it catches
+defects planted in a service, naming each one; can-i-deploy answers from its results."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.slow
+
+
+def accord(*args: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "accord", *args],
+        capture_output=True, text=True, cwd=cwd, timeout=timeout, check=False,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(cwd), "CI": "true", "HOME": str(cwd)},
+    )  # fmt: skip
+
+
+def workspace_copy(tmp_path: Path) -> Path:
+    for part in ("contracts", "generated", "services", "mocks"):
+        shutil.copytree(REPO / part, tmp_path / part, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+def plant(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"the defect's anchor is gone from {path}: {old!r}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_the_shop_verifies_and_can_be_deployed(tmp_path: Path) -> None:
+    root = workspace_copy(tmp_path)
+    proc = accord("verify", "--max-examples", "5", cwd=root)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    junit = ET.parse(root / "reports" / "junit.xml").getroot()
+    suites = {s.get("name"): s for s in junit.iter("testsuite")}
+    assert {"catalog.pact", "catalog.schemathesis", "orders.pact", "payments.pact"} <= set(suites)
+    assert all(s.get("failures") == "0" for s in suites.values())
+    page = (root / "reports" / "report.html").read_text()
+    assert '<svg id="graph"' in page and "storefront" in page and "All providers passed." in page
+    for service in ("catalog", "orders", "payments", "storefront"):
+        answer = accord("can-i-deploy", service, cwd=root)
+        assert answer.returncode == 0, answer.stdout
+        assert answer.stdout.startswith(f"yes: {service} can be deployed")
+    # a pact that changes after verification has not been verified
+    pact = root / "contracts" / "pacts" / "storefront-catalog.json"
+    data = json.loads(pact.read_text())
+    data["interactions"][0]["description"] += " (edited)"
+    pact.write_text(json.dumps(data, indent=2))
+    answer = accord("can-i-deploy", "catalog", cwd=root)
+    assert answer.returncode == 1
+    assert (
+        "storefront-catalog.json (storefront -> catalog) has never been verified" in answer.stdout
+    )
+
+
+def test_planted_defects_fail_verification_and_are_named(tmp_path: Path) -> None:
+    root = workspace_copy(tmp_path)
+    service = root / "services" / "catalog" / "service.py"
+    # 1. a renamed response field
+    plant(
+        service,
+        '        return _product(row, row["available"])\n',
+        '        body = _product(row, row["available"]).model_dump(mode="json")\n'
+        '        body["title"] = body.pop("name")\n'
+        "        return body\n",
+    )
+    # 2. a wrong status code
+    plant(
+        service,
+        "return Reply(self._reservation(conn, ident), status=201)",
+        "return Reply(self._reservation(conn, ident), status=200)",
+    )
+    # 3. a 500 on an edge value
+    plant(
+        service,
+        "        size = min(limit or 20, PAGE_MAX)\n",
+        "        size = min(limit or 20, PAGE_MAX)\n"
+        "        if size == PAGE_MAX:\n"
+        "            raise RuntimeError('edge')\n",
+    )
+    # 4. a missing provider state
+    plant(
+        root / "services" / "catalog" / "states.py",
+        '@states.state("product {product_id} does not exist")',
+        '@states.state("product {product_id} is gone")',
+    )
+    proc = accord("verify", "catalog", "--max-examples", "10", "--skip-gates", cwd=root)
+    out = proc.stdout
+    assert proc.returncode == 1, out[-3000:] + proc.stderr[-2000:]
+    # the renamed field: the consumers' pacts say what they read
+    renamed = [line for line in out.splitlines() if line.startswith("catalog: pact: storefront:")]
+    assert renamed, out[-3000:]
+    assert "Actual map is missing the following keys: name" in out  # exactly that key
+    # the wrong status: orders' pact expects 201 from POST /reservations
+    assert "reserve 2 of product prd_7Hx2Kq9LmN4p with 5 in stock" in out
+    assert "expected 201 but was 200" in out
+    # the 500 on limit=100
+    assert "GET /products" in out and "Received: 500" in out
+    # the missing provider state, by name
+    assert "no provider state matches 'product prd_Zz00Zz00Zz00 does not exist'" in out
+    junit = ET.parse(root / "reports" / "junit.xml").getroot()
+    failures = [c.get("name") for c in junit.iter("testcase") if c.find("failure") is not None]
+    assert len(failures) >= 4, failures
