@@ -18,19 +18,24 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP) ## Create .venv and install Accord with its dev tools
+# Debian's Chromium: tests render the verification report in it
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+
+setup: $(STAMP) $(CHROMIUM) ## Create .venv and install Accord with its dev tools (and chromium)
 
 lint: $(STAMP) ## Static checks of the code: ruff and mypy --strict
 	$(BIN)/ruff check src services tests benchmarks generated
 	$(BIN)/ruff format --check src services tests benchmarks
 	$(BIN)/mypy
 
-test: lint ## Everything CI runs: static checks, generated code fresh, the whole suite (slow included)
+test: lint $(CHROMIUM) ## Everything CI runs: static checks, generated code fresh, the whole suite (slow included)
 	$(BIN)/accord generate --check
 	$(BIN)/accord pacts --check
 	$(BIN)/python -m pytest -q
 
-test-fast: $(STAMP) ## The test suite without the slow (corpus, end-to-end) tests
+test-fast: $(STAMP) $(CHROMIUM) ## The test suite without the slow (corpus, end-to-end) tests
 	$(BIN)/python -m pytest -q -m 'not slow'
 
 verify: $(STAMP) ## The workspace's contract verification, as CI runs it (reports in reports/)

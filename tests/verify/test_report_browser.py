@@ -1,0 +1,75 @@
+"""The HTML report in a real headless Chromium (Debian's ``chromium``): it renders, the
+service graph is there, and every in-page link leads somewhere."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from accord.verify import CaseResult, ServiceResult, write_html, write_junit
+from accord.workspace import Workspace
+
+REPO = Path(__file__).resolve().parents[2]
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert found, "Debian's chromium is needed (make test installs it)"
+    return found
+
+
+def _results() -> list[ServiceResult]:
+    ok = ServiceResult("catalog", [CaseResult("pact", "storefront: a request for a product", True)])
+    bad = ServiceResult(
+        "orders",
+        [
+            CaseResult("pact", "storefront: a request to place an order", True),
+            CaseResult(
+                "schemathesis",
+                "POST /orders",
+                False,
+                "ST101 Server error\nReceived: 500",
+                reproduce="curl -X POST ...",
+            ),
+        ],
+    )
+    return [ok, bad, ServiceResult("payments", error="payments exited with 1 before answering")]
+
+
+def test_report_renders_in_chromium(tmp_path: Path) -> None:
+    workspace = Workspace.from_path(REPO)
+    junit = write_junit(_results(), tmp_path / "junit.xml")
+    page = write_html(workspace, _results(), tmp_path / "report.html", junit.name)
+    chromium = _chromium()
+    profile = tmp_path / "profile"
+    dom = subprocess.run(
+        [chromium, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    html = dom.stdout
+    assert "<title>Accord verification report</title>" in html
+    assert "Verification failed." in html
+    svg = re.search(r'<svg id="graph".*?</svg>', html, re.S)
+    assert svg is not None
+    nodes = re.findall(r'<g class="node (consumer|provider)">', svg.group(0))
+    assert nodes.count("provider") == 3 and nodes.count("consumer") == 2
+    assert len(re.findall(r'<line class="edge"', svg.group(0))) == 4  # orders->2, storefront->2
+    ids = set(re.findall(r'id="([^"]+)"', html))
+    for target in re.findall(r'href="#([^"]+)"', html):
+        assert target in ids, f"link to #{target} leads nowhere"
+    assert 'href="junit.xml"' in html and junit.exists()
+    assert "ST101 Server error" in html and "payments exited with 1" in html
+    shot = tmp_path / "report.png"
+    subprocess.run(
+        [chromium, *FLAGS, f"--user-data-dir={profile}", "--window-size=1280,1800",
+         f"--screenshot={shot}", page.as_uri()],
+        capture_output=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
