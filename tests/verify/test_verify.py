@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -112,3 +113,38 @@ def test_planted_defects_fail_verification_and_are_named(tmp_path: Path) -> None
     junit = ET.parse(root / "reports" / "junit.xml").getroot()
     failures = [c.get("name") for c in junit.iter("testcase") if c.find("failure") is not None]
     assert len(failures) >= 4, failures
+
+
+def test_base_url_verifies_a_running_provider(tmp_path: Path) -> None:
+    root = workspace_copy(tmp_path)
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root)}
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "services.payments", "--port", str(port),
+         "--db", str(root / "p.sqlite3"), "--provider-states"],
+        cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        import time  # noqa: PLC0415
+
+        import httpx  # noqa: PLC0415
+
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=0.5)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        proc = accord(
+            "verify", "payments", "--base-url", f"http://127.0.0.1:{port}", "--skip-gates",
+            "--max-examples", "5", cwd=root,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+        both = accord("verify", "payments", "catalog", "--base-url", "http://127.0.0.1:1", cwd=root)
+        assert both.returncode == 2 and "name exactly one service" in both.stderr
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

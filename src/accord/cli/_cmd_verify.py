@@ -65,6 +65,13 @@ def verify(
     services: Annotated[
         list[str] | None, typer.Argument(help="Providers to verify (default: all).")
     ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Verify the provider already running there (one service; it must "
+            "serve /_accord/provider-states for pacts with states)."
+        ),
+    ] = None,
     max_examples: Annotated[int, typer.Option(help="Schemathesis examples per operation.")] = 25,
     workers: Annotated[int, typer.Option(help="Providers verified in parallel.")] = 2,
     seed: Annotated[int, typer.Option(help="Schemathesis seed (reproducible runs).")] = 0,
@@ -95,7 +102,8 @@ def verify(
                 typer.echo(line)
             raise typer.Exit(1)
     options = VerifyOptions(
-        services=tuple(services or ()), max_examples=max_examples, workers=workers, seed=seed,
+        services=tuple(services or ()), base_url=base_url, max_examples=max_examples,
+        workers=workers, seed=seed,
         report_dir=report, results_db=results_db, pacts=not no_pacts, properties=not no_properties,
     )  # fmt: skip
     results = verify_workspace(workspace, options, progress=err_console.print)

@@ -6,6 +6,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from accord._errors import AccordError
@@ -44,6 +45,15 @@ def _pacts_for(workspace: Workspace, provider: str) -> list[tuple[Path, str]]:
     return found
 
 
+def _provider(
+    workspace: Workspace, name: str, options: VerifyOptions, workdir: Path, from_pacts: bool
+) -> AbstractContextManager[str]:
+    """A provider to verify: the one at ``--base-url``, or a fresh instance started here."""
+    if options.base_url:
+        return nullcontext(options.base_url.rstrip("/"))
+    return running_provider(workspace, name, workdir, deps_from_pacts=from_pacts)
+
+
 def _verify_one(
     workspace: Workspace, name: str, options: VerifyOptions, token: str, scratch: Path
 ) -> ServiceResult:
@@ -53,13 +63,13 @@ def _verify_one(
     try:
         if options.pacts and pacts:
             started = time.perf_counter()
-            with running_provider(workspace, name, scratch / name / "pacts") as base_url:
+            with _provider(workspace, name, options, scratch / name / "pacts", True) as base_url:
                 result.cases += verify_pacts(name, base_url, [p for p, _ in pacts], token)
             result.phases["pact"] = time.perf_counter() - started
         if options.properties:
             started = time.perf_counter()
-            with running_provider(
-                workspace, name, scratch / name / "properties", deps_from_pacts=False
+            with _provider(
+                workspace, name, options, scratch / name / "properties", False
             ) as base_url:
                 result.cases += run_schemathesis(
                     workspace.services[name].contract, base_url, scratch / name / "schemathesis",
@@ -81,6 +91,8 @@ def verify_workspace(
     Records, per pact, whether it passed in the results store (for ``can-i-deploy``).
     """
     names = list(options.services or workspace.services)
+    if options.base_url and len(names) != 1:
+        raise AccordError("--base-url verifies one running provider: name exactly one service")
     unknown = [n for n in names if n not in workspace.services]
     if unknown:
         raise AccordError(f"no service named {', '.join(map(repr, unknown))} in this workspace")
