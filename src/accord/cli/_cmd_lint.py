@@ -19,14 +19,21 @@ from accord.report import FORMATS, render
 from accord.workspace import Workspace, load_workspace
 
 
-def _add_crosscheck(result: LintResult, workspace: Workspace, config: LintConfig) -> None:
-    """Lint a workspace's pacts against their providers' contracts too (``accord crosscheck``)."""
+def lint_with_crosscheck(workspace: Workspace, config: LintConfig | None = None) -> LintResult:
+    """Lint the workspace and cross-check its pacts against their providers' contracts.
+
+    Lint and crosscheck are features that may not import each other; their findings
+    meet here, for ``accord lint`` and for ``accord verify``'s static gates.
+    """
+    config = config or LintConfig()
+    result = lint_workspace(workspace, config)
     extra = [
         dataclasses.replace(f, severity=config.severities.get(f.rule, f.severity))
         for f in crosscheck_workspace(workspace)
         if f.rule != UNUSABLE and f.rule not in config.disable  # lint reports unusable pacts
     ]
     result.findings = sorted(result.findings + extra, key=Finding.sort_key)
+    return result
 
 
 def register(app: typer.Typer) -> None:
@@ -71,12 +78,7 @@ def lint(
         disable=frozenset((*tool.lint_disable, *(disable or ()))),
         load=LoadOptions(max_bytes=int(mib * 1024 * 1024)),
     )
-    if paths:
-        result = lint_paths(paths, config)
-    else:
-        workspace = load_workspace()
-        result = lint_workspace(workspace, config)
-        _add_crosscheck(result, workspace, config)
+    result = lint_paths(paths, config) if paths else lint_with_crosscheck(load_workspace(), config)
     rules = describe() + [
         {"id": code, "severity": severity.value, "scope": "pact", "description": code}
         for code, severity in CODES.items()

@@ -9,11 +9,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from accord._findings import Finding, Severity
+from accord._findings import Severity
+from accord.cli._cmd_lint import lint_with_crosscheck
 from accord.cli._console import err_console
 from accord.codegen import check_workspace
-from accord.crosscheck import UNUSABLE, crosscheck_workspace
-from accord.lint import lint_workspace
 from accord.verify import (
     ResultsStore,
     ServiceResult,
@@ -32,12 +31,8 @@ def register(app: typer.Typer) -> None:
 
 def _gates(workspace: Workspace) -> list[str]:
     """The static gates, fast: lint (with the pact cross-check) and generated code fresh."""
-    problems: list[str] = []
-    lint = lint_workspace(workspace)
-    findings: list[Finding] = lint.findings + [
-        f for f in crosscheck_workspace(workspace) if f.rule != UNUSABLE
-    ]
-    problems += [str(f) for f in findings if f.severity >= Severity.WARNING]
+    findings = lint_with_crosscheck(workspace).findings
+    problems = [str(f) for f in findings if f.severity >= Severity.WARNING]
     generated = check_workspace(workspace)
     problems += [f"{p}: stale (run `accord generate`)" for p in generated.stale]
     problems += [f"{p}: missing (run `accord generate`)" for p in generated.missing]

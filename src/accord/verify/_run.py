@@ -21,20 +21,6 @@ from accord.workspace import Workspace
 
 __all__ = ["verify_workspace"]
 
-ALL_SCOPES = (
-    "catalog:read catalog:write stock:reserve orders:read orders:write "
-    "payments:read payments:charge payments:refund"
-)
-
-
-def _scopes(workspace: Workspace) -> str:
-    scopes: set[str] = set()
-    for name in workspace.services:
-        for scheme in workspace.contract(name).security_schemes.values():
-            for flow in (scheme.get("flows") or {}).values():
-                scopes.update((flow or {}).get("scopes") or {})
-    return " ".join(sorted(scopes)) or ALL_SCOPES
-
 
 def _pacts_for(workspace: Workspace, provider: str) -> list[tuple[Path, str]]:
     found = []
@@ -97,7 +83,7 @@ def verify_workspace(
     if unknown:
         raise AccordError(f"no service named {', '.join(map(repr, unknown))} in this workspace")
     token = options.token or mint_token(
-        {"sub": "accord-verify", "scope": _scopes(workspace)}, "verify", ttl=3600
+        {"sub": "accord-verify", "scope": " ".join(workspace.scopes())}, "verify", ttl=3600
     )
     store = ResultsStore(options.results_db)
     with tempfile.TemporaryDirectory(prefix="accord-verify-") as tmp:

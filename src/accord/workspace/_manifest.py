@@ -129,6 +129,17 @@ class Workspace:
     def pacts(self) -> list[PactFile]:
         return [PactFile.from_path(p, max_bytes=self.options.max_bytes) for p in self.pact_paths()]
 
+    def scopes(self) -> list[str]:
+        """Every OAuth2 scope the services' contracts declare, sorted."""
+        found: set[str] = set()
+        for name in self.services:
+            for scheme in self.contract(name).security_schemes.values():
+                flows = scheme.get("flows") if isinstance(scheme, dict) else None
+                for flow in (flows or {}).values():
+                    if isinstance(flow, dict) and isinstance(flow.get("scopes"), dict):
+                        found.update(flow["scopes"])
+        return sorted(found)
+
     def consumers_of(self, provider: str) -> list[str]:
         """Every service or consumer that declares it consumes ``provider``."""
         users = [s.name for s in self.services.values() if provider in s.consumes]
