@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test test-fast lint verify generate pacts shop bench clean
+.PHONY: help setup test test-fast lint verify generate pacts shop up bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,24 +18,26 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Debian's Chromium: tests render the verification report in it
+# Debian packages the tests use: Chromium renders the verification report; redis-server
+# backs the gateway's shared rate limits
 CHROMIUM := /usr/bin/chromium
-$(CHROMIUM):
-	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+REDIS    := /usr/bin/redis-server
+$(CHROMIUM) $(REDIS):
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium redis-server
 
-setup: $(STAMP) $(CHROMIUM) ## Create .venv and install Accord with its dev tools (and chromium)
+setup: $(STAMP) $(CHROMIUM) $(REDIS) ## Create .venv and install Accord with its dev tools (and chromium)
 
 lint: $(STAMP) ## Static checks of the code: ruff and mypy --strict
 	$(BIN)/ruff check src services tests benchmarks generated
 	$(BIN)/ruff format --check src services tests benchmarks
 	$(BIN)/mypy
 
-test: lint $(CHROMIUM) ## Everything CI runs: static checks, generated code fresh, the whole suite (slow included)
+test: lint $(CHROMIUM) $(REDIS) ## Everything CI runs: static checks, generated code fresh, the whole suite (slow included)
 	$(BIN)/accord generate --check
 	$(BIN)/accord pacts --check
 	$(BIN)/python -m pytest -q
 
-test-fast: $(STAMP) $(CHROMIUM) ## The test suite without the slow (corpus, end-to-end) tests
+test-fast: $(STAMP) $(CHROMIUM) $(REDIS) ## The test suite without the slow (corpus, end-to-end) tests
 	$(BIN)/python -m pytest -q -m 'not slow'
 
 verify: $(STAMP) ## The workspace's contract verification, as CI runs it (reports in reports/)
@@ -50,6 +52,9 @@ pacts: $(STAMP) ## Regenerate contracts/pacts/ from the consumer tests (commit t
 
 shop: $(STAMP) ## Run catalog, payments and orders on 127.0.0.1:8101-8103 (Ctrl-C stops all)
 	$(BIN)/python -m services
+
+up: $(STAMP) ## Every service and the gateway (127.0.0.1:8100), as accord.yaml says; Ctrl-C stops
+	$(BIN)/accord up
 
 bench: $(STAMP) ## Benchmarks side by side with their peers (see benchmarks/README.md)
 	$(BIN)/python benchmarks/bench_lint.py

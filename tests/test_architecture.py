@@ -23,6 +23,7 @@ LAYERS = {
     "mock": 3,
     "pacts": 3,
     "verify": 3,
+    "gateway": 3,
     "pytest_plugin": 4,
     "cli": 4,
 }

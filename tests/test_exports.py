@@ -20,6 +20,7 @@ PACKAGES = [
     "accord.diff",
     "accord.pacts",
     "accord.verify",
+    "accord.gateway",
 ]
 
 

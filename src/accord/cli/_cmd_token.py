@@ -23,7 +23,16 @@ def token(
     subject: Annotated[str, typer.Option("--sub", help="The token's subject.")] = "dev-user",
     ttl: Annotated[int, typer.Option(help="Lifetime in seconds.")] = 3600,
 ) -> None:
-    """Print an HS256 bearer token signed with $ACCORD_JWT_SECRET (development only)."""
+    """Print an HS256 bearer token signed with $ACCORD_JWT_SECRET (development only).
+
+    It carries the issuer and audience the gateway checks (from accord.yaml).
+    """
     secret = os.environ.get("ACCORD_JWT_SECRET", "dev-only-secret")
-    scopes = scope if scope is not None else " ".join(load_workspace().scopes())
-    typer.echo(mint_token({"sub": subject, "scope": scopes}, secret, ttl=ttl))
+    workspace = load_workspace()
+    scopes = scope if scope is not None else " ".join(workspace.scopes())
+    claims = {"sub": subject, "scope": scopes}
+    auth = (workspace.gateway.settings.get("auth") or {}) if workspace.gateway else {}
+    for claim, key in (("iss", "issuer"), ("aud", "audience")):  # what the gateway checks
+        if auth.get(key):
+            claims[claim] = auth[key]
+    typer.echo(mint_token(claims, secret, ttl=ttl))

@@ -1,0 +1,189 @@
+"""``accord gateway`` serves the contract-driven gateway; ``accord up`` runs the whole workspace.
+
+``accord up`` starts every service (``python -m <module> --port <port>``), or an
+``accord mock`` for those named with ``--mock``, then the gateway; it waits until
+all of them answer, prints their URLs and stops every process it started on
+Ctrl-C or SIGTERM, or as soon as one of them exits.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Annotated
+
+import httpx
+import typer
+
+from accord._errors import AccordError
+from accord.cli._console import err_console
+from accord.gateway import GatewayApp, GatewayConfig, RedisLimiter
+from accord.workspace import Workspace, load_workspace
+
+DEV_SECRET = "dev-only-secret"  # what the shop's services fall back to, for development
+READY_SECONDS = 60.0
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(gateway)
+    app.command()(up)
+
+
+def _parse_upstreams(values: list[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for value in values or []:
+        name, sep, url = value.partition("=")
+        if not sep or not name or not url.startswith(("http://", "https://")):
+            raise typer.BadParameter(
+                f"{value!r} is not NAME=http(s)://HOST:PORT", param_hint="--upstream"
+            )
+        out[name] = url
+    return out
+
+
+def gateway(
+    port: Annotated[
+        int | None, typer.Option(help="Port (default: gateway.port of accord.yaml).")
+    ] = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    upstream: Annotated[
+        list[str] | None,
+        typer.Option(help="NAME=URL: where a service runs (default: 127.0.0.1:<its port>)."),
+    ] = None,
+    redis: Annotated[
+        str | None,
+        typer.Option(help="Share rate limits between instances in this Redis (redis://...)."),
+    ] = None,
+    workspace: Annotated[
+        Path | None, typer.Option(help="The workspace (default: found from the current folder).")
+    ] = None,
+) -> None:
+    """Serve the API gateway: routes, validation, JWT scopes and rate limits from the contracts."""
+    import uvicorn  # noqa: PLC0415 - imported only when a server really starts
+
+    found = load_workspace(workspace)
+    config = GatewayConfig.from_workspace(found, upstreams=_parse_upstreams(upstream))
+    limiter = RedisLimiter(redis) if redis else None
+    app = GatewayApp.from_workspace(found, config, limiter=limiter)
+    app.warm()
+    chosen = port if port is not None else (found.gateway.port if found.gateway else 8100)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    services = ", ".join(f"{n}={u}" for n, u in config.upstreams.items())
+    err_console.print(f"accord gateway on http://{host}:{chosen} -> {services}", markup=False)
+    uvicorn.run(app, host=host, port=chosen, log_level="warning", access_log=False)
+
+
+@dataclass
+class _Child:
+    name: str
+    url: str
+    health: str
+    proc: subprocess.Popen[bytes]
+
+
+def up(
+    mock: Annotated[
+        list[str] | None, typer.Option(help="Serve this service as an Accord mock (repeatable).")
+    ] = None,
+    host: Annotated[str, typer.Option(help="Interface the gateway listens on.")] = "127.0.0.1",
+    port: Annotated[int | None, typer.Option(help="Gateway port (default: gateway.port).")] = None,
+    workspace: Annotated[
+        Path | None, typer.Option(help="The workspace (default: found from the current folder).")
+    ] = None,
+) -> None:
+    """Start every service (or its mock) and the gateway; Ctrl-C stops them all."""
+    found = load_workspace(workspace)
+    mocked = set(mock or [])
+    unknown = sorted(mocked - set(found.services))
+    if unknown:
+        raise typer.BadParameter(f"no such service: {', '.join(unknown)}", param_hint="--mock")
+    env = dict(os.environ)
+    if not env.get("ACCORD_JWT_SECRET"):
+        env["ACCORD_JWT_SECRET"] = DEV_SECRET
+        err_console.print("accord up: ACCORD_JWT_SECRET is not set; using the development secret")
+    children: list[_Child] = []
+
+    def terminate(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        for name, url, health, argv in _commands(found, mocked, host, port):
+            proc = subprocess.Popen(argv, cwd=found.root, env=env)
+            children.append(_Child(name, url, health, proc))
+        _wait_ready(children)
+        for child in children:
+            typer.echo(f"{child.name:12} {child.url}")
+        typer.echo("all up; Ctrl-C stops everything")
+        while all(c.proc.poll() is None for c in children):
+            time.sleep(0.2)
+        dead = [c.name for c in children if c.proc.poll() is not None]
+        err_console.print(f"accord up: {', '.join(dead)} exited; stopping the rest", markup=False)
+        raise typer.Exit(1)
+    except KeyboardInterrupt:
+        err_console.print("accord up: stopping", markup=False)
+    finally:
+        _stop(children)
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _commands(
+    workspace: Workspace, mocked: set[str], host: str, port: int | None
+) -> list[tuple[str, str, str, list[str]]]:
+    python = sys.executable
+    out: list[tuple[str, str, str, list[str]]] = []
+    for name, spec in workspace.services.items():
+        url = f"http://127.0.0.1:{spec.port}"
+        if name in mocked:
+            argv = [python, "-m", "accord", "mock", name, "--port", str(spec.port), "-q"]
+        elif spec.module:
+            argv = [python, "-m", spec.module, "--port", str(spec.port)]
+        else:
+            raise AccordError(f"service {name!r} has no `module` in accord.yaml; use --mock {name}")
+        out.append((name if name not in mocked else f"{name} (mock)", url, url + "/healthz", argv))
+    chosen = port if port is not None else (workspace.gateway.port if workspace.gateway else 8100)
+    argv = [python, "-m", "accord", "gateway", "--port", str(chosen), "--host", host,
+            "--workspace", str(workspace.manifest)]  # fmt: skip
+    url = f"http://{host}:{chosen}"
+    out.append(("gateway", url, url + "/readyz", argv))
+    return out
+
+
+def _wait_ready(children: list[_Child]) -> None:
+    deadline = time.monotonic() + READY_SECONDS
+    for child in children:
+        while True:
+            if child.proc.poll() is not None:
+                raise AccordError(
+                    f"{child.name} exited with {child.proc.returncode} while starting"
+                )
+            try:
+                if httpx.get(child.health, timeout=1.0).status_code < 500:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise AccordError(
+                    f"{child.name} did not answer on {child.url} in {READY_SECONDS:g} s"
+                )
+            time.sleep(0.1)
+
+
+def _stop(children: list[_Child]) -> None:
+    for child in reversed(children):
+        if child.proc.poll() is None:
+            child.proc.terminate()
+    for child in children:
+        try:
+            child.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.proc.kill()
+            child.proc.wait(timeout=5)

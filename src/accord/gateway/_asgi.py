@@ -1,0 +1,135 @@
+"""ASGI types, the per-request :class:`Exchange`, and problem+json answers."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from accord.core import Match
+
+__all__ = [
+    "ASGIApp",
+    "Exchange",
+    "Receive",
+    "Scope",
+    "Send",
+    "exchange_of",
+    "send_bytes",
+    "send_problem",
+]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+#: where the :class:`Exchange` of a request lives in its ASGI scope
+SCOPE_KEY = "accord.gateway"
+PROBLEM_JSON = "application/problem+json"
+_TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Content",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+
+
+@dataclass(slots=True)
+class Exchange:
+    """What the gateway learns about one request as it passes the steps."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    client: str
+    started: float = field(default_factory=time.perf_counter)
+    request_id: str = ""
+    traceparent: str = ""
+    service: str | None = None
+    match: Match | None = None
+    subject: str | None = None
+    scopes: tuple[str, ...] = ()
+    body: bytes = b""
+    status: int = 0
+    #: headers every answer carries (request id, rate-limit state)
+    extra_headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+
+    @property
+    def operation_id(self) -> str | None:
+        return self.match.operation.name if self.match else None
+
+    @classmethod
+    def from_scope(cls, scope: Scope) -> Exchange:
+        headers: dict[str, str] = {}
+        for name, value in scope.get("headers") or ():
+            key = name.decode("latin-1").lower()
+            text = value.decode("latin-1")
+            headers[key] = f"{headers[key]}, {text}" if key in headers else text
+        client = scope.get("client")
+        return cls(
+            method=str(scope.get("method", "GET")).upper(),
+            path=str(scope.get("path", "/")),
+            headers=headers,
+            client=str(client[0]) if client else "unknown",
+        )
+
+
+def exchange_of(scope: Scope) -> Exchange:
+    """The :class:`Exchange` of the request (created by the first step that asks)."""
+    found = scope.get(SCOPE_KEY)
+    if not isinstance(found, Exchange):
+        found = Exchange.from_scope(scope)
+        scope[SCOPE_KEY] = found
+    return found
+
+
+async def send_bytes(
+    send: Send,
+    status: int,
+    body: bytes,
+    headers: Iterable[tuple[bytes, bytes]] = (),
+) -> None:
+    """Send a whole response (``headers`` must include the content type, if any)."""
+    raw = [(b"content-length", str(len(body)).encode()), *headers]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def send_problem(
+    send: Send,
+    ex: Exchange,
+    status: int,
+    detail: str,
+    *,
+    errors: list[dict[str, str]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> None:
+    """Answer with an RFC 9457 problem document (``errors`` lists ``{pointer, message}``)."""
+    problem: dict[str, Any] = {
+        "type": "about:blank",
+        "title": _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    if errors is not None:
+        problem["errors"] = errors
+    if ex.request_id:
+        problem["request_id"] = ex.request_id
+    raw = [(b"content-type", PROBLEM_JSON.encode())]
+    raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
+    raw += ex.extra_headers
+    ex.status = status
+    await send_bytes(send, status, json.dumps(problem).encode(), raw)

@@ -1,0 +1,112 @@
+"""The last step: forward the request to its upstream, check the answer, relay it."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+
+from accord.core import Contract
+from accord.gateway._asgi import Receive, Scope, Send, exchange_of, send_bytes, send_problem
+from accord.gateway._upstream import Upstream, UpstreamError
+from accord.gateway._validate import check_response
+
+__all__ = ["IDENTITY_HEADERS", "Proxy"]
+
+logger = logging.getLogger("accord.gateway")
+
+#: headers only the gateway may set: whatever a client sends under these names is dropped
+IDENTITY_HEADERS = frozenset({"x-accord-subject", "x-accord-scopes"})
+#: RFC 9110 hop-by-hop headers, plus those httpx sets itself
+_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "host",
+        "content-length",
+    }
+)
+#: httpx hands over the decoded body, so its encoding no longer applies; the id is ours
+_NOT_RELAYED = frozenset({"content-encoding", "x-request-id"})
+_DROPPED = _HOP | IDENTITY_HEADERS | {"x-request-id", "traceparent", "x-forwarded-for"}
+
+
+class Proxy:
+    """Forwards to the upstream with the verified identity; validates answers if asked."""
+
+    def __init__(
+        self,
+        upstreams: Mapping[str, Upstream],
+        contracts: Mapping[str, Contract],
+        validate_responses: str,
+    ) -> None:
+        self.upstreams = upstreams
+        self.contracts = contracts
+        self.validate_responses = validate_responses
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        ex = exchange_of(scope)
+        assert ex.match is not None and ex.service is not None
+        upstream = self.upstreams[ex.service]
+        headers = self._headers(scope, ex.client)
+        headers += [("x-request-id", ex.request_id), ("traceparent", ex.traceparent)]
+        if ex.subject is not None:
+            headers.append(("x-accord-subject", ex.subject))
+        if ex.match.operation.security and (ex.subject is not None or ex.scopes):
+            headers.append(("x-accord-scopes", " ".join(ex.scopes)))
+        raw_path = bytes(scope.get("raw_path") or str(scope["path"]).encode())
+        target = raw_path.partition(b"?")[0].decode("ascii")
+        query = bytes(scope.get("query_string") or b"")
+        if query:
+            target += "?" + query.decode("latin-1")
+        try:
+            response = await upstream.send(ex.method, target, headers, ex.body)
+        except UpstreamError as exc:
+            extra = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+            await send_problem(send, ex, exc.status, exc.detail, headers=extra)
+            return
+        body = response.content
+        if self.validate_responses != "off":
+            content_type = response.headers.get("content-type", "")
+            contract = self.contracts[ex.service]
+            errors = check_response(
+                contract, ex.match.operation, response.status_code, content_type, body
+            )
+            if errors:
+                logger.warning(
+                    "response of %s breaks the contract: %s",
+                    ex.match.operation.name,
+                    json.dumps({"request_id": ex.request_id, "errors": errors[:10]}),
+                )
+                if self.validate_responses == "enforce":
+                    detail = f"{ex.service} answered outside its contract"
+                    await send_problem(send, ex, 502, detail, errors=errors)
+                    return
+        out = [
+            (k.encode("latin-1"), v.encode("latin-1"))
+            for k, v in response.headers.multi_items()
+            if k.lower() not in _HOP and k.lower() not in _NOT_RELAYED
+        ]
+        out += ex.extra_headers
+        await send_bytes(send, response.status_code, body, out)
+
+    @staticmethod
+    def _headers(scope: Scope, client: str) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        forwarded = ""
+        for raw_name, raw_value in scope.get("headers") or ():
+            name = raw_name.decode("latin-1").lower()
+            value = raw_value.decode("latin-1")
+            if name == "x-forwarded-for":
+                forwarded = value
+            if name not in _DROPPED:
+                out.append((name, value))
+        out.append(("x-forwarded-for", f"{forwarded}, {client}" if forwarded else client))
+        return out

@@ -1,0 +1,197 @@
+"""The request pipeline, one small ASGI step per concern, in the order they run.
+
+``Observe`` -> ``Health`` -> ``Route`` -> ``Authenticate`` -> ``Limit`` ->
+``ReadBody`` -> ``Validate`` -> ``Proxy`` (in ``_proxy.py``). Each step reads and
+fills the request's :class:`~accord.gateway._asgi.Exchange` in the ASGI scope,
+and either answers or hands on to the next one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Mapping
+
+from accord.core import Contract
+from accord.gateway._asgi import (
+    ASGIApp,
+    Receive,
+    Scope,
+    Send,
+    exchange_of,
+    send_bytes,
+    send_problem,
+)
+from accord.gateway._auth import AuthError, TokenVerifier, authorise, required_scopes
+from accord.gateway._config import GatewayConfig
+from accord.gateway._ratelimit import Limiter
+from accord.gateway._routing import Route, RouteTable, check_path
+from accord.gateway._upstream import Upstream
+from accord.gateway._validate import check_body, check_parameters
+
+__all__ = ["Authenticate", "Health", "Limit", "ReadBody", "Router", "Validate"]
+
+
+class Health:
+    """``/healthz`` (the gateway runs) and ``/readyz`` (every upstream's ``/healthz`` answers)."""
+
+    def __init__(self, app: ASGIApp, upstreams: Mapping[str, Upstream], timeout: float) -> None:
+        self.app = app
+        self.upstreams = upstreams
+        self.timeout = timeout
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        ex = exchange_of(scope)
+        if ex.path not in ("/healthz", "/readyz") or ex.method not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        status, body = 200, {"status": "ok"}
+        if ex.path == "/readyz":
+            names = list(self.upstreams)
+            checks = [self.upstreams[n].healthy(self.timeout) for n in names]
+            results = dict(zip(names, await asyncio.gather(*checks), strict=True))
+            ready = all(results.values())
+            status = 200 if ready else 503
+            body = {"status": "ready" if ready else "not ready"}
+            body.update({n: "up" if ok else "down" for n, ok in results.items()})
+        ex.status = status
+        raw = json.dumps(body).encode()
+        headers = [(b"content-type", b"application/json"), *ex.extra_headers]
+        await send_bytes(send, status, raw, headers)
+
+
+class Router:
+    """Refuses path tricks, then finds the operation: 400, 404, 405 with ``Allow``."""
+
+    def __init__(self, app: ASGIApp, table: RouteTable) -> None:
+        self.app = app
+        self.table = table
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        ex = exchange_of(scope)
+        raw = scope.get("raw_path") or str(scope.get("path", "/")).encode()
+        path, reason = check_path(bytes(raw).partition(b"?")[0])
+        if reason is not None:
+            await send_problem(send, ex, 400, f"path refused: {reason}")
+            return
+        found = self.table.find(ex.method, path)
+        if isinstance(found, Route):
+            ex.service, ex.match = found.service, found.match
+            await self.app(scope, receive, send)
+        elif found:
+            allow = ", ".join(found)
+            detail = f"{ex.method} is not allowed on {path} (allowed: {allow})"
+            await send_problem(send, ex, 405, detail, headers={"Allow": allow})
+        else:
+            await send_problem(send, ex, 404, f"no service declares {path}")
+
+
+class Authenticate:
+    """Verifies the bearer token when the operation's ``security`` asks for one: 401, 403."""
+
+    def __init__(self, app: ASGIApp, table: RouteTable, verifier: TokenVerifier) -> None:
+        self.app = app
+        self.table = table
+        self.verifier = verifier
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        ex = exchange_of(scope)
+        assert ex.match is not None and ex.service is not None
+        contract = self.table.contracts[ex.service]
+        alternatives = required_scopes(contract, ex.match.operation)
+        if alternatives is not None:
+            try:
+                identity = authorise(
+                    self.verifier, ex.headers.get("authorization", ""), alternatives
+                )
+            except AuthError as exc:
+                headers = {"WWW-Authenticate": exc.challenge}
+                await send_problem(send, ex, exc.status, exc.detail, headers=headers)
+                return
+            ex.subject, ex.scopes = identity.subject, tuple(sorted(identity.scopes))
+        await self.app(scope, receive, send)
+
+
+class Limit:
+    """Token bucket per subject (or client address): 429 with ``Retry-After``."""
+
+    def __init__(self, app: ASGIApp, config: GatewayConfig, limiter: Limiter) -> None:
+        self.app = app
+        self.config = config
+        self.limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        ex = exchange_of(scope)
+        assert ex.match is not None and ex.service is not None
+        limits = self.config.limits
+        operation = ex.match.operation.name
+        if operation in limits:
+            key, limit = f"op:{operation}", limits[operation]
+        elif ex.service in limits:
+            key, limit = f"svc:{ex.service}", limits[ex.service]
+        elif self.config.rate_limit is not None:
+            key, limit = "all", self.config.rate_limit
+        else:
+            await self.app(scope, receive, send)
+            return
+        who = f"sub:{ex.subject}" if ex.subject else f"addr:{ex.client}"
+        decision = await self.limiter.acquire(f"{key}|{who}", limit)
+        ex.extra_headers.extend(decision.headers())
+        if not decision.allowed:
+            detail = f"rate limit of {limit.rate:g}/s (burst {limit.burst}) exceeded"
+            await send_problem(send, ex, 429, detail)
+            return
+        await self.app(scope, receive, send)
+
+
+class ReadBody:
+    """Reads the whole request body (413 above ``max_bytes``)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        ex = exchange_of(scope)
+        declared = ex.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await send_problem(send, ex, 413, f"the body is larger than {self.max_bytes} bytes")
+            return
+        chunks: list[bytes] = []
+        size, more = 0, True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = bytes(message.get("body") or b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await send_problem(send, ex, 413, f"the body is larger than {self.max_bytes} bytes")
+                return
+            chunks.append(chunk)
+            more = bool(message.get("more_body"))
+        ex.body = b"".join(chunks)
+        await self.app(scope, receive, send)
+
+
+class Validate:
+    """Checks parameters (400) and the JSON body (415, 400, 422) against the contract."""
+
+    def __init__(self, app: ASGIApp, contracts: Mapping[str, Contract]) -> None:
+        self.app = app
+        self.contracts = contracts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        ex = exchange_of(scope)
+        assert ex.match is not None and ex.service is not None
+        contract, operation = self.contracts[ex.service], ex.match.operation
+        query = bytes(scope.get("query_string") or b"")
+        problem = check_parameters(contract, operation, ex.match.path_params, query, ex.headers)
+        if problem is None:
+            content_type = ex.headers.get("content-type", "")
+            problem = check_body(contract, operation, content_type, ex.body)
+        if problem is not None:
+            status, detail, errors = problem
+            await send_problem(send, ex, status, detail, errors=errors)
+            return
+        await self.app(scope, receive, send)

@@ -1,0 +1,149 @@
+"""``accord up`` on free ports: the real shop behind the real gateway, then stopped cleanly.
+
+The storefront (its own CLI, a separate process) places an order through the
+gateway; tokens without the scope, without a token and expired are refused there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+import yaml
+
+from tests.gateway.conftest import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+SECRET = "end-to-end-secret-that-is-long-enough-for-hs256"
+SCOPES = "catalog:read catalog:write orders:read orders:write"
+
+pytestmark = pytest.mark.slow
+
+
+def _token(scope: str = SCOPES, ttl: int = 300) -> str:
+    now = int(time.time())
+    claims = {"sub": "shopper", "iss": "https://auth.shop.invalid", "aud": "shop",
+              "iat": now - 10, "exp": now + ttl, "scope": scope}  # fmt: skip
+    return jwt.encode(claims, SECRET, algorithm="HS256")
+
+
+Up = tuple[str, "subprocess.Popen[str]", dict[str, int]]
+
+
+@contextmanager
+def accord_up(tmp_path: Path, *args: str) -> Iterator[Up]:
+    """``accord up`` over a copy of the workspace whose ports are all free."""
+    shutil.copytree(REPO / "contracts", tmp_path / "contracts")
+    manifest = tmp_path / "contracts" / "accord.yaml"
+    data: dict[str, Any] = yaml.safe_load(manifest.read_text())
+    ports = {name: free_port() for name in [*data["services"], "gateway"]}
+    for name in data["services"]:
+        data["services"][name]["port"] = ports[name]
+    data["gateway"]["port"] = ports["gateway"]
+    manifest.write_text(yaml.safe_dump(data))
+    env = {**os.environ, "ACCORD_JWT_SECRET": SECRET, "PYTHONPATH": str(REPO)}
+    env["ORDERS_CATALOG_URL"] = f"http://127.0.0.1:{ports['catalog']}"
+    env["ORDERS_PAYMENTS_URL"] = f"http://127.0.0.1:{ports['payments']}"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "accord", "up", "--workspace", str(manifest), *args],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        lines: list[str] = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if line.startswith("all up"):
+                break
+        assert lines and lines[-1].startswith("all up"), "".join(lines)
+        yield f"http://127.0.0.1:{ports['gateway']}", proc, ports
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def _refused(port: int) -> bool:
+    try:
+        httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=0.5)
+    except httpx.ConnectError:
+        return True
+    return False
+
+
+@pytest.fixture
+def shop_up(tmp_path: Path) -> Iterator[Up]:
+    with accord_up(tmp_path) as running:
+        yield running
+
+
+def test_storefront_orders_through_the_gateway_then_up_stops_everything(shop_up: Up) -> None:
+    url, proc, ports = shop_up
+    auth = {"Authorization": f"Bearer {_token()}"}
+    assert httpx.get(url + "/readyz", timeout=5).status_code == 200
+    created = httpx.post(
+        url + "/products",
+        json={"sku": "CUP-E2E", "name": "Espresso cup", "category": "kitchen",
+              "price": {"amount": 1299, "currency": "EUR"}, "initial_on_hand": 5},
+        headers=auth, timeout=10,
+    )  # fmt: skip
+    assert created.status_code == 201, created.text
+    product = created.json()["id"]
+
+    storefront = subprocess.run(
+        [sys.executable, "-m", "services.storefront", "--orders-url", url, "--catalog-url", url,
+         "--token", _token(), "order", "--customer", "cus_9dLw3Rt7Yb2e",
+         "--payment-token", "tok_visa4242AbCdEf", f"{product}:2"],
+        cwd=REPO, capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+    assert storefront.returncode == 0, storefront.stdout + storefront.stderr
+    assert "confirmed" in storefront.stdout
+
+    stock = httpx.get(f"{url}/products/{product}/stock", headers=auth, timeout=10)
+    assert stock.status_code == 200 and stock.json()["on_hand"] == 3, stock.text
+
+    order = {"customer_id": "cus_9dLw3Rt7Yb2e", "currency": "EUR",
+             "payment_token": "tok_visa4242AbCdEf",
+             "lines": [{"product_id": product, "quantity": 1}]}  # fmt: skip
+    no_token = httpx.post(url + "/orders", json=order, timeout=10)
+    weak = {"Authorization": f"Bearer {_token('orders:read')}"}
+    read_only = httpx.post(url + "/orders", json=order, timeout=10, headers=weak)
+    old = {"Authorization": f"Bearer {_token(ttl=-60)}"}
+    expired = httpx.post(url + "/orders", json=order, timeout=10, headers=old)
+    assert (no_token.status_code, read_only.status_code, expired.status_code) == (401, 403, 401)
+
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=20) == 0
+    assert all(_refused(port) for port in ports.values())
+
+
+def test_up_with_a_mocked_service(tmp_path: Path) -> None:
+    with accord_up(tmp_path, "--mock", "payments") as (url, proc, ports):
+        assert httpx.get(url + "/readyz", timeout=5).status_code == 200
+        auth = {"Authorization": f"Bearer {_token('payments:read')}"}
+        charge = httpx.get(url + "/charges/ch_5Gh8Jk2Lm4Np", headers=auth, timeout=10)
+        assert charge.status_code == 200, charge.text
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=20) == 0
+    assert all(_refused(port) for port in ports.values())
