@@ -157,7 +157,9 @@ def check_body(
     if not violations:
         return None
     errors = [{"pointer": v.pointer, "message": v.message} for v in violations]
-    return 422, "the request body does not match the contract", errors
+    # 422 where the operation documents it, else 400: never a status the contract omits
+    status = 422 if "422" in operation.responses else 400
+    return status, "the request body does not match the contract", errors
 
 
 def check_response(
