@@ -181,7 +181,7 @@ class Contract:
         if registry is None:
             resources = [
                 (
-                    f.path.resolve().as_uri(),
+                    f.uri,
                     convert_document(f.data, openapi30=self.openapi30, direction=direction),
                 )
                 for f in self.documents

@@ -46,7 +46,7 @@ class Target:
 
     @property
     def uri(self) -> str:
-        return f"{self.file.path.resolve().as_uri()}#{self.pointer}"
+        return f"{self.file.uri}#{self.pointer}"
 
     def locate(self) -> Location:
         return self.file.locate(self.pointer)

@@ -39,7 +39,7 @@ class _Lenient:
                 file.data, openapi30=contract.openapi30, direction=Direction.RESPONSE
             )
             _drop_required(data)
-            resources.append((file.path.resolve().as_uri(), data))
+            resources.append((file.uri, data))
         self.registry = build_registry(resources)
         self.validators: dict[str, SchemaValidator] = {}
 

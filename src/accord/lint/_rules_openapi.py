@@ -75,7 +75,7 @@ class _V31(OpenAPIV31SpecValidator):
 def oas_valid(contract: Contract) -> Report:
     """The document is valid OpenAPI 3.0/3.1 (openapi-spec-validator)."""
     cls = _V30 if contract.openapi30 else _V31
-    base_uri = contract.root.path.resolve().as_uri()
+    base_uri = contract.root.uri
     last: Location | None = None
     for error in cls(contract.data, base_uri=base_uri).iter_errors():
         parts = list(error.absolute_path)

@@ -41,10 +41,14 @@ def _provider(
 
 
 def _verify_one(
-    workspace: Workspace, name: str, options: VerifyOptions, token: str, scratch: Path
+    workspace: Workspace,
+    name: str,
+    pacts: list[tuple[Path, str]],
+    options: VerifyOptions,
+    token: str,
+    scratch: Path,
 ) -> ServiceResult:
     result = ServiceResult(name)
-    pacts = _pacts_for(workspace, name)
     result.pact_files = [p for p, _ in pacts]
     try:
         if options.pacts and pacts:
@@ -86,12 +90,13 @@ def verify_workspace(
         {"sub": "accord-verify", "scope": " ".join(workspace.scopes())}, "verify", ttl=3600
     )
     store = ResultsStore(options.results_db)
+    pacts = {name: _pacts_for(workspace, name) for name in names}  # read once, used twice
     with tempfile.TemporaryDirectory(prefix="accord-verify-") as tmp:
         scratch = Path(tmp)
 
         def run(name: str) -> ServiceResult:
             progress(f"verifying {name}")
-            outcome = _verify_one(workspace, name, options, token, scratch)
+            outcome = _verify_one(workspace, name, pacts[name], options, token, scratch)
             progress(f"{name}: {'passed' if outcome.passed else 'FAILED'}")
             return outcome
 
@@ -102,7 +107,7 @@ def verify_workspace(
         for case in result.cases:
             if case.suite == "pact":
                 by_consumer[case.consumer] = by_consumer.get(case.consumer, True) and case.passed
-        for path, consumer in _pacts_for(workspace, result.provider):
+        for path, consumer in pacts[result.provider]:
             passed = not result.error and by_consumer.get(consumer, False)
             store.record(workspace, result.provider, path, consumer, passed)
     return results
