@@ -13,6 +13,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from accord.gateway import AuthConfig
+from accord.gateway._auth import AuthError, TokenVerifier
 from tests.gateway.conftest import AUDIENCE, ISSUER, SECRET, bearer, config, gateway, one, token
 
 
@@ -123,3 +124,16 @@ def test_rs256_public_key_cannot_be_used_as_an_hs256_secret(tmp_path: Path) -> N
         json.dumps(claims).encode(), b"x" * 32, algorithm="HS256", headers={"kid": "r1"}
     )
     assert _get(bearer(forged), auth=auth)[0].status_code == 401
+
+
+def test_a_remembered_token_still_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    verifier = TokenVerifier(AuthConfig(secret=SECRET, issuer=ISSUER, audience=AUDIENCE))
+    now = int(time.time())
+    value = token("items:read", exp=now + 30)
+    first = verifier.verify(value)
+    assert verifier.verify(value) is first  # the second time comes from the cache
+    monkeypatch.setattr(time, "time", lambda: now + 31.0)
+    with pytest.raises(AuthError) as caught:
+        verifier.verify(value)
+    assert caught.value.status == 401
+    assert "expired" in caught.value.detail

@@ -73,7 +73,7 @@ class Contract:
         self._by_id = {op.operation_id: op for op in self.operations if op.operation_id}
         self._router = Router(sorted({op.path for op in self.operations}))
         self._registries: dict[Direction, Any] = {}
-        self._validators: dict[tuple[str, Direction], SchemaValidator] = {}
+        self._validators: dict[tuple[str, str, Direction], SchemaValidator] = {}
 
     # construction -----------------------------------------------------------------------
     @classmethod
@@ -138,7 +138,7 @@ class Contract:
         self, schema: SchemaRef, direction: Direction = Direction.RESPONSE
     ) -> SchemaValidator:
         """The compiled validator for ``schema`` (compiled once, then cached)."""
-        key = (schema.place.uri, direction)
+        key = (schema.place.file.uri, schema.place.pointer, direction)  # no URI quoting per call
         found = self._validators.get(key)
         if found is None:
             try:

@@ -8,7 +8,7 @@ only leads back to itself is an error.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,7 +116,10 @@ class DocumentSet:
 
     def resolve(self, ref: str, base: SourceFile, at: list[str | int] | str) -> Target:
         """Resolve one ``$ref`` string found in ``base`` at pointer ``at``."""
-        where = base.locate(at)
+
+        def where() -> Location:  # located only when an error needs it: resolving is hot
+            return base.locate(at)
+
         file_part, _, fragment = ref.partition("#")
         file = base
         if file_part:
@@ -125,7 +128,7 @@ class DocumentSet:
                 raise RefError(
                     f"remote $ref {ref!r} refused: Accord never fetches over the network; "
                     "save the document locally and refer to it by a relative path",
-                    where,
+                    where(),
                 )
             if split.scheme == "file":
                 target_path = Path(unquote(split.path))
@@ -133,7 +136,7 @@ class DocumentSet:
                 raise RefError(
                     f"$ref {ref!r} uses the {split.scheme!r} scheme; only relative file paths "
                     "and local pointers are supported",
-                    where,
+                    where(),
                 )
             else:
                 target_path = base.path.parent / unquote(file_part)
@@ -143,7 +146,7 @@ class DocumentSet:
             raise RefError(
                 f"$ref {ref!r}: the fragment must be a JSON pointer starting with '/' "
                 "(plain-name anchors are not supported)",
-                where,
+                where(),
             )
         value = _walk(file, pointer, ref, where)
         return Target(file, pointer, value)
@@ -166,17 +169,17 @@ class DocumentSet:
             return self.follow(value["$ref"], file, pointer + "/$ref")
         return Target(file, pointer, value)
 
-    def _load(self, path: Path, ref: str, where: Location) -> SourceFile:
+    def _load(self, path: Path, ref: str, where: Callable[[], Location]) -> SourceFile:
         key = path.resolve()
         found = self.files.get(key)
         if found is not None:
             return found
         if not path.exists():
-            raise RefError(f"$ref {ref!r}: file {path} does not exist", where)
+            raise RefError(f"$ref {ref!r}: file {path} does not exist", where())
         try:
             loaded = load_source(path, max_bytes=self.max_bytes)
         except AccordError as exc:
-            raise RefError(f"$ref {ref!r}: {exc}", where) from None
+            raise RefError(f"$ref {ref!r}: {exc}", where()) from None
         self.files[key] = loaded
         return loaded
 
@@ -186,12 +189,12 @@ def _short(uri: str) -> str:
     return f"{name.rsplit('/', 1)[-1]}#{frag}"
 
 
-def _walk(file: SourceFile, pointer: str, ref: str, where: Location) -> Any:
+def _walk(file: SourceFile, pointer: str, ref: str, where: Callable[[], Location]) -> Any:
     node = file.data
     try:
         parts = decode_pointer(pointer)
     except ValueError:
-        raise RefError(f"$ref {ref!r}: malformed JSON pointer", where) from None
+        raise RefError(f"$ref {ref!r}: malformed JSON pointer", where()) from None
     for part in parts:
         if isinstance(node, dict) and part in node:
             node = node[part]
@@ -199,6 +202,6 @@ def _walk(file: SourceFile, pointer: str, ref: str, where: Location) -> Any:
             node = node[int(part)]
         else:
             raise RefError(
-                f"$ref {ref!r} points nowhere: {file.display} has no {pointer or '/'}", where
+                f"$ref {ref!r} points nowhere: {file.display} has no {pointer or '/'}", where()
             )
     return node

@@ -5,12 +5,19 @@ tokens with the key of the local JWKS file their ``kid`` names; a token's
 ``alg`` must be one the gateway accepts *and* fit the key type, so an RS256
 public key can never be used as an HS256 secret. ``exp`` is required;
 ``nbf``, ``iss`` and ``aud`` are checked whenever configured or present.
+
+A token that verified is remembered (up to ``CACHE_SIZE`` of them) until it
+expires: clients send the same token on every request, and checking its
+signature and claims again each time is most of what authentication costs.
+Only ``exp`` can turn a good token bad as time passes (``nbf`` and ``iat`` only
+ever become truer), so a remembered token is checked against ``exp`` alone.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import time
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,6 +36,8 @@ logger = logging.getLogger("accord.gateway")
 
 #: security scheme types whose credential is a bearer token the gateway can verify
 _BEARER_SCHEMES = ("oauth2", "openIdConnect")
+#: how many verified tokens a verifier remembers
+CACHE_SIZE = 10_000
 
 
 @dataclass(slots=True, frozen=True)
@@ -56,6 +65,7 @@ class TokenVerifier:
     def __init__(self, config: AuthConfig) -> None:
         self.config = config
         self._keys: dict[str, Any] = {}
+        self._verified: dict[str, tuple[Identity, float]] = {}  # token -> identity, exp
         if config.secret is not None and len(config.secret.encode()) < 32:
             logger.warning(
                 "the HS256 secret is shorter than 32 bytes (RFC 7518 3.2); use a longer one"
@@ -73,6 +83,20 @@ class TokenVerifier:
 
     def verify(self, token: str) -> Identity:
         """The token's identity; raises :class:`AuthError` (401) when it cannot be trusted."""
+        known = self._verified.get(token)
+        if known is not None:
+            identity, expires = known
+            if expires > time.time() - self.config.leeway:
+                return identity
+            del self._verified[token]
+            raise _invalid("Signature has expired")
+        identity = self._verify(token)
+        if len(self._verified) >= CACHE_SIZE:
+            del self._verified[next(iter(self._verified))]  # the oldest
+        self._verified[token] = identity, float(identity.claims["exp"])
+        return identity
+
+    def _verify(self, token: str) -> Identity:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:

@@ -17,7 +17,7 @@ logger = logging.getLogger("accord.gateway")
 
 #: headers only the gateway may set: whatever a client sends under these names is dropped
 IDENTITY_HEADERS = frozenset({"x-accord-subject", "x-accord-scopes"})
-#: RFC 9110 hop-by-hop headers, plus those httpx sets itself
+#: RFC 9110 hop-by-hop headers, plus the framing the gateway sets itself
 _HOP = frozenset(
     {
         "connection",
@@ -33,8 +33,8 @@ _HOP = frozenset(
         "content-length",
     }
 )
-#: httpx hands over the decoded body, so its encoding no longer applies; the id is ours
-_NOT_RELAYED = frozenset({"content-encoding", "x-request-id"})
+#: the upstream client hands over the decoded body, so its coding no longer applies; the id is ours
+_NOT_RELAYED = frozenset(name.encode() for name in _HOP | {"content-encoding", "x-request-id"})
 _DROPPED = _HOP | IDENTITY_HEADERS | {"x-request-id", "traceparent", "x-forwarded-for"}
 
 
@@ -67,17 +67,16 @@ class Proxy:
         if query:
             target += "?" + query.decode("latin-1")
         try:
-            response = await upstream.send(ex.method, target, headers, ex.body)
+            answer = await upstream.send(ex.method, target, headers, ex.body)
         except UpstreamError as exc:
             extra = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
             await send_problem(send, ex, exc.status, exc.detail, headers=extra)
             return
-        body = response.content
         if self.validate_responses != "off":
-            content_type = response.headers.get("content-type", "")
+            content_type = answer.header(b"content-type")
             contract = self.contracts[ex.service]
             errors = check_response(
-                contract, ex.match.operation, response.status_code, content_type, body
+                contract, ex.match.operation, answer.status, content_type, answer.body
             )
             if errors:
                 logger.warning(
@@ -89,13 +88,9 @@ class Proxy:
                     detail = f"{ex.service} answered outside its contract"
                     await send_problem(send, ex, 502, detail, errors=errors)
                     return
-        out = [
-            (k.encode("latin-1"), v.encode("latin-1"))
-            for k, v in response.headers.multi_items()
-            if k.lower() not in _HOP and k.lower() not in _NOT_RELAYED
-        ]
+        out = [(k, v) for k, v in answer.headers if k.lower() not in _NOT_RELAYED]
         out += ex.extra_headers
-        await send_bytes(send, response.status_code, body, out)
+        await send_bytes(send, answer.status, answer.body, out)
 
     @staticmethod
     def _headers(scope: Scope, client: str) -> list[tuple[str, str]]:
