@@ -7,7 +7,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, RootModel
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 
 
 class OrderId(RootModel[str]):
@@ -106,7 +106,7 @@ class OrderCreate(BaseModel):
     )
     customer_id: CustomerId
     customer_email: Annotated[
-        EmailStr | None,
+        str | None,
         Field(description="Where the confirmation is sent. Optional.", max_length=254),
     ] = None
     lines: Annotated[list[OrderLineCreate], Field(max_length=50, min_length=1)]
@@ -170,7 +170,7 @@ class Order(BaseModel):
     )
     id: OrderId
     customer_id: CustomerId
-    customer_email: Annotated[EmailStr | None, Field(max_length=254)]
+    customer_email: Annotated[str | None, Field(max_length=254)]
     state: OrderState
     currency: Currency
     lines: Annotated[list[OrderLine], Field(max_length=50, min_length=1)]

@@ -31,12 +31,6 @@ from tests.gateway.conftest import free_port
 REPO = Path(__file__).resolve().parents[2]
 SECRET = "schemathesis-secret-that-is-long-enough-for-hs256"
 SERVICES = ("catalog", "payments", "orders")
-#: known defects of the services themselves, not of the gateway: the orders service refuses
-#: ``customer_email`` addresses on special-use domains (``x@y.test``) that the contract's
-#: ``format: email`` allows (422 from the service, ST202 in the stateful phase).
-EXTRA_ARGS: dict[str, tuple[str, ...]] = {
-    "orders": ("--exclude-checks=positive_data_acceptance",),
-}
 
 pytestmark = pytest.mark.slow
 
@@ -142,5 +136,5 @@ def _schemathesis(
 def test_schemathesis_finds_nothing_through_the_gateway(
     shop: tuple[str, str, Path], service: str
 ) -> None:
-    done = _schemathesis(shop, service, service, *EXTRA_ARGS.get(service, ()))
+    done = _schemathesis(shop, service, service)
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]

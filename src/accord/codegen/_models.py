@@ -39,6 +39,9 @@ FLAGS = (
     "--set-default-enum-member",
     "--use-schema-description",
     "--allow-population-by-field-name",
+    # JSON Schema's `format: email` is a loose annotation; pydantic's EmailStr refuses
+    # addresses the contract allows (special-use domains such as x@y.test)
+    "--type-mappings", "email=string", "idn-email=string",
 )  # fmt: skip
 
 
