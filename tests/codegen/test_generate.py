@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from accord import Contract, ContractError
-from accord.core import Direction
 from accord.codegen import check_workspace, generate_package, generate_workspace, render_package
+from accord.core import Direction
 from accord.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[2]
