@@ -78,7 +78,19 @@ def gateway(
     logging.getLogger("httpx").setLevel(logging.WARNING)
     services = ", ".join(f"{n}={u}" for n, u in config.upstreams.items())
     err_console.print(f"accord gateway on http://{host}:{chosen} -> {services}", markup=False)
-    uvicorn.run(app, host=host, port=chosen, log_level="warning", access_log=False)
+    uvicorn.run(
+        app,
+        host=host,
+        port=chosen,
+        log_level="warning",
+        access_log=False,
+        http="httptools",
+        loop="uvloop",
+        # the gateway is the edge: an X-Forwarded-For it receives must not become the
+        # client address its rate limits are keyed by
+        proxy_headers=False,
+        server_header=False,
+    )
 
 
 @dataclass

@@ -201,4 +201,6 @@ def _serve(app: MockApp | WatchedApp, host: str, port: int) -> None:
         lifespan="on",
         http="httptools",
         loop="uvloop",
+        proxy_headers=False,  # nothing stands in front of a mock; saves work per request
+        server_header=False,
     )

@@ -6,6 +6,8 @@ import json
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any, Protocol
 
+import orjson
+
 __all__ = ["ASGIApp", "Receive", "Scope", "Send", "Step", "send_bytes", "send_json"]
 
 Scope = MutableMapping[str, Any]
@@ -60,4 +62,7 @@ _CONTENT_TYPES: dict[str, bytes] = {}
 
 def dump(value: Any) -> bytes:
     """Compact UTF-8 JSON."""
-    return _ENCODER.encode(value).encode()
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # beyond orjson: integers past 64 bits, keys that are not strings
+        return _ENCODER.encode(value).encode()

@@ -23,7 +23,6 @@ from accord.mock._params import cookies_of, read_parameters
 from accord.mock._plan import Problem, plain_problem
 from accord.mock._responses import Canned
 from accord.mock._typing import typed_form
-from accord.mock._validators import error_list
 from accord.mock._xml import xml_to_data
 
 __all__ = [
@@ -218,7 +217,7 @@ class ReadBody:
         if self.config.validate and not unchecked(parsed) and media and schema is not None:
             validator = ex.service.validators.get(schema, Direction.REQUEST)
             # is_valid is a fraction of a microsecond; listing the violations costs far more
-            errors = [] if validator.is_valid(value) else error_list(validator, value, 50)
+            errors = [] if validator.is_valid(value) else validator.errors(value, 50)
             errors += ex.service.int_ranges.violations(schema, value)
             if errors:
                 detail = f"the request body does not match the contract ({media.name})"

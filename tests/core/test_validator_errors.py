@@ -1,4 +1,4 @@
-"""The mock's fast error listing says exactly what ``SchemaValidator.violations`` says."""
+"""``SchemaValidator.errors`` (the hot-path listing) says what ``violations`` says."""
 
 from __future__ import annotations
 
@@ -6,9 +6,7 @@ from typing import Any
 
 import pytest
 
-from accord.core import Contract, Direction, SchemaValidator, Violation
-from accord.mock._validators import error_list
-from tests.mock.conftest import tiny
+from accord.core import Contract, Direction, SchemaValidator
 
 SCHEMA = {
     "type": "object",
@@ -32,14 +30,15 @@ BAD: list[Any] = [
 
 
 def _validator() -> SchemaValidator:
-    contract: Contract = tiny(
+    operation = {
+        "requestBody": {"content": {"application/json": {"schema": SCHEMA}}},
+        "responses": {"204": {"description": "ok"}},
+    }
+    contract = Contract.from_dict(
         {
-            "/x": {
-                "post": {
-                    "requestBody": {"content": {"application/json": {"schema": SCHEMA}}},
-                    "responses": {"204": {"description": "ok"}},
-                }
-            }
+            "openapi": "3.0.3",
+            "info": {"title": "errors", "version": "1"},
+            "paths": {"/x": {"post": operation}},
         }
     )
     operation = contract.operation("post", "/x")
@@ -49,21 +48,31 @@ def _validator() -> SchemaValidator:
     return contract.validator(schema, Direction.REQUEST)
 
 
+def _key(error: dict[str, str]) -> tuple[str, str]:
+    return error["pointer"], error["message"]
+
+
 @pytest.mark.parametrize("value", BAD)
-@pytest.mark.parametrize("limit", [1, 3, 50])
-def test_error_list_matches_violations(value: Any, limit: int) -> None:
+def test_errors_match_violations(value: Any) -> None:
     validator = _validator()
-    expected = [
-        {"pointer": v.pointer, "message": v.message} for v in validator.violations(value, limit)
-    ]
+    expected = [{"pointer": v.pointer, "message": v.message} for v in validator.violations(value)]
     assert expected, "each value must be invalid"
-    assert error_list(validator, value, limit) == expected
+    # the same errors; evaluate() may list them in another order
+    assert sorted(validator.errors(value), key=_key) == sorted(expected, key=_key)
+
+
+def test_limit() -> None:
+    assert len(_validator().errors(BAD[4], 3)) == 3
+
+
+def test_a_failed_one_of_is_one_summary_error_not_one_per_branch() -> None:
+    found = _validator().errors({"id": "o_a", "tags": ["a"], "kind": "k"})
+    assert [e["pointer"] for e in found] == ["/kind"]
+    assert "oneOf" in found[0]["message"]
 
 
 def test_pointers_are_escaped_and_long_messages_shortened() -> None:
-    found = error_list(
-        _validator(), {"id": "o_a", "tags": ["a"], "a/b~c": {"x~y": 0}, "long": "z"}, 50
-    )
+    found = _validator().errors({"id": "o_a", "tags": ["a"], "a/b~c": {"x~y": 0}, "long": "z"})
     pointers = [e["pointer"] for e in found]
     assert "/a~1b~0c/x~0y" in pointers and "/long" in pointers
     assert all(len(e["message"]) <= 200 for e in found)
@@ -71,16 +80,4 @@ def test_pointers_are_escaped_and_long_messages_shortened() -> None:
 
 
 def test_a_valid_value_has_no_errors() -> None:
-    assert error_list(_validator(), {"id": "o_a", "tags": ["a"]}, 50) == []
-
-
-class _Plain:
-    """A validator with only the public interface."""
-
-    def violations(self, instance: Any, limit: int = 50) -> list[Violation]:
-        return [Violation("/p", f"bad {instance}")][:limit]
-
-
-def test_other_validators_fall_back_to_violations() -> None:
-    plain: Any = _Plain()
-    assert error_list(plain, 7, 50) == [{"pointer": "/p", "message": "bad 7"}]
+    assert _validator().errors({"id": "o_a", "tags": ["a"]}) == []
