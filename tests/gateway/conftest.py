@@ -167,7 +167,11 @@ class Echo:
         if scope["path"] == "/broken":
             seen = {"no_id": True}
         payload = json.dumps(seen).encode()
-        headers = [(b"content-type", b"application/json"), (b"x-request-id", b"upstream-lie")]
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(payload)).encode()),
+            (b"x-request-id", b"upstream-lie"),
+        ]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
 

@@ -32,7 +32,7 @@ def test_wrong_method_is_405_with_allow() -> None:
     app, _ = gateway()
     response = one(app, "PATCH", "/items/it_1")
     assert response.status_code == 405
-    assert response.headers["allow"] == "DELETE, GET"
+    assert response.headers["allow"] == "DELETE, GET, HEAD"
     assert response.json()["title"] == "Method Not Allowed"
 
 
@@ -79,3 +79,26 @@ def test_healthz_is_always_200() -> None:
     app, _ = gateway()
     response = one(app, "GET", "/healthz")
     assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_head_goes_where_get_goes_without_content() -> None:
+    app, echoes = gateway()
+    response = one(app, "HEAD", "/items/it_1", headers=bearer(token("items:read")))
+    assert response.status_code == 200
+    assert response.content == b""
+    assert int(response.headers["content-length"]) > 0  # the length of the GET's content
+    assert echoes["alpha"].seen[0]["method"] == "HEAD"
+    # the GET's security applies: no token, no answer
+    assert one(gateway()[0], "HEAD", "/items/it_1").status_code == 401
+
+
+def test_forwarded_headers_describe_this_hop() -> None:
+    app, echoes = gateway()
+    spoofed = {"X-Forwarded-For": "1.2.3.4", "X-Forwarded-Host": "evil.test",
+               "X-Forwarded-Proto": "https"}  # fmt: skip
+    assert one(app, "GET", "/items", headers=spoofed).status_code == 200
+    seen = echoes["alpha"].seen[0]
+    assert seen["headers"]["x-forwarded-for"] == "1.2.3.4, 10.0.0.7"  # extended, not replaced
+    assert seen["headers"]["x-forwarded-host"] == "gw.test"
+    assert seen["headers"]["x-forwarded-proto"] == "http"
+    assert seen["header_names"].count("x-forwarded-host") == 1

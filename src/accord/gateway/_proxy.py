@@ -35,7 +35,9 @@ _HOP = frozenset(
 )
 #: the upstream client hands over the decoded body, so its coding no longer applies; the id is ours
 _NOT_RELAYED = frozenset(name.encode() for name in _HOP | {"content-encoding", "x-request-id"})
-_DROPPED = _HOP | IDENTITY_HEADERS | {"x-request-id", "traceparent", "x-forwarded-for"}
+#: set by the gateway itself (X-Forwarded-For is extended, the others describe this hop)
+_FORWARDED = {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"}
+_DROPPED = _HOP | IDENTITY_HEADERS | _FORWARDED | {"x-request-id", "traceparent"}
 
 
 class Proxy:
@@ -90,18 +92,29 @@ class Proxy:
                     return
         out = [(k, v) for k, v in answer.headers if k.lower() not in _NOT_RELAYED]
         out += ex.extra_headers
+        if ex.method == "HEAD":  # no content, but the length the GET would have
+            length = answer.header(b"content-length")
+            out += [(b"content-length", length.encode())] if length.isdigit() else []
+            await send({"type": "http.response.start", "status": answer.status, "headers": out})
+            await send({"type": "http.response.body", "body": b""})
+            return
         await send_bytes(send, answer.status, answer.body, out)
 
     @staticmethod
     def _headers(scope: Scope, client: str) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
-        forwarded = ""
+        forwarded = host = ""
         for raw_name, raw_value in scope.get("headers") or ():
             name = raw_name.decode("latin-1").lower()
             value = raw_value.decode("latin-1")
             if name == "x-forwarded-for":
                 forwarded = value
+            elif name == "host":
+                host = value
             if name not in _DROPPED:
                 out.append((name, value))
         out.append(("x-forwarded-for", f"{forwarded}, {client}" if forwarded else client))
+        out.append(("x-forwarded-proto", str(scope.get("scheme") or "http")))
+        if host:
+            out.append(("x-forwarded-host", host))
         return out

@@ -63,13 +63,21 @@ class RouteTable:
         self.contracts = dict(contracts)
 
     def find(self, method: str, path: str) -> Route | list[str]:
-        """The route, or the methods the path allows (empty: no template matches it)."""
+        """The route, or the methods the path allows (empty: no template matches it).
+
+        ``HEAD`` goes where ``GET`` goes when the contract has no ``HEAD`` of its own
+        (RFC 9110 9.3.2: the same answer without its content).
+        """
         allowed: list[str] = []
         for name, contract in self.contracts.items():
             found = contract.match(method, path)
+            if found is None and method == "HEAD":
+                found = contract.match("GET", path)
             if found is not None:
                 return Route(name, found)
             allowed += contract.allowed_methods(path)
+        if "GET" in allowed:
+            allowed.append("HEAD")
         return sorted(set(allowed))
 
     def operations(self) -> int:
