@@ -3,7 +3,9 @@
 The order is the one Prism users know: ``Prefer: code=NNN``, ``Prefer:
 example=NAME``, ``Prefer: dynamic=true``; then the operation's first documented
 2xx, answered from its first valid example or from data generated from its
-schema; else 501 with a problem that says what is missing.
+schema; else 501 with a problem that says what is missing. The response comes
+in the documented media type ``Accept`` prefers (JSON when it does not care);
+406 when a success response documents none the request accepts.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import itertools
 import random
 import zlib
 
+from accord.mock._accept import accepts_anything, preferred
 from accord.mock._asgi import Receive, Scope, Send
 from accord.mock._exchange import Exchange, exchange_of
 from accord.mock._plan import OperationPlan, Problem
@@ -47,6 +50,7 @@ class Respond:
         self, ex: Exchange, plan: OperationPlan
     ) -> tuple[tuple[Canned, str] | None, Problem | None]:
         prefer = ex.prefer
+        accept = ex.headers.get("accept")
         target: ResponsePlan | None = plan.default
         if "code" in prefer:
             code = prefer["code"]
@@ -60,20 +64,7 @@ class Respond:
                 )
             target = found
         if "example" in prefer:
-            name = prefer["example"]
-            candidates = [target] if "code" in prefer and target else list(plan.responses.values())
-            for candidate in candidates:
-                if candidate is None:
-                    continue
-                canned = candidate.with_example(name)
-                if canned is not None:
-                    return (_with_status(canned, candidate, prefer), "example"), None
-            names = sorted({n for c in candidates if c for n in c.example_names()})
-            return None, Problem(
-                400,
-                f"Prefer: example={name} names no example of {plan.operation.name} "
-                f"(examples: {', '.join(names) or 'none'})",
-            )
+            return self._example(plan, prefer, accept, target)
         if "code" not in prefer and "dynamic" not in prefer and ex.service is not None:
             scenario = ex.headers.get(SCENARIO_HEADER)
             if scenario is not None:
@@ -84,11 +75,20 @@ class Respond:
                         400, f"unknown scenario {scenario!r} for {ex.service.name} (known: {known})"
                     )
                 op = plan.operation
-                found = answers.get((op.method, op.path))
-                if found is not None:
-                    return (found, f"scenario:{scenario}"), None
+                scripted = answers.get((op.method, op.path))
+                if scripted is not None:
+                    refused = _refuses(accept, scripted)
+                    if refused is not None:
+                        return None, refused
+                    return (scripted, f"scenario:{scenario}"), None
         if target is None:
             return None, Problem(501, f"{plan.operation.name} documents no response")
+        if not accepts_anything(accept):
+            assert accept is not None
+            ranked = _negotiate(target, accept, prefer)
+            if not ranked:
+                return None, _not_acceptable(target, accept)
+            target = ranked[0]
         if prefer.get("dynamic", "").lower() == "true":
             canned = target.dynamic(self._rng(plan))
             if canned is not None:
@@ -98,9 +98,83 @@ class Respond:
             return None, Problem(501, target.why_not)
         return (_with_status(canned, target, prefer), "contract"), None
 
+    def _example(
+        self,
+        plan: OperationPlan,
+        prefer: dict[str, str],
+        accept: str | None,
+        target: ResponsePlan | None,
+    ) -> tuple[tuple[Canned, str] | None, Problem | None]:
+        """``Prefer: example=NAME``: the named example, in a media type the request accepts."""
+        name = prefer["example"]
+        candidates = [target] if "code" in prefer and target else list(plan.responses.values())
+        refused: ResponsePlan | None = None
+        for candidate in candidates:
+            if candidate is None:
+                continue
+            offered = candidate.offered()
+            ranked = offered if accepts_anything(accept) else _negotiate(candidate, accept, prefer)
+            for variant in ranked:
+                canned = variant.with_example(name)
+                if canned is not None:
+                    return (_with_status(canned, variant, prefer), "example"), None
+            if refused is None and any(name in v.examples for v in offered):
+                refused = candidate
+        if refused is not None and accept is not None:
+            return None, _not_acceptable(refused, accept)
+        names = sorted({n for c in candidates if c for v in c.offered() for n in v.example_names()})
+        return None, Problem(
+            400,
+            f"Prefer: example={name} names no example of {plan.operation.name} "
+            f"(examples: {', '.join(names) or 'none'})",
+        )
+
     def _rng(self, plan: OperationPlan) -> random.Random:
         text = f"{self.seed}:{plan.operation.key}:{next(self._counter)}"
         return random.Random(zlib.crc32(text.encode()))
+
+
+def _negotiate(
+    target: ResponsePlan, accept: str | None, prefer: dict[str, str]
+) -> tuple[ResponsePlan, ...]:
+    """The media types of ``target`` the request accepts, best first.
+
+    An error answer (status 400 and up) is never refused: when nothing is
+    acceptable it comes in its own media types anyway.
+    """
+    if accept is None:
+        return target.offered()
+    ranked = target.acceptable(accept)
+    if not ranked and _status(target, prefer) >= 400:
+        return target.offered()
+    return ranked
+
+
+def _not_acceptable(target: ResponsePlan, accept: str) -> Problem:
+    offered = ", ".join(target.media_types())
+    return Problem(
+        406,
+        f"{target.operation.name} answers {target.key} as {offered}; none is acceptable "
+        f"(Accept: {accept[:200]})",
+    )
+
+
+def _refuses(accept: str | None, scripted: Canned) -> Problem | None:
+    """A 406 when a scripted success answer comes in a type the request does not accept."""
+    media = scripted.content_type
+    if accepts_anything(accept) or media is None or not scripted.body or scripted.status >= 400:
+        return None
+    assert accept is not None
+    if preferred(accept, [media]):
+        return None
+    return Problem(
+        406, f"the scenario answers as {media}, which is not acceptable (Accept: {accept[:200]})"
+    )
+
+
+def _status(target: ResponsePlan, prefer: dict[str, str]) -> int:
+    code = prefer.get("code", "")
+    return int(code) if code.isdigit() else target.status
 
 
 def _with_status(canned: Canned, target: ResponsePlan, prefer: dict[str, str]) -> Canned:

@@ -2,7 +2,8 @@
 
 Everything a request needs is computed once, the first time the response is
 chosen, and kept: a request answered from an example or from generated data is
-a dictionary lookup and two ASGI messages.
+a dictionary lookup and two ASGI messages. A response documenting several media
+types has one plan per media type (its *variants*); ``Accept`` picks among them.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from accord.core import Contract, Direction, MediaType, Operation, Response, SchemaValidator
+from accord.mock._accept import preferred
 from accord.mock._asgi import dump
 from accord.mock._generate import Unsatisfiable, generate_valid
 
@@ -72,23 +74,85 @@ def _encode(value: Any, media: MediaType) -> bytes:
     return dump(value)
 
 
+#: distinct ``Accept`` headers remembered per response (beyond, negotiation is redone)
+_ACCEPT_CACHE = 64
+
+
 class ResponsePlan:
-    """One documented response of one operation, with its answers computed lazily."""
+    """One documented response of one operation, with its answers computed lazily.
+
+    The plan answers in its preferred media type (JSON first); :meth:`offered`
+    lists one plan per documented media type, this one first, each with its own
+    examples, schema and cached answers.
+    """
 
     def __init__(
-        self, contract: Contract, operation: Operation, key: str, response: Response, seed: int
+        self,
+        contract: Contract,
+        operation: Operation,
+        key: str,
+        response: Response,
+        seed: int,
+        *,
+        media: MediaType | None = None,
+        base: ResponsePlan | None = None,
     ) -> None:
         self.contract = contract
         self.operation = operation
         self.key = key
         self.status = status_for(key)
         self.response = response
-        self.media = _choose_media(response)
+        # a variant (``base`` given) answers in ``media``; the plan itself in its preferred one
+        self.media = media if base is not None else _choose_media(response)
         self.seed = seed
+        self._base = base
         self._canned: Canned | None = None
         self._problem: str | None = None
         self._headers: tuple[tuple[bytes, bytes], ...] | None = None
         self._validator: SchemaValidator | None = None
+        self._offered: tuple[ResponsePlan, ...] | None = None
+        self._accepted: dict[str, tuple[ResponsePlan, ...]] = {}
+
+    # negotiation ----------------------------------------------------------------------------
+    def offered(self) -> tuple[ResponsePlan, ...]:
+        """One plan per documented media type: this one, then the others in contract order."""
+        if self._base is not None:
+            return self._base.offered()
+        if self._offered is None:
+            others = [m for m in self.response.content.values() if m is not self.media]
+            self._offered = (self, *(self._variant(m) for m in others))
+        return self._offered
+
+    def acceptable(self, accept: str) -> tuple[ResponsePlan, ...]:
+        """The :meth:`offered` plans ``accept`` allows, best first (empty: 406).
+
+        A response without content is always acceptable: there is nothing to refuse.
+        """
+        found = self._accepted.get(accept)
+        if found is None:
+            offered = self.offered()
+            if self.media is None:
+                found = offered
+            else:
+                found = tuple(offered[i] for i in preferred(accept, self.media_types()))
+            if len(self._accepted) < _ACCEPT_CACHE:
+                self._accepted[accept] = found
+        return found
+
+    def media_types(self) -> list[str]:
+        """The documented media types, in the order :meth:`offered` lists them."""
+        return [p.media.name for p in self.offered() if p.media is not None]
+
+    def _variant(self, media: MediaType) -> ResponsePlan:
+        return ResponsePlan(
+            self.contract,
+            self.operation,
+            self.key,
+            self.response,
+            self.seed,
+            media=media,
+            base=self,
+        )
 
     def validator(self) -> SchemaValidator | None:
         """The compiled validator of the chosen media type's schema (looked up once)."""
@@ -197,9 +261,16 @@ class ResponsePlan:
         return self._answer(_encode(value, media))
 
     def headers(self) -> tuple[tuple[bytes, bytes], ...]:
-        """Documented response headers with generated values (computed once)."""
+        """Documented response headers with generated values (computed once).
+
+        ``Vary: Accept`` is added when the response documents several media types.
+        """
+        if self._base is not None:
+            return self._base.headers()
         if self._headers is None:
             out: list[tuple[bytes, bytes]] = []
+            if len(self.response.content) > 1 and "vary" not in self.response.headers:
+                out.append((b"vary", b"Accept"))
             for name, header in self.response.headers.items():
                 if name in ("content-type", "content-length") or header.schema is None:
                     continue
