@@ -17,8 +17,8 @@ from tests.mock.helpers import mock_client
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 SPEC = CORPUS / "pact-specification"
-#: JSON request cases of every spec version (XML bodies are not supported by pact mode yet)
-CASES = sorted(p for p in SPEC.glob("version-*/testcases/request/*/*.json") if "xml" not in p.name)
+#: the request cases of every spec version, JSON and XML bodies alike
+CASES = sorted(SPEC.glob("version-*/testcases/request/*/*.json"))
 
 
 def _request(raw: dict[str, Any], version: str) -> HttpRequest:
@@ -38,6 +38,7 @@ def _request(raw: dict[str, Any], version: str) -> HttpRequest:
 
 def test_the_specification_cases_are_there() -> None:
     assert len(CASES) > 200, f"the Pact specification cases are missing under {SPEC}"
+    assert any("xml" in p.name for p in CASES), "the XML body cases are missing"
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: str(p.relative_to(SPEC)))
@@ -82,3 +83,73 @@ def test_an_unknown_provider_state_is_a_400(users: httpx.Client) -> None:
     response = users.get("/users/UserA", headers={"X-Accord-Provider-State": "nobody"})
     assert response.status_code == 400
     assert "UserA does not exist" in response.json()["detail"]
+
+
+@pytest.fixture
+def orders() -> httpx.Client:
+    """A pact with one XML interaction: a numeric id, any number of items named in lower case."""
+    pact = PactFile.from_dict(
+        {
+            "consumer": {"name": "shop"},
+            "provider": {"name": "orders"},
+            "interactions": [
+                {
+                    "description": "an XML order",
+                    "request": {
+                        "method": "POST",
+                        "path": "/orders",
+                        "headers": {"Content-Type": "application/xml"},
+                        "body": '<order id="1"><item>tea</item></order>',
+                        "matchingRules": {
+                            "body": {
+                                "$.order['@id']": {
+                                    "matchers": [{"match": "regex", "regex": r"\d+"}]
+                                },
+                                "$.order.item": {"matchers": [{"match": "type"}]},
+                                "$.order.item.#text": {
+                                    "matchers": [{"match": "regex", "regex": "[a-z]+"}]
+                                },
+                            }
+                        },
+                    },
+                    "response": {"status": 201, "body": {"accepted": True}},
+                }
+            ],
+            "metadata": {"pactSpecification": {"version": "3.0.0"}},
+        }
+    )
+    return mock_client(MockApp([], pacts=[pact]))
+
+
+def _post_order(client: httpx.Client, body: str) -> httpx.Response:
+    return client.post("/orders", content=body, headers={"Content-Type": "application/xml"})
+
+
+def test_an_xml_request_matches_by_the_pact_rules(orders: httpx.Client) -> None:
+    body = (
+        '<?xml version="1.0"?>\n<order id="42">\n  <item>cake</item>\n  <item>jam</item>\n</order>'
+    )
+    response = _post_order(orders, body)
+    assert (response.status_code, response.json()) == (201, {"accepted": True})
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ('<order id="x42"><item>cake</item></order>', "$.order['@id']: 'x42' does not match"),
+        ('<order id="42" rush="yes"><item>jam</item></order>', "unexpected attribute rush='yes'"),
+        ('<order id="42"><item>jam</item><item>Jam</item></order>', "item[1].#text: 'Jam'"),
+        ('<order id="42"/>', "expected child element <item>, it is missing"),
+        ('<order id="42"><item>cake</item>', "not well-formed XML"),
+        ('<!DOCTYPE order [<!ENTITY e "x">]><order id="1">&e;</order>', "DTD"),
+    ],
+)
+def test_an_xml_request_that_differs_names_why(
+    orders: httpx.Client, body: str, reason: str
+) -> None:
+    response = _post_order(orders, body)
+    assert response.status_code == 404
+    doc = response.json()
+    assert "an XML order" in doc["detail"]
+    assert {e["pointer"] for e in doc["errors"]} == {"body"}
+    assert any(reason in e["message"] for e in doc["errors"]), doc["errors"]

@@ -8,21 +8,22 @@ unless matching rules (``type``, ``min``/``max``, ``regex``, ``integer``,
 ``decimal``, ``number``, ``boolean``, ``null``, ``include``, ``equality``,
 ``date``/``time``/``timestamp``, ``values``, ``eachKey``/``eachValue``) loosen
 them. A rule applies to its JSON path and cascades to what is below it; the
-most specific rule wins.
+most specific rule wins. XML bodies (by the pact's content type) are compared as
+element trees by :mod:`accord.mock._pact_xml`, with these same rules and matchers.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from accord.core import Body, HttpRequest
+from accord.mock._pact_rules import apply_rule, equal, kind_of, rule_for
+from accord.mock._pact_xml import match_xml
+from accord.mock._xml import is_xml
 
 __all__ = ["Mismatch", "match_request"]
-
-_TOKEN = re.compile(r"\.([^.\[\]]+)|\[(\d+|\*)\]|\['([^']+)'\]|\.(\*)")
 
 
 @dataclass(slots=True, frozen=True)
@@ -51,7 +52,7 @@ def match_request(
         out.append(Mismatch("method", f"expected {expected.method.upper()}, got {method.upper()}"))
     path_rule = rules.get("path", {}).get("")
     if path_rule:
-        out += [Mismatch("path", m) for m in _apply(path_rule, expected.path, path)]
+        out += [Mismatch("path", m) for m in apply_rule(path_rule, expected.path, path)]
     elif expected.path != path:
         out.append(Mismatch("path", f"expected {expected.path!r}, got {path!r}"))
     out += _query(expected, query)
@@ -72,7 +73,7 @@ def _query(expected: HttpRequest, actual: Mapping[str, Sequence[str]]) -> list[M
         rule = rules.get(name)
         if rule:
             for value in got:
-                out += [Mismatch(where, m) for m in _apply(rule, values[0], value)]
+                out += [Mismatch(where, m) for m in apply_rule(rule, values[0], value)]
         elif list(values) != got:
             out.append(Mismatch(where, f"expected {list(values)}, got {got}"))
     for name in actual:
@@ -95,7 +96,7 @@ def _headers(expected: HttpRequest, actual: Mapping[str, Sequence[str]]) -> list
         have = ", ".join(got)
         rule = rules.get(name.lower())
         if rule:
-            out += [Mismatch(where, m) for m in _apply(rule, want, have)]
+            out += [Mismatch(where, m) for m in apply_rule(rule, want, have)]
         elif name.lower() == "content-type" or ";" in want:
             if not _media_matches(want, have):
                 out.append(Mismatch(where, f"expected {want!r}, got {have!r}"))
@@ -131,9 +132,18 @@ def _body(expected: HttpRequest, actual: Body) -> list[Mismatch]:
     if not actual.present or actual.content in (None, ""):
         return [Mismatch("body", "expected a body, got none")]
     rules = expected.matching_rules.get("body", {})
+    if _is_xml(want):
+        return [Mismatch("body", m) for m in match_xml(want.content, actual.content, rules)]
     out: list[str] = []
     _compare(want.content, actual.content, ("$",), rules, out)
     return [Mismatch("body", m) for m in out]
+
+
+def _is_xml(body: Body) -> bool:
+    """The pact's content type says XML, or (without one) the body is an XML document."""
+    if body.content_type:
+        return is_xml(body.content_type)
+    return isinstance(body.content, str) and body.content.lstrip().startswith("<?xml")
 
 
 # JSON bodies -------------------------------------------------------------------------------
@@ -142,10 +152,10 @@ def _compare(
 ) -> None:
     if len(out) > 20:
         return
-    rule, exact = _rule_for(path, rules)
+    rule, exact = rule_for(path, rules)
     where = _show(path)
     if rule is not None:
-        problems = _apply(rule, want, have)
+        problems = apply_rule(rule, want, have)
         out += [f"{where}: {m}" for m in problems]
         if problems:
             return
@@ -159,7 +169,7 @@ def _compare(
         cascade = False
     if isinstance(want, dict):
         if not isinstance(have, dict):
-            out.append(f"{where}: expected an object, got {_kind(have)}")
+            out.append(f"{where}: expected an object, got {kind_of(have)}")
             return
         for key, value in want.items():
             if key not in have:
@@ -173,7 +183,7 @@ def _compare(
         return
     if isinstance(want, list):
         if not isinstance(have, list):
-            out.append(f"{where}: expected an array, got {_kind(have)}")
+            out.append(f"{where}: expected an array, got {kind_of(have)}")
             return
         if cascade and want:
             for i, item in enumerate(have):
@@ -184,7 +194,7 @@ def _compare(
         for i, (item, got) in enumerate(zip(want, have, strict=False)):
             _compare(item, got, (*path, str(i)), rules, out)
         return
-    if rule is None and not _equal(want, have):
+    if rule is None and not equal(want, have):
         out.append(f"{where}: expected {want!r}, got {have!r}")
     del exact
 
@@ -201,117 +211,5 @@ def _each_value(
             _compare(template, value, (*path, str(key)), rules, out)
 
 
-def _equal(want: Any, have: Any) -> bool:
-    if isinstance(want, bool) or isinstance(have, bool):
-        return want is have
-    return bool(want == have)
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    return "an array" if isinstance(value, list) else "an object"
-
-
 def _show(path: tuple[str, ...]) -> str:
     return path[0] + "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in path[1:])
-
-
-def _parse_rule_path(text: str) -> list[str] | None:
-    if not text.startswith("$"):
-        return None
-    tokens: list[str] = []
-    rest = text[1:]
-    while rest:
-        found = _TOKEN.match(rest)
-        if found is None:
-            return None
-        tokens.append(next(g for g in found.groups() if g is not None))
-        rest = rest[found.end() :]
-    return tokens
-
-
-def _rule_for(path: tuple[str, ...], rules: Mapping[str, Any]) -> tuple[Any, bool]:
-    """The most specific rule whose path is ``path`` or one of its ancestors."""
-    best: Any = None
-    best_weight = -1
-    exact = False
-    concrete = path[1:]
-    for text, rule in rules.items():
-        tokens = _parse_rule_path(text)
-        if tokens is None or len(tokens) > len(concrete):
-            continue
-        weight = 0
-        for token, part in zip(tokens, concrete, strict=False):
-            if token == part:
-                weight += 2
-            elif token == "*":
-                weight += 1
-            else:
-                break
-        else:
-            weight = weight * 10 + len(tokens)
-            if weight > best_weight:
-                best, best_weight, exact = rule, weight, len(tokens) == len(concrete)
-    return best, exact
-
-
-# matchers ----------------------------------------------------------------------------------
-def _apply(rule: Mapping[str, Any], want: Any, have: Any) -> list[str]:
-    """Problems of ``have`` under ``rule`` (``combine`` AND: all of them; OR: any)."""
-    results = [_matcher(m, want, have) for m in rule.get("matchers", ())]
-    failures = [r for r in results if r]
-    if str(rule.get("combine", "AND")).upper() == "OR":
-        return failures if len(failures) == len(results) else []
-    return failures
-
-
-def _matcher(spec: Mapping[str, Any], want: Any, have: Any) -> str:
-    kind = str(spec.get("match", "type"))
-    if kind == "regex":
-        pattern = str(spec.get("regex", ""))
-        text = have if isinstance(have, str) else _text(have)
-        return "" if re.fullmatch(pattern, text or "") else f"{have!r} does not match /{pattern}/"
-    if kind in ("type", "min", "max"):
-        if _kind(want) != _kind(have):
-            return f"expected {_kind(want)}, got {_kind(have)}"
-        if isinstance(have, list):
-            low, high = spec.get("min"), spec.get("max")
-            if isinstance(low, int) and len(have) < low:
-                return f"expected at least {low} element(s), got {len(have)}"
-            if isinstance(high, int) and len(have) > high:
-                return f"expected at most {high} element(s), got {len(have)}"
-        return ""
-    if kind == "equality":
-        return "" if _equal(want, have) else f"expected {want!r}, got {have!r}"
-    if kind == "include":
-        value = str(spec.get("value", ""))
-        return "" if value in _text(have) else f"{have!r} does not include {value!r}"
-    if kind == "integer":
-        ok = isinstance(have, int) and not isinstance(have, bool)
-        return "" if ok else f"expected an integer, got {have!r}"
-    if kind == "decimal":
-        ok = isinstance(have, float) or (isinstance(have, int) and not isinstance(have, bool))
-        return "" if ok else f"expected a decimal, got {have!r}"
-    if kind == "number":
-        ok = isinstance(have, int | float) and not isinstance(have, bool)
-        return "" if ok else f"expected a number, got {have!r}"
-    if kind == "boolean":
-        return "" if isinstance(have, bool) else f"expected a boolean, got {have!r}"
-    if kind == "null":
-        return "" if have is None else f"expected null, got {have!r}"
-    if kind in ("date", "time", "timestamp", "datetime", "contentType", "semver", "notEmpty"):
-        return "" if have not in (None, "", [], {}) else f"expected a {kind}, got {have!r}"
-    return ""  # values, eachKey, eachValue, arrayContains: checked structurally or leniently
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else str(value)
