@@ -100,10 +100,25 @@ def test_body_errors_are_listed_with_pointers(
     assert pointers == {"/lines/0/quantity", ""}
 
 
+def test_integers_past_64_bits_are_read_and_checked(
+    client: ClientFactory, shop: dict[str, Contract]
+) -> None:
+    """orjson reads bodies fast but stops at 64 bits; json reads the rest."""
+    line = {"product_id": "prd_7Hx2Kq9LmN4p", "quantity": 10**30}
+    body = json.dumps({**ORDER, "lines": [line]}).encode()
+    response = client(shop["orders"]).post(
+        "/orders", content=body, headers={**AUTH, "content-type": "application/json"}
+    )
+    doc = _problem(response, 400)
+    assert [e["pointer"] for e in doc["errors"]] == ["/lines/0/quantity"]  # type: ignore[index]
+    assert "greater than the maximum" in doc["errors"][0]["message"]  # type: ignore[index]
+
+
 @pytest.mark.parametrize(
     ("content", "content_type", "status", "detail"),
     [
         (b"{", "application/json", 400, "not valid JSON"),
+        (b"\xef\xbb\xbf{}", "application/json", 400, "BOM"),
         (b'{"a": NaN}', "application/json", 400, "not valid JSON"),
         (b'"\xff\xfe"', "application/json", 400, "not valid UTF-8"),
         (b"[" * 2000 + b"]" * 2000, "application/json", 400, "nests deeper"),

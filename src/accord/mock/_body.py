@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
+import orjson
+
 from accord.core import MediaType, RequestBody
 from accord.mock._asgi import Receive
 from accord.mock._plan import Problem
@@ -173,6 +175,10 @@ def _json(raw: bytes, max_depth: int) -> Any:
         return Problem(400, f"the body is not valid UTF-8: {exc.reason} at byte {exc.start}")
     if text.count("[") + text.count("{") > max_depth and _depth(text) > max_depth:
         return Problem(400, f"the JSON body nests deeper than {max_depth} levels")
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        pass  # json says why, and reads what orjson does not (integers past 64 bits)
     try:
         if text.startswith("\ufeff"):  # what json.loads says about a byte order mark
             raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)

@@ -85,7 +85,9 @@ class Exchange:
             headers=headers,
             raw_query=bytes(scope.get("query_string") or b""),
         )
-        found.prefer = parse_prefer(headers.get("prefer", ""))
+        prefer = headers.get("prefer")
+        if prefer:
+            found.prefer = parse_prefer(prefer)
         return found
 
     def parse_query(self) -> str | None:

@@ -47,7 +47,7 @@ class Problem:
 
     status: int
     detail: str
-    errors: tuple[Mapping[str, str], ...] = ()
+    errors: tuple[dict[str, str], ...] = ()  # shared with the documents, never changed
     headers: tuple[tuple[bytes, bytes], ...] = ()
 
     def document(self, status: int | None = None, instance: str | None = None) -> dict[str, Any]:
@@ -61,7 +61,7 @@ class Problem:
         if instance:
             doc["instance"] = instance
         if self.errors:
-            doc["errors"] = [dict(e) for e in self.errors[:100]]
+            doc["errors"] = list(self.errors[:100])
         return doc
 
 
@@ -184,9 +184,12 @@ class OperationPlan:
         """Whether one security alternative is satisfied (values are never checked)."""
         if not self.security:
             return True
-        cookies = cookies_of(headers.get("cookie", ""))
+        cookies = cookies_of(headers.get("cookie", "")) if "cookie" in headers else {}
         for alternative in self.security:
-            if all(_present(c, headers, query, cookies) for c in alternative):
+            for check in alternative:
+                if not _present(check, headers, query, cookies):
+                    break
+            else:
                 return True
         return False
 
