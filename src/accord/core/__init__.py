@@ -13,8 +13,17 @@ from accord.core._model import (
     SchemaRef,
 )
 from accord.core._pact import Body, HttpRequest, HttpResponse, Interaction, PactFile, ProviderState
+from accord.core._params import (
+    ParameterSpec,
+    ParsedRequest,
+    coerce,
+    compile_parameters,
+    cookies_of,
+    read_parameters,
+)
 from accord.core._paths import PathTemplate, Router
 from accord.core._refs import DocumentSet, Target
+from accord.core._resolve import SchemaNode, SchemaResolver
 from accord.core._schema import (
     Direction,
     SchemaValidator,
@@ -41,22 +50,30 @@ __all__ = [
     "Operation",
     "PactFile",
     "Parameter",
+    "ParameterSpec",
+    "ParsedRequest",
     "PathTemplate",
     "Place",
     "ProviderState",
     "RequestBody",
     "Response",
     "Router",
+    "SchemaNode",
     "SchemaRef",
+    "SchemaResolver",
     "SchemaValidator",
     "SourceFile",
     "SourceMap",
     "Target",
     "Violation",
     "build_registry",
+    "coerce",
+    "compile_parameters",
     "compile_validator",
     "convert_document",
+    "cookies_of",
     "decode_pointer",
     "encode_pointer",
     "load_source",
+    "read_parameters",
 ]

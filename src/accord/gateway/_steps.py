@@ -12,7 +12,7 @@ import asyncio
 import json
 from collections.abc import Mapping
 
-from accord.core import Contract
+from accord.core import Contract, ParameterSpec, compile_parameters
 from accord.gateway._asgi import (
     ASGIApp,
     Receive,
@@ -180,13 +180,19 @@ class Validate:
     def __init__(self, app: ASGIApp, contracts: Mapping[str, Contract]) -> None:
         self.app = app
         self.contracts = contracts
+        #: each operation's parameters, compiled on first use: (service, method, path) -> specs
+        self._specs: dict[tuple[str, str, str], list[ParameterSpec]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         ex = exchange_of(scope)
         assert ex.match is not None and ex.service is not None
         contract, operation = self.contracts[ex.service], ex.match.operation
+        key = (ex.service, operation.method, operation.path)
+        specs = self._specs.get(key)
+        if specs is None:
+            specs = self._specs[key] = compile_parameters(contract, operation)
         query = bytes(scope.get("query_string") or b"")
-        problem = check_parameters(contract, operation, ex.match.path_params, query, ex.headers)
+        problem = check_parameters(contract, specs, ex.match.path_params, query, ex.headers)
         if problem is None:
             content_type = ex.headers.get("content-type", "")
             problem = check_body(contract, operation, content_type, ex.body)

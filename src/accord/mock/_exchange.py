@@ -12,7 +12,6 @@ from accord.core import Contract, Operation
 from accord.mock._asgi import Scope
 from accord.mock._plan import OperationPlan
 from accord.mock._typing import IntRanges
-from accord.mock._validators import Validators
 
 __all__ = ["SCOPE_KEY", "Exchange", "Service", "exchange_of", "parse_prefer"]
 
@@ -29,7 +28,6 @@ class Service:
         self.seed = seed
         self._plans: dict[tuple[str, str], OperationPlan] = {}
         self.int_ranges = IntRanges(contract)
-        self.validators = Validators(contract)
         #: scenario name -> (method, path template) -> answer, from mocks/<service>.yaml
         self.scenarios: dict[str, dict[tuple[str, str], Any]] = {}
         #: collection path -> records present at start and after a reset (stateful mode)

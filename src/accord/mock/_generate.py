@@ -17,9 +17,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from accord.core import Contract, Direction, SchemaRef
+from accord.core import Contract, Direction, SchemaNode, SchemaRef, SchemaResolver
 from accord.mock._regex import PatternUnsupported, string_for_pattern
-from accord.mock._schemas import Node, Resolver
 
 __all__ = ["Unsatisfiable", "generate", "generate_valid"]
 
@@ -46,12 +45,12 @@ def generate_valid(
     ``realistic`` prefers the schema's own ``example`` / ``default`` values where they fit.
     """
     validator = contract.validator(schema, direction)
-    gen = _Generator(Resolver(contract), direction, rng)
+    gen = _Generator(SchemaResolver(contract), direction, rng)
     last: list[str] = []
     for attempt in range(_ATTEMPTS):
         gen.realistic = realistic and attempt < 2
         try:
-            value = gen.value(Node(schema.value, schema.place.file, schema.place.pointer), 0)
+            value = gen.value(SchemaNode(schema.value, schema.place.file, schema.place.pointer), 0)
         except (Unsatisfiable, PatternUnsupported, RecursionError) as exc:
             last = [str(exc)]
             continue
@@ -65,18 +64,18 @@ def generate(
     contract: Contract, schema: SchemaRef, direction: Direction, rng: random.Random
 ) -> Any:
     """One unchecked draw for ``schema`` (tests and callers that validate themselves)."""
-    gen = _Generator(Resolver(contract), direction, rng)
-    return gen.value(Node(schema.value, schema.place.file, schema.place.pointer), 0)
+    gen = _Generator(SchemaResolver(contract), direction, rng)
+    return gen.value(SchemaNode(schema.value, schema.place.file, schema.place.pointer), 0)
 
 
 class _Generator:
-    def __init__(self, resolver: Resolver, direction: Direction, rng: random.Random) -> None:
+    def __init__(self, resolver: SchemaResolver, direction: Direction, rng: random.Random) -> None:
         self.resolver = resolver
         self.rng = rng
         self.hidden = "readOnly" if direction is Direction.REQUEST else "writeOnly"
         self.realistic = True
 
-    def value(self, node: Node, depth: int) -> Any:
+    def value(self, node: SchemaNode, depth: int) -> Any:
         if depth > _MAX_DEPTH * 4:
             raise Unsatisfiable("schema nests too deeply to generate")
         flat = self.resolver.flatten(node)
@@ -115,12 +114,12 @@ class _Generator:
         kind = kinds[0] if self.realistic else self.rng.choice(kinds)
         return self._typed(kind, flat, depth)
 
-    def _choice(self, node: Node, key: str, options: list[Any], depth: int) -> Any:
+    def _choice(self, node: SchemaNode, key: str, options: list[Any], depth: int) -> Any:
         rest = {k: v for k, v in node.value.items() if k not in ("oneOf", "anyOf")}
         index = 0 if self.realistic else self.rng.randrange(len(options))
         branch = options[index]
-        branch_node = branch if isinstance(branch, Node) else Node(branch, node.file)
-        combined = Node({"allOf": [Node(rest, node.file), branch_node]}, node.file)
+        branch_node = branch if isinstance(branch, SchemaNode) else SchemaNode(branch, node.file)
+        combined = SchemaNode({"allOf": [SchemaNode(rest, node.file), branch_node]}, node.file)
         value = self.value(combined, depth + 1)
         discriminator = node.value.get("discriminator")
         if isinstance(value, dict) and isinstance(discriminator, dict):
@@ -131,7 +130,7 @@ class _Generator:
                     value[prop] = tag
         return value
 
-    def _typed(self, kind: str, node: Node, depth: int) -> Any:
+    def _typed(self, kind: str, node: SchemaNode, depth: int) -> Any:
         schema = node.value
         if kind == "object":
             return self._object(node, depth)
@@ -149,13 +148,13 @@ class _Generator:
             return None
         raise Unsatisfiable(f"unknown type {kind!r}")
 
-    def _object(self, node: Node, depth: int) -> dict[str, Any]:
+    def _object(self, node: SchemaNode, depth: int) -> dict[str, Any]:
         schema = node.value
         props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
         required = [r for r in schema.get("required") or () if isinstance(r, str)]
         out: dict[str, Any] = {}
         for name, sub in props.items():
-            sub_node = sub if isinstance(sub, Node) else Node(sub, node.file)
+            sub_node = sub if isinstance(sub, SchemaNode) else SchemaNode(sub, node.file)
             flat = self.resolver.flatten(sub_node).value
             if isinstance(flat, dict) and flat.get(self.hidden) is True:
                 continue
@@ -168,17 +167,21 @@ class _Generator:
         for name in required:
             if name not in out and name not in props:
                 extra = schema.get("additionalProperties")
-                extra_node = extra if isinstance(extra, Node) else Node(extra or {}, node.file)
+                extra_node = (
+                    extra if isinstance(extra, SchemaNode) else SchemaNode(extra or {}, node.file)
+                )
                 out[name] = self.value(extra_node, depth + 1)
         want = schema.get("minProperties")
         extra = schema.get("additionalProperties")
         if isinstance(want, int) and len(out) < want and extra is not False:
-            extra_node = extra if isinstance(extra, Node) else Node(extra or {}, node.file)
+            extra_node = (
+                extra if isinstance(extra, SchemaNode) else SchemaNode(extra or {}, node.file)
+            )
             for i in range(want - len(out)):
                 out[f"key{i + 1}"] = self.value(extra_node, depth + 1)
         return out
 
-    def _array(self, node: Node, depth: int) -> list[Any]:
+    def _array(self, node: SchemaNode, depth: int) -> list[Any]:
         schema = node.value
         low = int(schema.get("minItems") or 0)
         high = schema.get("maxItems")
@@ -190,11 +193,11 @@ class _Generator:
         else:
             count = self.rng.randint(low, max(low, min(high, low + 3)))
         prefix = [
-            p if isinstance(p, Node) else Node(p, node.file)
+            p if isinstance(p, SchemaNode) else SchemaNode(p, node.file)
             for p in schema.get("prefixItems") or ()
         ]
         items = schema.get("items")
-        item_node = items if isinstance(items, Node) else Node(items, node.file)
+        item_node = items if isinstance(items, SchemaNode) else SchemaNode(items, node.file)
         out: list[Any] = []
         seen: set[str] = set()
         unique = schema.get("uniqueItems") is True
@@ -203,7 +206,7 @@ class _Generator:
                 break
             sub = prefix[i] if i < len(prefix) else item_node
             if sub.value is None:
-                sub = Node({}, node.file)
+                sub = SchemaNode({}, node.file)
             value = self.value(sub, depth + 1)
             if unique:
                 key = json.dumps(value, sort_keys=True)
@@ -316,7 +319,7 @@ def _bounds(schema: dict[str, Any], integer: bool) -> tuple[float, float]:
     return low, high
 
 
-def _discriminator_tag(discriminator: dict[str, Any], branch: Node) -> str | None:
+def _discriminator_tag(discriminator: dict[str, Any], branch: SchemaNode) -> str | None:
     ref = branch.value.get("$ref") if isinstance(branch.value, dict) else None
     if not isinstance(ref, str):
         return None

@@ -7,9 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from accord.core import Contract, Operation
+from accord.core import Contract, Operation, compile_parameters, cookies_of
 from accord.mock._asgi import dump
-from accord.mock._params import compile_parameters, cookies_of
 from accord.mock._responses import Canned, ResponsePlan, is_json
 
 __all__ = ["OperationPlan", "Problem", "SecurityCheck", "plain_problem"]

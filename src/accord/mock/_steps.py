@@ -14,12 +14,11 @@ import time
 from collections.abc import Callable, Sequence
 from xml.etree import ElementTree
 
-from accord.core import Direction
+from accord.core import Direction, cookies_of, read_parameters
 from accord.mock._asgi import ASGIApp, Message, Receive, Scope, Send, send_bytes
 from accord.mock._body import ParsedBody, parse_body, read_body, unchecked
 from accord.mock._config import MockConfig
 from accord.mock._exchange import Exchange, Service, exchange_of
-from accord.mock._params import cookies_of, read_parameters
 from accord.mock._plan import Problem, plain_problem
 from accord.mock._responses import Canned
 from accord.mock._typing import typed_form
@@ -168,7 +167,7 @@ class CheckParameters:
         assert ex.plan is not None and ex.service is not None
         cookies = cookies_of(ex.headers.get("cookie", ""))
         parsed = read_parameters(
-            ex.service.validators,
+            ex.service.contract,
             ex.plan.parameters,
             ex.path_params,
             ex.query,
@@ -215,7 +214,7 @@ class ReadBody:
         elif isinstance(value, ElementTree.Element):
             value = xml_to_data(ex.service.contract, schema, value) if schema else None
         if self.config.validate and not unchecked(parsed) and media and schema is not None:
-            validator = ex.service.validators.get(schema, Direction.REQUEST)
+            validator = ex.service.contract.validator(schema, Direction.REQUEST)
             # is_valid is a fraction of a microsecond; listing the violations costs far more
             errors = [] if validator.is_valid(value) else validator.errors(value, 50)
             errors += ex.service.int_ranges.violations(schema, value)

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from accord.core import Contract, SchemaRef
-from accord.mock._params import coerce
-from accord.mock._schemas import Node, Resolver
+from accord.core import Contract, SchemaNode, SchemaRef, SchemaResolver, coerce
 
 __all__ = ["IntRanges", "typed_form"]
 
@@ -22,13 +20,13 @@ _BITS = {"int32": 31, "int64": 63}
 _MAX_DEPTH = 32
 
 
-def _node(schema: SchemaRef) -> Node:
-    return Node(schema.value, schema.place.file, schema.place.pointer)
+def _node(schema: SchemaRef) -> SchemaNode:
+    return SchemaNode(schema.value, schema.place.file, schema.place.pointer)
 
 
 def typed_form(contract: Contract, schema: SchemaRef, fields: dict[str, Any]) -> dict[str, Any]:
     """``fields`` typed per the schema's properties; object-valued fields are dropped."""
-    resolver = Resolver(contract)
+    resolver = SchemaResolver(contract)
     flat = resolver.flatten(_node(schema))
     props = flat.value.get("properties") if isinstance(flat.value, dict) else None
     if not isinstance(props, dict):
@@ -39,7 +37,7 @@ def typed_form(contract: Contract, schema: SchemaRef, fields: dict[str, Any]) ->
         # an empty array has no form encoding at all: absent means empty
         sub = props.get(name)
         if name not in fields and sub is not None:
-            node = sub if isinstance(sub, Node) else Node(sub, flat.file)
+            node = sub if isinstance(sub, SchemaNode) else SchemaNode(sub, flat.file)
             if "array" in resolver.types(node):
                 out[name] = []
     for name, raw in fields.items():
@@ -47,14 +45,14 @@ def typed_form(contract: Contract, schema: SchemaRef, fields: dict[str, Any]) ->
         if sub is None:
             out[name] = raw
             continue
-        node = sub if isinstance(sub, Node) else Node(sub, flat.file)
+        node = sub if isinstance(sub, SchemaNode) else SchemaNode(sub, flat.file)
         types = tuple(resolver.types(node))
         if "object" in types:
             continue
         if "array" in types:
             items = resolver.flatten(node).value
             item = items.get("items") if isinstance(items, dict) else None
-            item_node = item if isinstance(item, Node) else Node(item or {}, flat.file)
+            item_node = item if isinstance(item, SchemaNode) else SchemaNode(item or {}, flat.file)
             item_types = tuple(resolver.types(item_node))
             if "object" in item_types:
                 continue
@@ -69,7 +67,7 @@ class IntRanges:
     """Finds integers outside their ``int32``/``int64`` format in a body."""
 
     def __init__(self, contract: Contract) -> None:
-        self.resolver = Resolver(contract)
+        self.resolver = SchemaResolver(contract)
         self.active = _mentions_int_formats(contract)
 
     def violations(self, schema: SchemaRef, value: Any) -> list[dict[str, str]]:
@@ -79,7 +77,7 @@ class IntRanges:
         self._walk(_node(schema), value, "", 0, out)
         return out
 
-    def _walk(self, node: Node, value: Any, pointer: str, depth: int, out: list[Any]) -> None:
+    def _walk(self, node: SchemaNode, value: Any, pointer: str, depth: int, out: list[Any]) -> None:
         if depth > _MAX_DEPTH or len(out) >= 20:
             return
         flat = self.resolver.flatten(node)
@@ -94,12 +92,12 @@ class IntRanges:
         elif isinstance(value, dict) and isinstance(schema.get("properties"), dict):
             for key, sub in schema["properties"].items():
                 if key in value:
-                    child = sub if isinstance(sub, Node) else Node(sub, flat.file)
+                    child = sub if isinstance(sub, SchemaNode) else SchemaNode(sub, flat.file)
                     where = f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}"
                     self._walk(child, value[key], where, depth + 1, out)
         elif isinstance(value, list) and schema.get("items") is not None:
             items = schema["items"]
-            child = items if isinstance(items, Node) else Node(items, flat.file)
+            child = items if isinstance(items, SchemaNode) else SchemaNode(items, flat.file)
             for i, item in enumerate(value):
                 self._walk(child, item, f"{pointer}/{i}", depth + 1, out)
 

@@ -12,9 +12,7 @@ from __future__ import annotations
 from typing import Any
 from xml.etree import ElementTree
 
-from accord.core import Contract, SchemaRef
-from accord.mock._params import coerce
-from accord.mock._schemas import Node, Resolver
+from accord.core import Contract, SchemaNode, SchemaRef, SchemaResolver, coerce
 
 __all__ = ["is_xml", "parse_xml", "xml_to_data"]
 
@@ -38,22 +36,24 @@ def parse_xml(raw: bytes) -> ElementTree.Element | str:
 
 def xml_to_data(contract: Contract, schema: SchemaRef, root: ElementTree.Element) -> Any:
     """``root`` as the JSON-shaped value the schema describes."""
-    resolver = Resolver(contract)
-    node = Node(schema.value, schema.place.file, schema.place.pointer)
+    resolver = SchemaResolver(contract)
+    node = SchemaNode(schema.value, schema.place.file, schema.place.pointer)
     return _value(resolver, root, node, 0)
 
 
-def _child(value: Any, parent: Node) -> Node:
-    return value if isinstance(value, Node) else Node(value, parent.file)
+def _child(value: Any, parent: SchemaNode) -> SchemaNode:
+    return value if isinstance(value, SchemaNode) else SchemaNode(value, parent.file)
 
 
-def _hints(resolver: Resolver, node: Node) -> dict[str, Any]:
+def _hints(resolver: SchemaResolver, node: SchemaNode) -> dict[str, Any]:
     flat = resolver.flatten(node).value
     hints = flat.get("xml") if isinstance(flat, dict) else None
     return hints if isinstance(hints, dict) else {}
 
 
-def _value(resolver: Resolver, element: ElementTree.Element, node: Node, depth: int) -> Any:
+def _value(
+    resolver: SchemaResolver, element: ElementTree.Element, node: SchemaNode, depth: int
+) -> Any:
     if depth > _MAX_DEPTH:
         return None
     flat = resolver.flatten(node)
@@ -71,7 +71,11 @@ def _value(resolver: Resolver, element: ElementTree.Element, node: Node, depth: 
 
 
 def _object(
-    resolver: Resolver, element: ElementTree.Element, flat: Node, schema: dict[str, Any], depth: int
+    resolver: SchemaResolver,
+    element: ElementTree.Element,
+    flat: SchemaNode,
+    schema: dict[str, Any],
+    depth: int,
 ) -> dict[str, Any]:
     found = schema.get("properties")
     props: dict[str, Any] = found if isinstance(found, dict) else {}

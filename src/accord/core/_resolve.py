@@ -1,7 +1,7 @@
-"""Schema Objects as the generator sees them: ``$ref`` followed, ``allOf`` merged.
+"""Schema Objects as generators and parameter readers see them: ``$ref`` followed, ``allOf`` merged.
 
 A schema is always read together with the file it lives in, because a ``$ref``
-inside it is relative to that file. :class:`Node` carries the pair; merged
+inside it is relative to that file. :class:`SchemaNode` carries the pair; merged
 ``allOf`` schemas keep each part's own file by wrapping nested schemas in nodes.
 """
 
@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from accord.core import Contract, SourceFile
+from accord.core._contract import Contract
+from accord.core._source import SourceFile
 
-__all__ = ["Node", "Resolver"]
+__all__ = ["SchemaNode", "SchemaResolver"]
 
 #: keywords whose value is one schema
 _SUB_SCHEMA = ("items", "additionalProperties", "not", "contains", "propertyNames")
@@ -23,7 +24,7 @@ _UPPER_BOUNDS = ("maximum", "maxLength", "maxItems", "maxProperties")
 
 
 @dataclass(slots=True, frozen=True)
-class Node:
+class SchemaNode:
     """A schema value and the file its ``$ref`` s are relative to."""
 
     value: Any
@@ -31,46 +32,48 @@ class Node:
     pointer: str = ""
 
 
-class Resolver:
+class SchemaResolver:
     """Follows ``$ref`` and flattens ``allOf`` for one contract."""
 
     def __init__(self, contract: Contract) -> None:
         self.contract = contract
         self.openapi30 = contract.openapi30
 
-    def deref(self, node: Node) -> Node:
+    def deref(self, node: SchemaNode) -> SchemaNode:
         """``node`` itself, or the schema its ``$ref`` chain leads to.
 
         In 3.1 the siblings of a ``$ref`` apply too; they are merged over the target.
         """
         value = node.value
-        if isinstance(value, Node):
+        if isinstance(value, SchemaNode):
             return self.deref(value)
         if not (isinstance(value, dict) and isinstance(value.get("$ref"), str)):
             return node
         target = self.contract.documents.deref(value, node.file, node.pointer)
-        found = Node(target.value, target.file, target.pointer)
+        found = SchemaNode(target.value, target.file, target.pointer)
         siblings = {k: v for k, v in value.items() if k != "$ref"}
         if siblings and not self.openapi30 and isinstance(found.value, dict):
-            return self.flatten(Node({"allOf": [found, Node(siblings, node.file)]}, node.file))
+            return self.flatten(
+                SchemaNode({"allOf": [found, SchemaNode(siblings, node.file)]}, node.file)
+            )
         return found
 
-    def flatten(self, node: Node) -> Node:
+    def flatten(self, node: SchemaNode) -> SchemaNode:
         """The schema with its ``allOf`` parts merged into one mapping (recursively)."""
         node = self.deref(node)
         value = node.value
         if not isinstance(value, dict) or "allOf" not in value:
             return node
         merged: dict[str, Any] = {}
-        parts = [Node({k: v for k, v in value.items() if k != "allOf"}, node.file)]
+        parts = [SchemaNode({k: v for k, v in value.items() if k != "allOf"}, node.file)]
         parts += [_child(node, item) for item in value["allOf"] or ()]
         for part in parts:
             flat = self.flatten(part)
             if isinstance(flat.value, dict):
                 _merge_into(merged, flat)
-        return Node(merged, node.file, node.pointer)
+        return SchemaNode(merged, node.file, node.pointer)
 
-    def types(self, node: Node) -> list[str]:
+    def types(self, node: SchemaNode) -> list[str]:
         """The JSON types a schema allows, inferred from its keywords when ``type`` is absent."""
         value = self.flatten(node).value
         if not isinstance(value, dict):
@@ -95,27 +98,27 @@ class Resolver:
         return types
 
 
-def _child(parent: Node, value: Any) -> Node:
-    if isinstance(value, Node):
+def _child(parent: SchemaNode, value: Any) -> SchemaNode:
+    if isinstance(value, SchemaNode):
         return value
-    return Node(value, parent.file, parent.pointer)
+    return SchemaNode(value, parent.file, parent.pointer)
 
 
 def _wrap(value: Any, file: SourceFile) -> Any:
     """Nested schemas of a merged mapping keep their own file."""
-    if isinstance(value, Node) or not isinstance(value, dict | bool):
+    if isinstance(value, SchemaNode) or not isinstance(value, dict | bool):
         return value
-    return Node(value, file)
+    return SchemaNode(value, file)
 
 
-def _merge_into(merged: dict[str, Any], part: Node) -> None:
+def _merge_into(merged: dict[str, Any], part: SchemaNode) -> None:
     for key, value in part.value.items():
         if key == "properties" and isinstance(value, dict):
             props = merged.setdefault("properties", {})
             for name, schema in value.items():
                 wrapped = _wrap(schema, part.file)
                 if name in props:
-                    props[name] = Node({"allOf": [props[name], wrapped]}, part.file)
+                    props[name] = SchemaNode({"allOf": [props[name], wrapped]}, part.file)
                 else:
                     props[name] = wrapped
         elif key == "required" and isinstance(value, list):
@@ -123,7 +126,7 @@ def _merge_into(merged: dict[str, Any], part: Node) -> None:
         elif key in _SUB_SCHEMA:
             wrapped = _wrap(value, part.file)
             if key in merged and key == "items":
-                merged[key] = Node({"allOf": [merged[key], wrapped]}, part.file)
+                merged[key] = SchemaNode({"allOf": [merged[key], wrapped]}, part.file)
             else:
                 merged[key] = wrapped
         elif key in _SUB_LISTS and isinstance(value, list):

@@ -14,13 +14,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from accord.core import Contract, Direction, Operation, Parameter
-from accord.mock._schemas import Node, Resolver
-from accord.mock._validators import Validators
+from accord.core._contract import Contract
+from accord.core._model import Operation, Parameter
+from accord.core._resolve import SchemaNode, SchemaResolver
+from accord.core._schema import Direction
 
 __all__ = [
     "ParameterSpec",
     "ParsedRequest",
+    "coerce",
     "compile_parameters",
     "cookies_of",
     "read_parameters",
@@ -57,7 +59,7 @@ class ParsedRequest:
 
 def compile_parameters(contract: Contract, operation: Operation) -> list[ParameterSpec]:
     """Work out each parameter's types (called once per operation)."""
-    resolver = Resolver(contract)
+    resolver = SchemaResolver(contract)
     out: list[ParameterSpec] = []
     for param in operation.parameters:
         if param.location == "header" and param.name.lower() in _IGNORED_HEADERS:
@@ -67,7 +69,9 @@ def compile_parameters(contract: Contract, operation: Operation) -> list[Paramet
         props: dict[str, tuple[str, ...]] = {}
         int_format = ""
         if param.schema is not None:
-            node = Node(param.schema.value, param.schema.place.file, param.schema.place.pointer)
+            node = SchemaNode(
+                param.schema.value, param.schema.place.file, param.schema.place.pointer
+            )
             types = tuple(resolver.types(node))
             flat = resolver.flatten(node).value
             if isinstance(flat, dict):
@@ -82,12 +86,12 @@ def compile_parameters(contract: Contract, operation: Operation) -> list[Paramet
     return out
 
 
-def _node(value: Any, parent: Node) -> Node:
-    return value if isinstance(value, Node) else Node(value, parent.file)
+def _node(value: Any, parent: SchemaNode) -> SchemaNode:
+    return value if isinstance(value, SchemaNode) else SchemaNode(value, parent.file)
 
 
 def read_parameters(
-    validators: Validators,
+    contract: Contract,
     specs: list[ParameterSpec],
     path: Mapping[str, str],
     query: Mapping[str, list[str]],
@@ -117,7 +121,7 @@ def read_parameters(
             errors.append(_error(param, "", f"{value} is outside the {spec.int_format} range"))
             continue
         if validate and param.schema is not None:
-            validator = validators.get(param.schema, Direction.REQUEST)
+            validator = contract.validator(param.schema, Direction.REQUEST)
             if not validator.is_valid(value):  # a fraction of listing what is wrong
                 for found in validator.errors(value, limit=10):
                     errors.append(_error(param, found["pointer"], found["message"]))
