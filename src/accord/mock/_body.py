@@ -9,6 +9,7 @@ or nests deeper than the limit.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -164,6 +165,8 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+#: 19 digits in a row: maybe an integer past 64 bits, which only json reads exactly
+_LONG_NUMBER = re.compile(r"\d{19}")
 #: one decoder for every body (``json.loads`` with options builds a new one per call)
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 
@@ -175,10 +178,11 @@ def _json(raw: bytes, max_depth: int) -> Any:
         return Problem(400, f"the body is not valid UTF-8: {exc.reason} at byte {exc.start}")
     if text.count("[") + text.count("{") > max_depth and _depth(text) > max_depth:
         return Problem(400, f"the JSON body nests deeper than {max_depth} levels")
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        pass  # json says why, and reads what orjson does not (integers past 64 bits)
+    if _LONG_NUMBER.search(text) is None:  # orjson turns integers past 64 bits into floats
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass  # json says why
     try:
         if text.startswith("\ufeff"):  # what json.loads says about a byte order mark
             raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
