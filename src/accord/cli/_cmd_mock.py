@@ -20,6 +20,8 @@ from accord.workspace import Workspace
 DEFAULT_PORT = 8000
 #: contracts with more operations than this are planned in the background, not before start
 WARM_LIMIT = 150
+#: seconds the background warm-up sleeps between operations, leaving the GIL to requests
+WARM_PAUSE = 0.002
 
 
 def register(app: typer.Typer) -> None:
@@ -104,7 +106,10 @@ def mock(
     if operations <= WARM_LIMIT:
         app.warm()
     else:  # a big contract answers at once; its answers are planned in the background
-        threading.Thread(target=app.warm, name="accord-mock-warm", daemon=True).start()
+        warm = threading.Thread(
+            target=app.warm, args=(WARM_PAUSE,), name="accord-mock-warm", daemon=True
+        )
+        warm.start()
     served: MockApp | WatchedApp = app
     if watch:
         watched = [f.path for service in app.services for f in service.contract.files]

@@ -112,9 +112,12 @@ class MockApp:
         app = Guard(app)
         return RequestLog(app, config.log)
 
-    def warm(self) -> int:
-        """Plan every operation and its default answer now (servers call this at start)."""
-        return sum(service.warm() for service in self.services)
+    def warm(self, pause: float | None = None) -> int:
+        """Plan every operation and its default answer now (servers call this at start).
+
+        ``pause`` is for a warm-up in a background thread (see ``Service.warm``).
+        """
+        return sum(service.warm(pause) for service in self.services)
 
     def reset(self) -> None:
         """Forget every stored resource (stateful mode)."""

@@ -41,12 +41,19 @@ class Service:
             self._plans[key] = found
         return found
 
-    def warm(self) -> int:
-        """Plan every operation and its default answer now; returns how many were planned."""
+    def warm(self, pause: float | None = None) -> int:
+        """Plan every operation and its default answer now; returns how many were planned.
+
+        With ``pause``, sleep that long after each operation: a background warm-up
+        then gives the GIL back to the server between validator compilations, so
+        requests arriving meanwhile are not kept waiting behind it.
+        """
         for operation in self.contract.operations:
             plan = self.plan(operation)
             if plan.default is not None:
                 plan.default.canned()
+            if pause is not None:
+                time.sleep(pause)
         return len(self._plans)
 
 
