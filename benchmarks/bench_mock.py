@@ -5,7 +5,7 @@ What is compared
     started on a free 127.0.0.1 port and loaded with ``wrk`` (2 threads, 32 connections,
     ``--duration`` seconds per case, ``--latency``):
 
-    * ``accord mock contracts/openapi/orders.yaml --port P -q`` (uvicorn, httptools, uvloop);
+    * ``accord mock contracts/openapi/orders.yaml --port P -q`` (granian, HTTP/1.1, uvloop);
     * ``prism mock -h 127.0.0.1 -p P contracts/openapi/orders.yaml`` (``@stoplight/prism-cli@5``);
     * a bare uvicorn app answering every request with a fixed JSON (``benchmarks/bare_app.py``,
       httptools, uvloop, one worker, ``--log-level warning``, no access log): the ceiling.

@@ -90,3 +90,16 @@ def test_the_cli_serves_a_pact_file(serve: list[Server], tmp_path: Path) -> None
         assert http.get("/users/UserA", headers=state).status_code == 404
         assert http.get("/users/UserB").headers["content-type"] == "application/problem+json"
     assert "1 pact file(s)" in server.stop()
+
+
+def test_a_reset_fault_drops_the_connection_mid_answer(serve: list[Server], tmp_path: Path) -> None:
+    contract = tmp_path / "shop.yaml"  # no mocks/ file of that name: the flag alone decides
+    contract.write_text((SHOP / "orders.yaml").read_text())
+    server = Server(str(contract), "--reset-rate", "1", "--quiet", cwd=tmp_path)
+    serve.append(server)
+    server.wait()
+    with (
+        httpx.Client(base_url=server.url, timeout=10) as http,
+        pytest.raises(httpx.RemoteProtocolError, match=r"without sending complete"),
+    ):
+        http.get("/orders/ord_Q4m8TzR2vW6y", headers={"Authorization": "Bearer t"})

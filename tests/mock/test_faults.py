@@ -70,7 +70,7 @@ def test_error_rates_are_rates(client: ClientFactory, shop: dict[str, Contract])
     assert 30 <= codes.count(503) <= 90 and codes.count(200) + codes.count(503) == 200
 
 
-def test_a_reset_sends_no_body(shop: dict[str, Contract]) -> None:
+def test_a_reset_promises_a_body_it_never_finishes(shop: dict[str, Contract]) -> None:
     app = MockApp([shop["orders"]], MockConfig(faults=FaultPlan(default=Faults(reset_rate=1.0))))
     sent: list[dict[str, Any]] = []
 
@@ -83,4 +83,6 @@ def test_a_reset_sends_no_body(shop: dict[str, Contract]) -> None:
     scope = {"type": "http", "method": "GET", "path": "/orders", "query_string": b"",
              "headers": [(b"authorization", b"Bearer x")]}  # fmt: skip
     asyncio.run(app(scope, receive, send))
-    assert [m["type"] for m in sent] == ["http.response.start"]
+    assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
+    assert (b"content-length", b"1024") in sent[0]["headers"]
+    assert sent[1]["more_body"] is True and len(sent[1]["body"]) < 1024

@@ -37,11 +37,12 @@ class InjectFaults:
         if faults.latency is not None:
             await asyncio.sleep(faults.latency.draw(self.rng))
         if faults.reset_rate and self.rng.random() < faults.reset_rate:
-            # promise a body and never send it: the server drops the connection
+            # promise a body, send a byte of it and stop: the server drops the connection
             ex.status, ex.source = 0, "fault:reset"
             start = {"type": "http.response.start", "status": 200,
                      "headers": [(b"content-length", b"1024")]}  # fmt: skip
             await send(start)
+            await send({"type": "http.response.body", "body": b"{", "more_body": True})
             return
         if faults.error_rate and self.rng.random() < faults.error_rate:
             detail = f"fault injected by the mock (error rate {faults.error_rate:g})"
