@@ -8,6 +8,7 @@ Ctrl-C or SIGTERM, or as soon as one of them exits.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -78,6 +79,8 @@ def gateway(
     logging.getLogger("httpx").setLevel(logging.WARNING)
     services = ", ".join(f"{n}={u}" for n, u in config.upstreams.items())
     err_console.print(f"accord gateway on http://{host}:{chosen} -> {services}", markup=False)
+    gc.collect()  # start-up's objects live as long as the server: keep full collections off them
+    gc.freeze()
     uvicorn.run(
         app,
         host=host,

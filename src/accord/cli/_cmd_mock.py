@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import signal
@@ -212,6 +213,11 @@ def _serve(app: MockApp | WatchedApp, host: str, port: int) -> None:
     from granian.server.embed import Server  # noqa: PLC0415
 
     logging.getLogger("_granian").addFilter(_quiet_embedded_warning)
+    # what start-up built (the CLI's modules, contracts, compiled validators, planned answers)
+    # lives as long as the server: frozen, a full collection no longer walks it (about 40 ms
+    # for the shop's contracts, a p99 of 20-40 ms when it came once a second)
+    gc.collect()
+    gc.freeze()
     server = Server(
         app,
         address=host,
