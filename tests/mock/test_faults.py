@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -86,3 +87,17 @@ def test_a_reset_promises_a_body_it_never_finishes(shop: dict[str, Contract]) ->
     assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
     assert (b"content-length", b"1024") in sent[0]["headers"]
     assert sent[1]["more_body"] is True and len(sent[1]["body"]) < 1024
+
+
+def test_forced_faults_win_over_service_and_operation_faults() -> None:
+    plan = FaultPlan(
+        default=Faults(error_rate=0.1),
+        services={"orders": Faults(error_rate=0.2)},
+        operations={"getOrder": Faults(error_rate=0.3)},
+    )
+    assert plan.faults_for("orders", "getOrder").error_rate == 0.3
+    assert plan.faults_for("orders", "listOrders").error_rate == 0.2
+    assert plan.faults_for("payments", "getCharge").error_rate == 0.1
+    forced = replace(plan, forced=Faults(reset_rate=1.0))
+    assert forced.faults_for("orders", "getOrder") == Faults(reset_rate=1.0)
+    assert forced.active

@@ -98,7 +98,7 @@ def mock(
         validate=not no_validate,
         max_body_bytes=int(max_body * 1024 * 1024),
         log=None if quiet else _log_line,
-        faults=FaultPlan(default=faults),
+        faults=FaultPlan(forced=faults) if faults.active else FaultPlan(),
     )
 
     def build() -> MockApp:

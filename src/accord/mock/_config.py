@@ -75,16 +75,28 @@ class Faults:
 
 @dataclass(slots=True, frozen=True)
 class FaultPlan:
-    """Faults for every request, and overrides by service name or operation name."""
+    """Faults for every request, and overrides by service name or operation name.
+
+    ``forced`` (the command line's flags) applies to every request and wins over the
+    rest, so ``--error-rate 0.1`` means what it says even where a mock file sets faults.
+    """
 
     default: Faults = field(default_factory=Faults)
     services: Mapping[str, Faults] = field(default_factory=dict)
     operations: Mapping[str, Faults] = field(default_factory=dict)
+    forced: Faults | None = None
 
     @property
     def active(self) -> bool:
         every = (self.default, *self.services.values(), *self.operations.values())
-        return any(f.active for f in every)
+        return any(f.active for f in every) or (self.forced is not None and self.forced.active)
+
+    def faults_for(self, service: str, operation: str) -> Faults:
+        """What to inject into a request of ``operation`` of ``service``."""
+        if self.forced is not None:
+            return self.forced
+        found = self.operations.get(operation)
+        return found or self.services.get(service) or self.default
 
 
 @dataclass(slots=True, frozen=True)

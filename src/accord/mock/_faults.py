@@ -10,7 +10,7 @@ import asyncio
 import random
 
 from accord.mock._asgi import ASGIApp, Receive, Scope, Send
-from accord.mock._config import FaultPlan, Faults
+from accord.mock._config import FaultPlan
 from accord.mock._exchange import exchange_of
 from accord.mock._plan import Problem
 from accord.mock._steps import reject
@@ -26,14 +26,10 @@ class InjectFaults:
         self.plan = plan
         self.rng = random.Random(seed)
 
-    def faults_for(self, service: str, operation: str) -> Faults:
-        found = self.plan.operations.get(operation)
-        return found or self.plan.services.get(service) or self.plan.default
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         ex = exchange_of(scope)
         assert ex.plan is not None and ex.service is not None
-        faults = self.faults_for(ex.service.name, ex.plan.operation.name)
+        faults = self.plan.faults_for(ex.service.name, ex.plan.operation.name)
         if faults.latency is not None:
             await asyncio.sleep(faults.latency.draw(self.rng))
         if faults.reset_rate and self.rng.random() < faults.reset_rate:
