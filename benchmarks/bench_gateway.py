@@ -43,7 +43,6 @@ import json
 import os
 import platform
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -56,7 +55,7 @@ import jwt
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_mock import THREADS, WARMUP_S, ensure_wrk, free_port, parse_wrk, tail
+from bench_mock import THREADS, WARMUP_S, ensure_wrk, free_port, parse_wrk, stop, tail
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "benchmarks"
@@ -113,19 +112,6 @@ def ask(
         return response.status, response.read()
     finally:
         conn.close()
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
 
 
 @contextlib.contextmanager
@@ -238,7 +224,7 @@ def fmt(value: float | None, digits: int = 0, suffix: str = "") -> str:
 def _added(over: dict[str, Any], under: dict[str, Any]) -> float | None:
     if over.get("p50_ms") is None or under.get("p50_ms") is None:
         return None
-    return round(over["p50_ms"] - under["p50_ms"], 3)
+    return round(float(over["p50_ms"]) - float(under["p50_ms"]), 3)
 
 
 def summary(cases: dict[str, Any]) -> dict[str, Any]:

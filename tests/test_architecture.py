@@ -11,6 +11,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "accord"
 LAYERS = {
     "_errors": 0,
     "_findings": 0,
+    "_http": 0,
     "_version": 0,
     "core": 1,
     "runtime": 1,

@@ -8,13 +8,12 @@ relative references resolve exactly as they did at that commit.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
-from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from accord._errors import AccordError, LoadError
 from accord.core import load_source
+from accord.diff._walk import all_refs
 
 __all__ = ["checkout_contract"]
 
@@ -33,19 +32,6 @@ def _check_ref(ref: str, root: Path) -> None:
         raise AccordError(
             f"git cannot read {ref!r} in {root}: {reason[0] if reason else 'unknown error'}"
         )
-
-
-def _refs(data: Any) -> Iterator[str]:
-    stack = [data]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str):
-                yield ref
-            stack.extend(v for v in node.values() if isinstance(v, dict | list))
-        elif isinstance(node, list):
-            stack.extend(v for v in node if isinstance(v, dict | list))
 
 
 def checkout_contract(ref: str, contract: Path, root: Path, into: Path) -> Path | None:
@@ -75,7 +61,7 @@ def checkout_contract(ref: str, contract: Path, root: Path, into: Path) -> Path 
             data = load_source(target).data
         except LoadError:
             continue
-        for found in _refs(data):
+        for found in all_refs(data):
             file_part = found.partition("#")[0]
             if not file_part or urlsplit(file_part).scheme:
                 continue

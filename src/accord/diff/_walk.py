@@ -20,7 +20,15 @@ from accord._errors import AccordError, Location
 from accord.core import Contract, Operation, Place
 from accord.diff._model import Target
 
-__all__ = ["DiffContext", "NodeKey", "OperationPair", "SchemaPair", "node_key", "walk_schemas"]
+__all__ = [
+    "DiffContext",
+    "NodeKey",
+    "OperationPair",
+    "SchemaPair",
+    "all_refs",
+    "node_key",
+    "walk_schemas",
+]
 
 #: subschema keywords holding one schema, with the data-path segment they lead to
 _SINGLE = {
@@ -99,7 +107,7 @@ class DiffContext:
             return found
         self.same_memo[key] = True  # assume equal while in progress (recursive schemas)
         result = old_value == new_value and all(
-            self._same_ref(ref, old, new) for ref in _refs(old_value)
+            self._same_ref(ref, old, new) for ref in all_refs(old_value)
         )
         self.same_memo[key] = result
         return result
@@ -123,7 +131,9 @@ class DiffContext:
         return self.same(a[1], a[0], b[1], b[0])
 
 
-def _refs(value: Any) -> Iterator[str]:
+def all_refs(value: Any) -> Iterator[str]:
+    """Every ``$ref`` string anywhere in ``value`` (data or not: a superset is what
+    comparing and fetching want)."""
     stack = [value]
     while stack:
         node = stack.pop()

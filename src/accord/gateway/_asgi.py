@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMappi
 from dataclasses import dataclass, field
 from typing import Any
 
+from accord._http import status_title
 from accord.core import Match
 
 __all__ = [
@@ -30,21 +31,6 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 #: where the :class:`Exchange` of a request lives in its ASGI scope
 SCOPE_KEY = "accord.gateway"
 PROBLEM_JSON = "application/problem+json"
-_TITLES = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    413: "Content Too Large",
-    415: "Unsupported Media Type",
-    422: "Unprocessable Content",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-    504: "Gateway Timeout",
-}
 
 
 @dataclass(slots=True)
@@ -120,7 +106,7 @@ async def send_problem(
     """Answer with an RFC 9457 problem document (``errors`` lists ``{pointer, message}``)."""
     problem: dict[str, Any] = {
         "type": "about:blank",
-        "title": _TITLES.get(status, "Error"),
+        "title": status_title(status),
         "status": status,
         "detail": detail,
     }

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from accord._http import status_title
 from accord.core import Contract, Operation, compile_parameters, cookies_of
 from accord.mock._asgi import dump
 from accord.mock._responses import Canned, ResponsePlan, is_json
@@ -14,20 +15,6 @@ from accord.mock._responses import Canned, ResponsePlan, is_json
 __all__ = ["OperationPlan", "Problem", "SecurityCheck", "plain_problem"]
 
 PROBLEM_TYPE = "application/problem+json"
-_TITLES = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    406: "Not Acceptable",
-    409: "Conflict",
-    413: "Content Too Large",
-    415: "Unsupported Media Type",
-    422: "Unprocessable Content",
-    500: "Internal Server Error",
-    501: "Not Implemented",
-}
 #: the statuses tried, in order, for each kind of rejection, before the first is used anyway
 FALLBACKS: Mapping[int, tuple[int, ...]] = {
     400: (400, 422),
@@ -53,7 +40,7 @@ class Problem:
         code = status or self.status
         doc: dict[str, Any] = {
             "type": "about:blank",
-            "title": _TITLES.get(code, "Error"),
+            "title": status_title(code),
             "status": code,
             "detail": self.detail[:2000],
         }
