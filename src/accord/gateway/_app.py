@@ -9,7 +9,7 @@ import httpx
 
 from accord.core import Contract
 from accord.gateway._asgi import ASGIApp, Receive, Scope, Send
-from accord.gateway._auth import TokenVerifier
+from accord.gateway._auth import Authenticator
 from accord.gateway._config import GatewayConfig
 from accord.gateway._observe import Observe
 from accord.gateway._proxy import Proxy
@@ -58,7 +58,7 @@ class GatewayApp:
             for name in self.contracts
         }
         self.limiter: Limiter = limiter or MemoryLimiter()
-        self.verifier = TokenVerifier(config.auth)
+        self.authenticator = Authenticator(config.auth)
         self._app = self._build()
 
     @classmethod
@@ -82,7 +82,7 @@ class GatewayApp:
             app = Validate(app, self.contracts)
         app = ReadBody(app, config.max_body_bytes)
         app = Limit(app, config, self.limiter)
-        app = Authenticate(app, self.table, self.verifier)
+        app = Authenticate(app, self.table, self.authenticator)
         app = Router(app, self.table)
         app = Health(app, self.upstreams, config.ready_timeout)
         return Observe(app)

@@ -58,6 +58,8 @@ class Proxy:
         assert ex.match is not None and ex.service is not None
         upstream = self.upstreams[ex.service]
         headers = self._headers(scope, ex.client)
+        if not ex.authorization_verified:  # a service never sees a credential we did not check
+            headers = [(k, v) for k, v in headers if k != "authorization"]
         headers += [("x-request-id", ex.request_id), ("traceparent", ex.traceparent)]
         if ex.subject is not None:
             headers.append(("x-accord-subject", ex.subject))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Mapping
+from urllib.parse import parse_qsl
 
 from accord.core import Contract, ParameterSpec, compile_parameters
 from accord.gateway._asgi import (
@@ -22,7 +23,13 @@ from accord.gateway._asgi import (
     send_bytes,
     send_problem,
 )
-from accord.gateway._auth import AuthError, TokenVerifier, authorise, required_scopes
+from accord.gateway._auth import (
+    Authenticator,
+    AuthError,
+    Credentials,
+    SecurityPlan,
+    plan_security,
+)
 from accord.gateway._config import GatewayConfig
 from accord.gateway._ratelimit import Limiter
 from accord.gateway._routing import Route, RouteTable, check_path
@@ -87,28 +94,34 @@ class Router:
 
 
 class Authenticate:
-    """Verifies the bearer token when the operation's ``security`` asks for one: 401, 403."""
+    """Checks the credentials the operation's ``security`` asks for: 401, 403."""
 
-    def __init__(self, app: ASGIApp, table: RouteTable, verifier: TokenVerifier) -> None:
+    def __init__(self, app: ASGIApp, table: RouteTable, authenticator: Authenticator) -> None:
         self.app = app
         self.table = table
-        self.verifier = verifier
+        self.authenticator = authenticator
+        self._plans: dict[tuple[str, str, str], SecurityPlan] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         ex = exchange_of(scope)
         assert ex.match is not None and ex.service is not None
-        contract = self.table.contracts[ex.service]
-        alternatives = required_scopes(contract, ex.match.operation)
-        if alternatives is not None:
+        operation = ex.match.operation
+        key = (ex.service, operation.method, operation.path)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = plan_security(self.table.contracts[ex.service], operation)
+        if not plan.public:
+            query = bytes(scope.get("query_string") or b"").decode("latin-1")
+            credentials = Credentials(ex.headers, dict(parse_qsl(query)))
             try:
-                identity = authorise(
-                    self.verifier, ex.headers.get("authorization", ""), alternatives
-                )
+                outcome = await self.authenticator.authenticate(plan, credentials)
             except AuthError as exc:
                 headers = {"WWW-Authenticate": exc.challenge}
                 await send_problem(send, ex, exc.status, exc.detail, headers=headers)
                 return
-            ex.subject, ex.scopes = identity.subject, tuple(sorted(identity.scopes))
+            ex.subject, ex.scopes = outcome.subject, tuple(sorted(outcome.scopes))
+            ex.authenticated = outcome.authenticated
+            ex.authorization_verified = outcome.authorization_verified
         await self.app(scope, receive, send)
 
 
