@@ -81,3 +81,24 @@ def test_two_instances_share_the_rate_within_ten_percent(redis_url: str) -> None
     expected = BURST + RATE * SECONDS
     assert statuses.count(429) > 0 and set(statuses) == {200, 429}
     assert abs(allowed - expected) <= 0.1 * expected, (allowed, expected, len(statuses))
+
+
+def test_two_instances_share_the_unauthenticated_budget(redis_url: str) -> None:
+    def instance() -> GatewayApp:
+        transports = {n: httpx.ASGITransport(app=Echo(n)) for n in ("alpha", "beta")}
+        cfg = config(unauthenticated_limit=RateLimit(0.1, 4))
+        return GatewayApp(contracts(), cfg, transports=transports, limiter=RedisLimiter(redis_url))
+
+    apps = [instance(), instance()]
+
+    async def go() -> list[int]:
+        statuses = []
+        for i in range(8):
+            transport = httpx.ASGITransport(app=apps[i % 2], client=("10.0.0.66", 1234))
+            async with httpx.AsyncClient(transport=transport, base_url="http://gw.test") as client:
+                statuses.append((await client.get("/items/it_1")).status_code)
+        for app in apps:
+            await app.aclose()
+        return statuses
+
+    assert asyncio.run(go()) == [401] * 4 + [429] * 4

@@ -15,7 +15,15 @@ from accord.gateway._observe import Observe
 from accord.gateway._proxy import Proxy
 from accord.gateway._ratelimit import Limiter, MemoryLimiter
 from accord.gateway._routing import RouteTable
-from accord.gateway._steps import Authenticate, Health, Limit, ReadBody, Router, Validate
+from accord.gateway._steps import (
+    Authenticate,
+    Health,
+    Limit,
+    ReadBody,
+    Router,
+    Screen,
+    Validate,
+)
 from accord.gateway._upstream import Upstream
 from accord.workspace import Workspace
 
@@ -84,6 +92,8 @@ class GatewayApp:
         app = Limit(app, config, self.limiter)
         app = Authenticate(app, self.table, self.authenticator)
         app = Router(app, self.table)
+        if config.unauthenticated_limit is not None:
+            app = Screen(app, config.unauthenticated_limit, self.limiter)
         app = Health(app, self.upstreams, config.ready_timeout)
         return Observe(app)
 

@@ -1,6 +1,6 @@
 """The request pipeline, one small ASGI step per concern, in the order they run.
 
-``Observe`` -> ``Health`` -> ``Route`` -> ``Authenticate`` -> ``Limit`` ->
+``Observe`` -> ``Health`` -> ``Screen`` -> ``Route`` -> ``Authenticate`` -> ``Limit`` ->
 ``ReadBody`` -> ``Validate`` -> ``Proxy`` (in ``_proxy.py``). Each step reads and
 fills the request's :class:`~accord.gateway._asgi.Exchange` in the ASGI scope,
 and either answers or hands on to the next one.
@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl
 from accord.core import Contract, ParameterSpec, compile_parameters
 from accord.gateway._asgi import (
     ASGIApp,
+    Message,
     Receive,
     Scope,
     Send,
@@ -30,13 +31,13 @@ from accord.gateway._auth import (
     SecurityPlan,
     plan_security,
 )
-from accord.gateway._config import GatewayConfig
+from accord.gateway._config import GatewayConfig, RateLimit
 from accord.gateway._ratelimit import Limiter
 from accord.gateway._routing import Route, RouteTable, check_path
 from accord.gateway._upstream import Upstream
 from accord.gateway._validate import check_body, check_parameters
 
-__all__ = ["Authenticate", "Health", "Limit", "ReadBody", "Router", "Validate"]
+__all__ = ["Authenticate", "Health", "Limit", "ReadBody", "Router", "Screen", "Validate"]
 
 
 class Health:
@@ -65,6 +66,42 @@ class Health:
         raw = json.dumps(body).encode()
         headers = [(b"content-type", b"application/json"), *ex.extra_headers]
         await send_bytes(send, status, raw, headers)
+
+
+class Screen:
+    """Per client address, before routing or authentication: requests that end anonymous or
+    with a 401/403 spend from the address's bucket, and once it is empty the address gets a
+    429 with ``Retry-After`` before any credential is looked at. Authenticated traffic
+    spends nothing here (its own limits come after authentication, in :class:`Limit`)."""
+
+    def __init__(self, app: ASGIApp, limit: RateLimit, limiter: Limiter) -> None:
+        self.app = app
+        self.limit = limit
+        self.limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        ex = exchange_of(scope)
+        key = f"unauthenticated|addr:{ex.client}"
+        decision = await self.limiter.acquire(key, self.limit, cost=0)
+        if not decision.allowed:
+            ex.extra_headers.extend(decision.headers())
+            detail = (
+                f"too many anonymous or failed requests from {ex.client} "
+                f"(limit {self.limit.rate:g}/s, burst {self.limit.burst})"
+            )
+            await send_problem(send, ex, 429, detail)
+            return
+        status = 0
+
+        async def watch(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        await self.app(scope, receive, watch)
+        if status in (401, 403) or not ex.authenticated:
+            await self.limiter.acquire(key, self.limit)
 
 
 class Router:
