@@ -119,7 +119,24 @@ class Router:
             await send_problem(send, ex, 400, f"path refused: {reason}")
             return
         found = self.table.find(ex.method, path)
+        twin: str | None = None
         if isinstance(found, Route):
+            template = found.match.operation.path
+            if path != "/" and path.endswith("/") != template.endswith("/"):
+                twin = path + "/" if template.endswith("/") else path.rstrip("/")
+        elif not found:
+            twin = self.table.slash_twin(ex.method, path)
+        if twin is not None:
+            # the contract documents the path with (or without) a trailing slash: say where,
+            # relative to this origin, instead of letting the upstream answer with its own URL
+            location = _twin_raw(bytes(raw).partition(b"?")[0], twin)
+            query = bytes(scope.get("query_string") or b"")
+            if query:
+                location += b"?" + query
+            detail = f"{path} is not documented; {twin} is"
+            headers = {"Location": location.decode("latin-1")}
+            await send_problem(send, ex, 308, detail, headers=headers)
+        elif isinstance(found, Route):
             ex.service, ex.match = found.service, found.match
             await self.app(scope, receive, send)
         elif found:
@@ -128,6 +145,11 @@ class Router:
             await send_problem(send, ex, 405, detail, headers={"Allow": allow})
         else:
             await send_problem(send, ex, 404, f"no service declares {path}")
+
+
+def _twin_raw(raw: bytes, twin: str) -> bytes:
+    """The raw path with its trailing slash added or removed, as ``twin`` is."""
+    return raw + b"/" if twin.endswith("/") else raw.rstrip(b"/")
 
 
 class Authenticate:
