@@ -43,9 +43,8 @@ class Decision:
 class Limiter(Protocol):
     """Where the buckets live."""
 
-    async def acquire(self, key: str, limit: RateLimit, cost: int = 1) -> Decision:
-        """Take ``cost`` tokens from ``key``'s bucket (created full) if it holds one;
-        ``cost=0`` only asks whether it does."""
+    async def acquire(self, key: str, limit: RateLimit) -> Decision:
+        """Take one token from ``key``'s bucket (created full)."""
         ...
 
     async def aclose(self) -> None: ...
@@ -72,21 +71,21 @@ class MemoryLimiter:
         self.clock = clock
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # tokens, at
 
-    def take(self, key: str, limit: RateLimit, cost: int = 1) -> Decision:
-        """Take ``cost`` tokens from ``key``'s bucket (created full) if it holds one."""
+    def take(self, key: str, limit: RateLimit) -> Decision:
+        """Take one token from ``key``'s bucket (created full)."""
         now = self.clock()
         tokens, at = self._buckets.pop(key, (float(limit.burst), now))
         tokens = min(float(limit.burst), tokens + (now - at) * limit.rate)
         allowed = tokens >= 1.0
         if allowed:
-            tokens -= cost
+            tokens -= 1.0
         self._buckets[key] = (tokens, now)
         if len(self._buckets) > self.max_keys:
             self._buckets.popitem(last=False)
         return decide(allowed, tokens, limit)
 
-    async def acquire(self, key: str, limit: RateLimit, cost: int = 1) -> Decision:
-        return self.take(key, limit, cost)
+    async def acquire(self, key: str, limit: RateLimit) -> Decision:
+        return self.take(key, limit)
 
     async def aclose(self) -> None:
         self._buckets.clear()

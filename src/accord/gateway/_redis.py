@@ -16,7 +16,7 @@ from accord.gateway._ratelimit import Decision, decide
 __all__ = ["RedisLimiter"]
 
 _SCRIPT = """
-local rate, burst, cost = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local rate, burst = tonumber(ARGV[1]), tonumber(ARGV[2])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local data = redis.call('HMGET', KEYS[1], 'tokens', 'at')
@@ -25,7 +25,7 @@ local at = tonumber(data[2]) or now
 tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
 local allowed = 0
 if tokens >= 1 then
-  tokens = tokens - cost
+  tokens = tokens - 1
   allowed = 1
 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
@@ -46,10 +46,10 @@ class RedisLimiter:
         self._client: Any = redis.Redis.from_url(url)
         self._script: Any = self._client.register_script(_SCRIPT)
 
-    async def acquire(self, key: str, limit: RateLimit, cost: int = 1) -> Decision:
-        """Take ``cost`` tokens from ``key``'s shared bucket if it holds one."""
+    async def acquire(self, key: str, limit: RateLimit) -> Decision:
+        """Take one token from ``key``'s shared bucket."""
         allowed, tokens = await self._script(
-            keys=[self.prefix + key], args=[limit.rate, limit.burst, cost]
+            keys=[self.prefix + key], args=[limit.rate, limit.burst]
         )
         return decide(bool(allowed), float(tokens), limit)
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
+import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from urllib.parse import parse_qsl
 
@@ -69,28 +72,39 @@ class Health:
 
 
 class Screen:
-    """Per client address, before routing or authentication: requests that end anonymous or
-    with a 401/403 spend from the address's bucket, and once it is empty the address gets a
-    429 with ``Retry-After`` before any credential is looked at. Authenticated traffic
-    spends nothing here (its own limits come after authentication, in :class:`Limit`)."""
+    """Per client address, before routing or authentication: 429 with ``Retry-After``.
 
-    def __init__(self, app: ASGIApp, limit: RateLimit, limiter: Limiter) -> None:
+    Requests that end anonymous or with a 401/403 spend from the address's bucket (in the
+    limiter, so instances sharing Redis share it). When a bucket runs dry, the address is
+    refused *here*, before any credential is looked at, until a token is back; that
+    deadline is kept in the process, so authenticated traffic, which spends nothing here
+    (its limits come after authentication, in :class:`Limit`), costs no limiter call. An
+    instance sharing the bucket learns of an exhausted one at its next charge.
+    """
+
+    def __init__(
+        self, app: ASGIApp, limit: RateLimit, limiter: Limiter, max_addresses: int = 100_000
+    ) -> None:
         self.app = app
         self.limit = limit
         self.limiter = limiter
+        self.max_addresses = max_addresses
+        self._refused_until: OrderedDict[str, float] = OrderedDict()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         ex = exchange_of(scope)
-        key = f"unauthenticated|addr:{ex.client}"
-        decision = await self.limiter.acquire(key, self.limit, cost=0)
-        if not decision.allowed:
-            ex.extra_headers.extend(decision.headers())
-            detail = (
-                f"too many anonymous or failed requests from {ex.client} "
-                f"(limit {self.limit.rate:g}/s, burst {self.limit.burst})"
-            )
-            await send_problem(send, ex, 429, detail)
-            return
+        until = self._refused_until.get(ex.client)
+        if until is not None:
+            wait = until - time.monotonic()
+            if wait > 0:
+                detail = (
+                    f"too many anonymous or failed requests from {ex.client} "
+                    f"(limit {self.limit.rate:g}/s, burst {self.limit.burst})"
+                )
+                headers = {"Retry-After": str(max(1, math.ceil(wait)))}
+                await send_problem(send, ex, 429, detail, headers=headers)
+                return
+            del self._refused_until[ex.client]
         status = 0
 
         async def watch(message: Message) -> None:
@@ -101,7 +115,12 @@ class Screen:
 
         await self.app(scope, receive, watch)
         if status in (401, 403) or not ex.authenticated:
-            await self.limiter.acquire(key, self.limit)
+            decision = await self.limiter.acquire(f"unauthenticated|{ex.client}", self.limit)
+            if not decision.allowed or decision.remaining < 1:
+                # dry: refuse until one token is back (at most 1/rate seconds away)
+                self._refused_until[ex.client] = time.monotonic() + 1.0 / self.limit.rate
+                if len(self._refused_until) > self.max_addresses:
+                    self._refused_until.popitem(last=False)
 
 
 class Router:
