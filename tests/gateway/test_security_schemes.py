@@ -235,3 +235,14 @@ def test_schemes_the_gateway_cannot_check_are_refused() -> None:
     assert status == 401
     # an unusable alternative does not block a usable one
     assert _status("/key-or-mtls", {"X-Api-Key": API_KEY})[0] == 200
+
+
+def test_schemes_the_gateway_cannot_check_are_named_at_start(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level("WARNING", logger="accord.gateway"):
+        _gateway(api_keys={})
+    text = caplog.text
+    assert "mtls (unsupported)" in text and "keyOrMtls" in text
+    assert "headerKey (apiKey)" in text and "bearerOrKey" in text
+    assert "basic (basic)" not in text  # users are configured

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Self
 
@@ -9,7 +10,7 @@ import httpx
 
 from accord.core import Contract
 from accord.gateway._asgi import ASGIApp, Receive, Scope, Send
-from accord.gateway._auth import Authenticator
+from accord.gateway._auth import Authenticator, plan_security
 from accord.gateway._config import GatewayConfig
 from accord.gateway._observe import Observe
 from accord.gateway._proxy import Proxy
@@ -28,6 +29,8 @@ from accord.gateway._upstream import Upstream
 from accord.workspace import Workspace
 
 __all__ = ["GatewayApp"]
+
+logger = logging.getLogger("accord.gateway")
 
 
 class GatewayApp:
@@ -67,6 +70,7 @@ class GatewayApp:
         }
         self.limiter: Limiter = limiter or MemoryLimiter()
         self.authenticator = Authenticator(config.auth)
+        self._warn_unusable_schemes()
         self._app = self._build()
 
     @classmethod
@@ -96,6 +100,22 @@ class GatewayApp:
             app = Screen(app, config.unauthenticated_limit, self.limiter)
         app = Health(app, self.upstreams, config.ready_timeout)
         return Observe(app)
+
+    def _warn_unusable_schemes(self) -> None:
+        """Say at start which operations have security the gateway cannot check (their
+        requests get a 401 for those schemes), instead of letting them pass unchecked."""
+        found: dict[str, list[str]] = {}
+        for contract in self.contracts.values():
+            for operation in contract.operations:
+                for scheme in self.authenticator.unusable(plan_security(contract, operation)):
+                    found.setdefault(scheme, []).append(operation.name)
+        for scheme, names in sorted(found.items()):
+            logger.warning(
+                "the gateway cannot check security scheme %s: requests that rely on it get "
+                "401 (operations: %s)",
+                scheme,
+                ", ".join(sorted(names)),
+            )
 
     def warm(self) -> int:
         """Compile every validator now (servers call this at start); returns how many."""

@@ -275,6 +275,19 @@ class Authenticator:
         self.api_keys = ApiKeys(config.api_keys)
         self.basic = BasicUsers(config.basic_users)
 
+    def unusable(self, plan: SecurityPlan) -> list[str]:
+        """The schemes of ``plan`` this gateway has no way to check (they always fail)."""
+        return sorted(
+            {
+                f"{check.name} ({check.kind if check.kind != 'unchecked' else 'unsupported'})"
+                for requirement in plan.requirements
+                for check in requirement
+                if check.kind == "unchecked"
+                or (check.kind == "apiKey" and not self.api_keys)
+                or (check.kind == "basic" and not self.basic)
+            }
+        )
+
     async def authenticate(self, plan: SecurityPlan, credentials: Credentials) -> Outcome:
         """The outcome of the first requirement the request meets; raises :class:`AuthError`.
 
