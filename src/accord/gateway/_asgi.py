@@ -48,6 +48,10 @@ class Exchange:
     match: Match | None = None
     subject: str | None = None
     scopes: tuple[str, ...] = ()
+    #: a credential was verified (else the request is anonymous); the ``Authorization``
+    #: header was part of it (only then is it forwarded)
+    authenticated: bool = False
+    authorization_verified: bool = False
     body: bytes = b""
     status: int = 0
     #: headers every answer carries (request id, rate-limit state)
