@@ -17,7 +17,7 @@ import typer
 from accord._errors import AccordError
 from accord.cli._config import load_tool_config
 from accord.cli._console import err_console
-from accord.core import Contract, LoadOptions, PactFile
+from accord.core import Contract, PactFile
 from accord.mock import FaultPlan, Faults, Latency, MockApp, MockConfig, WatchedApp
 from accord.workspace import Workspace
 
@@ -76,7 +76,7 @@ def mock(
     Pact files given as targets, or ``--from-pacts``, serve pact interactions instead.
     """
     tool = load_tool_config()
-    options = LoadOptions(max_bytes=int(tool.max_document_mib * 1024 * 1024))
+    options = tool.load_options()
     pact_files = [t for t in targets or [] if _is_pact(Path(t))]
     others = [t for t in targets or [] if t not in pact_files]
     pacts = [PactFile.from_path(p, max_bytes=options.max_bytes) for p in pact_files]
