@@ -16,7 +16,7 @@ import typer
 from accord._errors import AccordError
 from accord.cli._config import load_tool_config
 from accord.cli._console import err_console
-from accord.core import Contract, LoadOptions, PactFile
+from accord.core import Contract, PactFile
 from accord.mock import FaultPlan, Faults, Latency, MockApp, MockConfig, WatchedApp
 from accord.workspace import Workspace
 
@@ -75,7 +75,7 @@ def mock(
     Pact files given as targets, or ``--from-pacts``, serve pact interactions instead.
     """
     tool = load_tool_config()
-    options = LoadOptions(max_bytes=int(tool.max_document_mib * 1024 * 1024))
+    options = tool.load_options()
     detected = {t: PactFile.detect(t, max_bytes=options.max_bytes) for t in targets or []}
     pacts = [found for found in detected.values() if found is not None]
     others = [t for t, found in detected.items() if found is None]
