@@ -16,9 +16,10 @@ on, an order is never deleted: if payments or catalog stop answering, whether th
 charge was taken is unknown, so the order becomes ``unresolved`` (the caller gets the
 503/504). :meth:`Orders.recover` (run at start and periodically) finishes every
 ``unresolved`` order, and every ``pending`` one no request of this process is working
-on (a crash leaves those): it looks the charge up by its idempotency key, then commits
-the reservation and confirms, or releases the stock, refunds any charge and fails the
-order (``payment_interrupted``).
+on (a crash leaves those): it looks the charge up by its idempotency key (none yet: it
+charges again with that key, so a stalled first request can never land afterwards), then
+commits the reservation and confirms, or releases the stock, refunds any charge and fails
+the order (``payment_interrupted``).
 
 An ``Idempotency-Key`` is claimed in the transaction that stores the pending order
 (``INSERT ... ON CONFLICT DO NOTHING`` under ``BEGIN IMMEDIATE``): concurrent requests
@@ -262,6 +263,9 @@ class Orders:
                     "INSERT INTO order_lines VALUES (?, ?, ?, ?, ?)",
                     (order_id, position, line.product_id.root, line.quantity, price),
                 )
+            conn.execute(
+                "INSERT INTO charge_requests VALUES (?, ?)", (order_id, body.payment_token.root)
+            )
             if key is not None:
                 claimed = conn.execute(
                     "INSERT INTO idempotency VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING",
@@ -279,6 +283,8 @@ class Orders:
                 f"UPDATE orders SET {assignments}, updated_at = ? WHERE id = ?",
                 (*fields.values(), utcnow(), order_id),
             )
+            if fields.get("state") not in (None, "pending", "unresolved"):  # settled
+                conn.execute("DELETE FROM charge_requests WHERE order_id = ?", (order_id,))
 
     def _discard(self, order_id: str) -> None:
         with self.db.transaction() as conn:
@@ -302,12 +308,13 @@ class Orders:
         self._update(order_id, reservation_id=reservation_id)
         self._fault("after_reserve")
         try:
-            charge = await self._charge(order_id, order.total.root, body)
-        except ApiError as exc:
+            charge = await self._charge(order, body.payment_token.root)
+        except ApiError as exc:  # payments refused: nothing was charged
             await self._release(reservation_id)
             if exc.status == 402:
                 self._update(order_id, state="failed", failure_reason="payment_method_unusable")
                 return
+            self._update(order_id, state="failed", failure_reason="payment_interrupted")
             raise HttpProblem(502, "Bad Gateway", f"payments answered {exc.status}") from None
         except _Unavailable as exc:
             if exc.maybe_sent or not await self._release(reservation_id):
@@ -331,25 +338,26 @@ class Orders:
         self._update(order_id, state="confirmed")
 
     async def _charge(
-        self, order_id: str, total: int, body: models.OrderCreate
+        self, order: models.Order, payment_token: str, *, attempts: int = 2
     ) -> payments_models.Charge:
+        order_id = order.id.root
         request = payments_models.ChargeCreate.model_validate(
             {
-                "amount": total,
-                "currency": body.currency.value,
+                "amount": order.total.root,
+                "currency": order.currency.value,
                 "order_id": order_id,
-                "payment_token": body.payment_token.root,
+                "payment_token": payment_token,
             }
         )
         key = f"order-{order_id}"  # the same key on retry: payments never charges twice
-        for attempt in (1, 2):
+        for attempt in range(1, attempts + 1):
             try:
                 return await _call(
                     "payments",
                     lambda: self.deps.payments.create_charge(request, idempotency_key=key),
                 )
             except _Unavailable as exc:
-                if attempt == 2:
+                if attempt == attempts:
                     raise _Unavailable("payments", exc.timeout) from None  # 1st may have landed
                 if not exc.timeout:
                     raise
@@ -422,6 +430,13 @@ class Orders:
                 finished += 1
         return finished
 
+    def _payment_token(self, order_id: str) -> str | None:
+        with self.db.connect() as conn:
+            row = conn.execute(
+                "SELECT payment_token FROM charge_requests WHERE order_id = ?", (order_id,)
+            ).fetchone()
+        return None if row is None else str(row["payment_token"])
+
     async def keep_recovering(self, interval: float) -> None:
         """:meth:`recover` now and every ``interval`` seconds (a background task)."""
         while True:
@@ -446,6 +461,16 @@ class Orders:
             return False
         charge = page.items[0] if page.items else None
         reservation_id = order.reservation_id
+        token = self._payment_token(order_id)
+        if charge is None and reservation_id and token is not None:
+            # "no charge" may only mean a stalled request has not landed yet: charging again
+            # with the same key settles it either way (payments charges a key at most once)
+            try:
+                charge = await self._charge(order, token, attempts=1)
+            except _Unavailable:
+                return False
+            except ApiError as exc:
+                log.warning("charge for %s refused on recovery: %s", order_id, exc)
         taken = charge is not None and charge.status.value == "succeeded"
         if charge is not None and taken and reservation_id and charge.amount_refunded == 0:
             try:

@@ -242,6 +242,10 @@ def test_payments_timeout_retries_once_with_the_same_key_then_504(tmp_path: Path
     def slow_payments(request: httpx.Request) -> httpx.Response:
         if request.method == "GET" and seen:  # the lookup, once payments is back: no charge
             return httpx.Response(200, json={"items": [], "next_cursor": None})
+        if len(seen) == 2:  # recovery charges again with the key: the token is refused now
+            seen.append(request.headers["Idempotency-Key"])
+            problem = {"type": "about:blank", "title": "Payment token unusable", "status": 402}
+            return httpx.Response(402, json=problem)
         seen.append(request.headers["Idempotency-Key"])
         raise httpx.ReadTimeout("payments is slow", request=request)
 
@@ -272,6 +276,7 @@ def test_payments_timeout_retries_once_with_the_same_key_then_504(tmp_path: Path
         assert [o.state.value for o in kept] == ["unresolved"]
         assert (await _stock(base, product_id)).reserved == 1  # it may yet be confirmed
         assert await orders_app.orders.recover() == 1
+        assert seen[2] == seen[0]  # the same key: one charge at most, whatever landed
         order = await AsyncOrdersClient(client=http).get_order(kept[0].id.root)
         assert (order.state.value, order.failure_reason.root.value) == (
             "failed", "payment_interrupted"
