@@ -6,8 +6,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from accord.verify import ResultsStore
-from accord.verify._version import provider_version
+from accord.verify import ResultsStore, provider_version
 from accord.workspace import load_workspace
 from tests.verify.conftest import accord, git
 

@@ -35,9 +35,9 @@ def _sources(workspace: Workspace, provider: str) -> list[Path]:
     paths = []
     module = workspace.services[provider].module
     if module:
-        base = workspace.root.joinpath(*module.split("."))
+        base = workspace.root.resolve().joinpath(*module.split("."))
         paths += [p for p in (base, base.with_suffix(".py")) if p.exists()]
-    generated = workspace.generated_dir / provider
+    generated = (workspace.generated_dir / provider).resolve()
     if generated.exists():
         paths.append(generated)
     return paths
@@ -80,7 +80,7 @@ def provider_version(
     """The version of ``provider``'s code now: ``override``, else from git, else a digest."""
     if override:
         return ProviderVersion(override, "--provider-version")
-    root = workspace.root
+    root = workspace.root.resolve()
     sources = _sources(workspace, provider)
     relative = [str(p.relative_to(root)) if p.is_relative_to(root) else str(p) for p in sources]
     head = _git(root, "rev-parse", "--verify", "HEAD")
