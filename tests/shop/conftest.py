@@ -132,7 +132,11 @@ class Process:
 
 @pytest.fixture
 def processes(tmp_path: Path) -> Iterator[dict[str, Process]]:
-    env = {**os.environ, "ACCORD_JWT_SECRET": "test-secret", "PYTHONPATH": str(REPO)}
+    env = {
+        **os.environ,
+        "ACCORD_JWT_SECRET": "test-secret",
+        "PYTHONPATH": f"{REPO / 'src'}{os.pathsep}{REPO}",
+    }
     ports = {name: free_port() for name in ("catalog", "payments", "orders")}
     env["ORDERS_CATALOG_URL"] = f"http://127.0.0.1:{ports['catalog']}"
     env["ORDERS_PAYMENTS_URL"] = f"http://127.0.0.1:{ports['payments']}"

@@ -24,7 +24,12 @@ import httpx
 from accord._errors import AccordError
 from accord.workspace import Workspace
 
-__all__ = ["free_port", "running_provider"]
+__all__ = ["free_port", "running_provider", "service_secret"]
+
+
+def service_secret() -> str:
+    """The HS256 secret started providers verify tokens with (and sign their own with)."""
+    return os.environ.get("ACCORD_JWT_SECRET", "dev-only-secret")
 
 
 def free_port() -> int:
@@ -78,7 +83,7 @@ def running_provider(
     env = {
         **os.environ,
         "PYTHONPATH": str(workspace.root),
-        "ACCORD_JWT_SECRET": os.environ.get("ACCORD_JWT_SECRET", "dev-only-secret"),
+        "ACCORD_JWT_SECRET": service_secret(),
     }
     started: list[subprocess.Popen[bytes]] = []
     try:

@@ -12,7 +12,7 @@ from pathlib import Path
 from accord._errors import AccordError
 from accord.core import PactFile
 from accord.runtime import mint_token
-from accord.verify._launch import running_provider
+from accord.verify._launch import running_provider, service_secret
 from accord.verify._model import ServiceResult, VerifyOptions
 from accord.verify._pacts import verify_pacts
 from accord.verify._properties import run_schemathesis
@@ -89,8 +89,9 @@ def verify_workspace(
     unknown = [n for n in names if n not in workspace.services]
     if unknown:
         raise AccordError(f"no service named {', '.join(map(repr, unknown))} in this workspace")
+    # signed with the secret the providers are started with: they verify signatures
     token = options.token or mint_token(
-        {"sub": "accord-verify", "scope": " ".join(workspace.scopes())}, "verify", ttl=3600
+        {"sub": "accord-verify", "scope": " ".join(workspace.scopes())}, service_secret(), ttl=3600
     )
     store = ResultsStore(options.results_db)  # unusable: fails now, not after the run
     check_report_dir(options.report_dir)
