@@ -7,7 +7,10 @@ per-request ``Exchange`` (they learn different things) but answers through these
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from accord._http import status_title
@@ -16,11 +19,14 @@ from accord._json import dump_json
 __all__ = [
     "PROBLEM_JSON",
     "ASGIApp",
+    "BodyDeadline",
     "BodyTooLarge",
+    "ClientGone",
     "Message",
     "Receive",
     "Scope",
     "Send",
+    "ServerLimits",
     "Step",
     "problem_document",
     "read_body",
@@ -105,11 +111,16 @@ class BodyTooLarge(Exception):
         self.limit = limit
 
 
+class ClientGone(Exception):
+    """The client went away (or was cut off) before its request body was complete."""
+
+
 async def read_body(receive: Receive, limit: int, declared: str | None = None) -> bytes:
     """The whole request body; raises :class:`BodyTooLarge` past ``limit`` bytes.
 
     ``declared`` (the Content-Length header) lets an oversized body be refused
-    before any of it is read. A client that disconnects ends the body.
+    before any of it is read. A client that disconnects first raises
+    :class:`ClientGone`: half a body is never taken for a whole one.
     """
     if declared is not None and declared.strip().isdigit() and int(declared) > limit:
         raise BodyTooLarge(limit)
@@ -118,7 +129,7 @@ async def read_body(receive: Receive, limit: int, declared: str | None = None) -
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            break
+            raise ClientGone("the client went away before the request body was complete")
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
@@ -127,3 +138,69 @@ async def read_body(receive: Receive, limit: int, declared: str | None = None) -
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
+
+
+@dataclass(slots=True, frozen=True)
+class ServerLimits:
+    """How long a client may take to send a request, and how many may be connected at once.
+
+    ``header_timeout`` bounds the request line and headers (the HTTP server closes the
+    connection), ``body_timeout`` the whole body from the first read (:class:`BodyDeadline`
+    answers 408 and closes), ``max_connections`` the connections served at once (more
+    wait in the listen backlog until one closes).
+    """
+
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    max_connections: int = 1000
+
+
+class BodyDeadline:
+    """An ASGI wrapper that gives a request body ``seconds`` to arrive, from its first read.
+
+    A body still incomplete at the deadline (a client trickling a byte at a time, or one
+    that stopped) gets a 408 problem with ``Connection: close``, and the app sees the
+    client as gone; whatever the app answers afterwards is dropped. Reads after the
+    body is complete (apps waiting for a disconnect) are not timed.
+    """
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.seconds <= 0:
+            await self.app(scope, receive, send)
+            return
+        deadline: float | None = None
+        body_done = started = expired = False
+
+        async def timed_receive() -> Message:
+            nonlocal deadline, body_done, expired
+            if expired:
+                return {"type": "http.disconnect"}
+            if body_done:
+                return await receive()
+            if deadline is None:
+                deadline = time.monotonic() + self.seconds
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - time.monotonic()))
+            except TimeoutError:
+                expired = True
+                if not started:
+                    detail = f"the request body did not arrive within {self.seconds:g} s"
+                    await send_problem(send, 408, detail, [(b"connection", b"close")])
+                return {"type": "http.disconnect"}
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                body_done = True
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if expired:
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        await self.app(scope, timed_receive, guarded_send)

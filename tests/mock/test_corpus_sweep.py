@@ -60,7 +60,7 @@ ALLOWED: dict[str, list[tuple[str, str]]] = {
     ],
 }
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
-MAX_OPERATIONS = 40
+MAX_OPERATIONS = 30
 EXAMPLES = 4
 
 
@@ -95,12 +95,13 @@ def _matches(failure: str, operation: str, kind: str) -> bool:
 @pytest.mark.parametrize("relative", [d for d in DOCUMENTS if d not in REFUSED])
 def test_the_mock_starts_and_passes_schemathesis(relative: str) -> None:
     path = CORPUS / relative
-    app = MockApp([Contract.from_path(path)], MockConfig())
+    contract = Contract.from_path(path)
+    app = MockApp([contract], MockConfig())
     app.warm()  # every operation planned, as `accord mock` does at start
     outcome = run_schemathesis(
         path, max_examples=EXAMPLES, checks=CHECKS, max_operations=MAX_OPERATIONS, app=app
     )
-    assert outcome.operations > 0
+    assert outcome.operations > 0 or not contract.operations  # webhooks only: nothing to call
     allowed = ALLOWED.get(relative, [])
     real = [f for f in outcome.failures if not any(_matches(f, *a) for a in allowed)]
     assert real == [], "\n\n".join(real)

@@ -8,7 +8,6 @@ Ctrl-C or SIGTERM, or as soon as one of them exits.
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import signal
@@ -25,6 +24,7 @@ import typer
 
 from accord._errors import AccordError
 from accord.cli._console import err_console
+from accord.cli._serve import serve
 from accord.gateway import GatewayApp, GatewayConfig, RedisLimiter
 from accord.workspace import Workspace, load_workspace
 
@@ -67,8 +67,6 @@ def gateway(
     ] = None,
 ) -> None:
     """Serve the API gateway: routes, validation, JWT scopes and rate limits from the contracts."""
-    import uvicorn  # noqa: PLC0415 - imported only when a server really starts
-
     found = load_workspace(workspace)
     config = GatewayConfig.from_workspace(found, upstreams=_parse_upstreams(upstream))
     limiter = RedisLimiter(redis) if redis else None
@@ -79,21 +77,9 @@ def gateway(
     logging.getLogger("httpx").setLevel(logging.WARNING)
     services = ", ".join(f"{n}={u}" for n, u in config.upstreams.items())
     err_console.print(f"accord gateway on http://{host}:{chosen} -> {services}", markup=False)
-    gc.collect()  # start-up's objects live as long as the server: keep full collections off them
-    gc.freeze()
-    uvicorn.run(
-        app,
-        host=host,
-        port=chosen,
-        log_level="warning",
-        access_log=False,
-        http="httptools",
-        loop="uvloop",
-        # the gateway is the edge: an X-Forwarded-For it receives must not become the
-        # client address its rate limits are keyed by
-        proxy_headers=False,
-        server_header=False,
-    )
+    # the gateway is the edge: granian reads no X-Forwarded-For, so the client address its
+    # rate limits are keyed by is the peer's own
+    serve(app, host, chosen, config.client_limits)
 
 
 @dataclass

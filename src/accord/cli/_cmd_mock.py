@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import gc
-import logging
-import signal
 import sys
 import threading
 from pathlib import Path
@@ -13,9 +9,11 @@ from typing import Annotated
 
 import typer
 
+from accord._asgi import ServerLimits
 from accord._errors import AccordError
 from accord.cli._config import load_tool_config
 from accord.cli._console import err_console
+from accord.cli._serve import serve
 from accord.core import Contract, PactFile
 from accord.mock import FaultPlan, Faults, Latency, MockApp, MockConfig, WatchedApp
 from accord.workspace import Workspace
@@ -25,6 +23,8 @@ DEFAULT_PORT = 8000
 WARM_LIMIT = 150
 #: seconds the background warm-up sleeps between operations, leaving the GIL to requests
 WARM_PAUSE = 0.002
+#: the client limits' defaults (flags change them)
+LIMITS = ServerLimits()
 
 
 def register(app: typer.Typer) -> None:
@@ -69,6 +69,15 @@ def mock(
         bool, typer.Option("--watch", help="Reload when a contract or mock file is saved.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No request log.")] = False,
+    header_timeout: Annotated[
+        float, typer.Option(help="Seconds a client may take to send its request headers.", min=0.1)
+    ] = LIMITS.header_timeout,
+    body_timeout: Annotated[
+        float, typer.Option(help="Seconds a client may take to send a request body (408).", min=0.1)
+    ] = LIMITS.body_timeout,
+    max_connections: Annotated[
+        int, typer.Option(help="Connections served at once; more wait until one closes.", min=1)
+    ] = LIMITS.max_connections,
 ) -> None:
     """Serve mocks of contracts: validated requests, answers from examples or the schema.
 
@@ -124,7 +133,7 @@ def mock(
         f"{' [stateful]' if stateful else ''}",
         markup=False,
     )
-    _serve(served, host, chosen)
+    serve(served, host, chosen, ServerLimits(header_timeout, body_timeout, max_connections))
 
 
 def _log_line(line: str) -> None:
@@ -185,48 +194,3 @@ def _sources(targets: list[str]) -> tuple[list[tuple[str, Path]], int]:
         ports.append(spec.port)
     port = ports[0] if len(out) == 1 and ports else DEFAULT_PORT
     return out, port
-
-
-def _serve(app: MockApp | WatchedApp, host: str, port: int) -> None:
-    """Serve ``app`` with granian (HTTP/1.1) on uvloop until SIGINT or SIGTERM.
-
-    granian parses HTTP and writes to sockets in Rust, outside the GIL: on the
-    benchmark's two CPUs it answers about a quarter more requests per second than
-    uvicorn with httptools (``benchmarks/README.md``). Its embedded server runs the
-    app object in this process, so the contracts loaded above are served as they are.
-    """
-    # imported only when a server really starts
-    import uvloop  # noqa: PLC0415
-    from granian.constants import HTTPModes, Interfaces  # noqa: PLC0415
-    from granian.log import LogLevels  # noqa: PLC0415
-    from granian.server.embed import Server  # noqa: PLC0415
-
-    logging.getLogger("_granian").addFilter(_quiet_embedded_warning)
-    # what start-up built (the CLI's modules, contracts, compiled validators, planned answers)
-    # lives as long as the server: frozen, a full collection no longer walks it (about 40 ms
-    # for the shop's contracts, a p99 of 20-40 ms when it came once a second)
-    gc.collect()
-    gc.freeze()
-    server = Server(
-        app,
-        address=host,
-        port=port,
-        interface=Interfaces.ASGI,
-        http=HTTPModes.http1,
-        websockets=False,
-        log_level=LogLevels.warning,
-        log_access=False,
-    )
-
-    async def main() -> None:
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, server.stop)
-        await server.serve()
-
-    uvloop.run(main())
-
-
-def _quiet_embedded_warning(record: logging.LogRecord) -> bool:
-    """granian says its embedded server is experimental at every start; we know."""
-    return "experimental" not in record.getMessage()

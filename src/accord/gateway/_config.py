@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from accord._asgi import ServerLimits
 from accord._errors import AccordError
 from accord.workspace import Workspace
 
@@ -70,6 +71,8 @@ class GatewayConfig:
     max_body_bytes: int = 1024 * 1024
     #: seconds each upstream's ``/healthz`` may take for ``/readyz``
     ready_timeout: float = 1.0
+    #: how long a client may take to send its request, and how many are served at once
+    client_limits: ServerLimits = field(default_factory=ServerLimits)
 
     @classmethod
     def from_workspace(
@@ -107,6 +110,12 @@ class GatewayConfig:
         timeouts = settings.get("timeouts") or {}
         values["connect_timeout"] = float(timeouts.get("connect", 1.0))
         values["read_timeout"] = float(timeouts.get("read", 5.0))
+        defaults = ServerLimits()
+        values["client_limits"] = ServerLimits(
+            header_timeout=float(timeouts.get("client_headers", defaults.header_timeout)),
+            body_timeout=float(timeouts.get("client_body", defaults.body_timeout)),
+            max_connections=int(settings.get("max_connections", defaults.max_connections)),
+        )
         values.update(overrides)
         return cls(**values)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from accord._asgi import BodyTooLarge
+from accord._asgi import BodyTooLarge, ClientGone
 from accord._asgi import read_body as shared_read_body
 from accord._json import JSONError, read_json
 from accord.core import MediaType, RequestBody
@@ -42,6 +42,8 @@ async def read_body(receive: Receive, limit: int, declared: str | None) -> bytes
         return await shared_read_body(receive, limit, declared)
     except BodyTooLarge as exc:
         return Problem(413, str(exc))
+    except ClientGone as exc:  # nobody reads the answer; it only must not act on half a body
+        return Problem(400, str(exc))
 
 
 def match_media(body: RequestBody, content_type: str | None) -> MediaType | None:

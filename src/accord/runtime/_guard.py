@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from accord._asgi import BodyTooLarge, read_body, send_problem
+from accord._asgi import BodyTooLarge, ClientGone, read_body, send_problem
 from accord._json import DEFAULT_MAX_DEPTH, JSONError, read_json
 
 __all__ = ["ContractGuard"]
@@ -76,6 +76,8 @@ class ContractGuard:
                 body = await read_body(receive, self.max_body)
             except BodyTooLarge:
                 await send_problem(send, 413, f"bodies are limited to {self.max_body} bytes")
+                return
+            except ClientGone:
                 return
             if body:
                 try:
