@@ -295,7 +295,7 @@ def _parse_text(text: str, display: str, path: Path) -> SourceFile:
     _check_depth(text, display)
     node = _compose(text, display)
     builder = _Builder(display)
-    data = builder.build(node) if node is not None else None
+    data = builder.build(node, text) if node is not None else None
     return SourceFile(path, data, SourceMap(display, node), "yaml", builder.duplicates)
 
 
@@ -307,6 +307,9 @@ def _json_object(pairs: list[tuple[str, Any]], duplicates: list[bool]) -> dict[s
 
 
 _BRACKETS = re.compile(r"[\[\]{}]")
+#: where a YAML anchor (``&name``) could start: after a space, a flow indicator or ``:``
+#: (``{"a":&x 1}`` is valid flow YAML); a match in a string only costs the full alias walk
+_ANCHOR = re.compile(r"(?:^|[\s\[\]{},:])&[^\s\[\]{},]", re.MULTILINE)
 _INDENT = re.compile(rf"^ {{{MAX_DEPTH},}}", re.MULTILINE)
 
 
@@ -382,8 +385,11 @@ class _Builder:
         self._built: dict[int, Any] = {}
         self._aliased: set[int] = set()
 
-    def build(self, root: yaml.Node) -> Any:
-        self._check_aliases(root)
+    def build(self, root: yaml.Node, text: str | None = None) -> Any:
+        """Plain data for ``root``; ``text`` (its source) lets a document without anchors
+        skip the alias walk: without an anchor there is no alias, so no bomb."""
+        if text is None or _ANCHOR.search(text):
+            self._check_aliases(root)
         return self._build(root, [])
 
     def _check_aliases(self, root: yaml.Node) -> None:
