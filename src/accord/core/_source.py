@@ -295,7 +295,7 @@ def _parse_text(text: str, display: str, path: Path) -> SourceFile:
     _check_depth(text, display)
     node = _compose(text, display)
     builder = _Builder(display)
-    data = builder.build(node) if node is not None else None
+    data = builder.build(node, text) if node is not None else None
     return SourceFile(path, data, SourceMap(display, node), "yaml", builder.duplicates)
 
 
@@ -307,6 +307,9 @@ def _json_object(pairs: list[tuple[str, Any]], duplicates: list[bool]) -> dict[s
 
 
 _BRACKETS = re.compile(r"[\[\]{}]")
+#: where a YAML anchor (``&name``) could start: after a space, a flow indicator or ``:``
+#: (``{"a":&x 1}`` is valid flow YAML); a match in a string only costs the full alias walk
+_ANCHOR = re.compile(r"(?:^|[\s\[\]{},:])&[^\s\[\]{},]", re.MULTILINE)
 _INDENT = re.compile(rf"^ {{{MAX_DEPTH},}}", re.MULTILINE)
 
 
@@ -373,6 +376,18 @@ _SCALARS: dict[str, Callable[[str], Any]] = {
 }
 
 
+#: where the builder is: (parent's path, key), built per node in O(1), read only on a duplicate
+_Path = tuple["_Path", str | int] | None
+
+
+def _parts(path: _Path) -> list[str | int]:
+    out: list[str | int] = []
+    while path is not None:
+        path, key = path
+        out.append(key)
+    return out[::-1]
+
+
 class _Builder:
     """Turns a composed node graph into plain data, refusing alias bombs and recursion."""
 
@@ -382,9 +397,12 @@ class _Builder:
         self._built: dict[int, Any] = {}
         self._aliased: set[int] = set()
 
-    def build(self, root: yaml.Node) -> Any:
-        self._check_aliases(root)
-        return self._build(root, [])
+    def build(self, root: yaml.Node, text: str | None = None) -> Any:
+        """Plain data for ``root``; ``text`` (its source) lets a document without anchors
+        skip the alias walk: without an anchor there is no alias, so no bomb."""
+        if text is None or _ANCHOR.search(text):
+            self._check_aliases(root)
+        return self._build(root, None)
 
     def _check_aliases(self, root: yaml.Node) -> None:
         """Count the expanded size of the node graph without expanding it."""
@@ -430,7 +448,7 @@ class _Builder:
                 Location(self.display, 1, 1),
             )
 
-    def _build(self, node: yaml.Node, path: list[str | int]) -> Any:
+    def _build(self, node: yaml.Node, path: _Path) -> Any:
         if isinstance(node, yaml.ScalarNode):
             if node.tag == "tag:yaml.org,2002:str":
                 return node.value
@@ -445,7 +463,7 @@ class _Builder:
         if key in self._aliased and key in self._built:
             return self._built[key]
         if isinstance(node, yaml.SequenceNode):
-            items = [self._build(child, [*path, i]) for i, child in enumerate(node.value)]
+            items = [self._build(child, (path, i)) for i, child in enumerate(node.value)]
             if key in self._aliased:
                 self._built[key] = items
             return items
@@ -461,9 +479,12 @@ class _Builder:
             name = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
             if name in mapping:
                 self.duplicates.append(
-                    (encode_pointer([*path, name]), f"duplicate key {name!r}; the last one wins")
+                    (
+                        encode_pointer(_parts((path, name))),
+                        f"duplicate key {name!r}; the last one wins",
+                    )
                 )
-            mapping[name] = self._build(value_node, [*path, name])
+            mapping[name] = self._build(value_node, (path, name))
         if key in self._aliased:
             self._built[key] = mapping
         return mapping
