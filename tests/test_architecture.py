@@ -12,6 +12,8 @@ LAYERS = {
     "_errors": 0,
     "_findings": 0,
     "_http": 0,
+    "_json": 0,
+    "_asgi": 0,
     "_process": 0,
     "_version": 0,
     "core": 1,

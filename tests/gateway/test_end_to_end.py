@@ -53,8 +53,9 @@ def accord_up(tmp_path: Path, *args: str) -> Iterator[Up]:
         data["services"][name]["port"] = ports[name]
     data["gateway"]["port"] = ports["gateway"]
     manifest.write_text(yaml.safe_dump(data))
-    # this checkout's src first: the children run the code under test, not an installed copy
-    env = {**os.environ, "ACCORD_JWT_SECRET": SECRET, "PYTHONPATH": f"{REPO / 'src'}:{REPO}"}
+    # this checkout's code, not whichever one the virtualenv installed
+    env = {**os.environ, "ACCORD_JWT_SECRET": SECRET,
+           "PYTHONPATH": f"{REPO / 'src'}{os.pathsep}{REPO}"}  # fmt: skip
     env["ORDERS_CATALOG_URL"] = f"http://127.0.0.1:{ports['catalog']}"
     env["ORDERS_PAYMENTS_URL"] = f"http://127.0.0.1:{ports['payments']}"
     proc = subprocess.Popen(
@@ -136,6 +137,19 @@ def test_storefront_orders_through_the_gateway_then_up_stops_everything(shop_up:
     old = {"Authorization": f"Bearer {_token(ttl=-60)}"}
     expired = httpx.post(url + "/orders", json=order, timeout=10, headers=old)
     assert (no_token.status_code, read_only.status_code, expired.status_code) == (401, 403, 401)
+
+    # issue 13: the trailing slash is decided at the gateway (no internal address, one Date),
+    # HEAD is answered by the service, and an unsigned token with forged scopes is refused
+    slash = httpx.get(url + "/products/", headers=auth, timeout=10)
+    assert (slash.status_code, slash.headers["location"]) == (308, "/products")
+    assert len(slash.headers.get_list("date")) == 1
+    head = httpx.head(url + "/products", headers=auth, timeout=10)
+    assert head.status_code == 200 and head.content == b""
+    forged = jwt.encode({"sub": "x", "scope": SCOPES, "exp": 2**31}, None, algorithm="none")
+    direct = f"http://127.0.0.1:{ports['catalog']}/products"
+    for target in (url + "/products", direct):
+        answer = httpx.get(target, headers={"Authorization": f"Bearer {forged}"}, timeout=10)
+        assert answer.status_code == 401, target
 
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=20) == 0

@@ -12,7 +12,7 @@ import typer
 from accord._findings import Severity
 from accord.cli._config import load_tool_config
 from accord.cli._console import err_console
-from accord.core import Contract, LoadOptions, PactFile
+from accord.core import Contract, PactFile
 from accord.crosscheck import CrosscheckOptions, Mismatch, crosscheck
 from accord.workspace import load_workspace
 
@@ -66,8 +66,7 @@ def crosscheck_command(
     options = CrosscheckOptions(
         additional_properties_in_response=additional, required_properties_in_response=required
     )
-    mib = tool.max_document_mib
-    load = LoadOptions(max_bytes=int(mib * 1024 * 1024))
+    load = tool.load_options()
     found: list[Mismatch] = []
     pacts = 0
     if files:

@@ -11,7 +11,6 @@ import typer
 from accord._errors import AccordError
 from accord.cli._config import load_tool_config
 from accord.cli._console import err_console
-from accord.core import LoadOptions
 from accord.diff import (
     FORMATS,
     OASDIFF_IDS,
@@ -67,8 +66,7 @@ def diff(
     if fmt not in FORMATS:
         raise typer.BadParameter(f"expected one of {', '.join(FORMATS)}", param_hint="--format")
     names = list(args or [])
-    mib = max_size if max_size is not None else load_tool_config().max_document_mib
-    options = LoadOptions(max_bytes=int(mib * 1024 * 1024))
+    options = load_tool_config().load_options(max_size)
     if base is not None:
         if pacts:
             raise typer.BadParameter("--base reads the workspace's pacts", param_hint="--pacts")
@@ -81,7 +79,7 @@ def diff(
                 param_hint="ARGS",
             )
         for name in names:
-            if not Path(name).is_file():
+            if not Path(name).exists():  # a FIFO or device: the loader says what it is
                 raise AccordError(f"contract file {name} does not exist")
         result, notes = diff_files(names[0], names[1], pacts or (), options), []
         title = f"{names[0]} -> {names[1]}"

@@ -12,7 +12,6 @@ import typer
 from accord._findings import Finding, Severity
 from accord.cli._config import load_tool_config
 from accord.cli._console import err_console
-from accord.core import LoadOptions
 from accord.crosscheck import CODES, UNUSABLE, crosscheck_workspace
 from accord.lint import LintConfig, LintResult, describe, lint_paths, lint_workspace
 from accord.report import FORMATS, render
@@ -73,10 +72,9 @@ def lint(
     threshold = (fail_on or tool.lint_fail_on).lower()
     if threshold not in ("error", "warning"):
         raise typer.BadParameter("expected error or warning", param_hint="--fail-on")
-    mib = max_size if max_size is not None else tool.max_document_mib
     config = LintConfig(
         disable=frozenset((*tool.lint_disable, *(disable or ()))),
-        load=LoadOptions(max_bytes=int(mib * 1024 * 1024)),
+        load=tool.load_options(max_size),
     )
     result = lint_paths(paths, config) if paths else lint_with_crosscheck(load_workspace(), config)
     rules = describe() + [

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import json
 import logging
 import signal
 import sys
@@ -17,7 +16,7 @@ import typer
 from accord._errors import AccordError
 from accord.cli._config import load_tool_config
 from accord.cli._console import err_console
-from accord.core import Contract, LoadOptions, PactFile
+from accord.core import Contract, PactFile
 from accord.mock import FaultPlan, Faults, Latency, MockApp, MockConfig, WatchedApp
 from accord.workspace import Workspace
 
@@ -76,10 +75,10 @@ def mock(
     Pact files given as targets, or ``--from-pacts``, serve pact interactions instead.
     """
     tool = load_tool_config()
-    options = LoadOptions(max_bytes=int(tool.max_document_mib * 1024 * 1024))
-    pact_files = [t for t in targets or [] if _is_pact(Path(t))]
-    others = [t for t in targets or [] if t not in pact_files]
-    pacts = [PactFile.from_path(p, max_bytes=options.max_bytes) for p in pact_files]
+    options = tool.load_options()
+    detected = {t: PactFile.detect(t, max_bytes=options.max_bytes) for t in targets or []}
+    pacts = [found for found in detected.values() if found is not None]
+    others = [t for t, found in detected.items() if found is None]
     if from_pacts:
         pacts += _workspace_pacts(others)
         others = []
@@ -140,16 +139,6 @@ def _mock_files(names: list[str]) -> dict[str, Path]:
         return {}
     found = {name: workspace.mocks_dir / f"{name}.yaml" for name in names}
     return {name: path for name, path in found.items() if path.is_file()}
-
-
-def _is_pact(path: Path) -> bool:
-    if path.suffix.lower() != ".json" or not path.is_file():
-        return False
-    try:
-        head = json.loads(path.read_bytes())
-    except (ValueError, UnicodeDecodeError):
-        return False
-    return isinstance(head, dict) and "consumer" in head and "provider" in head
 
 
 def _workspace_pacts(services: list[str]) -> list[PactFile]:

@@ -11,7 +11,9 @@ for marks when a location is first asked for.
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -186,30 +188,63 @@ def _display(path: Path) -> str:
 def load_source(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceFile:
     """Read and parse ``path`` (YAML or JSON, chosen by content) with a source map.
 
+    Only regular files are read: a directory, FIFO, device or socket is refused before
+    it is opened for reading (a FIFO is opened non-blocking, and checked again after
+    opening), the size is checked before reading, and the read itself is bounded, so
+    ``/dev/zero`` or a file that grows cannot exhaust memory and a pipe cannot hang.
+
     Raises :class:`LoadError` (file:line:col and what was expected) for a missing
     or unreadable file, invalid UTF-8, malformed YAML/JSON, or an alias bomb.
     """
     path = Path(path)
     display = _display(path)
     try:
-        size = path.stat().st_size
+        _check_file(os.stat(path), display, max_bytes)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise LoadError("no such file", Location(display)) from None
     except OSError as exc:
         raise LoadError(f"cannot read file: {exc.strerror}", Location(display)) from None
-    if path.is_dir():
-        raise LoadError("is a directory, expected a YAML or JSON file", Location(display))
-    if size > max_bytes:
-        raise DocumentTooLarge(
-            f"file is {size / 1048576:.1f} MiB, over the {max_bytes / 1048576:.0f} MiB limit "
-            "(raise it with --max-size or [tool.accord] max-document-size)",
-            Location(display),
-        )
     try:
-        raw = path.read_bytes()
+        with os.fdopen(fd, "rb") as handle:
+            _check_file(os.fstat(handle.fileno()), display, max_bytes)  # swapped since stat?
+            raw = handle.read(max_bytes + 1)
     except OSError as exc:
         raise LoadError(f"cannot read file: {exc.strerror}", Location(display)) from None
+    if len(raw) > max_bytes:
+        raise _too_large(len(raw), max_bytes, display, "grew while being read and ")
     return parse_source(raw, display, path=path)
+
+
+_NOT_REGULAR = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _check_file(info: os.stat_result, display: str, max_bytes: int) -> None:
+    """Refuse anything but a regular file within the size limit, before reading it."""
+    if stat.S_ISDIR(info.st_mode):
+        raise LoadError("is a directory, expected a YAML or JSON file", Location(display))
+    if not stat.S_ISREG(info.st_mode):
+        kind = next((name for test, name in _NOT_REGULAR if test(info.st_mode)), "not a file")
+        raise LoadError(
+            f"is {kind}, not a regular file; contracts are read from regular YAML or JSON files",
+            Location(display),
+        )
+    if info.st_size > max_bytes:
+        raise _too_large(info.st_size, max_bytes, display)
+
+
+def _too_large(size: int, max_bytes: int, display: str, how: str = "") -> DocumentTooLarge:
+    over = "over" if how else f"{size / 1048576:.1f} MiB, over"
+    return DocumentTooLarge(
+        f"file {how}is {over} the {max_bytes / 1048576:.0f} MiB limit "
+        "(raise it with --max-size or [tool.accord] max-document-size-mib)",
+        Location(display),
+    )
 
 
 def parse_source(raw: bytes, display: str, *, path: Path | None = None) -> SourceFile:

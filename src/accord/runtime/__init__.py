@@ -14,11 +14,15 @@ from accord.runtime._server import (
     Reply,
     Result,
     StubError,
-    TokenInfo,
     build_app,
-    claims_of_forwarded_jwt,
 )
 from accord.runtime._service import Database, ProviderStates, mint_token, new_id, utcnow
+from accord.runtime._tokens import (
+    TokenInfo,
+    claims_of_forwarded_jwt,
+    token_info_from_env,
+    verifying_token_info,
+)
 
 __all__ = [
     "ApiError",
@@ -39,5 +43,7 @@ __all__ = [
     "mint_token",
     "new_id",
     "serve_main",
+    "token_info_from_env",
     "utcnow",
+    "verifying_token_info",
 ]
