@@ -24,7 +24,7 @@ the order (``payment_interrupted``).
 An ``Idempotency-Key`` is claimed in the transaction that stores the pending order
 (``INSERT ... ON CONFLICT DO NOTHING`` under ``BEGIN IMMEDIATE``): concurrent requests
 with one key get 409 "in progress" while the first is being placed, the stored order
-once it is finished, and 422 if their body differs.
+once it is finished, and 409 "reused" if their body differs.
 
 ``exit_at`` (``ORDERS_FAULT_EXIT_AT``, tests only) makes the process exit at a named
 saga point: ``after_reserve``, ``after_charge``, ``after_commit``.
@@ -211,8 +211,9 @@ class Orders:
             if row is None:
                 return None
             if row["request_hash"] != digest:
+                # 409 as before, not the IETF draft's 422: testers read 422 as "invalid body"
                 raise HttpProblem(
-                    422,
+                    409,
                     "Idempotency-Key reused",
                     f"Idempotency-Key {key} was used for another order",
                     type="https://problems.shop.invalid/idempotency-key-reused",

@@ -127,7 +127,9 @@ def test_order_idempotency(shop: Shop) -> None:
         assert (await _stock(shop, product_id)).on_hand == 9  # charged and committed once
         with pytest.raises(ApiError) as caught:
             await api.create_order(_order(product_id, 2), idempotency_key="same-key-123")
-        assert caught.value.status == 422  # IETF Idempotency-Key draft: same key, other body
+        assert caught.value.status == 409
+        assert caught.value.problem is not None
+        assert caught.value.problem["title"] == "Idempotency-Key reused"
 
     run(scenario())
 
