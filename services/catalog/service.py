@@ -259,6 +259,17 @@ class Catalog:
                 )
             return Reply(self._reservation(conn, ident), status=201)
 
+    def list_reservations(self, *, order_id: str) -> models.ReservationList:
+        with self.db.connect() as conn:
+            ids = [
+                r["id"]
+                for r in conn.execute(
+                    "SELECT id FROM reservations WHERE order_id = ? ORDER BY rowid LIMIT 100",
+                    (order_id,),
+                )
+            ]
+            return models.ReservationList(items=[self._reservation(conn, i) for i in ids])
+
     def get_reservation(self, reservation_id: str) -> models.Reservation:
         with self.db.connect() as conn:
             return self._reservation(conn, reservation_id)

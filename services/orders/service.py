@@ -10,16 +10,16 @@ Placing an order is a small saga, each step recorded before the next:
    reservation is released and the order ``failed``);
 5. commit the reservation: the order is ``confirmed``.
 
-When catalog cannot be reached (503) or does not answer in time (504) before the stock
-is reserved, the pending order is removed: the caller may retry. From the reservation
-on, an order is never deleted: if payments or catalog stop answering, whether the
-charge was taken is unknown, so the order becomes ``unresolved`` (the caller gets the
-503/504). :meth:`Orders.recover` (run at start and periodically) finishes every
-``unresolved`` order, and every ``pending`` one no request of this process is working
-on (a crash leaves those): it looks the charge up by its idempotency key (none yet: it
-charges again with that key, so a stalled first request can never land afterwards), then
-commits the reservation and confirms, or releases the stock, refunds any charge and fails
-the order (``payment_interrupted``).
+When catalog cannot be reached (503) before the stock is reserved, the pending order
+is removed: the caller may retry. Once a reservation may exist, an order is never
+deleted: if catalog or payments stop answering, what was reserved or charged is
+unknown, so the order becomes ``unresolved`` (the caller gets the 503/504).
+:meth:`Orders.recover` (run at start and periodically) finishes every ``unresolved``
+order, and every ``pending`` one no request of this process is working on (a crash
+leaves those): it finds a reservation it never heard of by order id, looks the charge
+up by its idempotency key (none yet: it charges again with that key, so a stalled
+first request can never land afterwards), then commits the reservation and confirms,
+or releases the stock, refunds any charge and fails the order (``payment_interrupted``).
 
 An ``Idempotency-Key`` is claimed in the transaction that stores the pending order
 (``INSERT ... ON CONFLICT DO NOTHING`` under ``BEGIN IMMEDIATE``): concurrent requests
@@ -300,6 +300,10 @@ class Orders:
             reservation = await _call(
                 "catalog", lambda: self.deps.catalog.create_reservation(reservation_body)
             )
+        except _Unavailable as exc:
+            if exc.maybe_sent:  # stock may be held: recovery finds the reservation by order
+                self._update(order_id, state="unresolved")
+            raise
         except ApiError as exc:
             if exc.status == 409:
                 self._update(order_id, state="failed", failure_reason="out_of_stock")
@@ -452,6 +456,21 @@ class Orders:
 
     async def _resolve(self, order: models.Order) -> bool:
         order_id = order.id.root
+        if order.reservation_id is None:  # reserved at catalog without hearing back?
+            try:
+                found = await _call(
+                    "catalog", lambda: self.deps.catalog.list_reservations(order_id=order_id)
+                )
+            except (_Unavailable, ApiError) as exc:
+                log.warning("cannot resolve %s yet: %s", order_id, exc)
+                return False
+            held = [r.id.root for r in found.items if r.state.value == "held"]
+            for extra in held[1:]:  # one order, one reservation: anything more is released
+                if not await self._release(extra):
+                    return False
+            if held:
+                self._update(order_id, reservation_id=held[0])
+                order = await self.get_order(order_id)
         try:
             page = await _call(
                 "payments",

@@ -196,11 +196,13 @@ class Supervisor:
     _stopping: threading.Event = field(default_factory=threading.Event, init=False)
 
     def start(self) -> None:
-        """Start every child in order, each ready before the next; on failure stop them all."""
+        """Start every child in order, then wait until each answers; on failure stop them all."""
         try:
             for child in self.children:
-                child.start().wait_ready()
+                child.start()
                 self._watch[child.name] = _Watch(self.backoff)
+            for child in self.children:
+                child.wait_ready()
         except BaseException:
             self.stop()
             raise

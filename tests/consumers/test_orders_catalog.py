@@ -3,17 +3,20 @@ real ``Orders`` service (its ``Dependencies``); payments is a stand-in here."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from generated.catalog.client import AsyncCatalogClient
+from generated.payments.client import AsyncPaymentsClient
 from pact import Pact, match
 from pact.interaction import HttpInteraction
 
 from accord.runtime import HttpProblem
 from tests.consumers.helpers import (
+    CUSTOMER,
     JSON,
     ORDER,
     PRICE,
@@ -25,11 +28,13 @@ from tests.consumers.helpers import (
     bearer,
     ident,
     order_request,
+    orders_service,
     payments_stub,
     place_order,
     problem,
     product,
     reservation,
+    stub,
 )
 
 PactFactory = Callable[[str, str], Pact]
@@ -144,3 +149,44 @@ def test_unknown_product_is_refused(accord_pact: PactFactory, tmp_path: Path) ->
     # orders understands catalog's 404 (a refusal of the order, not a 502 Bad Gateway)
     assert refused.value.status in (409, 422)
     assert UNKNOWN_PRODUCT in str(refused.value.detail)
+
+
+def test_recovery_finds_and_releases_an_unheard_reservation(
+    accord_pact: PactFactory, tmp_path: Path
+) -> None:
+    """The reservation request of an order got no answer: recovery finds what catalog held
+    for the order, and (no charge landed, no token kept) releases it and fails the order."""
+    pact = accord_pact("orders", "catalog")
+    (
+        pact.upon_receiving(f"a request for the reservations of order {ORDER}")
+        .given(f"reservation {RESERVATION} is held for product {PRODUCT}")
+        .with_request("GET", "/reservations")
+        .with_query_parameter("order_id", ORDER)
+        .with_header("Authorization", bearer())
+        .will_respond_with(200)
+        .with_body({"items": [reservation("held")]}, JSON)
+    )
+    settle(pact, "release", "released")
+    nothing = stub({("GET", "/charges"): (200, {"items": [], "next_cursor": None})})
+    payments = AsyncPaymentsClient("http://payments.stub", client=nothing)
+    with pact.serve() as server:
+        client = catalog(server.url)
+        service = orders_service(tmp_path, catalog=client, payments=payments)
+        with service.db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO orders VALUES (?, ?, NULL, 'unresolved', 'EUR', ?, ?, NULL, NULL,"
+                " NULL, '2025-04-02T11:00:00Z', '2025-04-02T11:00:00Z')",
+                (ORDER, CUSTOMER, 2 * PRICE, 2 * PRICE),
+            )
+            conn.execute("INSERT INTO order_lines VALUES (?, 0, ?, 2, ?)", (ORDER, PRODUCT, PRICE))
+
+        async def recover() -> int:
+            try:
+                return await service.recover()
+            finally:
+                await client.aclose()
+                await payments.aclose()
+
+        assert asyncio.run(recover()) == 1
+    order = asyncio.run(service.get_order(ORDER))
+    assert (order.state.value, order.reservation_id) == ("failed", RESERVATION)

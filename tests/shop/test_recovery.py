@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import httpx
 from generated.catalog import models as catalog
@@ -20,34 +21,85 @@ from tests.shop.conftest import build_shop, token
 
 
 class LostAnswers(httpx.AsyncBaseTransport):
-    """Payments for real, but the answer to ``POST /charges`` never comes back."""
+    """The real app, but the answer to ``POST <path>`` never comes back."""
 
-    def __init__(self, app: object) -> None:
+    def __init__(self, app: object, path: str) -> None:
         self.inner = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+        self.path = path
         self.lose = True
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         response = await self.inner.handle_async_request(request)
-        if self.lose and request.method == "POST" and request.url.path == "/charges":
+        if self.lose and request.method == "POST" and request.url.path == self.path:
             raise httpx.ReadTimeout("the answer was lost", request=request)
         return response
 
 
-def test_a_charge_whose_answer_is_lost_ends_in_a_confirmed_order(tmp_path: Path) -> None:
+def _lossy_shop(tmp_path: Path, service: str, path: str) -> tuple[Any, Any, LostAnswers]:
+    """The shop in-process; the answers of ``service`` to ``POST <path>`` are lost."""
     base = build_shop(tmp_path)
-    lost = LostAnswers(base.payments)
+    apps = {"catalog": base.catalog, "payments": base.payments}
+    lost = LostAnswers(apps[service], path)
+
+    def transport(name: str) -> httpx.AsyncBaseTransport:
+        return lost if name == service else httpx.ASGITransport(app=apps[name])
+
     deps = Dependencies(
         catalog=AsyncCatalogClient(
-            client=httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=base.catalog), base_url="http://c"
-            ),
+            client=httpx.AsyncClient(transport=transport("catalog"), base_url="http://c"),
             token=token(),
         ),
         payments=AsyncPaymentsClient(
-            client=httpx.AsyncClient(transport=lost, base_url="http://p"), token=token()
+            client=httpx.AsyncClient(transport=transport("payments"), base_url="http://p"),
+            token=token(),
         ),
     )
     app = create_orders(tmp_path / "lossy-orders.sqlite3", deps=deps)
+    return base, app, lost
+
+
+def test_a_reservation_whose_answer_is_lost_is_found_by_order(tmp_path: Path) -> None:
+    base, app, lost = _lossy_shop(tmp_path, "catalog", "/reservations")
+    http = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://o",
+        headers={"Authorization": f"Bearer {token()}"},
+    )  # fmt: skip
+    api = AsyncOrdersClient(client=http)
+    catalog_api = AsyncCatalogClient(client=base.catalog_http)
+
+    async def scenario() -> None:
+        product = await catalog_api.create_product(
+            catalog.ProductCreate.model_validate(
+                {"sku": "LOST-2", "name": "Espresso cup", "category": "kitchen",
+                 "price": {"amount": 1299, "currency": "EUR"}, "initial_on_hand": 5}
+            )
+        )  # fmt: skip
+        body = orders.OrderCreate.model_validate(
+            {"customer_id": "cus_9dLw3Rt7Yb2e", "currency": "EUR",
+             "payment_token": "tok_visa4242AbCdEf",
+             "lines": [{"product_id": product.id.root, "quantity": 2}]}
+        )  # fmt: skip
+        try:
+            await api.create_order(body)
+        except ApiError as exc:
+            assert exc.status == 504
+        else:
+            raise AssertionError("a lost reservation answer must not look like success")
+        assert (await catalog_api.get_product_stock(product.id.root)).reserved == 2  # held
+        kept = (await api.list_orders()).items
+        assert [(o.state.value, o.reservation_id) for o in kept] == [("unresolved", None)]
+        lost.lose = False
+        assert await app.orders.recover() == 1
+        order = await api.get_order(kept[0].id.root)
+        assert order.state.value == "confirmed" and order.reservation_id is not None
+        stock = await catalog_api.get_product_stock(product.id.root)
+        assert (stock.on_hand, stock.reserved) == (3, 0)
+
+    asyncio.run(scenario())
+
+
+def test_a_charge_whose_answer_is_lost_ends_in_a_confirmed_order(tmp_path: Path) -> None:
+    base, app, _ = _lossy_shop(tmp_path, "payments", "/charges")
     http = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://o",
         headers={"Authorization": f"Bearer {token()}"},
