@@ -19,6 +19,7 @@ from generated.payments import server as payments_server
 from pydantic import TypeAdapter
 
 from accord import Contract, Direction
+from accord.core import SchemaNode, SchemaResolver
 from accord.runtime import ApiError, OperationSpec, StubError, mint_token
 
 REPO = Path(__file__).resolve().parents[2]
@@ -78,20 +79,25 @@ def _request_args(
     for name, _python in spec.path_params:
         param = view_op.parameter("path", name)
         example = param.examples[0].value if param.examples else None
-        args.append(example if example is not None else _path_example(param))
+        args.append(example if example is not None else _path_example(param, contract))
     if spec.body is not None:
         media = next(iter(view_op.request_body.content.values()))
         args.append(TypeAdapter(spec.body).validate_python(media.examples[0].value))
     kwargs: dict[str, Any] = {}
-    for name, python in spec.header_params:
-        param = view_op.parameter("header", name)
-        if param.required:
-            kwargs[python] = param.examples[0].value if param.examples else "key-0123456789"
+    for location, params in (("query", spec.query_params), ("header", spec.header_params)):
+        for name, python in params:
+            param = view_op.parameter(location, name)
+            if param.required:
+                kwargs[python] = (
+                    param.examples[0].value if param.examples else _path_example(param, contract)
+                )
     return args, kwargs
 
 
-def _path_example(param: Any) -> str:
-    pattern = (param.schema.value or {}).get("pattern", "")
+def _path_example(param: Any, contract: Contract) -> str:
+    place = param.schema.place
+    node = SchemaResolver(contract).deref(SchemaNode(param.schema.value, place.file, place.pointer))
+    pattern = (node.value or {}).get("pattern", "")
     prefix = pattern[1:].split("_", 1)[0] if pattern.startswith("^") and "_" in pattern else "x"
     return f"{prefix}_Abcdefgh12"
 
