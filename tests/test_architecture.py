@@ -12,6 +12,7 @@ LAYERS = {
     "_errors": 0,
     "_findings": 0,
     "_http": 0,
+    "_lazy": 0,
     "_version": 0,
     "core": 1,
     "runtime": 1,

@@ -18,15 +18,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import httpx
 import typer
 
 from accord._errors import AccordError
 from accord.cli._console import err_console
-from accord.gateway import GatewayApp, GatewayConfig, RedisLimiter
-from accord.workspace import Workspace, load_workspace
+
+if TYPE_CHECKING:
+    from accord.workspace import Workspace
 
 DEV_SECRET = "dev-only-secret"  # what the shop's services fall back to, for development
 READY_SECONDS = 60.0
@@ -68,6 +68,9 @@ def gateway(
 ) -> None:
     """Serve the API gateway: routes, validation, JWT scopes and rate limits from the contracts."""
     import uvicorn  # noqa: PLC0415 - imported only when a server really starts
+
+    from accord.gateway import GatewayApp, GatewayConfig, RedisLimiter  # noqa: PLC0415
+    from accord.workspace import load_workspace  # noqa: PLC0415
 
     found = load_workspace(workspace)
     config = GatewayConfig.from_workspace(found, upstreams=_parse_upstreams(upstream))
@@ -115,6 +118,8 @@ def up(
     ] = None,
 ) -> None:
     """Start every service (or its mock) and the gateway; Ctrl-C stops them all."""
+    from accord.workspace import load_workspace  # noqa: PLC0415
+
     found = load_workspace(workspace)
     mocked = set(mock or [])
     unknown = sorted(mocked - set(found.services))
@@ -173,6 +178,8 @@ def _commands(
 
 
 def _wait_ready(children: list[_Child]) -> None:
+    import httpx  # noqa: PLC0415
+
     deadline = time.monotonic() + READY_SECONDS
     for child in children:
         while True:
