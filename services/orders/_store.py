@@ -30,6 +30,13 @@ CREATE TABLE IF NOT EXISTS order_lines (
     unit_price INTEGER NOT NULL,
     PRIMARY KEY (order_id, position)
 );
+-- the payment token of an order being placed, kept until the order is settled, so
+-- recovery can repeat the charge with the same Idempotency-Key (a late, stalled first
+-- request then cannot charge a second time, nor charge an order recovery failed)
+CREATE TABLE IF NOT EXISTS charge_requests (
+    order_id TEXT PRIMARY KEY REFERENCES orders(id) ON DELETE CASCADE,
+    payment_token TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS idempotency (
     key TEXT PRIMARY KEY,
     request_hash TEXT NOT NULL,

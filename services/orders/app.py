@@ -3,10 +3,14 @@
 Where catalog and payments are comes from ``ORDERS_CATALOG_URL`` and
 ``ORDERS_PAYMENTS_URL`` (default: their ports in contracts/accord.yaml); orders calls
 them with a token it signs with ``ACCORD_JWT_SECRET``, with the scopes it needs.
+Served (with an ASGI lifespan), it finishes interrupted orders at start and every
+``ORDERS_RECOVERY_INTERVAL`` seconds (default 30).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 from pathlib import Path
 from typing import Any
@@ -15,6 +19,7 @@ import httpx
 from generated.catalog.client import AsyncCatalogClient
 from generated.orders.server import create_app
 from generated.payments.client import AsyncPaymentsClient
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accord.runtime import AppOptions, Database, mint_token
 from services.orders._store import SCHEMA
@@ -26,6 +31,35 @@ __all__ = ["create"]
 DEFAULT_DB = Path(os.environ.get("ORDERS_DB", "var/orders.sqlite3"))
 SCOPES = "catalog:read catalog:write stock:reserve payments:charge payments:read payments:refund"
 TIMEOUT = httpx.Timeout(float(os.environ.get("ORDERS_UPSTREAM_TIMEOUT", "5")), connect=1.0)
+RECOVERY_INTERVAL = float(os.environ.get("ORDERS_RECOVERY_INTERVAL", "30"))
+
+
+class _Recovering:
+    """The app, plus :meth:`Orders.keep_recovering` for as long as its lifespan lasts."""
+
+    def __init__(self, app: ASGIApp, orders: Orders, interval: float) -> None:
+        self.app, self.orders, self.interval = app, orders, interval
+        self._task: asyncio.Task[None] | None = None
+
+    def __getattr__(self, name: str) -> Any:  # the wrapped app's own API stays reachable
+        return getattr(self.app, name)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+
+        async def lifespan_receive() -> Message:
+            message = await receive()
+            if message["type"] == "lifespan.startup" and self._task is None:
+                self._task = asyncio.create_task(self.orders.keep_recovering(self.interval))
+            elif message["type"] == "lifespan.shutdown" and self._task is not None:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
+            return message
+
+        await self.app(scope, lifespan_receive, send)
 
 
 def _token() -> str:
@@ -53,7 +87,8 @@ def create(
     """The orders app on the SQLite file at ``db_path``; ``deps`` injects the two clients."""
     db = Database(db_path, SCHEMA)
     states = provider_states(db) if with_states else None
-    return create_app(
-        Orders(db, deps or default_dependencies()),
-        AppOptions(name="orders", provider_states=states, **options),
+    orders = Orders(
+        db, deps or default_dependencies(), exit_at=os.environ.get("ORDERS_FAULT_EXIT_AT")
     )
+    app = create_app(orders, AppOptions(name="orders", provider_states=states, **options))
+    return _Recovering(app, orders, RECOVERY_INTERVAL)

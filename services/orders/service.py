@@ -10,16 +10,34 @@ Placing an order is a small saga, each step recorded before the next:
    reservation is released and the order ``failed``);
 5. commit the reservation: the order is ``confirmed``.
 
-When catalog or payments cannot be reached (503) or do not answer in time (504),
-whatever was done is undone and the pending order is removed: the caller may retry.
+When catalog cannot be reached (503) or does not answer in time (504) before the stock
+is reserved, the pending order is removed: the caller may retry. From the reservation
+on, an order is never deleted: if payments or catalog stop answering, whether the
+charge was taken is unknown, so the order becomes ``unresolved`` (the caller gets the
+503/504). :meth:`Orders.recover` (run at start and periodically) finishes every
+``unresolved`` order, and every ``pending`` one no request of this process is working
+on (a crash leaves those): it looks the charge up by its idempotency key (none yet: it
+charges again with that key, so a stalled first request can never land afterwards), then
+commits the reservation and confirms, or releases the stock, refunds any charge and fails
+the order (``payment_interrupted``).
+
+An ``Idempotency-Key`` is claimed in the transaction that stores the pending order
+(``INSERT ... ON CONFLICT DO NOTHING`` under ``BEGIN IMMEDIATE``): concurrent requests
+with one key get 409 "in progress" while the first is being placed, the stored order
+once it is finished, and 409 "reused" if their body differs.
+
+``exit_at`` (``ORDERS_FAULT_EXIT_AT``, tests only) makes the process exit at a named
+saga point: ``after_reserve``, ``after_charge``, ``after_commit``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -50,18 +68,26 @@ class Dependencies:
     payments: AsyncPaymentsClient
 
 
+class _KeyTaken(Exception):
+    """Another request already holds this Idempotency-Key."""
+
+
 class _Unavailable(Exception):
-    def __init__(self, service: str, timeout: bool) -> None:
+    def __init__(self, service: str, timeout: bool, maybe_sent: bool = True) -> None:
         self.service, self.timeout = service, timeout
+        self.maybe_sent = maybe_sent  # False: no connection was made, the request never left
+
+
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
 
 
 async def _call(service: str, call: Callable[[], Awaitable[T]]) -> T:
     try:
         return await call()
-    except httpx.TimeoutException:
-        raise _Unavailable(service, timeout=True) from None
-    except httpx.TransportError:
-        raise _Unavailable(service, timeout=False) from None
+    except httpx.TimeoutException as exc:
+        raise _Unavailable(service, True, not isinstance(exc, _NEVER_SENT)) from None
+    except httpx.TransportError as exc:
+        raise _Unavailable(service, False, not isinstance(exc, _NEVER_SENT)) from None
 
 
 def _unorderable(detail: str) -> HttpProblem:
@@ -70,18 +96,41 @@ def _unorderable(detail: str) -> HttpProblem:
     )
 
 
-def _problem(exc: _Unavailable) -> HttpProblem:
+def _problem(exc: _Unavailable, kept: str | None = None) -> HttpProblem:
+    detail = (
+        f"{exc.service} did not answer in time"
+        if exc.timeout
+        else (f"{exc.service} cannot be reached")
+    )
+    if kept is not None:
+        detail += f"; order {kept} is kept as unresolved and will be finished"
     if exc.timeout:
-        return HttpProblem(504, "Gateway Timeout", f"{exc.service} did not answer in time")
-    return HttpProblem(503, "Service Unavailable", f"{exc.service} cannot be reached")
+        return HttpProblem(504, "Gateway Timeout", detail)
+    return HttpProblem(503, "Service Unavailable", detail)
+
+
+def _in_progress(key: str) -> HttpProblem:
+    return HttpProblem(
+        409,
+        "Request in progress",
+        f"a request with Idempotency-Key {key} is still being processed; retry later",
+        type="https://problems.shop.invalid/request-in-progress",
+    )
 
 
 class Orders:
     """Orders in SQLite; catalog and payments only through their generated clients."""
 
-    def __init__(self, db: Database, deps: Dependencies) -> None:
+    def __init__(self, db: Database, deps: Dependencies, *, exit_at: str | None = None) -> None:
         self.db = db
         self.deps = deps
+        self.exit_at = exit_at
+        self._in_flight: set[str] = set()  # orders a request of this process is placing
+
+    def _fault(self, point: str) -> None:
+        if self.exit_at == point:  # a test's way to kill the process at a saga point
+            log.warning("exiting at %s, as ORDERS_FAULT_EXIT_AT asks", point)
+            os._exit(70)
 
     # reads --------------------------------------------------------------------------------
     async def get_order(self, order_id: str) -> models.Order:
@@ -135,12 +184,23 @@ class Orders:
             prices = await self._price(body)
         except _Unavailable as exc:
             raise _problem(exc) from None
-        order_id = self._store_pending(body, prices, idempotency_key, digest)
+        try:
+            order_id = self._store_pending(body, prices, idempotency_key, digest)
+        except _KeyTaken:
+            assert idempotency_key is not None
+            replay = self._replay(idempotency_key, digest)
+            if replay is None:  # the first request was undone meanwhile: it may be retried
+                raise _in_progress(idempotency_key) from None
+            return Reply(replay, status=201)
         try:
             await self._fulfil(order_id, body)
         except _Unavailable as exc:
-            self._discard(order_id)
-            raise _problem(exc) from None
+            if (await self.get_order(order_id)).state.value == "pending":
+                self._discard(order_id)  # nothing was reserved: nothing to resolve
+                raise _problem(exc) from None
+            raise _problem(exc, kept=order_id) from None
+        finally:
+            self._in_flight.discard(order_id)
         return Reply(await self.get_order(order_id), status=201)
 
     def _replay(self, key: str, digest: str) -> models.Order | None:
@@ -151,12 +211,17 @@ class Orders:
             if row is None:
                 return None
             if row["request_hash"] != digest:
+                # 409 as before, not the IETF draft's 422: testers read 422 as "invalid body"
                 raise HttpProblem(
                     409,
                     "Idempotency-Key reused",
                     f"Idempotency-Key {key} was used for another order",
+                    type="https://problems.shop.invalid/idempotency-key-reused",
                 )
-            return load_order(conn, row["order_id"])
+            order = load_order(conn, row["order_id"])
+        if order is not None and order.state.value in ("pending", "unresolved"):
+            raise _in_progress(key)
+        return order
 
     async def _price(self, body: models.OrderCreate) -> list[int]:
         seen: set[str] = set()
@@ -199,8 +264,17 @@ class Orders:
                     "INSERT INTO order_lines VALUES (?, ?, ?, ?, ?)",
                     (order_id, position, line.product_id.root, line.quantity, price),
                 )
+            conn.execute(
+                "INSERT INTO charge_requests VALUES (?, ?)", (order_id, body.payment_token.root)
+            )
             if key is not None:
-                conn.execute("INSERT INTO idempotency VALUES (?, ?, ?)", (key, digest, order_id))
+                claimed = conn.execute(
+                    "INSERT INTO idempotency VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING",
+                    (key, digest, order_id),
+                ).rowcount
+                if not claimed:
+                    raise _KeyTaken  # rolls the order back
+        self._in_flight.add(order_id)
         return order_id
 
     def _update(self, order_id: str, **fields: Any) -> None:
@@ -210,6 +284,8 @@ class Orders:
                 f"UPDATE orders SET {assignments}, updated_at = ? WHERE id = ?",
                 (*fields.values(), utcnow(), order_id),
             )
+            if fields.get("state") not in (None, "pending", "unresolved"):  # settled
+                conn.execute("DELETE FROM charge_requests WHERE order_id = ?", (order_id,))
 
     def _discard(self, order_id: str) -> None:
         with self.db.transaction() as conn:
@@ -231,17 +307,21 @@ class Orders:
             raise HttpProblem(502, "Bad Gateway", f"catalog answered {exc.status}") from None
         reservation_id = reservation.id.root
         self._update(order_id, reservation_id=reservation_id)
+        self._fault("after_reserve")
         try:
-            charge = await self._charge(order_id, order.total.root, body)
-        except ApiError as exc:
+            charge = await self._charge(order, body.payment_token.root)
+        except ApiError as exc:  # payments refused: nothing was charged
             await self._release(reservation_id)
             if exc.status == 402:
                 self._update(order_id, state="failed", failure_reason="payment_method_unusable")
                 return
+            self._update(order_id, state="failed", failure_reason="payment_interrupted")
             raise HttpProblem(502, "Bad Gateway", f"payments answered {exc.status}") from None
-        except _Unavailable:
-            await self._release(reservation_id)
+        except _Unavailable as exc:
+            if exc.maybe_sent or not await self._release(reservation_id):
+                self._update(order_id, state="unresolved")  # recovery finds out and finishes
             raise
+        self._fault("after_charge")
         self._update(order_id, charge_id=charge.id.root)
         if charge.status.value == "declined":
             await self._release(reservation_id)
@@ -250,42 +330,54 @@ class Orders:
         try:
             await _call("catalog", lambda: self.deps.catalog.commit_reservation(reservation_id))
         except _Unavailable:
-            await self._refund(charge.id.root)
-            await self._release(reservation_id)
+            self._update(order_id, state="unresolved")
             raise
+        except ApiError:  # the reservation is no longer held: undo the charge
+            await self._undo(order_id, reservation_id, charge)
+            return
+        self._fault("after_commit")
         self._update(order_id, state="confirmed")
 
     async def _charge(
-        self, order_id: str, total: int, body: models.OrderCreate
+        self, order: models.Order, payment_token: str, *, attempts: int = 2
     ) -> payments_models.Charge:
+        order_id = order.id.root
         request = payments_models.ChargeCreate.model_validate(
             {
-                "amount": total,
-                "currency": body.currency.value,
+                "amount": order.total.root,
+                "currency": order.currency.value,
                 "order_id": order_id,
-                "payment_token": body.payment_token.root,
+                "payment_token": payment_token,
             }
         )
         key = f"order-{order_id}"  # the same key on retry: payments never charges twice
-        for attempt in (1, 2):
+        for attempt in range(1, attempts + 1):
             try:
                 return await _call(
                     "payments",
                     lambda: self.deps.payments.create_charge(request, idempotency_key=key),
                 )
             except _Unavailable as exc:
-                if not exc.timeout or attempt == 2:
+                if attempt == attempts:
+                    raise _Unavailable("payments", exc.timeout) from None  # 1st may have landed
+                if not exc.timeout:
                     raise
                 log.warning("charge for %s timed out; retrying with the same key", order_id)
         raise AssertionError("unreachable")
 
-    async def _release(self, reservation_id: str) -> None:
+    async def _release(self, reservation_id: str) -> bool:
+        """Release the reservation; False if catalog could not be reached (try again later)."""
         try:
             await _call("catalog", lambda: self.deps.catalog.release_reservation(reservation_id))
-        except (_Unavailable, ApiError):
-            log.error("could not release reservation %s; it expires on its own", reservation_id)
+        except _Unavailable:
+            log.error("could not release reservation %s; recovery retries", reservation_id)
+            return False
+        except ApiError as exc:  # 409: committed or released already; 404: gone
+            log.warning("reservation %s not released: catalog answered %s", reservation_id, exc)
+        return True
 
-    async def _refund(self, charge_id: str) -> None:
+    async def _refund(self, charge_id: str) -> bool:
+        """Refund what is left of the charge; False if payments could not be reached."""
         refund = payments_models.RefundCreate.model_validate({"reason": "order_cancelled"})
         try:
             await _call(
@@ -294,8 +386,104 @@ class Orders:
                     charge_id, refund, idempotency_key=f"refund-{charge_id}"
                 ),
             )
-        except (_Unavailable, ApiError):
-            log.error("could not refund charge %s; needs attention", charge_id)
+        except _Unavailable:
+            log.error("could not refund charge %s; recovery retries", charge_id)
+            return False
+        except ApiError as exc:  # 409: refunded already
+            log.warning("charge %s not refunded: payments answered %s", charge_id, exc)
+        return True
+
+    async def _undo(
+        self, order_id: str, reservation_id: str | None, charge: payments_models.Charge | None
+    ) -> bool:
+        """Refund any charge, release the stock, fail the order; False if not done yet."""
+        succeeded = charge is not None and charge.status.value == "succeeded"
+        owed = charge is not None and succeeded and charge.amount_refunded < charge.amount.root
+        if charge is not None and owed and not await self._refund(charge.id.root):
+            return False
+        if reservation_id is not None and not await self._release(reservation_id):
+            return False
+        declined = charge is not None and not succeeded
+        self._update(
+            order_id,
+            state="failed",
+            failure_reason="payment_declined" if declined else "payment_interrupted",
+            charge_id=charge.id.root if charge is not None else None,
+        )
+        return True
+
+    # recovery -----------------------------------------------------------------------------
+    async def recover(self) -> int:
+        """Finish every order whose placement was interrupted; how many were finished."""
+        with self.db.connect() as conn:
+            ids = [
+                r["id"]
+                for r in conn.execute(
+                    "SELECT id FROM orders WHERE state IN ('pending', 'unresolved') ORDER BY rowid"
+                )
+            ]
+        finished = 0
+        for order_id in ids:
+            if order_id in self._in_flight:
+                continue  # a request of this process is still placing it
+            order = await self.get_order(order_id)
+            if await self._resolve(order):
+                finished += 1
+        return finished
+
+    def _payment_token(self, order_id: str) -> str | None:
+        with self.db.connect() as conn:
+            row = conn.execute(
+                "SELECT payment_token FROM charge_requests WHERE order_id = ?", (order_id,)
+            ).fetchone()
+        return None if row is None else str(row["payment_token"])
+
+    async def keep_recovering(self, interval: float) -> None:
+        """:meth:`recover` now and every ``interval`` seconds (a background task)."""
+        while True:
+            try:
+                finished = await self.recover()
+            except Exception:  # one bad round must not end the loop; the next one retries
+                log.exception("order recovery failed")
+            else:
+                if finished:
+                    log.info("recovery finished %d interrupted order(s)", finished)
+            await asyncio.sleep(interval)
+
+    async def _resolve(self, order: models.Order) -> bool:
+        order_id = order.id.root
+        try:
+            page = await _call(
+                "payments",
+                lambda: self.deps.payments.list_charges(idempotency_key=f"order-{order_id}"),
+            )
+        except (_Unavailable, ApiError) as exc:
+            log.warning("cannot resolve %s yet: %s", order_id, exc)
+            return False
+        charge = page.items[0] if page.items else None
+        reservation_id = order.reservation_id
+        token = self._payment_token(order_id)
+        if charge is None and reservation_id and token is not None:
+            # "no charge" may only mean a stalled request has not landed yet: charging again
+            # with the same key settles it either way (payments charges a key at most once)
+            try:
+                charge = await self._charge(order, token, attempts=1)
+            except _Unavailable:
+                return False
+            except ApiError as exc:
+                log.warning("charge for %s refused on recovery: %s", order_id, exc)
+        taken = charge is not None and charge.status.value == "succeeded"
+        if charge is not None and taken and reservation_id and charge.amount_refunded == 0:
+            try:
+                await _call("catalog", lambda: self.deps.catalog.commit_reservation(reservation_id))
+            except _Unavailable:
+                return False
+            except ApiError:
+                pass  # no longer held: undo below
+            else:
+                self._update(order_id, state="confirmed", charge_id=charge.id.root)
+                return True
+        return await self._undo(order_id, reservation_id, charge)
 
     # cancelling ---------------------------------------------------------------------------
     async def cancel_order(

@@ -112,6 +112,7 @@ class Payments:
         cursor: str | None = None,
         order_id: str | None = None,
         status: str | None = None,
+        idempotency_key: str | None = None,
     ) -> models.ChargePage:
         size = min(limit or 20, PAGE_MAX)
         where, args = ["1=1"], []
@@ -119,6 +120,11 @@ class Payments:
             if value is not None:
                 where.append(f"{column} = ?")
                 args.append(value)
+        if idempotency_key is not None:  # how a caller whose charge timed out finds it
+            where.append(
+                "id = (SELECT resource_id FROM idempotency WHERE scope = 'charge' AND key = ?)"
+            )
+            args.append(idempotency_key)
         if cursor:
             where.append("rowid < (SELECT rowid FROM charges WHERE id = ?)")
             args.append(cursor)

@@ -27,6 +27,16 @@ def provider_states(db: Database) -> ProviderStates:
                 (charge_id, int(amount), utcnow()),
             )
 
+    @states.state("charge {charge_id} for {amount} was made with Idempotency-Key {key}")
+    def charged_with_key(charge_id: str, amount: str, key: str) -> None:
+        charged(charge_id, amount)
+        with db.transaction() as conn:
+            conn.execute("DELETE FROM idempotency WHERE scope = 'charge' AND key = ?", (key,))
+            conn.execute(
+                "INSERT INTO idempotency VALUES ('charge', ?, 'from a provider state', 201, ?, ?)",
+                (key, charge_id, utcnow()),
+            )
+
     @states.state("payments accepts new charges")
     def accepting() -> None:
         # like "no charges exist", in plain statements: executescript() would COMMIT the

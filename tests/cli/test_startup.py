@@ -28,7 +28,7 @@ FEATURES = {f"accord.{name}" for name in (
 HEAVY = {
     "datamodel_code_generator", "schemathesis", "black", "openapi_spec_validator",
     "openapi_core", "aiohttp", "granian", "uvicorn", "connexion", "pact", "hypothesis",
-    "httpx", "jwt", "redis", "orjson",
+    "httpx", "jwt", "redis",
 }  # fmt: skip
 CORE = {"accord.core", "accord.workspace", "yaml", "jsonschema_rs"}
 _LINE = re.compile(r"^import time:\s+\d+ \|\s+\d+ \|(?P<indent>\s*)(?P<name>\S+)$")

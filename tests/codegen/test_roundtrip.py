@@ -4,8 +4,6 @@ generated server stub (connexion, in-process) -> responses valid against the con
 from __future__ import annotations
 
 import asyncio
-import base64
-import json
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +19,7 @@ from generated.payments import server as payments_server
 from pydantic import TypeAdapter
 
 from accord import Contract, Direction
-from accord.runtime import ApiError, OperationSpec, StubError
+from accord.runtime import ApiError, OperationSpec, StubError, mint_token
 
 REPO = Path(__file__).resolve().parents[2]
 ALL_SCOPES = (
@@ -31,12 +29,9 @@ ALL_SCOPES = (
 
 
 def jwt(scope: str = ALL_SCOPES, sub: str = "user-1") -> str:
-    """An unsigned JWT: the stubs read claims, the gateway is what verifies signatures."""
-
-    def part(data: dict[str, Any]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
-
-    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part({'sub': sub, 'scope': scope})}.sig"
+    """A signed JWT: with no key configured the stubs read its claims (the gateway verifies
+    signatures), but they never accept an unsigned one."""
+    return mint_token({"sub": sub, "scope": scope}, "roundtrip-secret")
 
 
 SERVICES = {

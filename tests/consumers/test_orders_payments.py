@@ -3,6 +3,7 @@ catalog is a stand-in here (its contract is pinned by ``test_orders_catalog``)."
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,16 +13,20 @@ from pact import Pact, match
 
 from tests.consumers.helpers import (
     CHARGE,
+    CUSTOMER,
     JSON,
     ORDER,
     PRICE,
     PROBLEM,
+    PRODUCT,
+    RESERVATION,
     TOKEN,
     bearer,
     catalog_stub,
     charge,
     ident,
     order_request,
+    orders_service,
     place_order,
     problem,
 )
@@ -102,3 +107,41 @@ def test_an_unusable_token_fails_the_order(accord_pact: PactFactory, tmp_path: P
         )
     assert (placed.state.value, failure(placed)) == ("failed", "payment_method_unusable")
     assert placed.charge_id is None
+
+
+def test_recovery_finds_the_charge_by_its_idempotency_key(
+    accord_pact: PactFactory, tmp_path: Path
+) -> None:
+    """An ``unresolved`` order (its charge timed out): recovery looks the charge up by the
+    key orders charged with, finds it succeeded, commits the stock and confirms."""
+    pact = accord_pact("orders", "payments")
+    key = f"order-{ORDER}"
+    (
+        pact.upon_receiving("a request for the charge made with an order's Idempotency-Key")
+        .given(f"charge {CHARGE} for {2 * PRICE} was made with Idempotency-Key {key}")
+        .with_request("GET", "/charges")
+        .with_query_parameter("idempotency_key", key)
+        .with_header("Authorization", bearer())
+        .will_respond_with(200)
+        .with_body({"items": [charge("succeeded")], "next_cursor": None}, JSON)
+    )
+    with pact.serve() as server:
+        client = payments(server.url)
+        service = orders_service(tmp_path, catalog=catalog_stub(), payments=client)
+        with service.db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO orders VALUES (?, ?, NULL, 'unresolved', 'EUR', ?, ?, ?, NULL, NULL,"
+                " '2025-04-02T11:00:00Z', '2025-04-02T11:00:00Z')",
+                (ORDER, CUSTOMER, 2 * PRICE, 2 * PRICE, RESERVATION),
+            )
+            conn.execute("INSERT INTO order_lines VALUES (?, 0, ?, 2, ?)", (ORDER, PRODUCT, PRICE))
+
+        async def recover() -> int:
+            try:
+                return await service.recover()
+            finally:
+                await client.aclose()
+
+        assert asyncio.run(recover()) == 1
+    order = asyncio.run(service.get_order(ORDER))
+    assert (order.state.value, order.charge_id) == ("confirmed", CHARGE)

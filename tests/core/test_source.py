@@ -307,3 +307,28 @@ def test_pointer_encoding_round_trips_tilde_and_slash() -> None:
     assert decode_pointer("") == []
     with pytest.raises(ValueError, match="starts with '/'"):
         decode_pointer("paths")
+
+
+@pytest.mark.parametrize(
+    "anchor",
+    [
+        '{"l0":&l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]',
+        "l0: !!seq &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]",
+        "l0:\n  &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]",
+    ],
+)
+def test_alias_bombs_are_refused_wherever_the_anchor_sits(write: WriteFile, anchor: str) -> None:
+    """Documents without anchors skip the alias walk; every place an anchor can sit keeps it."""
+    flow = anchor.startswith("{")
+    lines = [anchor]
+    for level in range(1, 10):
+        seq = "[" + ", ".join([f"*l{level - 1}"] * 9) + "]"
+        lines.append(f'"l{level}":&l{level} {seq}' if flow else f"l{level}: &l{level} {seq}")
+    text = (",\n".join(lines) + "}\n") if flow else ("\n".join(lines) + "\n")
+    with pytest.raises(AliasBombError, match="alias bomb"):
+        load_source(write("bomb.yaml", text))
+
+
+def test_a_document_with_ampersands_but_no_anchor_loads(write: WriteFile) -> None:
+    text = "a: Terms & Conditions\nb: 'R&D &amp; more'\nc: [x&y, '& z']\n"
+    assert load_source(write("amp.yaml", text)).data["a"] == "Terms & Conditions"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from accord._errors import AccordError
 from accord.diff import _git
 from accord.diff._git import checkout_contract
 
@@ -76,6 +77,18 @@ def test_base_mode_errors_are_one_line() -> None:
     assert "unknown service 'nope'" in one_error_line(accord("--base", "HEAD", "nope", cwd=REPO))
 
 
+@pytest.mark.parametrize("flag", ["--output={out}", "-o{out}", "--output", "-"])
+def test_base_is_never_read_by_git_as_an_option(tmp_path: Path, flag: str) -> None:
+    """``--base=--output=FILE`` once made ``git show`` write FILE (issue 13, item 10)."""
+    out = tmp_path / "written-by-git"
+    line = one_error_line(accord(f"--base={flag.format(out=out)}", cwd=REPO))
+    assert not out.exists(), "git took the revision for an option"
+    assert "is not a git revision" in line
+    with pytest.raises(AccordError, match="not a git revision"):
+        checkout_contract(flag.format(out=out), ORDERS, REPO, tmp_path / "copy")
+    assert not out.exists()
+
+
 def test_base_mode_copies_the_files_a_contract_refers_to(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -91,8 +104,10 @@ def test_base_mode_copies_the_files_a_contract_refers_to(
 
     def fake_git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
         calls.append(args)
-        if args[0] == "show" and args[1].startswith("REF:./"):
-            found = files.get(args[1].removeprefix("REF:./"))
+        if args[0] == "rev-parse":
+            return subprocess.CompletedProcess(args, 0, b"abc123\n", b"")
+        if args[:2] == ["show", "--end-of-options"] and args[2].startswith("abc123:./"):
+            found = files.get(args[2].removeprefix("abc123:./"))
             return subprocess.CompletedProcess(args, 0 if found else 128, found or b"", b"")
         return subprocess.CompletedProcess(args, 0, b"", b"")
 
@@ -103,4 +118,5 @@ def test_base_mode_copies_the_files_a_contract_refers_to(
     assert copy == out / "contracts/openapi/api.yaml"
     written = sorted(str(p.relative_to(out)) for p in out.rglob("*.yaml"))
     assert written == sorted(files)
-    assert all(c[0] == "show" for c in calls), "only read-only git show is run"
+    assert all(c[0] in ("rev-parse", "show") for c in calls), "only read-only git runs"
+    assert all("--end-of-options" in c for c in calls)

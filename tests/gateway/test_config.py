@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import httpx
@@ -9,7 +10,7 @@ import pytest
 
 from accord._errors import AccordError
 from accord.cli import main
-from accord.gateway import GatewayApp, GatewayConfig, RateLimit
+from accord.gateway import GatewayApp, GatewayConfig, RateLimit, hash_password
 from accord.workspace import Workspace
 from tests.gateway.conftest import Echo, gateway, one
 
@@ -75,3 +76,39 @@ def test_cli_refuses_bad_arguments(argv: list[str], monkeypatch: pytest.MonkeyPa
     monkeypatch.chdir(REPO)
     monkeypatch.setenv("ACCORD_JWT_SECRET", ENV["ACCORD_JWT_SECRET"])
     assert main(argv) == 2
+
+
+def _tmp_workspace(tmp_path: Path, gateway_yaml: str) -> Workspace:
+    (tmp_path / "svc.yaml").write_text(
+        "openapi: 3.1.0\ninfo: {title: svc, version: '1'}\npaths: {}\n"
+    )
+    (tmp_path / "accord.yaml").write_text(
+        "version: 1\nname: t\nservices:\n  svc: {contract: svc.yaml, port: 9001, module: m}\n"
+        f"gateway:\n  port: 9000\n{gateway_yaml}"
+    )
+    return Workspace.from_path(tmp_path / "accord.yaml")
+
+
+def test_api_keys_basic_users_and_the_unauthenticated_limit_come_from_accord_yaml(
+    tmp_path: Path,
+) -> None:
+    hashed = hash_password("pw", salt=b"0123456789abcdef")
+    workspace = _tmp_workspace(
+        tmp_path,
+        "  auth:\n    api_keys_env: SHOP_API_KEYS\n"
+        f"    basic_users: {{bob: '{hashed}'}}\n"
+        "  rate_limit:\n    unauthenticated: {requests_per_second: 2, burst: 5}\n",
+    )
+    env = {**ENV, "SHOP_API_KEYS": "ci=key-one, key-two"}
+    cfg = GatewayConfig.from_workspace(workspace, environ=env)
+    digest = hashlib.sha256(b"key-one").hexdigest()
+    assert cfg.auth.api_keys == {digest: "ci", hashlib.sha256(b"key-two").hexdigest(): "key2"}
+    assert cfg.auth.basic_users == {"bob": hashed}
+    assert cfg.unauthenticated_limit == RateLimit(2.0, 5)
+    with pytest.raises(AccordError, match=r"\$SHOP_API_KEYS is not set"):
+        GatewayConfig.from_workspace(workspace, environ=ENV)
+
+
+def test_a_plain_text_password_is_refused_by_the_schema(tmp_path: Path) -> None:
+    with pytest.raises(AccordError, match="basic_users"):
+        _tmp_workspace(tmp_path, "  auth:\n    basic_users: {bob: hunter2}\n")

@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,7 +39,7 @@ def _token(scope: str = SCOPES, ttl: int = 300) -> str:
     return jwt.encode(claims, SECRET, algorithm="HS256")
 
 
-Up = tuple[str, "subprocess.Popen[str]", dict[str, int]]
+Up = tuple[str, "subprocess.Popen[str]", dict[str, int], list[str]]
 
 
 @contextmanager
@@ -52,7 +53,9 @@ def accord_up(tmp_path: Path, *args: str) -> Iterator[Up]:
         data["services"][name]["port"] = ports[name]
     data["gateway"]["port"] = ports["gateway"]
     manifest.write_text(yaml.safe_dump(data))
-    env = {**os.environ, "ACCORD_JWT_SECRET": SECRET, "PYTHONPATH": str(REPO)}
+    # this checkout's code, not whichever one the virtualenv installed
+    env = {**os.environ, "ACCORD_JWT_SECRET": SECRET,
+           "PYTHONPATH": f"{REPO / 'src'}{os.pathsep}{REPO}"}  # fmt: skip
     env["ORDERS_CATALOG_URL"] = f"http://127.0.0.1:{ports['catalog']}"
     env["ORDERS_PAYMENTS_URL"] = f"http://127.0.0.1:{ports['payments']}"
     proc = subprocess.Popen(
@@ -71,7 +74,9 @@ def accord_up(tmp_path: Path, *args: str) -> Iterator[Up]:
             if line.startswith("all up"):
                 break
         assert lines and lines[-1].startswith("all up"), "".join(lines)
-        yield f"http://127.0.0.1:{ports['gateway']}", proc, ports
+        # keep reading, so the children never block on a full pipe
+        threading.Thread(target=lambda: lines.extend(proc.stdout or ()), daemon=True).start()
+        yield f"http://127.0.0.1:{ports['gateway']}", proc, ports, lines
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
@@ -99,7 +104,7 @@ def shop_up(tmp_path: Path) -> Iterator[Up]:
 
 
 def test_storefront_orders_through_the_gateway_then_up_stops_everything(shop_up: Up) -> None:
-    url, proc, ports = shop_up
+    url, proc, ports, _ = shop_up
     auth = {"Authorization": f"Bearer {_token()}"}
     assert httpx.get(url + "/readyz", timeout=5).status_code == 200
     created = httpx.post(
@@ -133,13 +138,26 @@ def test_storefront_orders_through_the_gateway_then_up_stops_everything(shop_up:
     expired = httpx.post(url + "/orders", json=order, timeout=10, headers=old)
     assert (no_token.status_code, read_only.status_code, expired.status_code) == (401, 403, 401)
 
+    # issue 13: the trailing slash is decided at the gateway (no internal address, one Date),
+    # HEAD is answered by the service, and an unsigned token with forged scopes is refused
+    slash = httpx.get(url + "/products/", headers=auth, timeout=10)
+    assert (slash.status_code, slash.headers["location"]) == (308, "/products")
+    assert len(slash.headers.get_list("date")) == 1
+    head = httpx.head(url + "/products", headers=auth, timeout=10)
+    assert head.status_code == 200 and head.content == b""
+    forged = jwt.encode({"sub": "x", "scope": SCOPES, "exp": 2**31}, None, algorithm="none")
+    direct = f"http://127.0.0.1:{ports['catalog']}/products"
+    for target in (url + "/products", direct):
+        answer = httpx.get(target, headers={"Authorization": f"Bearer {forged}"}, timeout=10)
+        assert answer.status_code == 401, target
+
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=20) == 0
     assert all(_refused(port) for port in ports.values())
 
 
 def test_up_with_a_mocked_service(tmp_path: Path) -> None:
-    with accord_up(tmp_path, "--mock", "payments") as (url, proc, ports):
+    with accord_up(tmp_path, "--mock", "payments") as (url, proc, ports, _):
         assert httpx.get(url + "/readyz", timeout=5).status_code == 200
         auth = {"Authorization": f"Bearer {_token('payments:read')}"}
         charge = httpx.get(url + "/charges/ch_5Gh8Jk2Lm4Np", headers=auth, timeout=10)
@@ -147,3 +165,31 @@ def test_up_with_a_mocked_service(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=20) == 0
     assert all(_refused(port) for port in ports.values())
+
+
+def _child(parent: int, module: str) -> int:
+    """The pid of ``parent``'s child running ``python -m <module>`` (Linux /proc)."""
+    for task in Path(f"/proc/{parent}/task").iterdir():
+        for pid in (task / "children").read_text().split():
+            if module in Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0"):
+                return int(pid)
+    raise AssertionError(f"no child runs {module}")
+
+
+def test_up_restarts_a_dead_child_and_keeps_the_others(shop_up: Up) -> None:
+    url, proc, _, output = shop_up
+    auth = {"Authorization": f"Bearer {_token('catalog:read payments:read')}"}
+    killed = _child(proc.pid, "services.payments")
+    os.kill(killed, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while not any("payments is back" in line for line in output):
+        assert proc.poll() is None, "".join(output)  # accord up itself keeps running
+        products = httpx.get(url + "/products", headers=auth, timeout=5)  # catalog still up
+        assert products.status_code == 200, products.text
+        assert time.monotonic() < deadline, "".join(output)
+        time.sleep(0.1)
+    report = "".join(output)
+    assert f"payments exited with -{int(signal.SIGKILL)}; restarting in" in report, report
+    assert _child(proc.pid, "services.payments") != killed
+    charges = httpx.get(url + "/charges", headers=auth, timeout=5)
+    assert charges.status_code == 200, charges.text  # through the gateway, to the new one

@@ -101,7 +101,11 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, P
     manifest.write_text(yaml.safe_dump(data))
     ports = {name: free_port() for name in [*SERVICES, "gateway"]}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    env = {**os.environ, "ACCORD_JWT_SECRET": SECRET, "PYTHONPATH": str(REPO)}
+    env = {
+        **os.environ,
+        "ACCORD_JWT_SECRET": SECRET,
+        "PYTHONPATH": f"{REPO / 'src'}{os.pathsep}{REPO}",
+    }
     env["ORDERS_CATALOG_URL"] = urls["catalog"]
     env["ORDERS_PAYMENTS_URL"] = urls["payments"]
     with ExitStack() as stack:

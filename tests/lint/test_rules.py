@@ -218,3 +218,26 @@ def test_unrecognised_file_is_unusable(tmp_path: Path, text: str) -> None:
     result = lint_paths([write(tmp_path, text, "thing.yaml")])
     assert [f.rule for f in result.findings] == ["unusable-input"]
     assert result.exit_code() == 2
+
+
+def test_oas_valid_on_many_schemas_still_reports_the_broken_ones(tmp_path: Path) -> None:
+    """Visited schemas are remembered in sets (speed); every schema is still checked once."""
+    schemas: dict[str, object] = {
+        f"S{i}": {"type": "object", "properties": {"next": {"$ref": f"#/components/schemas/S{i}"}}}
+        for i in range(3000)
+    }
+    schemas["S2999"] = {"type": "object", "properties": {"n": {"type": 5}}}
+    schemas["Shared"] = {"$ref": "#/components/schemas/S0"}
+    doc = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {},
+        "components": {"schemas": schemas},
+    }
+    path = tmp_path / "many.json"
+    path.write_text(json.dumps(doc, indent=1))
+    found = findings(path, "oas-valid")
+    assert found, "the broken schema, last of 3,000, is reported"
+    assert any("5 is not one of" in f for f in found), found
+    lines = {int(f.split(":")[0]) for f in found}
+    assert all(line > path.read_text().count("\n") - 20 for line in lines), found

@@ -18,6 +18,7 @@ import hypothesis
 import hypothesis.errors
 import schemathesis
 from hypothesis import HealthCheck, Phase
+from schemathesis.core.errors import InvalidSchema
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.core.result import Ok
@@ -77,21 +78,28 @@ def run_schemathesis(
     max_examples: int = 10,
     config: MockConfig | None = None,
     modes: tuple[GenerationMode, ...] = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE),
+    checks: list[Any] | None = None,
+    max_operations: int | None = None,
+    app: MockApp | None = None,
 ) -> Outcome:
-    """Every check on every operation of ``path``, against a mock of ``path`` itself."""
-    app = MockApp([Contract.from_path(path)], config or MockConfig())
+    """Every check (or only ``checks``) on every operation of ``path`` (or the first
+    ``max_operations``), against a mock of ``path`` itself (or ``app``)."""
+    if app is None:
+        app = MockApp([Contract.from_path(path)], config or MockConfig())
     schema = schemathesis.openapi.from_path(path)
     schema.app = app
     schema.config.update(base_url="http://mock.test")
     outcome = Outcome()
     for result in schema.get_all_operations():
+        if max_operations is not None and outcome.operations >= max_operations:
+            break
         if not isinstance(result, Ok):
             outcome.failures.append(f"schemathesis cannot read an operation: {result.err()}")
             continue
         operation = result.ok()
         outcome.operations += 1
         for mode in modes:
-            _run(operation, mode, max_examples, outcome)
+            _run(operation, mode, max_examples, outcome, checks)
     return outcome
 
 
@@ -143,7 +151,13 @@ def _auth_for(case: Any) -> dict[str, str] | None:
     return AUTH
 
 
-def _run(operation: Any, mode: GenerationMode, max_examples: int, outcome: Outcome) -> None:
+def _run(
+    operation: Any,
+    mode: GenerationMode,
+    max_examples: int,
+    outcome: Outcome,
+    checks: list[Any] | None = None,
+) -> None:
     strategy = operation.as_strategy(generation_mode=mode)
     seen: set[str] = set()
 
@@ -160,19 +174,27 @@ def _run(operation: Any, mode: GenerationMode, max_examples: int, outcome: Outco
     def check(case: Any) -> None:
         outcome.cases += 1
         try:
-            case.call_and_validate(headers=_auth_for(case))
+            case.call_and_validate(headers=_auth_for(case), checks=checks)
         except FailureGroup as group:
             for failure in group.exceptions:
                 gap = "contract gap: " if _is_gap(failure) else ""
                 if _is_form_gap(case, failure):
                     gap = "serialization gap: "
-                text = f"{gap}{operation.label} [{mode.value}] {type(failure).__name__}: {failure}"
+                status = getattr(failure, "status_code", None)
+                kind = type(failure).__name__ + (f" {status}" if status is not None else "")
+                text = f"{gap}{operation.label} [{mode.value}] {kind}: {failure}"
                 key = f"{operation.label}{type(failure).__name__}"
                 if key not in seen:
                     seen.add(key)
                     outcome.failures.append(text[:600])
         except AssertionError as exc:
             outcome.failures.append(f"{operation.label} [{mode.value}] {exc}"[:600])
+        except InvalidSchema as exc:  # schemathesis refuses a schema it should check against
+            key = f"{operation.label}InvalidSchema"
+            if key not in seen:
+                seen.add(key)
+                first = str(exc).strip().splitlines()[0]
+                outcome.failures.append(f"schemathesis cannot check {operation.label}: {first}")
 
     # no negative case exists when nothing in an operation can be made invalid
     with contextlib.suppress(hypothesis.errors.Unsatisfiable):

@@ -169,3 +169,70 @@ def test_an_impossible_schema_is_unsatisfiable() -> None:
     assert schema is not None
     with pytest.raises(Unsatisfiable):
         generate_valid(contract, schema, Direction.RESPONSE, random.Random(1))
+
+
+def _first_2xx_schema(contract: Contract, method: str, path: str) -> Any:
+    op = contract.operation(method, path)
+    assert op is not None
+    schema = op.responses["200"].content["application/json"].schema
+    assert schema is not None
+    return schema
+
+
+def test_an_optional_property_no_value_satisfies_is_left_out() -> None:
+    """Vercel's `type: null` next to a oneOf of non-null types: fine when optional."""
+    never = {"type": "null", "oneOf": [{"type": "string"}, {"type": "number"}]}
+    optional = {f"value{i}": never for i in range(8)}  # chance alone never drops them all
+    schema = {
+        "type": "object",
+        "required": ["id"],
+        "properties": {"id": {"type": "string"}, **optional},
+    }
+    contract = tiny({"/x": {"get": {"responses": {"200": {"description": "ok", "content": {
+        "application/json": {"schema": schema}}}}}}})  # fmt: skip
+    value = generate_valid(
+        contract, _first_2xx_schema(contract, "GET", "/x"), Direction.RESPONSE, random.Random(0)
+    )
+    assert value == {"id": value["id"]} and isinstance(value["id"], str)
+
+
+def test_an_implicit_discriminator_tag_does_not_break_a_branch_that_fixes_it() -> None:
+    """OpenAI's: no mapping, and each branch fixes `type` to a value other than its name."""
+    call = {
+        "type": "object",
+        "required": ["type"],
+        "properties": {"type": {"type": "string", "enum": ["function"]}},
+    }
+    custom = {
+        "type": "object",
+        "required": ["type"],
+        "properties": {"type": {"type": "string", "enum": ["custom"]}},
+    }
+    named = {
+        "type": "object",
+        "required": ["type"],
+        "properties": {"type": {"type": "string", "pattern": "^N"}},
+    }
+    union = {
+        "oneOf": [
+            {"$ref": "#/components/schemas/ToolCall"},
+            {"$ref": "#/components/schemas/CustomCall"},
+            {"$ref": "#/components/schemas/Named"},
+        ],
+        "discriminator": {"propertyName": "type"},
+    }
+    contract = tiny(
+        {"/x": {"get": {"responses": {"200": {"description": "ok", "content": {
+            "application/json": {"schema": {"type": "array", "items": union}}}}}}}},
+        {"schemas": {"ToolCall": call, "CustomCall": custom, "Named": named}},
+    )  # fmt: skip
+    schema = _first_2xx_schema(contract, "GET", "/x")
+    first = generate_valid(contract, schema, Direction.RESPONSE, random.Random(0))
+    assert [item["type"] for item in first] == ["function"]  # the first branch, as it is
+    seen: set[str] = set()
+    for seed in range(40):
+        drawn = generate_valid(
+            contract, schema, Direction.RESPONSE, random.Random(seed), realistic=False
+        )
+        seen.update(item["type"] for item in drawn)
+    assert seen == {"function", "custom", "Named"}  # a free `type` still gets the implicit tag

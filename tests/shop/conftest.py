@@ -4,11 +4,7 @@ real processes on free 127.0.0.1 ports."""
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +19,8 @@ from services.orders.app import create as create_orders
 from services.orders.service import Dependencies
 from services.payments.app import create as create_payments
 
+from accord._process import Process as Child
+from accord._process import free_port
 from accord.runtime import mint_token
 
 REPO = Path(__file__).resolve().parents[2]
@@ -80,59 +78,46 @@ def shop(tmp_path: Path) -> Shop:
 # -- real processes -----------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class Process:
     name: str
     port: int
     db: Path
     env: dict[str, str]
-    proc: subprocess.Popen[bytes] | None = None
+    child: Child | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def proc(self) -> Any:
+        """The running ``subprocess.Popen`` (to signal it), or None."""
+        return self.child.proc if self.child is not None else None
+
     def start(self) -> Process:
-        with open(self.db.with_suffix(".log"), "ab") as log:  # the child keeps its own handle
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", f"services.{self.name}", "--port", str(self.port),
-                 "--db", str(self.db)],
-                cwd=REPO, env=self.env, stdout=log, stderr=log,
-            )  # fmt: skip
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited: see {self.db.with_suffix('.log')}")
-            try:
-                if httpx.get(self.url + "/healthz", timeout=0.5).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise RuntimeError(f"{self.name} did not become healthy on port {self.port}")
+        """Start ``python -m services.<name>`` on its port and file; return once it answers."""
+        argv = [sys.executable, "-m", f"services.{self.name}", "--port", str(self.port),
+                "--db", str(self.db)]  # fmt: skip
+        self.child = Child(self.name, argv, f"{self.url}/healthz", self.env, REPO,
+                           self.db.with_suffix(".log"), ready_timeout=30)  # fmt: skip
+        self.child.start().wait_ready()
+        return self
 
     def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(timeout=10)
+        if self.child is not None:
+            self.child.kill()
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        if self.child is not None:
+            self.child.stop()
 
 
 @pytest.fixture
 def processes(tmp_path: Path) -> Iterator[dict[str, Process]]:
-    env = {**os.environ, "ACCORD_JWT_SECRET": "test-secret", "PYTHONPATH": str(REPO)}
+    # this checkout's src first: the children run the code under test, not an installed copy
+    pythonpath = f"{REPO / 'src'}{os.pathsep}{REPO}"
+    env = {**os.environ, "ACCORD_JWT_SECRET": "test-secret", "PYTHONPATH": pythonpath}
     ports = {name: free_port() for name in ("catalog", "payments", "orders")}
     env["ORDERS_CATALOG_URL"] = f"http://127.0.0.1:{ports['catalog']}"
     env["ORDERS_PAYMENTS_URL"] = f"http://127.0.0.1:{ports['payments']}"

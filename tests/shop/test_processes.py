@@ -94,3 +94,29 @@ def test_killed_orders_service_loses_no_acknowledged_order(processes: dict[str, 
         response = httpx.get(f"{orders.url}/orders/{order_id}", headers=AUTH)
         assert response.status_code == 200, (order_id, response.text)
         assert response.json()["state"] == "confirmed"
+
+
+def test_thirty_parallel_orders_with_one_idempotency_key(processes: dict[str, Process]) -> None:
+    product_id = _create_product(processes["catalog"], on_hand=100)
+
+    async def burst() -> list[httpx.Response]:
+        headers = {**AUTH, "Idempotency-Key": "one-key-for-thirty"}
+        limits = httpx.Limits(max_connections=30)
+        url = processes["orders"].url
+        async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60, limits=limits) as c:
+            return await asyncio.gather(
+                *(c.post("/orders", json=_order(product_id, 1)) for _ in range(30))
+            )
+
+    responses = asyncio.run(burst())
+    statuses = sorted(r.status_code for r in responses)
+    assert set(statuses) <= {201, 409}, [(r.status_code, r.text) for r in responses]
+    created = {r.json()["id"] for r in responses if r.status_code == 201}
+    assert len(created) == 1, created
+    assert all(r.json()["state"] == "confirmed" for r in responses if r.status_code == 201)
+    in_progress = [r.json() for r in responses if r.status_code == 409]
+    assert all(p["title"] == "Request in progress" for p in in_progress), in_progress
+    orders = httpx.get(processes["orders"].url + "/orders?limit=100", headers=AUTH).json()
+    assert [o["id"] for o in orders["items"]] == list(created)
+    stock = httpx.get(f"{processes['catalog'].url}/products/{product_id}/stock", headers=AUTH)
+    assert stock.json()["on_hand"] == 99

@@ -128,6 +128,8 @@ def test_order_idempotency(shop: Shop) -> None:
         with pytest.raises(ApiError) as caught:
             await api.create_order(_order(product_id, 2), idempotency_key="same-key-123")
         assert caught.value.status == 409
+        assert caught.value.problem is not None
+        assert caught.value.problem["title"] == "Idempotency-Key reused"
 
     run(scenario())
 
@@ -230,7 +232,8 @@ def test_health_and_provider_states(shop: Shop, tmp_path: Path) -> None:
 
 def test_payments_timeout_retries_once_with_the_same_key_then_504(tmp_path: Path) -> None:
     """A charge that times out is retried with the same Idempotency-Key (payments can never
-    charge twice), then the order is undone and orders answers 504."""
+    charge twice), then orders answers 504 and keeps the order ``unresolved`` with its stock
+    held; once payments answers that no charge was made, recovery releases and fails it."""
     import httpx  # noqa: PLC0415
     from generated.catalog.client import AsyncCatalogClient as Catalog  # noqa: PLC0415
     from services.orders.app import create as create_orders  # noqa: PLC0415
@@ -239,6 +242,12 @@ def test_payments_timeout_retries_once_with_the_same_key_then_504(tmp_path: Path
     seen: list[str] = []
 
     def slow_payments(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and seen:  # the lookup, once payments is back: no charge
+            return httpx.Response(200, json={"items": [], "next_cursor": None})
+        if len(seen) == 2:  # recovery charges again with the key: the token is refused now
+            seen.append(request.headers["Idempotency-Key"])
+            problem = {"type": "about:blank", "title": "Payment token unusable", "status": 402}
+            return httpx.Response(402, json=problem)
         seen.append(request.headers["Idempotency-Key"])
         raise httpx.ReadTimeout("payments is slow", request=request)
 
@@ -265,6 +274,15 @@ def test_payments_timeout_retries_once_with_the_same_key_then_504(tmp_path: Path
             await AsyncOrdersClient(client=http).create_order(_order(product_id, 1))
         assert caught.value.status == 504
         assert len(seen) == 2 and seen[0] == seen[1]
+        kept = (await AsyncOrdersClient(client=http).list_orders()).items
+        assert [o.state.value for o in kept] == ["unresolved"]
+        assert (await _stock(base, product_id)).reserved == 1  # it may yet be confirmed
+        assert await orders_app.orders.recover() == 1
+        assert seen[2] == seen[0]  # the same key: one charge at most, whatever landed
+        order = await AsyncOrdersClient(client=http).get_order(kept[0].id.root)
+        assert (order.state.value, order.failure_reason.root.value) == (
+            "failed", "payment_interrupted"
+        )  # fmt: skip
         stock = await _stock(base, product_id)
         assert (stock.on_hand, stock.reserved) == (3, 0)
 

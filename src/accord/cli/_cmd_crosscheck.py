@@ -54,7 +54,7 @@ def crosscheck_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line.")] = False,
 ) -> None:
     """Check pact interactions against the provider's OpenAPI contract (smv codes)."""
-    from accord.core import Contract, LoadOptions, PactFile  # noqa: PLC0415
+    from accord.core import Contract, PactFile  # noqa: PLC0415
     from accord.crosscheck import CrosscheckOptions, Mismatch, crosscheck  # noqa: PLC0415
     from accord.workspace import load_workspace  # noqa: PLC0415
 
@@ -70,8 +70,7 @@ def crosscheck_command(
     options = CrosscheckOptions(
         additional_properties_in_response=additional, required_properties_in_response=required
     )
-    mib = tool.max_document_mib
-    load = LoadOptions(max_bytes=int(mib * 1024 * 1024))
+    load = tool.load_options()
     found: list[Mismatch] = []
     pacts = 0
     if files:

@@ -49,7 +49,6 @@ def diff(
     Exit 1 when a breaking change affects a consumer's pact (with --strict, on any
     breaking change), 0 otherwise, 2 when an input cannot be used.
     """
-    from accord.core import LoadOptions  # noqa: PLC0415
     from accord.diff import (  # noqa: PLC0415
         FORMATS,
         OASDIFF_IDS,
@@ -68,8 +67,7 @@ def diff(
     if fmt not in FORMATS:
         raise typer.BadParameter(f"expected one of {', '.join(FORMATS)}", param_hint="--format")
     names = list(args or [])
-    mib = max_size if max_size is not None else load_tool_config().max_document_mib
-    options = LoadOptions(max_bytes=int(mib * 1024 * 1024))
+    options = load_tool_config().load_options(max_size)
     if base is not None:
         if pacts:
             raise typer.BadParameter("--base reads the workspace's pacts", param_hint="--pacts")
@@ -82,7 +80,7 @@ def diff(
                 param_hint="ARGS",
             )
         for name in names:
-            if not Path(name).is_file():
+            if not Path(name).exists():  # a FIFO or device: the loader says what it is
                 raise AccordError(f"contract file {name} does not exist")
         result, notes = diff_files(names[0], names[1], pacts or (), options), []
         title = f"{names[0]} -> {names[1]}"

@@ -2,20 +2,17 @@
 
 ``accord up`` starts every service (``python -m <module> --port <port>``), or an
 ``accord mock`` for those named with ``--mock``, then the gateway; it waits until
-all of them answer, prints their URLs and stops every process it started on
-Ctrl-C or SIGTERM, or as soon as one of them exits.
+each answers, prints their URLs and keeps them running (``accord._process.Supervisor``):
+a child that dies is reported and restarted with exponential backoff while the others
+keep serving. Ctrl-C or SIGTERM stops every process it started.
 """
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import signal
-import subprocess
 import sys
-import time
-from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Annotated
@@ -67,8 +64,7 @@ def gateway(
     ] = None,
 ) -> None:
     """Serve the API gateway: routes, validation, JWT scopes and rate limits from the contracts."""
-    import uvicorn  # noqa: PLC0415 - imported only when a server really starts
-
+    from accord.cli._serve import serve  # noqa: PLC0415
     from accord.gateway import GatewayApp, GatewayConfig, RedisLimiter  # noqa: PLC0415
     from accord.workspace import load_workspace  # noqa: PLC0415
 
@@ -82,29 +78,9 @@ def gateway(
     logging.getLogger("httpx").setLevel(logging.WARNING)
     services = ", ".join(f"{n}={u}" for n, u in config.upstreams.items())
     err_console.print(f"accord gateway on http://{host}:{chosen} -> {services}", markup=False)
-    gc.collect()  # start-up's objects live as long as the server: keep full collections off them
-    gc.freeze()
-    uvicorn.run(
-        app,
-        host=host,
-        port=chosen,
-        log_level="warning",
-        access_log=False,
-        http="httptools",
-        loop="uvloop",
-        # the gateway is the edge: an X-Forwarded-For it receives must not become the
-        # client address its rate limits are keyed by
-        proxy_headers=False,
-        server_header=False,
-    )
-
-
-@dataclass
-class _Child:
-    name: str
-    url: str
-    health: str
-    proc: subprocess.Popen[bytes]
+    # the gateway is the edge: granian reads no X-Forwarded-For, so the client address its
+    # rate limits are keyed by is the peer's own
+    serve(app, host, chosen, config.client_limits)
 
 
 def up(
@@ -118,6 +94,7 @@ def up(
     ] = None,
 ) -> None:
     """Start every service (or its mock) and the gateway; Ctrl-C stops them all."""
+    from accord._process import Process, Supervisor  # noqa: PLC0415
     from accord.workspace import load_workspace  # noqa: PLC0415
 
     found = load_workspace(workspace)
@@ -129,29 +106,30 @@ def up(
     if not env.get("ACCORD_JWT_SECRET"):
         env["ACCORD_JWT_SECRET"] = DEV_SECRET
         err_console.print("accord up: ACCORD_JWT_SECRET is not set; using the development secret")
-    children: list[_Child] = []
+    children = [
+        Process(name, argv, health=health, env=env, cwd=found.root, ready_timeout=READY_SECONDS)
+        for name, _, health, argv in _commands(found, mocked, host, port)
+    ]
+    urls = {name: url for name, url, _, _ in _commands(found, mocked, host, port)}
+
+    def report(line: str) -> None:
+        err_console.print(f"accord up: {line}", markup=False)
 
     def terminate(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
+    supervisor = Supervisor(children, report=report)
     previous = signal.signal(signal.SIGTERM, terminate)
     try:
-        for name, url, health, argv in _commands(found, mocked, host, port):
-            proc = subprocess.Popen(argv, cwd=found.root, env=env)
-            children.append(_Child(name, url, health, proc))
-        _wait_ready(children)
+        supervisor.start()
         for child in children:
-            typer.echo(f"{child.name:12} {child.url}")
+            typer.echo(f"{child.name:12} {urls[child.name]}")
         typer.echo("all up; Ctrl-C stops everything")
-        while all(c.proc.poll() is None for c in children):
-            time.sleep(0.2)
-        dead = [c.name for c in children if c.proc.poll() is not None]
-        err_console.print(f"accord up: {', '.join(dead)} exited; stopping the rest", markup=False)
-        raise typer.Exit(1)
+        supervisor.run()
     except KeyboardInterrupt:
         err_console.print("accord up: stopping", markup=False)
     finally:
-        _stop(children)
+        supervisor.stop()
         signal.signal(signal.SIGTERM, previous)
 
 
@@ -175,37 +153,3 @@ def _commands(
     url = f"http://{host}:{chosen}"
     out.append(("gateway", url, url + "/readyz", argv))
     return out
-
-
-def _wait_ready(children: list[_Child]) -> None:
-    import httpx  # noqa: PLC0415
-
-    deadline = time.monotonic() + READY_SECONDS
-    for child in children:
-        while True:
-            if child.proc.poll() is not None:
-                raise AccordError(
-                    f"{child.name} exited with {child.proc.returncode} while starting"
-                )
-            try:
-                if httpx.get(child.health, timeout=1.0).status_code < 500:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise AccordError(
-                    f"{child.name} did not answer on {child.url} in {READY_SECONDS:g} s"
-                )
-            time.sleep(0.1)
-
-
-def _stop(children: list[_Child]) -> None:
-    for child in reversed(children):
-        if child.proc.poll() is None:
-            child.proc.terminate()
-    for child in children:
-        try:
-            child.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.proc.kill()
-            child.proc.wait(timeout=5)

@@ -65,7 +65,6 @@ def lint(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line.")] = False,
 ) -> None:
     """Check contracts and pacts: validity, rules, and the workspace as a whole."""
-    from accord.core import LoadOptions  # noqa: PLC0415
     from accord.crosscheck import CODES  # noqa: PLC0415
     from accord.lint import LintConfig, describe, lint_paths  # noqa: PLC0415
     from accord.report import FORMATS, render  # noqa: PLC0415
@@ -81,10 +80,9 @@ def lint(
     threshold = (fail_on or tool.lint_fail_on).lower()
     if threshold not in ("error", "warning"):
         raise typer.BadParameter("expected error or warning", param_hint="--fail-on")
-    mib = max_size if max_size is not None else tool.max_document_mib
     config = LintConfig(
         disable=frozenset((*tool.lint_disable, *(disable or ()))),
-        load=LoadOptions(max_bytes=int(mib * 1024 * 1024)),
+        load=tool.load_options(max_size),
     )
     result = lint_paths(paths, config) if paths else lint_with_crosscheck(load_workspace(), config)
     rules = describe() + [

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import gc
-import json
-import logging
-import signal
 import sys
 import threading
 from pathlib import Path
@@ -14,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from accord._asgi import ServerLimits
 from accord._errors import AccordError
 from accord.cli._config import load_tool_config
 from accord.cli._console import err_console
@@ -27,6 +23,8 @@ DEFAULT_PORT = 8000
 WARM_LIMIT = 150
 #: seconds the background warm-up sleeps between operations, leaving the GIL to requests
 WARM_PAUSE = 0.002
+#: the client limits' defaults (flags change them)
+LIMITS = ServerLimits()
 
 
 def register(app: typer.Typer) -> None:
@@ -71,19 +69,29 @@ def mock(
         bool, typer.Option("--watch", help="Reload when a contract or mock file is saved.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No request log.")] = False,
+    header_timeout: Annotated[
+        float, typer.Option(help="Seconds a client may take to send its request headers.", min=0.1)
+    ] = LIMITS.header_timeout,
+    body_timeout: Annotated[
+        float, typer.Option(help="Seconds a client may take to send a request body (408).", min=0.1)
+    ] = LIMITS.body_timeout,
+    max_connections: Annotated[
+        int, typer.Option(help="Connections served at once; more wait until one closes.", min=1)
+    ] = LIMITS.max_connections,
 ) -> None:
     """Serve mocks of contracts: validated requests, answers from examples or the schema.
 
     Pact files given as targets, or ``--from-pacts``, serve pact interactions instead.
     """
-    from accord.core import Contract, LoadOptions, PactFile  # noqa: PLC0415
+    from accord.cli._serve import serve  # noqa: PLC0415
+    from accord.core import Contract, PactFile  # noqa: PLC0415
     from accord.mock import FaultPlan, Faults, Latency, MockApp, MockConfig, WatchedApp  # noqa: PLC0415
 
     tool = load_tool_config()
-    options = LoadOptions(max_bytes=int(tool.max_document_mib * 1024 * 1024))
-    pact_files = [t for t in targets or [] if _is_pact(Path(t))]
-    others = [t for t in targets or [] if t not in pact_files]
-    pacts = [PactFile.from_path(p, max_bytes=options.max_bytes) for p in pact_files]
+    options = tool.load_options()
+    detected = {t: PactFile.detect(t, max_bytes=options.max_bytes) for t in targets or []}
+    pacts = [found for found in detected.values() if found is not None]
+    others = [t for t, found in detected.items() if found is None]
     if from_pacts:
         pacts += _workspace_pacts(others)
         others = []
@@ -129,7 +137,7 @@ def mock(
         f"{' [stateful]' if stateful else ''}",
         markup=False,
     )
-    _serve(served, host, chosen)
+    serve(served, host, chosen, ServerLimits(header_timeout, body_timeout, max_connections))
 
 
 def _log_line(line: str) -> None:
@@ -146,16 +154,6 @@ def _mock_files(names: list[str]) -> dict[str, Path]:
         return {}
     found = {name: workspace.mocks_dir / f"{name}.yaml" for name in names}
     return {name: path for name, path in found.items() if path.is_file()}
-
-
-def _is_pact(path: Path) -> bool:
-    if path.suffix.lower() != ".json" or not path.is_file():
-        return False
-    try:
-        head = json.loads(path.read_bytes())
-    except (ValueError, UnicodeDecodeError):
-        return False
-    return isinstance(head, dict) and "consumer" in head and "provider" in head
 
 
 def _workspace_pacts(services: list[str]) -> list[PactFile]:
@@ -206,48 +204,3 @@ def _sources(targets: list[str]) -> tuple[list[tuple[str, Path]], int]:
         ports.append(spec.port)
     port = ports[0] if len(out) == 1 and ports else DEFAULT_PORT
     return out, port
-
-
-def _serve(app: MockApp | WatchedApp, host: str, port: int) -> None:
-    """Serve ``app`` with granian (HTTP/1.1) on uvloop until SIGINT or SIGTERM.
-
-    granian parses HTTP and writes to sockets in Rust, outside the GIL: on the
-    benchmark's two CPUs it answers about a quarter more requests per second than
-    uvicorn with httptools (``benchmarks/README.md``). Its embedded server runs the
-    app object in this process, so the contracts loaded above are served as they are.
-    """
-    # imported only when a server really starts
-    import uvloop  # noqa: PLC0415
-    from granian.constants import HTTPModes, Interfaces  # noqa: PLC0415
-    from granian.log import LogLevels  # noqa: PLC0415
-    from granian.server.embed import Server  # noqa: PLC0415
-
-    logging.getLogger("_granian").addFilter(_quiet_embedded_warning)
-    # what start-up built (the CLI's modules, contracts, compiled validators, planned answers)
-    # lives as long as the server: frozen, a full collection no longer walks it (about 40 ms
-    # for the shop's contracts, a p99 of 20-40 ms when it came once a second)
-    gc.collect()
-    gc.freeze()
-    server = Server(
-        app,
-        address=host,
-        port=port,
-        interface=Interfaces.ASGI,
-        http=HTTPModes.http1,
-        websockets=False,
-        log_level=LogLevels.warning,
-        log_access=False,
-    )
-
-    async def main() -> None:
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, server.stop)
-        await server.serve()
-
-    uvloop.run(main())
-
-
-def _quiet_embedded_warning(record: logging.LogRecord) -> bool:
-    """granian says its embedded server is experimental at every start; we know."""
-    return "experimental" not in record.getMessage()

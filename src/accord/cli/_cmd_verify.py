@@ -44,12 +44,14 @@ def _summary(results: list[ServiceResult]) -> Table:
         table.add_column(column)
     for result in results:
         pact = [c for c in result.cases if c.suite == "pact"]
-        props = [c for c in result.cases if c.suite == "schemathesis"]
+        props = [c for c in result.cases if c.suite == "schemathesis" and not c.skipped]
+        skipped = len(result.skipped())
         table.add_row(
             result.provider,
             "[green]passed[/]" if result.passed else "[red]FAILED[/]",
             f"{sum(c.passed for c in pact)}/{len(pact)}",
-            f"{sum(c.passed for c in props)}/{len(props)}",
+            f"{sum(c.passed for c in props)}/{len(props)}"
+            + (f" ({skipped} skipped)" if skipped else ""),
             " ".join(f"{k} {v:.1f}s" for k, v in result.phases.items()),
         )
     return table
@@ -82,6 +84,10 @@ def verify(
     skip_gates: Annotated[
         bool, typer.Option("--skip-gates", help="Skip lint and the freshness checks.")
     ] = False,
+    provider_version: Annotated[
+        str | None,
+        typer.Option(help="The providers' version results are recorded for (default: git HEAD)."),
+    ] = None,
 ) -> None:
     """Verify every provider against its consumers' pacts and its contract (what CI runs)."""
     from accord.verify import VerifyOptions, verify_workspace, write_html, write_junit  # noqa: PLC0415
@@ -102,6 +108,7 @@ def verify(
         services=tuple(services or ()), base_url=base_url, max_examples=max_examples,
         workers=workers, seed=seed,
         report_dir=report, results_db=results_db, pacts=not no_pacts, properties=not no_properties,
+        provider_version=provider_version,
     )  # fmt: skip
     results = verify_workspace(workspace, options, progress=err_console.print)
     junit = write_junit(results, report / "junit.xml")
@@ -124,6 +131,10 @@ def can_i_deploy(
     results_db: Annotated[Path, typer.Option(help="The results store.")] = Path(
         ".accord/results.sqlite3"
     ),
+    provider_version: Annotated[
+        str | None,
+        typer.Option(help="SERVICE's version as a provider (default: from git HEAD)."),
+    ] = None,
 ) -> None:
     """Whether SERVICE can be deployed: every current pact it is in has passed verification."""
     from accord.verify import ResultsStore  # noqa: PLC0415
@@ -135,7 +146,11 @@ def can_i_deploy(
         raise typer.BadParameter(
             f"expected one of {', '.join(sorted(known))}", param_hint="SERVICE"
         )
-    answer = ResultsStore(results_db).can_i_deploy(workspace, service)
+    answer = ResultsStore(results_db, create=False).can_i_deploy(
+        workspace, service, provider_version
+    )
+    for provider, version in answer.versions:
+        err_console.print(f"{provider}: version {version} ({version.source})", markup=False)
     if answer.ok:
         typer.echo(f"yes: {service} can be deployed ({len(answer.checked)} pact(s) verified)")
         raise typer.Exit(0)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from accord._errors import AccordError, Location
+
+if TYPE_CHECKING:
+    from accord.core import LoadOptions
 
 __all__ = ["ToolConfig", "load_tool_config"]
 
@@ -17,7 +20,16 @@ class ToolConfig:
     max_document_mib: float = 32.0
     lint_disable: tuple[str, ...] = ()
     lint_fail_on: str = "warning"
+    #: folders outside a contract's own that its $refs may reach (``ref-roots``)
+    ref_roots: tuple[Path, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict)
+
+    def load_options(self, max_mib: float | None = None) -> LoadOptions:
+        """How to load documents: the size limit (a flag wins) and the allowed ref roots."""
+        from accord.core import LoadOptions  # noqa: PLC0415 - commands' --help stay without the core
+
+        mib = max_mib if max_mib is not None else self.max_document_mib
+        return LoadOptions(max_bytes=int(mib * 1024 * 1024), ref_roots=self.ref_roots)
 
 
 def load_tool_config(start: Path | None = None) -> ToolConfig:
@@ -34,10 +46,18 @@ def load_tool_config(start: Path | None = None) -> ToolConfig:
                 ) from None
             section = data.get("tool", {}).get("accord", {})
             lint = section.get("lint", {})
+            roots = section.get("ref-roots", [])
+            if not isinstance(roots, list) or not all(isinstance(r, str) for r in roots):
+                raise AccordError(
+                    "[tool.accord] ref-roots must be a list of folders (strings), relative "
+                    "to pyproject.toml",
+                    Location(str(candidate)),
+                )
             return ToolConfig(
                 max_document_mib=float(section.get("max-document-size-mib", 32.0)),
                 lint_disable=tuple(lint.get("disable", ())),
                 lint_fail_on=str(lint.get("fail-on", "warning")),
+                ref_roots=tuple(folder / r for r in roots),
                 raw=section,
             )
     return ToolConfig()

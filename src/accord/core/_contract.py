@@ -43,6 +43,8 @@ class LoadOptions:
     """Knobs for loading a contract; the defaults suit every real document we know."""
 
     max_bytes: int = DEFAULT_MAX_BYTES
+    #: folders besides the document's own that its ``$ref`` s may reach (real paths)
+    ref_roots: tuple[Path, ...] = ()
 
 
 @dataclass(slots=True, frozen=True)
@@ -81,7 +83,7 @@ class Contract:
         """Load a contract from a YAML or JSON file (and the local files it refers to)."""
         options = options or LoadOptions()
         root = load_source(path, max_bytes=options.max_bytes)
-        return cls(DocumentSet(root, max_bytes=options.max_bytes))
+        return cls(DocumentSet(root, max_bytes=options.max_bytes, ref_roots=options.ref_roots))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, name: str = "<memory>.yaml") -> Self:

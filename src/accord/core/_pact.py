@@ -116,6 +116,24 @@ class PactFile:
         return cls.from_source(load_source(path, max_bytes=max_bytes))
 
     @classmethod
+    def detect(cls, path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Self | None:
+        """The pact in ``path``, or None when it is not one (not a ``.json`` file, or its top
+        level names no ``consumer`` and ``provider``).
+
+        A ``.json`` file is read once, by the same bounded reader as contracts, so one that
+        cannot be read (malformed, too large, nested thousands deep) is a
+        :class:`~accord.LoadError` with its location, never a traceback.
+        """
+        path = Path(path)
+        if path.suffix.lower() != ".json" or not path.is_file():
+            return None
+        source = load_source(path, max_bytes=max_bytes)
+        data = source.data
+        if not (isinstance(data, dict) and "consumer" in data and "provider" in data):
+            return None
+        return cls.from_source(source)
+
+    @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, name: str = "<memory>.json") -> Self:
         return cls.from_source(parse_source(json.dumps(data).encode(), name, path=Path(name)))
 

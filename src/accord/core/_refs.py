@@ -1,14 +1,18 @@
 """``$ref`` resolution across the local files of one contract.
 
 Only local files are ever read: ``http(s)`` references are refused with the
-location of the offending ``$ref``, never fetched. References stay references
-(nothing is inlined), so recursive schemas are fine; a chain of references that
-only leads back to itself is an error.
+location of the offending ``$ref``, never fetched. Files are confined to the
+root document's folder (and the folders a project allows with ``ref-roots``):
+every path, ``file://`` URI and symlink is resolved to its real path and refused,
+with the ``$ref``'s location, if it lies outside them. This is the one place files
+are reached through references, so every feature gets the same confinement.
+References stay references (nothing is inlined), so recursive schemas are fine;
+a chain of references that only leads back to itself is an error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,10 +89,20 @@ def _is_data(key: str, value: Any, path: list[str | int]) -> bool:
 class DocumentSet:
     """The root document of a contract and every local file its ``$ref`` s reach."""
 
-    def __init__(self, root: SourceFile, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(
+        self,
+        root: SourceFile,
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        ref_roots: Iterable[Path] = (),
+    ) -> None:
+        """``ref_roots``: folders besides the root document's own that ``$ref`` s may reach."""
         self.root = root
         self.max_bytes = max_bytes
         self.files: dict[Path, SourceFile] = {root.path.resolve(): root}
+        folders = [root.path.parent, *ref_roots]
+        #: the real folders a referenced file must lie in (symlinks resolved)
+        self.roots: tuple[Path, ...] = tuple(dict.fromkeys(f.resolve() for f in folders))
 
     def __iter__(self) -> Iterator[SourceFile]:
         return iter(list(self.files.values()))
@@ -174,6 +188,13 @@ class DocumentSet:
         found = self.files.get(key)
         if found is not None:
             return found
+        if not any(key.is_relative_to(folder) for folder in self.roots):
+            allowed = ", ".join(str(f) for f in self.roots)
+            raise RefError(
+                f"$ref {ref!r} leaves the project: {key} is outside {allowed}; "
+                "refused (list the folder in [tool.accord] ref-roots to allow it)",
+                where(),
+            )
         if not path.exists():
             raise RefError(f"$ref {ref!r}: file {path} does not exist", where())
         try:

@@ -11,7 +11,9 @@ for marks when a location is first asked for.
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -186,30 +188,63 @@ def _display(path: Path) -> str:
 def load_source(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceFile:
     """Read and parse ``path`` (YAML or JSON, chosen by content) with a source map.
 
+    Only regular files are read: a directory, FIFO, device or socket is refused before
+    it is opened for reading (a FIFO is opened non-blocking, and checked again after
+    opening), the size is checked before reading, and the read itself is bounded, so
+    ``/dev/zero`` or a file that grows cannot exhaust memory and a pipe cannot hang.
+
     Raises :class:`LoadError` (file:line:col and what was expected) for a missing
     or unreadable file, invalid UTF-8, malformed YAML/JSON, or an alias bomb.
     """
     path = Path(path)
     display = _display(path)
     try:
-        size = path.stat().st_size
+        _check_file(os.stat(path), display, max_bytes)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise LoadError("no such file", Location(display)) from None
     except OSError as exc:
         raise LoadError(f"cannot read file: {exc.strerror}", Location(display)) from None
-    if path.is_dir():
-        raise LoadError("is a directory, expected a YAML or JSON file", Location(display))
-    if size > max_bytes:
-        raise DocumentTooLarge(
-            f"file is {size / 1048576:.1f} MiB, over the {max_bytes / 1048576:.0f} MiB limit "
-            "(raise it with --max-size or [tool.accord] max-document-size)",
-            Location(display),
-        )
     try:
-        raw = path.read_bytes()
+        with os.fdopen(fd, "rb") as handle:
+            _check_file(os.fstat(handle.fileno()), display, max_bytes)  # swapped since stat?
+            raw = handle.read(max_bytes + 1)
     except OSError as exc:
         raise LoadError(f"cannot read file: {exc.strerror}", Location(display)) from None
+    if len(raw) > max_bytes:
+        raise _too_large(len(raw), max_bytes, display, "grew while being read and ")
     return parse_source(raw, display, path=path)
+
+
+_NOT_REGULAR = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _check_file(info: os.stat_result, display: str, max_bytes: int) -> None:
+    """Refuse anything but a regular file within the size limit, before reading it."""
+    if stat.S_ISDIR(info.st_mode):
+        raise LoadError("is a directory, expected a YAML or JSON file", Location(display))
+    if not stat.S_ISREG(info.st_mode):
+        kind = next((name for test, name in _NOT_REGULAR if test(info.st_mode)), "not a file")
+        raise LoadError(
+            f"is {kind}, not a regular file; contracts are read from regular YAML or JSON files",
+            Location(display),
+        )
+    if info.st_size > max_bytes:
+        raise _too_large(info.st_size, max_bytes, display)
+
+
+def _too_large(size: int, max_bytes: int, display: str, how: str = "") -> DocumentTooLarge:
+    over = "over" if how else f"{size / 1048576:.1f} MiB, over"
+    return DocumentTooLarge(
+        f"file {how}is {over} the {max_bytes / 1048576:.0f} MiB limit "
+        "(raise it with --max-size or [tool.accord] max-document-size-mib)",
+        Location(display),
+    )
 
 
 def parse_source(raw: bytes, display: str, *, path: Path | None = None) -> SourceFile:
@@ -260,7 +295,7 @@ def _parse_text(text: str, display: str, path: Path) -> SourceFile:
     _check_depth(text, display)
     node = _compose(text, display)
     builder = _Builder(display)
-    data = builder.build(node) if node is not None else None
+    data = builder.build(node, text) if node is not None else None
     return SourceFile(path, data, SourceMap(display, node), "yaml", builder.duplicates)
 
 
@@ -272,6 +307,9 @@ def _json_object(pairs: list[tuple[str, Any]], duplicates: list[bool]) -> dict[s
 
 
 _BRACKETS = re.compile(r"[\[\]{}]")
+#: where a YAML anchor (``&name``) could start: after a space, a flow indicator or ``:``
+#: (``{"a":&x 1}`` is valid flow YAML); a match in a string only costs the full alias walk
+_ANCHOR = re.compile(r"(?:^|[\s\[\]{},:])&[^\s\[\]{},]", re.MULTILINE)
 _INDENT = re.compile(rf"^ {{{MAX_DEPTH},}}", re.MULTILINE)
 
 
@@ -338,6 +376,18 @@ _SCALARS: dict[str, Callable[[str], Any]] = {
 }
 
 
+#: where the builder is: (parent's path, key), built per node in O(1), read only on a duplicate
+_Path = tuple["_Path", str | int] | None
+
+
+def _parts(path: _Path) -> list[str | int]:
+    out: list[str | int] = []
+    while path is not None:
+        path, key = path
+        out.append(key)
+    return out[::-1]
+
+
 class _Builder:
     """Turns a composed node graph into plain data, refusing alias bombs and recursion."""
 
@@ -347,9 +397,12 @@ class _Builder:
         self._built: dict[int, Any] = {}
         self._aliased: set[int] = set()
 
-    def build(self, root: yaml.Node) -> Any:
-        self._check_aliases(root)
-        return self._build(root, [])
+    def build(self, root: yaml.Node, text: str | None = None) -> Any:
+        """Plain data for ``root``; ``text`` (its source) lets a document without anchors
+        skip the alias walk: without an anchor there is no alias, so no bomb."""
+        if text is None or _ANCHOR.search(text):
+            self._check_aliases(root)
+        return self._build(root, None)
 
     def _check_aliases(self, root: yaml.Node) -> None:
         """Count the expanded size of the node graph without expanding it."""
@@ -395,7 +448,7 @@ class _Builder:
                 Location(self.display, 1, 1),
             )
 
-    def _build(self, node: yaml.Node, path: list[str | int]) -> Any:
+    def _build(self, node: yaml.Node, path: _Path) -> Any:
         if isinstance(node, yaml.ScalarNode):
             if node.tag == "tag:yaml.org,2002:str":
                 return node.value
@@ -410,7 +463,7 @@ class _Builder:
         if key in self._aliased and key in self._built:
             return self._built[key]
         if isinstance(node, yaml.SequenceNode):
-            items = [self._build(child, [*path, i]) for i, child in enumerate(node.value)]
+            items = [self._build(child, (path, i)) for i, child in enumerate(node.value)]
             if key in self._aliased:
                 self._built[key] = items
             return items
@@ -426,9 +479,12 @@ class _Builder:
             name = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
             if name in mapping:
                 self.duplicates.append(
-                    (encode_pointer([*path, name]), f"duplicate key {name!r}; the last one wins")
+                    (
+                        encode_pointer(_parts((path, name))),
+                        f"duplicate key {name!r}; the last one wins",
+                    )
                 )
-            mapping[name] = self._build(value_node, [*path, name])
+            mapping[name] = self._build(value_node, (path, name))
         if key in self._aliased:
             self._built[key] = mapping
         return mapping

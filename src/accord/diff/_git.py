@@ -1,6 +1,9 @@
 """Reading an older version of a contract from git (``accord diff --base REF``).
 
-Only read-only ``git show`` is run. The contract and every local file it
+Only read-only git commands run (``rev-parse``, ``show``), and user input never
+reaches them as an option: the revision is refused if it starts with ``-``, then
+resolved with ``rev-parse --verify --end-of-options`` to a commit hash, which is all
+``git show`` ever sees. The contract and every local file it
 ``$ref`` s are written under a temporary directory with the same layout, so
 relative references resolve exactly as they did at that commit.
 """
@@ -25,13 +28,21 @@ def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
         raise AccordError(f"cannot run git: {exc}") from None
 
 
-def _check_ref(ref: str, root: Path) -> None:
-    done = _git(["show", "-s", "--format=%H", ref, "--"], root)
-    if done.returncode != 0:
+def _commit(ref: str, root: Path) -> str:
+    """The commit hash ``ref`` names; ``ref`` is never read as an option."""
+    if not ref or ref.startswith("-") or "\0" in ref:
+        raise AccordError(
+            f"--base {ref!r} is not a git revision (a branch, tag or commit; "
+            "it cannot start with '-')"
+        )
+    done = _git(["rev-parse", "--verify", "--end-of-options", f"{ref}^{{commit}}"], root)
+    commit = done.stdout.decode(errors="replace").strip()
+    if done.returncode != 0 or not commit:
         reason = done.stderr.decode(errors="replace").strip().splitlines()
         raise AccordError(
-            f"git cannot read {ref!r} in {root}: {reason[0] if reason else 'unknown error'}"
+            f"git cannot read {ref!r} in {root}: {reason[0] if reason else 'not a commit'}"
         )
+    return commit
 
 
 def checkout_contract(ref: str, contract: Path, root: Path, into: Path) -> Path | None:
@@ -41,7 +52,7 @@ def checkout_contract(ref: str, contract: Path, root: Path, into: Path) -> Path 
     when the contract did not exist at ``ref``.
     """
     root = root.resolve()
-    _check_ref(ref, root)
+    commit = _commit(ref, root)
     start = PurePosixPath(contract.resolve().relative_to(root).as_posix())
     pending, seen = [start], set()
     while pending:
@@ -49,7 +60,7 @@ def checkout_contract(ref: str, contract: Path, root: Path, into: Path) -> Path 
         if rel in seen:
             continue
         seen.add(rel)
-        done = _git(["show", f"{ref}:./{rel}"], root)
+        done = _git(["show", "--end-of-options", f"{commit}:./{rel}"], root)
         if done.returncode != 0:
             if rel == start:
                 return None
@@ -63,7 +74,7 @@ def checkout_contract(ref: str, contract: Path, root: Path, into: Path) -> Path 
             continue
         for found in all_refs(data):
             file_part = found.partition("#")[0]
-            if not file_part or urlsplit(file_part).scheme:
+            if not file_part or urlsplit(file_part).scheme or file_part.startswith("/"):
                 continue
             joined = PurePosixPath(*_normalise(rel.parent / unquote(file_part)))
             if joined.parts and joined.parts[0] != "..":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from accord._errors import AccordError
@@ -66,7 +67,9 @@ def diff_workspace(
             if old_path is None:
                 notes.append(f"{name}: {spec.contract.name} did not exist at {ref}; skipped")
                 continue
-            old = Contract.from_path(old_path, workspace.options)
+            # the copy's $refs stay inside the copy of the workspace, as they did at `ref`
+            roots = (Path(tmp) / name, *workspace.options.ref_roots)
+            old = Contract.from_path(old_path, replace(workspace.options, ref_roots=roots))
             mine = [p for p in pacts if p.provider == name]
             result = diff_contracts(old, workspace.contract(name), mine, service=name)
             merged.changes.extend(result.changes)

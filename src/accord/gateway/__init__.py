@@ -3,6 +3,7 @@
 from accord.gateway._app import GatewayApp
 from accord.gateway._auth import AuthError, Identity, TokenVerifier
 from accord.gateway._config import AuthConfig, BreakerConfig, GatewayConfig, RateLimit
+from accord.gateway._credentials import hash_password
 from accord.gateway._observe import child_traceparent
 from accord.gateway._proxy import IDENTITY_HEADERS
 from accord.gateway._ratelimit import Decision, Limiter, MemoryLimiter
@@ -28,4 +29,5 @@ __all__ = [
     "UpstreamError",
     "check_path",
     "child_traceparent",
+    "hash_password",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Self
 
@@ -9,17 +10,27 @@ import httpx
 
 from accord.core import Contract
 from accord.gateway._asgi import ASGIApp, Receive, Scope, Send
-from accord.gateway._auth import TokenVerifier
+from accord.gateway._auth import Authenticator, plan_security
 from accord.gateway._config import GatewayConfig
 from accord.gateway._observe import Observe
 from accord.gateway._proxy import Proxy
 from accord.gateway._ratelimit import Limiter, MemoryLimiter
 from accord.gateway._routing import RouteTable
-from accord.gateway._steps import Authenticate, Health, Limit, ReadBody, Router, Validate
+from accord.gateway._steps import (
+    Authenticate,
+    Health,
+    Limit,
+    ReadBody,
+    Router,
+    Screen,
+    Validate,
+)
 from accord.gateway._upstream import Upstream
 from accord.workspace import Workspace
 
 __all__ = ["GatewayApp"]
+
+logger = logging.getLogger("accord.gateway")
 
 
 class GatewayApp:
@@ -58,7 +69,8 @@ class GatewayApp:
             for name in self.contracts
         }
         self.limiter: Limiter = limiter or MemoryLimiter()
-        self.verifier = TokenVerifier(config.auth)
+        self.authenticator = Authenticator(config.auth)
+        self._warn_unusable_schemes()
         self._app = self._build()
 
     @classmethod
@@ -82,10 +94,28 @@ class GatewayApp:
             app = Validate(app, self.contracts)
         app = ReadBody(app, config.max_body_bytes)
         app = Limit(app, config, self.limiter)
-        app = Authenticate(app, self.table, self.verifier)
+        app = Authenticate(app, self.table, self.authenticator)
         app = Router(app, self.table)
+        if config.unauthenticated_limit is not None:
+            app = Screen(app, config.unauthenticated_limit, self.limiter)
         app = Health(app, self.upstreams, config.ready_timeout)
         return Observe(app)
+
+    def _warn_unusable_schemes(self) -> None:
+        """Say at start which operations have security the gateway cannot check (their
+        requests get a 401 for those schemes), instead of letting them pass unchecked."""
+        found: dict[str, list[str]] = {}
+        for contract in self.contracts.values():
+            for operation in contract.operations:
+                for scheme in self.authenticator.unusable(plan_security(contract, operation)):
+                    found.setdefault(scheme, []).append(operation.name)
+        for scheme, names in sorted(found.items()):
+            logger.warning(
+                "the gateway cannot check security scheme %s: requests that rely on it get "
+                "401 (operations: %s)",
+                scheme,
+                ", ".join(sorted(names)),
+            )
 
     def warm(self) -> int:
         """Compile every validator now (servers call this at start); returns how many."""

@@ -1,19 +1,28 @@
-"""ASGI types, the per-request :class:`Exchange`, and problem+json answers."""
+"""The per-request :class:`Exchange`, and problem+json answers (types from :mod:`accord._asgi`)."""
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-from accord._http import status_title
+from accord._asgi import (
+    PROBLEM_JSON,
+    ASGIApp,
+    Message,
+    Receive,
+    Scope,
+    Send,
+    problem_document,
+    send_bytes,
+)
+from accord._json import dump_json
 from accord.core import Match
 
 __all__ = [
     "ASGIApp",
     "Exchange",
+    "Message",
     "Receive",
     "Scope",
     "Send",
@@ -22,15 +31,8 @@ __all__ = [
     "send_problem",
 ]
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-
 #: where the :class:`Exchange` of a request lives in its ASGI scope
 SCOPE_KEY = "accord.gateway"
-PROBLEM_JSON = "application/problem+json"
 
 
 @dataclass(slots=True)
@@ -48,6 +50,10 @@ class Exchange:
     match: Match | None = None
     subject: str | None = None
     scopes: tuple[str, ...] = ()
+    #: a credential was verified (else the request is anonymous); the ``Authorization``
+    #: header was part of it (only then is it forwarded)
+    authenticated: bool = False
+    authorization_verified: bool = False
     body: bytes = b""
     status: int = 0
     #: headers every answer carries (request id, rate-limit state)
@@ -82,18 +88,6 @@ def exchange_of(scope: Scope) -> Exchange:
     return found
 
 
-async def send_bytes(
-    send: Send,
-    status: int,
-    body: bytes,
-    headers: Iterable[tuple[bytes, bytes]] = (),
-) -> None:
-    """Send a whole response (``headers`` must include the content type, if any)."""
-    raw = [(b"content-length", str(len(body)).encode()), *headers]
-    await send({"type": "http.response.start", "status": status, "headers": raw})
-    await send({"type": "http.response.body", "body": body})
-
-
 async def send_problem(
     send: Send,
     ex: Exchange,
@@ -104,18 +98,9 @@ async def send_problem(
     headers: Mapping[str, str] | None = None,
 ) -> None:
     """Answer with an RFC 9457 problem document (``errors`` lists ``{pointer, message}``)."""
-    problem: dict[str, Any] = {
-        "type": "about:blank",
-        "title": status_title(status),
-        "status": status,
-        "detail": detail,
-    }
-    if errors is not None:
-        problem["errors"] = errors
-    if ex.request_id:
-        problem["request_id"] = ex.request_id
+    problem = problem_document(status, detail, errors=errors, request_id=ex.request_id or None)
     raw = [(b"content-type", PROBLEM_JSON.encode())]
     raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
     raw += ex.extra_headers
     ex.status = status
-    await send_bytes(send, status, json.dumps(problem).encode(), raw)
+    await send_bytes(send, status, dump_json(problem), raw)

@@ -1,4 +1,11 @@
-"""Bearer JWTs, verified with PyJWT, and the scopes each operation's ``security`` requires.
+"""Each operation's ``security``, checked: bearer JWTs (PyJWT), API keys and HTTP Basic.
+
+Requirements are alternatives (any one will do) of schemes that must all pass. A scheme
+the gateway has no way to check (``mutualTLS``, an apiKey or basic scheme without
+configured keys or users) fails its requirement with a 401, never passes unchecked. ``{}``
+lets anonymous requests through, but a credential that was presented and is wrong is
+still a 401, and the ``Authorization`` header reaches a service only when the gateway
+verified it.
 
 HS256 tokens are checked with the secret from the environment, RS256/ES256
 tokens with the key of the local JWKS file their ``kid`` names; a token's
@@ -15,12 +22,16 @@ ever become truer), so a remembered token is checked against ``exp`` alone.
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import binascii
 import json
 import logging
 import time
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 import jwt
@@ -29,8 +40,18 @@ from jwt.warnings import InsecureKeyLengthWarning
 from accord._errors import AccordError
 from accord.core import Contract, Operation
 from accord.gateway._config import AuthConfig
+from accord.gateway._credentials import ApiKeys, BasicUsers
 
-__all__ = ["AuthError", "Identity", "TokenVerifier", "authorise", "required_scopes"]
+__all__ = [
+    "AuthError",
+    "Authenticator",
+    "Credentials",
+    "Identity",
+    "Outcome",
+    "SecurityPlan",
+    "TokenVerifier",
+    "plan_security",
+]
 
 logger = logging.getLogger("accord.gateway")
 
@@ -52,11 +73,15 @@ class Identity:
 class AuthError(Exception):
     """A missing or unusable token (401), or one without the scopes needed (403)."""
 
-    def __init__(self, status: int, detail: str, challenge: str) -> None:
+    def __init__(
+        self, status: int, detail: str, challenge: str, *, presented: bool = False
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.challenge = challenge
+        #: the request carried this credential (it was wrong, not missing)
+        self.presented = presented
 
 
 class TokenVerifier:
@@ -150,46 +175,220 @@ def _scopes(claims: Mapping[str, Any]) -> frozenset[str]:
     return frozenset()
 
 
-def required_scopes(contract: Contract, operation: Operation) -> list[frozenset[str]] | None:
-    """The alternatives of scopes the operation accepts; None when it is anonymous.
+@dataclass(slots=True, frozen=True)
+class SchemeCheck:
+    """One scheme of a security requirement, as the gateway checks it."""
 
-    Each alternative is one security requirement of the operation; a requirement
-    naming a scheme the gateway cannot verify (an API key, ...) is left to the service.
-    """
-    if not operation.security:
-        return None
+    name: str
+    kind: str  # bearer | apiKey | basic | unchecked
+    scopes: frozenset[str] = frozenset()
+    #: apiKey: where the key is (header, query, cookie) and under which name
+    where: str = ""
+    key_name: str = ""
+
+
+@dataclass(slots=True, frozen=True)
+class SecurityPlan:
+    """An operation's ``security``: any one requirement (OR), every scheme of it (AND)."""
+
+    requirements: tuple[tuple[SchemeCheck, ...], ...]
+    #: ``{}`` among the requirements, or no ``security`` at all
+    anonymous: bool
+
+    @property
+    def public(self) -> bool:
+        """No security at all: the operation takes no credentials."""
+        return self.anonymous and not self.requirements
+
+
+def plan_security(contract: Contract, operation: Operation) -> SecurityPlan:
+    """How the gateway checks ``operation``'s effective security."""
     schemes = contract.security_schemes
-    alternatives: list[frozenset[str]] = []
+    requirements: list[tuple[SchemeCheck, ...]] = []
+    anonymous = not operation.security
     for requirement in operation.security:
-        scopes: set[str] = set()
-        for name, needed in requirement.items():
-            scheme = schemes.get(name) or {}
-            kind = scheme.get("type")
-            bearer = kind in _BEARER_SCHEMES or (
-                kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer"
-            )
-            if not bearer:
-                return None
-            scopes.update(needed)
         if not requirement:
-            return None  # `{}` among the requirements: anonymous access is allowed
-        alternatives.append(frozenset(scopes))
-    return alternatives
+            anonymous = True
+            continue
+        requirements.append(
+            tuple(_check_of(name, schemes.get(name) or {}, needed)
+                  for name, needed in requirement.items())
+        )  # fmt: skip
+    return SecurityPlan(tuple(requirements), anonymous)
 
 
-def authorise(
-    verifier: TokenVerifier, authorization: str, alternatives: Sequence[frozenset[str]]
-) -> Identity:
-    """Verify the ``Authorization`` header and check it grants one alternative of scopes."""
-    scheme, _, token = authorization.strip().partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise AuthError(401, "a bearer token is required", 'Bearer realm="accord"')
-    identity = verifier.verify(token.strip())
-    if not any(needed <= identity.scopes for needed in alternatives):
-        wanted = " ".join(sorted(alternatives[0]))
-        raise AuthError(
-            403,
-            f"the token lacks the scope(s) this operation requires: {wanted}",
-            f'Bearer realm="accord", error="insufficient_scope", scope="{wanted}"',
+def _check_of(name: str, scheme: Mapping[str, Any], needed: Sequence[str]) -> SchemeCheck:
+    kind = scheme.get("type")
+    http = str(scheme.get("scheme", "")).lower() if kind == "http" else ""
+    if kind in _BEARER_SCHEMES or http == "bearer":
+        return SchemeCheck(name, "bearer", frozenset(needed))
+    if http == "basic":
+        return SchemeCheck(name, "basic")
+    where = str(scheme.get("in", ""))
+    if kind == "apiKey" and where in ("header", "query", "cookie") and scheme.get("name"):
+        return SchemeCheck(name, "apiKey", where=where, key_name=str(scheme["name"]))
+    return SchemeCheck(name, "unchecked")  # mutualTLS, digest, ...
+
+
+@dataclass(slots=True, frozen=True)
+class Credentials:
+    """Where a request's credentials are: its headers (lower-case names) and query."""
+
+    headers: Mapping[str, str]
+    query: Mapping[str, str]
+
+    @property
+    def authorization(self) -> tuple[str, str]:
+        scheme, _, value = self.headers.get("authorization", "").strip().partition(" ")
+        return scheme.lower(), value.strip()
+
+    def api_key(self, check: SchemeCheck) -> str:
+        if check.where == "header":
+            return self.headers.get(check.key_name.lower(), "")
+        if check.where == "query":
+            return self.query.get(check.key_name, "")
+        jar = SimpleCookie()
+        try:
+            jar.load(self.headers.get("cookie", ""))
+        except CookieError:
+            return ""
+        morsel = jar.get(check.key_name)
+        return morsel.value if morsel is not None else ""
+
+
+@dataclass(slots=True, frozen=True)
+class Outcome:
+    """Who passed, and whether the ``Authorization`` header was verified (only then is it
+    forwarded to the service)."""
+
+    subject: str | None = None
+    scopes: frozenset[str] = frozenset()
+    authorization_verified: bool = False
+    authenticated: bool = False
+
+
+class Authenticator:
+    """Checks a request against a :class:`SecurityPlan`: bearer JWTs, API keys, Basic."""
+
+    def __init__(self, config: AuthConfig) -> None:
+        self.tokens = TokenVerifier(config)
+        self.api_keys = ApiKeys(config.api_keys)
+        self.basic = BasicUsers(config.basic_users)
+
+    def unusable(self, plan: SecurityPlan) -> list[str]:
+        """The schemes of ``plan`` this gateway has no way to check (they always fail)."""
+        return sorted(
+            {
+                f"{check.name} ({check.kind if check.kind != 'unchecked' else 'unsupported'})"
+                for requirement in plan.requirements
+                for check in requirement
+                if check.kind == "unchecked"
+                or (check.kind == "apiKey" and not self.api_keys)
+                or (check.kind == "basic" and not self.basic)
+            }
         )
-    return identity
+
+    async def authenticate(self, plan: SecurityPlan, credentials: Credentials) -> Outcome:
+        """The outcome of the first requirement the request meets; raises :class:`AuthError`.
+
+        With ``{}`` among the requirements a request that meets none passes anonymously,
+        unless it presented a credential that is wrong (401): a bad token is never ignored.
+        """
+        if plan.public:
+            return Outcome()
+        failures: list[AuthError] = []
+        for requirement in plan.requirements:
+            try:
+                return await self._meet(requirement, credentials)
+            except AuthError as exc:
+                failures.append(exc)
+        presented = [f for f in failures if f.presented]
+        if plan.anonymous and not any(f.status == 401 for f in presented):
+            return Outcome()
+        raise _worst(presented or failures)
+
+    async def _meet(self, requirement: tuple[SchemeCheck, ...], creds: Credentials) -> Outcome:
+        subject: str | None = None
+        scopes: frozenset[str] = frozenset()
+        verified = False
+        for check in requirement:
+            if check.kind == "bearer":
+                identity = self._bearer(check, creds)
+                subject, scopes, verified = identity.subject or subject, identity.scopes, True
+            elif check.kind == "basic":
+                subject, verified = await self._basic(check, creds), True
+            elif check.kind == "apiKey":
+                client = self._api_key(check, creds)  # always checked, even after a bearer
+                subject = subject or client
+            else:
+                raise AuthError(
+                    401,
+                    f"the gateway cannot check security scheme {check.name!r}",
+                    'Bearer realm="accord"',
+                )
+        return Outcome(subject, scopes, verified, True)
+
+    def _bearer(self, check: SchemeCheck, creds: Credentials) -> Identity:
+        scheme, token = creds.authorization
+        if scheme != "bearer" or not token:
+            raise AuthError(401, "a bearer token is required", 'Bearer realm="accord"')
+        try:
+            identity = self.tokens.verify(token)
+        except AuthError as exc:
+            exc.presented = True
+            raise
+        if not check.scopes <= identity.scopes:
+            wanted = " ".join(sorted(check.scopes))
+            raise AuthError(
+                403,
+                f"the token lacks the scope(s) this operation requires: {wanted}",
+                f'Bearer realm="accord", error="insufficient_scope", scope="{wanted}"',
+                presented=True,
+            )
+        return identity
+
+    async def _basic(self, check: SchemeCheck, creds: Credentials) -> str:
+        challenge = 'Basic realm="accord", charset="UTF-8"'
+        if not self.basic:
+            raise AuthError(
+                401,
+                f"security scheme {check.name!r} (basic) has no users configured at the gateway "
+                "(gateway.auth.basic_users)",
+                challenge,
+            )
+        scheme, value = creds.authorization
+        if scheme != "basic" or not value:
+            raise AuthError(401, "HTTP Basic credentials are required", challenge)
+        try:
+            decoded = base64.b64decode(value, validate=True).decode("utf-8")
+        except (ValueError, binascii.Error):
+            raise AuthError(401, "malformed Basic credentials", challenge, presented=True) from None
+        user = self.basic.remembered(decoded)
+        if user is None:
+            user = await asyncio.to_thread(self.basic.verify, decoded)
+        if user is None:
+            raise AuthError(401, "wrong user name or password", challenge, presented=True)
+        return user
+
+    def _api_key(self, check: SchemeCheck, creds: Credentials) -> str:
+        challenge = f'ApiKey realm="accord", {check.where}="{check.key_name}"'
+        if not self.api_keys:
+            raise AuthError(
+                401,
+                f"security scheme {check.name!r} (apiKey) has no keys configured at the gateway "
+                "(gateway.auth.api_keys_env)",
+                challenge,
+            )
+        key = creds.api_key(check)
+        if not key:
+            raise AuthError(401, f"an API key is required in {check.where} {check.key_name!r}",
+                            challenge)  # fmt: skip
+        client = self.api_keys.client(key)
+        if client is None:
+            raise AuthError(401, "the API key is not valid", challenge, presented=True)
+        return client
+
+
+def _worst(failures: Sequence[AuthError]) -> AuthError:
+    """The failure to answer with: a verified but insufficient credential (403) first."""
+    return next((f for f in failures if f.status == 403), failures[0])

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from accord._asgi import ServerLimits
 from accord._errors import AccordError
 from accord.workspace import Workspace
 
@@ -33,6 +35,10 @@ class AuthConfig:
     secret: str | None = None
     jwks_file: Path | None = None
     leeway: float = 0.0
+    #: sha256 hex digest of each valid API key -> the client it names
+    api_keys: Mapping[str, str] = field(default_factory=dict)
+    #: HTTP Basic users -> their password hash (see :func:`accord.gateway.hash_password`)
+    basic_users: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True, frozen=True)
@@ -56,12 +62,17 @@ class GatewayConfig:
     rate_limit: RateLimit | None = None
     #: operationId or service name -> its own limit
     limits: Mapping[str, RateLimit] = field(default_factory=dict)
+    #: per client address, for requests that are anonymous or fail authentication; checked
+    #: before any token is looked at (None: no limit)
+    unauthenticated_limit: RateLimit | None = field(default_factory=lambda: RateLimit(20.0, 200))
     connect_timeout: float = 1.0
     read_timeout: float = 5.0
     breaker: BreakerConfig = field(default_factory=BreakerConfig)
     max_body_bytes: int = 1024 * 1024
     #: seconds each upstream's ``/healthz`` may take for ``/readyz``
     ready_timeout: float = 1.0
+    #: how long a client may take to send its request, and how many are served at once
+    client_limits: ServerLimits = field(default_factory=ServerLimits)
 
     @classmethod
     def from_workspace(
@@ -94,9 +105,17 @@ class GatewayConfig:
         if "requests_per_second" in limits:
             values["rate_limit"] = _limit(limits)
         values["limits"] = {k: _limit(v) for k, v in (limits.get("per_operation") or {}).items()}
+        if "unauthenticated" in limits:
+            values["unauthenticated_limit"] = _limit(limits["unauthenticated"])
         timeouts = settings.get("timeouts") or {}
         values["connect_timeout"] = float(timeouts.get("connect", 1.0))
         values["read_timeout"] = float(timeouts.get("read", 5.0))
+        defaults = ServerLimits()
+        values["client_limits"] = ServerLimits(
+            header_timeout=float(timeouts.get("client_headers", defaults.header_timeout)),
+            body_timeout=float(timeouts.get("client_body", defaults.body_timeout)),
+            max_connections=int(settings.get("max_connections", defaults.max_connections)),
+        )
         values.update(overrides)
         return cls(**values)
 
@@ -126,4 +145,27 @@ def _auth(spec: Mapping[str, Any], base: Path, env: Mapping[str, str]) -> AuthCo
         algorithms=algorithms,
         secret=secret,
         jwks_file=(base / jwks) if jwks else None,
+        api_keys=_api_keys(spec, env),
+        basic_users=dict(spec.get("basic_users") or {}),
     )
+
+
+def _api_keys(spec: Mapping[str, Any], env: Mapping[str, str]) -> dict[str, str]:
+    """``api_keys_env`` names a variable holding ``client=key`` pairs (or bare keys), separated
+    by commas or whitespace; only their sha256 digests are kept."""
+    name = spec.get("api_keys_env")
+    if not name:
+        return {}
+    raw = env.get(str(name), "")
+    if not raw.strip():
+        raise AccordError(
+            f"gateway.auth.api_keys_env: ${name} is not set (export {name}=client=key,...)"
+        )
+    keys: dict[str, str] = {}
+    for number, item in enumerate(raw.replace(",", " ").split(), start=1):
+        client, sep, key = item.partition("=")
+        client, key = (client, key) if sep else (f"key{number}", client)
+        if not key:
+            raise AccordError(f"gateway.auth.api_keys_env: ${name} entry {number} has no key")
+        keys[hashlib.sha256(key.encode()).hexdigest()] = client
+    return keys

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from accord.core import Contract
 from accord.gateway._asgi import Receive, Scope, Send, exchange_of, send_bytes, send_problem
@@ -33,11 +34,21 @@ _HOP = frozenset(
         "content-length",
     }
 )
-#: the upstream client hands over the decoded body, so its coding no longer applies; the id is ours
-_NOT_RELAYED = frozenset(name.encode() for name in _HOP | {"content-encoding", "x-request-id"})
+#: the upstream client hands over the decoded body, so its coding no longer applies; the id is
+#: ours; Date and Server describe the hop that answers the client, which sets its own
+_NOT_RELAYED = frozenset(
+    name.encode() for name in _HOP | {"content-encoding", "x-request-id", "date", "server"}
+)
+#: headers holding a URL that may point at an upstream
+_LOCATIONS = frozenset({b"location", b"content-location"})
 #: set by the gateway itself (X-Forwarded-For is extended, the others describe this hop)
 _FORWARDED = {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"}
 _DROPPED = _HOP | IDENTITY_HEADERS | _FORWARDED | {"x-request-id", "traceparent"}
+
+
+def _origin(url: SplitResult) -> tuple[str, str, int | None]:
+    scheme = url.scheme.lower() or "http"
+    return scheme, (url.hostname or "").lower(), url.port or {"http": 80, "https": 443}.get(scheme)
 
 
 class Proxy:
@@ -58,6 +69,8 @@ class Proxy:
         assert ex.match is not None and ex.service is not None
         upstream = self.upstreams[ex.service]
         headers = self._headers(scope, ex.client)
+        if not ex.authorization_verified:  # a service never sees a credential we did not check
+            headers = [(k, v) for k, v in headers if k != "authorization"]
         headers += [("x-request-id", ex.request_id), ("traceparent", ex.traceparent)]
         if ex.subject is not None:
             headers.append(("x-accord-subject", ex.subject))
@@ -90,7 +103,7 @@ class Proxy:
                     detail = f"{ex.service} answered outside its contract"
                     await send_problem(send, ex, 502, detail, errors=errors)
                     return
-        out = [(k, v) for k, v in answer.headers if k.lower() not in _NOT_RELAYED]
+        out = self._relayed(answer.headers, upstream.url)
         out += ex.extra_headers
         if ex.method == "HEAD":  # no content, but the length the GET would have
             length = answer.header(b"content-length")
@@ -99,6 +112,47 @@ class Proxy:
             await send({"type": "http.response.body", "body": b""})
             return
         await send_bytes(send, answer.status, answer.body, out)
+
+    def _relayed(self, headers: list[tuple[bytes, bytes]], base: str) -> list[tuple[bytes, bytes]]:
+        """The upstream's headers a client may see: no hop-by-hop ones (nor those its
+        ``Connection`` names), no ``Date``/``Server`` (this hop's server sets its own), and
+        no absolute ``Location`` into an upstream (it becomes relative to the gateway)."""
+        named = {
+            token.strip().lower().encode("latin-1")
+            for key, value in headers
+            if key.lower() == b"connection"
+            for token in value.decode("latin-1").split(",")
+        }
+        out: list[tuple[bytes, bytes]] = []
+        for key, value in headers:
+            name = key.lower()
+            if name in _NOT_RELAYED or name in named:
+                continue
+            if name in _LOCATIONS:
+                out.append((key, self._relative(value.decode("latin-1"), base).encode("latin-1")))
+            else:
+                out.append((key, value))
+        return out
+
+    def _relative(self, url: str, base: str) -> str:
+        """``url`` without its origin when it points into an upstream (``base`` first)."""
+        if not url.lower().startswith(("http://", "https://", "//")):
+            return url
+        try:
+            target = urlsplit(url)
+            origin = _origin(target)
+        except ValueError:
+            return url
+        for upstream in (base, *(u.url for u in self.upstreams.values())):
+            root = urlsplit(upstream)
+            if _origin(root) != origin:
+                continue
+            prefix = root.path.rstrip("/")
+            path = target.path or "/"
+            if prefix and (path == prefix or path.startswith(prefix + "/")):
+                path = path[len(prefix) :] or "/"
+            return urlunsplit(("", "", path, target.query, target.fragment))
+        return url
 
     @staticmethod
     def _headers(scope: Scope, client: str) -> list[tuple[str, str]]:

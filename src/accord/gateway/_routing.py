@@ -80,5 +80,16 @@ class RouteTable:
             allowed.append("HEAD")
         return sorted(set(allowed))
 
+    def slash_twin(self, method: str, path: str) -> str | None:
+        """``path`` with its trailing slash removed (or added) when only that form is
+        documented (for any method), else None."""
+        if path == "/":
+            return None
+        twin = path.rstrip("/") if path.endswith("/") else path + "/"
+        if not twin or twin.endswith("//"):
+            return None
+        found = self.find(method, twin)
+        return twin if isinstance(found, Route) or found else None
+
     def operations(self) -> int:
         return sum(len(c.operations) for c in self.contracts.values())

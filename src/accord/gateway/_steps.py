@@ -1,6 +1,6 @@
 """The request pipeline, one small ASGI step per concern, in the order they run.
 
-``Observe`` -> ``Health`` -> ``Route`` -> ``Authenticate`` -> ``Limit`` ->
+``Observe`` -> ``Health`` -> ``Screen`` -> ``Route`` -> ``Authenticate`` -> ``Limit`` ->
 ``ReadBody`` -> ``Validate`` -> ``Proxy`` (in ``_proxy.py``). Each step reads and
 fills the request's :class:`~accord.gateway._asgi.Exchange` in the ASGI scope,
 and either answers or hands on to the next one.
@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
+import time
+from collections import OrderedDict
 from collections.abc import Mapping
+from urllib.parse import parse_qsl
 
 from accord.core import Contract, ParameterSpec, compile_parameters
 from accord.gateway._asgi import (
     ASGIApp,
+    Message,
     Receive,
     Scope,
     Send,
@@ -22,14 +27,20 @@ from accord.gateway._asgi import (
     send_bytes,
     send_problem,
 )
-from accord.gateway._auth import AuthError, TokenVerifier, authorise, required_scopes
-from accord.gateway._config import GatewayConfig
+from accord.gateway._auth import (
+    Authenticator,
+    AuthError,
+    Credentials,
+    SecurityPlan,
+    plan_security,
+)
+from accord.gateway._config import GatewayConfig, RateLimit
 from accord.gateway._ratelimit import Limiter
 from accord.gateway._routing import Route, RouteTable, check_path
 from accord.gateway._upstream import Upstream
 from accord.gateway._validate import check_body, check_parameters
 
-__all__ = ["Authenticate", "Health", "Limit", "ReadBody", "Router", "Validate"]
+__all__ = ["Authenticate", "Health", "Limit", "ReadBody", "Router", "Screen", "Validate"]
 
 
 class Health:
@@ -60,6 +71,58 @@ class Health:
         await send_bytes(send, status, raw, headers)
 
 
+class Screen:
+    """Per client address, before routing or authentication: 429 with ``Retry-After``.
+
+    Requests that end anonymous or with a 401/403 spend from the address's bucket (in the
+    limiter, so instances sharing Redis share it). When a bucket runs dry, the address is
+    refused *here*, before any credential is looked at, until a token is back; that
+    deadline is kept in the process, so authenticated traffic, which spends nothing here
+    (its limits come after authentication, in :class:`Limit`), costs no limiter call. An
+    instance sharing the bucket learns of an exhausted one at its next charge.
+    """
+
+    def __init__(
+        self, app: ASGIApp, limit: RateLimit, limiter: Limiter, max_addresses: int = 100_000
+    ) -> None:
+        self.app = app
+        self.limit = limit
+        self.limiter = limiter
+        self.max_addresses = max_addresses
+        self._refused_until: OrderedDict[str, float] = OrderedDict()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        ex = exchange_of(scope)
+        until = self._refused_until.get(ex.client)
+        if until is not None:
+            wait = until - time.monotonic()
+            if wait > 0:
+                detail = (
+                    f"too many anonymous or failed requests from {ex.client} "
+                    f"(limit {self.limit.rate:g}/s, burst {self.limit.burst})"
+                )
+                headers = {"Retry-After": str(max(1, math.ceil(wait)))}
+                await send_problem(send, ex, 429, detail, headers=headers)
+                return
+            del self._refused_until[ex.client]
+        status = 0
+
+        async def watch(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        await self.app(scope, receive, watch)
+        if status in (401, 403) or not ex.authenticated:
+            decision = await self.limiter.acquire(f"unauthenticated|{ex.client}", self.limit)
+            if not decision.allowed or decision.remaining < 1:
+                # dry: refuse until one token is back (at most 1/rate seconds away)
+                self._refused_until[ex.client] = time.monotonic() + 1.0 / self.limit.rate
+                if len(self._refused_until) > self.max_addresses:
+                    self._refused_until.popitem(last=False)
+
+
 class Router:
     """Refuses path tricks, then finds the operation: 400, 404, 405 with ``Allow``."""
 
@@ -75,7 +138,24 @@ class Router:
             await send_problem(send, ex, 400, f"path refused: {reason}")
             return
         found = self.table.find(ex.method, path)
+        twin: str | None = None
         if isinstance(found, Route):
+            template = found.match.operation.path
+            if path != "/" and path.endswith("/") != template.endswith("/"):
+                twin = path + "/" if template.endswith("/") else path.rstrip("/")
+        elif not found:
+            twin = self.table.slash_twin(ex.method, path)
+        if twin is not None:
+            # the contract documents the path with (or without) a trailing slash: say where,
+            # relative to this origin, instead of letting the upstream answer with its own URL
+            location = _twin_raw(bytes(raw).partition(b"?")[0], twin)
+            query = bytes(scope.get("query_string") or b"")
+            if query:
+                location += b"?" + query
+            detail = f"{path} is not documented; {twin} is"
+            headers = {"Location": location.decode("latin-1")}
+            await send_problem(send, ex, 308, detail, headers=headers)
+        elif isinstance(found, Route):
             ex.service, ex.match = found.service, found.match
             await self.app(scope, receive, send)
         elif found:
@@ -86,29 +166,40 @@ class Router:
             await send_problem(send, ex, 404, f"no service declares {path}")
 
 
-class Authenticate:
-    """Verifies the bearer token when the operation's ``security`` asks for one: 401, 403."""
+def _twin_raw(raw: bytes, twin: str) -> bytes:
+    """The raw path with its trailing slash added or removed, as ``twin`` is."""
+    return raw + b"/" if twin.endswith("/") else raw.rstrip(b"/")
 
-    def __init__(self, app: ASGIApp, table: RouteTable, verifier: TokenVerifier) -> None:
+
+class Authenticate:
+    """Checks the credentials the operation's ``security`` asks for: 401, 403."""
+
+    def __init__(self, app: ASGIApp, table: RouteTable, authenticator: Authenticator) -> None:
         self.app = app
         self.table = table
-        self.verifier = verifier
+        self.authenticator = authenticator
+        self._plans: dict[tuple[str, str, str], SecurityPlan] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         ex = exchange_of(scope)
         assert ex.match is not None and ex.service is not None
-        contract = self.table.contracts[ex.service]
-        alternatives = required_scopes(contract, ex.match.operation)
-        if alternatives is not None:
+        operation = ex.match.operation
+        key = (ex.service, operation.method, operation.path)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = plan_security(self.table.contracts[ex.service], operation)
+        if not plan.public:
+            query = bytes(scope.get("query_string") or b"").decode("latin-1")
+            credentials = Credentials(ex.headers, dict(parse_qsl(query)))
             try:
-                identity = authorise(
-                    self.verifier, ex.headers.get("authorization", ""), alternatives
-                )
+                outcome = await self.authenticator.authenticate(plan, credentials)
             except AuthError as exc:
                 headers = {"WWW-Authenticate": exc.challenge}
                 await send_problem(send, ex, exc.status, exc.detail, headers=headers)
                 return
-            ex.subject, ex.scopes = identity.subject, tuple(sorted(identity.scopes))
+            ex.subject, ex.scopes = outcome.subject, tuple(sorted(outcome.scopes))
+            ex.authenticated = outcome.authenticated
+            ex.authorization_verified = outcome.authorization_verified
         await self.app(scope, receive, send)
 
 

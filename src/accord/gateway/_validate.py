@@ -7,11 +7,11 @@ and responses by the core's compiled validators, so the messages are the schema'
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
+from accord._json import JSONError, read_json
 from accord.core import (
     Contract,
     Direction,
@@ -85,9 +85,9 @@ def check_body(
     if not _is_json(name) or media.schema is None:
         return None
     try:
-        value = json.loads(body)
-    except ValueError as exc:
-        return 400, f"the body is not valid JSON: {exc}", []
+        value = read_json(body)
+    except JSONError as exc:
+        return 400, f"the body is {exc}", []
     validator = contract.validator(media.schema, Direction.REQUEST)
     if validator.is_valid(value):
         return None
@@ -113,9 +113,9 @@ def check_response(
     if not _is_json(name) or media.schema is None:
         return []
     try:
-        value = json.loads(body)
-    except ValueError as exc:
-        return [{"pointer": "", "message": f"the body is not valid JSON: {exc}"}]
+        value = read_json(body)
+    except JSONError as exc:
+        return [{"pointer": "", "message": f"the body is {exc}"}]
     validator = contract.validator(media.schema, Direction.RESPONSE)
     return [] if validator.is_valid(value) else validator.errors(value)
 

@@ -24,6 +24,17 @@ from accord.lint._registry import Report, rule
 PROBLEM_JSON = "application/problem+json"
 
 
+class _IdSet(set[int]):
+    """A set that answers openapi-spec-validator's ``list.append``.
+
+    It keeps the ids of the schemas it has checked in lists, so every membership test
+    scans all of them: quadratic, about 20 s on a 30 MiB document.
+    """
+
+    def append(self, item: int) -> None:
+        self.add(item)
+
+
 def _with_schema_paths(base: type[Any]) -> type[Any]:
     """openapi-spec-validator's schema check, with errors made absolute.
 
@@ -32,6 +43,11 @@ def _with_schema_paths(base: type[Any]) -> type[Any]:
     """
 
     class Located(base):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.visited_schema_ids = _IdSet()
+            self.meta_checked_schema_ids = _IdSet()
+
         def _validate_schema_meta(self, schema: Any, schema_value: Any) -> Any:
             error = super()._validate_schema_meta(schema, schema_value)
             if error is not None:

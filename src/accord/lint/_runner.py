@@ -96,7 +96,9 @@ def _add_file(
             target.pacts.append(PactFile.from_source(source))
         elif isinstance(data, dict) and ("openapi" in data or "swagger" in data):
             target.contracts[_unique_name(source, target)] = Contract(
-                DocumentSet(source, max_bytes=config.load.max_bytes)
+                DocumentSet(
+                    source, max_bytes=config.load.max_bytes, ref_roots=config.load.ref_roots
+                )
             )
         else:
             raise AccordError(

@@ -135,7 +135,7 @@ class MockApp:
             method = str(scope.get("method", ""))
             if path == RESET_PATH and method == "POST":
                 self.reset()
-                await send_bytes(send, 204, b"", None)
+                await send_bytes(send, 204, b"")
                 return
             if self.docs.handles(method, path):
                 await self.docs(scope, receive, send)

@@ -8,15 +8,14 @@ or nests deeper than the limit.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-import orjson
-
+from accord._asgi import BodyTooLarge, ClientGone
+from accord._asgi import read_body as shared_read_body
+from accord._json import JSONError, read_json
 from accord.core import MediaType, RequestBody
 from accord.mock._asgi import Receive
 from accord.mock._plan import Problem
@@ -39,26 +38,12 @@ class ParsedBody:
 
 async def read_body(receive: Receive, limit: int, declared: str | None) -> bytes | Problem:
     """The whole request body, or a 413 problem when it is larger than ``limit`` bytes."""
-    if declared is not None and declared.strip().isdigit() and int(declared) > limit:
-        return _too_large(limit)
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            return _too_large(limit)
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
-
-
-def _too_large(limit: int) -> Problem:
-    return Problem(413, f"the request body is larger than the limit of {limit} bytes")
+    try:
+        return await shared_read_body(receive, limit, declared)
+    except BodyTooLarge as exc:
+        return Problem(413, str(exc))
+    except ClientGone as exc:  # nobody reads the answer; it only must not act on half a body
+        return Problem(400, str(exc))
 
 
 def match_media(body: RequestBody, content_type: str | None) -> MediaType | None:
@@ -161,54 +146,8 @@ def _form(pairs: list[tuple[str, str]]) -> Mapping[str, Any]:
     return out
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-#: 19 digits in a row: maybe an integer past 64 bits, which only json reads exactly
-_LONG_NUMBER = re.compile(r"\d{19}")
-#: one decoder for every body (``json.loads`` with options builds a new one per call)
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
-
-
 def _json(raw: bytes, max_depth: int) -> Any:
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return Problem(400, f"the body is not valid UTF-8: {exc.reason} at byte {exc.start}")
-    if text.count("[") + text.count("{") > max_depth and _depth(text) > max_depth:
-        return Problem(400, f"the JSON body nests deeper than {max_depth} levels")
-    if _LONG_NUMBER.search(text) is None:  # orjson turns integers past 64 bits into floats
-        try:
-            return orjson.loads(text)
-        except orjson.JSONDecodeError:
-            pass  # json says why
-    try:
-        if text.startswith("\ufeff"):  # what json.loads says about a byte order mark
-            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
-        return _DECODER.decode(text)
-    except RecursionError:
-        return Problem(400, f"the JSON body nests deeper than {max_depth} levels")
-    except ValueError as exc:
-        return Problem(400, f"the body is not valid JSON: {exc}")
-
-
-def _depth(text: str) -> int:
-    depth = deepest = 0
-    in_string = escaped = False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif ch in "]}":
-            depth -= 1
-    return deepest
+        return read_json(raw, max_depth=max_depth)
+    except JSONError as exc:
+        return Problem(400, f"the body is {exc}")

@@ -109,7 +109,7 @@ class Docs:
             await send({"type": "http.response.start", "status": status, "headers": raw + headers})
             await send({"type": "http.response.body", "body": b""})
             return
-        await send_bytes(send, status, body, content_type, headers)
+        await send_bytes(send, status, body, headers, content_type=content_type)
 
     def _answer(self, path: str) -> tuple[int, bytes, str, list[tuple[bytes, bytes]]]:
         if not self.services:

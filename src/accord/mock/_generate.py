@@ -47,8 +47,11 @@ def generate_valid(
     validator = contract.validator(schema, direction)
     gen = _Generator(SchemaResolver(contract), direction, rng)
     last: list[str] = []
-    for attempt in range(_ATTEMPTS):
+    for attempt in range(_ATTEMPTS + 1):
         gen.realistic = realistic and attempt < 2
+        # the last try is the smallest value: no optional property, the fewest items, so a
+        # part of the schema no value satisfies is left out wherever it is optional
+        gen.minimal = attempt == _ATTEMPTS
         try:
             value = gen.value(SchemaNode(schema.value, schema.place.file, schema.place.pointer), 0)
         except (Unsatisfiable, PatternUnsupported, RecursionError) as exc:
@@ -74,6 +77,7 @@ class _Generator:
         self.rng = rng
         self.hidden = "readOnly" if direction is Direction.REQUEST else "writeOnly"
         self.realistic = True
+        self.minimal = False
 
     def value(self, node: SchemaNode, depth: int) -> Any:
         if depth > _MAX_DEPTH * 4:
@@ -125,10 +129,22 @@ class _Generator:
         if isinstance(value, dict) and isinstance(discriminator, dict):
             prop = discriminator.get("propertyName")
             if isinstance(prop, str):
-                tag = _discriminator_tag(discriminator, branch_node)
-                if tag is not None:
+                tag, mapped = _discriminator_tag(discriminator, branch_node)
+                if tag is not None and (mapped or not self._fixed(branch_node, prop)):
                     value[prop] = tag
         return value
+
+    def _fixed(self, branch: SchemaNode, prop: str) -> bool:
+        """True when the branch fixes ``prop`` itself (``enum``/``const``): the implicit tag,
+        the schema's name, would then break the branch."""
+        flat = self.resolver.flatten(branch).value
+        props = flat.get("properties") if isinstance(flat, dict) else None
+        sub = props.get(prop) if isinstance(props, dict) else None
+        if sub is None:
+            return False
+        sub_node = sub if isinstance(sub, SchemaNode) else SchemaNode(sub, branch.file)
+        found = self.resolver.flatten(sub_node).value
+        return isinstance(found, dict) and ("enum" in found or "const" in found)
 
     def _typed(self, kind: str, node: SchemaNode, depth: int) -> Any:
         schema = node.value
@@ -159,7 +175,7 @@ class _Generator:
             if isinstance(flat, dict) and flat.get(self.hidden) is True:
                 continue
             if name not in required:
-                if depth >= _MAX_DEPTH:
+                if depth >= _MAX_DEPTH or self.minimal:
                     continue
                 if not self.realistic and self.rng.random() < 0.3:
                     continue
@@ -186,7 +202,7 @@ class _Generator:
         low = int(schema.get("minItems") or 0)
         high = schema.get("maxItems")
         high = int(high) if isinstance(high, int) else low + 3
-        if depth >= _MAX_DEPTH:
+        if depth >= _MAX_DEPTH or self.minimal:
             count = low
         elif self.realistic:
             count = min(max(low, 1), high)
@@ -319,13 +335,16 @@ def _bounds(schema: dict[str, Any], integer: bool) -> tuple[float, float]:
     return low, high
 
 
-def _discriminator_tag(discriminator: dict[str, Any], branch: SchemaNode) -> str | None:
+def _discriminator_tag(
+    discriminator: dict[str, Any], branch: SchemaNode
+) -> tuple[str | None, bool]:
+    """The branch's tag, and whether the discriminator's ``mapping`` names it."""
     ref = branch.value.get("$ref") if isinstance(branch.value, dict) else None
     if not isinstance(ref, str):
-        return None
+        return None, False
     mapping = discriminator.get("mapping")
     if isinstance(mapping, dict):
         for tag, target in mapping.items():
             if target == ref or (isinstance(target, str) and ref.endswith("/" + target)):
-                return str(tag)
-    return ref.rsplit("/", 1)[-1]
+                return str(tag), True
+    return ref.rsplit("/", 1)[-1], False

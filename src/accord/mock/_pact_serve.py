@@ -10,11 +10,11 @@ way the request differs from it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
+from accord._json import JSONError, JSONTooDeep, dump_json, read_json
 from accord.core import Body, HttpResponse, Interaction, PactFile
 from accord.mock._asgi import Receive, Scope, Send
 from accord.mock._body import read_body
@@ -56,6 +56,9 @@ class PactResponder:
             query.setdefault(key, []).append(value)
         headers = {k: (v,) for k, v in ex.headers.items() if k not in STATE_HEADERS}
         body = _body(raw, ex.headers.get("content-type"))
+        if isinstance(body, Problem):
+            await answer(send, ex, plain_problem(body), "problem")
+            return
         closest: tuple[int, Interaction, list[str]] | None = None
         matching: list[Interaction] = []
         for interaction in candidates:
@@ -92,15 +95,17 @@ def _no_match(
     return Problem(404, detail, errors)
 
 
-def _body(raw: bytes, content_type: str | None) -> Body:
+def _body(raw: bytes, content_type: str | None) -> Body | Problem:
     if not raw:
         return Body(False, None, content_type)
     media = (content_type or "").split(";")[0].strip().lower()
     if media == "application/json" or media.endswith("+json") or not media:
         try:
-            return Body(True, json.loads(raw), content_type)
-        except (ValueError, UnicodeDecodeError):
-            pass
+            return Body(True, read_json(raw), content_type)
+        except JSONTooDeep as exc:  # no interaction can match it; never parsed further
+            return Problem(400, f"the body is {exc}")
+        except JSONError:
+            pass  # compared as text: the closest interaction will say how it differs
     try:
         return Body(True, raw.decode("utf-8"), content_type)
     except UnicodeDecodeError:
@@ -123,6 +128,6 @@ def _canned(response: HttpResponse) -> Canned:
     elif isinstance(payload, str) and not body.is_json:
         data = payload.encode()
     else:
-        data = json.dumps(payload).encode()
+        data = dump_json(payload)
         content_type = content_type or "application/json"
     return Canned(response.status, data, content_type if data else None, tuple(headers))

@@ -42,7 +42,9 @@ async def answer(send: Send, ex: Exchange, canned: Canned, source: str) -> None:
     """Send ``canned`` and note what answered."""
     ex.status = canned.status
     ex.source = source
-    await send_bytes(send, canned.status, canned.body, canned.content_type, canned.headers)
+    await send_bytes(
+        send, canned.status, canned.body, canned.headers, content_type=canned.content_type
+    )
 
 
 async def reject(send: Send, ex: Exchange, problem: Problem) -> None:

@@ -107,7 +107,7 @@ def _mentions_int_formats(contract: Contract) -> bool:
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
-            if node.get("format") in _BITS:
+            if isinstance(node.get("format"), str) and node["format"] in _BITS:
                 return True
             stack.extend(v for v in node.values() if isinstance(v, dict | list))
         elif isinstance(node, list):

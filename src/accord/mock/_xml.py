@@ -4,13 +4,14 @@ OpenAPI describes XML with the same Schema Objects as JSON plus ``xml`` hints
 (``name``, ``attribute``, ``wrapped``). Elements become properties, repeated or
 wrapped elements become arrays, and leaf text is typed per the schema, so the
 body can then be checked with the same compiled validator as JSON. Documents
-with a DTD are refused (no entity tricks).
+with a DTD are refused, whatever their encoding (no entity tricks).
 """
 
 from __future__ import annotations
 
 from typing import Any
 from xml.etree import ElementTree
+from xml.parsers import expat
 
 from accord.core import Contract, SchemaNode, SchemaRef, SchemaResolver, coerce
 
@@ -24,14 +25,47 @@ def is_xml(media: str) -> bool:
     return base in ("application/xml", "text/xml") or base.endswith("+xml")
 
 
+class _Refused(Exception):
+    """A DTD (and so any entity declaration) met while parsing."""
+
+
+def _refuse(*_: object) -> None:
+    raise _Refused
+
+
+def _name(raw: str) -> str:
+    """expat's ``uri}local`` as ElementTree's ``{uri}local``."""
+    return "{" + raw if "}" in raw else raw
+
+
 def parse_xml(raw: bytes) -> ElementTree.Element | str:
-    """The root element, or why the bytes are not an acceptable XML document."""
-    if b"<!DOCTYPE" in raw.upper() or b"<!ENTITY" in raw.upper():
-        return "XML documents with a DTD or entities are not accepted"
+    """The root element, or why the bytes are not an acceptable XML document.
+
+    expat reads the encoding from the document itself (byte order mark, the XML
+    declaration), and the refusal is a handler on the parsed document type
+    declaration, so no encoding can smuggle a DTD past it: a document with one is
+    refused before any entity it declares is expanded. Without a DTD, only XML's
+    predefined and character references exist; any other is not well-formed.
+    """
+    builder = ElementTree.TreeBuilder()
+    parser = expat.ParserCreate(None, "}")
+    parser.buffer_text = True
+    parser.StartDoctypeDeclHandler = _refuse
+    parser.EntityDeclHandler = _refuse
+    parser.UnparsedEntityDeclHandler = _refuse
+    parser.NotationDeclHandler = _refuse
+    parser.StartElementHandler = lambda tag, attrs: builder.start(
+        _name(tag), {_name(k): v for k, v in attrs.items()}
+    )
+    parser.EndElementHandler = lambda tag: builder.end(_name(tag))
+    parser.CharacterDataHandler = builder.data
     try:
-        return ElementTree.fromstring(raw)
-    except ElementTree.ParseError as exc:
+        parser.Parse(raw, True)
+    except _Refused:
+        return "XML documents with a DTD or entities are not accepted"
+    except expat.ExpatError as exc:
         return f"the body is not well-formed XML: {exc}"
+    return builder.close()
 
 
 def xml_to_data(contract: Contract, schema: SchemaRef, root: ElementTree.Element) -> Any:

@@ -24,11 +24,15 @@ if TYPE_CHECKING:
         Reply,
         Result,
         StubError,
-        TokenInfo,
         build_app,
-        claims_of_forwarded_jwt,
     )
     from accord.runtime._service import Database, ProviderStates, mint_token, new_id, utcnow
+    from accord.runtime._tokens import (
+        TokenInfo,
+        claims_of_forwarded_jwt,
+        token_info_from_env,
+        verifying_token_info,
+    )
 
 #: public name -> the module (under accord.runtime) that defines it
 _WHERE = {
@@ -43,14 +47,16 @@ _WHERE = {
     "Reply": "_server",
     "Result": "_server",
     "StubError": "_server",
-    "TokenInfo": "_server",
     "build_app": "_server",
-    "claims_of_forwarded_jwt": "_server",
     "Database": "_service",
     "ProviderStates": "_service",
     "mint_token": "_service",
     "new_id": "_service",
     "utcnow": "_service",
+    "TokenInfo": "_tokens",
+    "claims_of_forwarded_jwt": "_tokens",
+    "token_info_from_env": "_tokens",
+    "verifying_token_info": "_tokens",
 }
 
 __all__ = [
@@ -72,7 +78,9 @@ __all__ = [
     "mint_token",
     "new_id",
     "serve_main",
+    "token_info_from_env",
     "utcnow",
+    "verifying_token_info",
 ]
 
 if not TYPE_CHECKING:  # mypy sees the imports above, and no catch-all attribute

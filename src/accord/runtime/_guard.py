@@ -2,7 +2,8 @@
 
 - a documented path with an undocumented method (``OPTIONS`` included) is a 405 with an
   ``Allow`` header listing exactly the documented methods;
-- a JSON body that is not UTF-8 or not JSON is a 400 problem (connexion answers 500);
+- a JSON body that is not UTF-8, not JSON or nested too deep is a 400 problem (connexion
+  answers 500; :func:`accord._json.read_json` reads it);
 - a body over ``max_body`` bytes is a 413;
 - problem documents keep ``detail`` short enough for the contracts' ``Problem`` schema
   (connexion quotes the whole offending value).
@@ -15,6 +16,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from accord._asgi import BodyTooLarge, ClientGone, read_body, send_problem
+from accord._json import DEFAULT_MAX_DEPTH, JSONError, read_json
+
 __all__ = ["ContractGuard"]
 
 PROBLEM = b"application/problem+json"
@@ -22,18 +26,18 @@ _PARAM = re.compile(r"\{[^{}/]+\}")
 _DETAIL_MAX = 1000
 
 
-def _problem(status: int, title: str, detail: str) -> bytes:
-    return json.dumps(
-        {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    ).encode()
-
-
 class ContractGuard:
     def __init__(
-        self, app: Any, routes: Iterable[tuple[str, str]], *, max_body: int = 1 << 20
+        self,
+        app: Any,
+        routes: Iterable[tuple[str, str]],
+        *,
+        max_body: int = 1 << 20,
+        max_depth: int = DEFAULT_MAX_DEPTH,
     ) -> None:
         self.app = app
         self.max_body = max_body
+        self.max_depth = max_depth
         allowed: dict[str, set[str]] = {}
         for method, path in routes:
             allowed.setdefault(path, set()).add(method.upper())
@@ -55,23 +59,6 @@ class ContractGuard:
                 return methods
         return None
 
-    async def _send_problem(
-        self,
-        send: Any,
-        status: int,
-        title: str,
-        detail: str,
-        extra: list[tuple[bytes, bytes]] | None = None,
-    ) -> None:
-        body = _problem(status, title, detail)
-        headers = [
-            (b"content-type", PROBLEM),
-            (b"content-length", str(len(body)).encode()),
-            *(extra or []),
-        ]
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
-
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
@@ -79,42 +66,24 @@ class ContractGuard:
         methods = self._allowed(scope["path"])
         if methods is not None and scope["method"].upper() not in methods:
             allow = ", ".join(methods).encode()
-            await self._send_problem(
-                send, 405, "Method Not Allowed",
-                f"{scope['method']} is not documented for {scope['path']}",
-                [(b"allow", allow)],
-            )  # fmt: skip
+            detail = f"{scope['method']} is not documented for {scope['path']}"
+            await send_problem(send, 405, detail, [(b"allow", allow)])
             return
         headers = dict(scope.get("headers") or [])
         ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         if ctype == b"application/json" or ctype.endswith(b"+json"):
-            body = b""
-            more = True
-            while more:
-                message = await receive()
-                if message["type"] == "http.disconnect":
-                    return
-                body += message.get("body", b"")
-                more = message.get("more_body", False)
-                if len(body) > self.max_body:
-                    await self._send_problem(
-                        send,
-                        413,
-                        "Content Too Large",
-                        f"bodies are limited to {self.max_body} bytes",
-                    )
-                    return
+            try:
+                body = await read_body(receive, self.max_body)
+            except BodyTooLarge:
+                await send_problem(send, 413, f"bodies are limited to {self.max_body} bytes")
+                return
+            except ClientGone:
+                return
             if body:
                 try:
-                    json.loads(body.decode("utf-8"))
-                except (UnicodeDecodeError, ValueError) as exc:
-                    reason = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else "not JSON"
-                    await self._send_problem(
-                        send,
-                        400,
-                        "Bad Request",
-                        f"the request body is {reason}: {exc}"[:_DETAIL_MAX],
-                    )
+                    read_json(body, max_depth=self.max_depth)
+                except JSONError as exc:
+                    await send_problem(send, 400, f"the request body is {exc}")
                     return
             replayed = False
 

@@ -10,8 +10,6 @@ declared status and content type.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import inspect
 import json
 import re
@@ -27,6 +25,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from accord.runtime._guard import ContractGuard
 from accord.runtime._observe import AccessLog
 from accord.runtime._service import ProviderStates
+from accord.runtime._tokens import TokenInfo, token_info_from_env
 
 __all__ = [
     "AppOptions",
@@ -35,9 +34,7 @@ __all__ = [
     "Reply",
     "Result",
     "StubError",
-    "TokenInfo",
     "build_app",
-    "claims_of_forwarded_jwt",
 ]
 
 T = TypeVar("T")
@@ -181,32 +178,6 @@ def _adapt(spec: OperationSpec, method: Callable[..., Any]) -> Callable[..., Any
     return handler
 
 
-TokenInfo = Callable[[str], dict[str, Any] | None]
-
-
-def claims_of_forwarded_jwt(token: str) -> dict[str, Any] | None:
-    """The claims of a bearer JWT, read without checking its signature.
-
-    The default for services behind the Accord gateway, which verifies tokens
-    (signature, expiry, issuer, audience) before forwarding them: the service
-    only needs the claims to enforce each operation's scopes. A service exposed
-    directly must pass its own ``token_info`` that verifies.
-    """
-    parts = token.split(".")
-    if len(parts) != 3:
-        return None
-    payload = parts[1] + "=" * (-len(parts[1]) % 4)
-    try:
-        claims = json.loads(base64.urlsafe_b64decode(payload))
-    except (ValueError, binascii.Error):
-        return None
-    if not isinstance(claims, dict):
-        return None
-    scope = claims.get("scope", claims.get("scp", ""))
-    claims["scope"] = scope.split() if isinstance(scope, str) else list(scope or [])
-    return claims
-
-
 @dataclass(slots=True, frozen=True)
 class AppOptions:
     """How :func:`build_app` serves a service; the defaults suit a service behind the gateway."""
@@ -215,8 +186,9 @@ class AppOptions:
     name: str = ""
     #: validate every response against the contract (tests); violations become 500s
     validate_responses: bool = False
-    #: bearer token -> claims with ``scope`` (or None: 401); default trusts the gateway
-    token_info: TokenInfo = claims_of_forwarded_jwt
+    #: bearer token -> claims with ``scope`` (or None: 401); default: verify with
+    #: ``$ACCORD_JWT_SECRET``/``$ACCORD_JWKS_FILE`` if set, and never accept unsigned tokens
+    token_info: TokenInfo = field(default_factory=token_info_from_env)
     #: when set, ``POST /_accord/provider-states`` runs them (pact verification only)
     provider_states: ProviderStates | None = None
     #: ``GET /healthz`` answers 200 when this returns True (default: always)
@@ -281,9 +253,46 @@ def build_app(
         security_map={"oauth2": _OAuth},
     )
     _extra_routes(app, options)
-    routes = [(spec.method, spec.path) for spec in operations.values() if spec.method]
-    guarded = ContractGuard(app, routes)
+    routes = [(spec.method.upper(), spec.path) for spec in operations.values() if spec.method]
+    documented = set(routes)
+    routes += [("HEAD", p) for m, p in documented if m == "GET" and ("HEAD", p) not in documented]
+    guarded = ContractGuard(HeadAsGet(app), routes)
     return AccessLog(guarded, options.name or path.stem) if options.access_log else guarded
+
+
+class HeadAsGet:
+    """``HEAD`` runs the ``GET`` handler and drops the content, keeping its length
+    (RFC 9110 9.3.2); the guard in front lets ``HEAD`` through only where ``GET`` is
+    documented (and lists it in ``Allow``)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+        started: dict[str, Any] = {}
+        length = 0
+
+        async def without_content(message: dict[str, Any]) -> None:
+            nonlocal length
+            if message["type"] == "http.response.start":
+                started.update(message)
+                return
+            if message["type"] != "http.response.body":
+                await send(message)
+                return
+            length += len(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            headers = list(started.get("headers") or [])
+            if not any(k.lower() == b"content-length" for k, _ in headers):
+                headers.append((b"content-length", str(length).encode()))
+            await send({**started, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+
+        await self.app({**scope, "method": "GET"}, receive, without_content)
 
 
 def _extra_routes(app: Any, options: AppOptions) -> None:

@@ -11,40 +11,21 @@ than what they happen to do today.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-import httpx
-
 from accord._errors import AccordError
+from accord._process import Process, free_port
 from accord.workspace import Workspace
 
-__all__ = ["free_port", "running_provider"]
+__all__ = ["free_port", "running_provider", "service_secret"]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            tail = log.read_text(errors="replace")[-800:] if log.exists() else ""
-            raise AccordError(f"{url} exited with {proc.returncode} before answering:\n{tail}")
-        try:
-            httpx.get(url, timeout=0.5)
-            return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AccordError(f"{url} did not answer within {timeout:.0f} s (log: {log})")
+def service_secret() -> str:
+    """The HS256 secret started providers verify tokens with (and sign their own with)."""
+    return os.environ.get("ACCORD_JWT_SECRET", "dev-only-secret")
 
 
 def _mock_target(
@@ -78,42 +59,28 @@ def running_provider(
     env = {
         **os.environ,
         "PYTHONPATH": str(workspace.root),
-        "ACCORD_JWT_SECRET": os.environ.get("ACCORD_JWT_SECRET", "dev-only-secret"),
+        "ACCORD_JWT_SECRET": service_secret(),
     }
-    started: list[subprocess.Popen[bytes]] = []
-    try:
+    with ExitStack() as started:  # stopped last-started first
         for dependency in spec.consumes:
             port = free_port()
-            log = workdir / f"mock-{dependency}.log"
-            with log.open("wb") as out:
-                proc = subprocess.Popen(
-                    [sys.executable, "-m", "accord", "mock",
-                     *_mock_target(workspace, name, dependency, deps_from_pacts),
-                     "--port", str(port), "-q"],
-                    cwd=workspace.root, env=env, stdout=out, stderr=out,
-                )  # fmt: skip
-            started.append(proc)
             url = f"http://127.0.0.1:{port}"
-            _wait(url + "/", proc, log)
+            argv = [sys.executable, "-m", "accord", "mock",
+                    *_mock_target(workspace, name, dependency, deps_from_pacts),
+                    "--port", str(port), "-q"]  # fmt: skip
+            log = _fresh(workdir / f"mock-{dependency}.log")
+            mock = Process(f"mock of {dependency}", argv, url + "/", env, workspace.root, log)
+            started.enter_context(mock)
             env[f"{name.upper()}_{dependency.upper()}_URL"] = url
         port = free_port()
-        log = workdir / f"{name}.log"
-        with log.open("wb") as out:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", spec.module, "--port", str(port),
-                 "--db", str(workdir / f"{name}.sqlite3"), "--provider-states"],
-                cwd=workspace.root, env=env, stdout=out, stderr=out,
-            )  # fmt: skip
-        started.append(proc)
         url = f"http://127.0.0.1:{port}"
-        _wait(url + "/healthz", proc, log)
+        argv = [sys.executable, "-m", spec.module, "--port", str(port),
+                "--db", str(workdir / f"{name}.sqlite3"), "--provider-states"]  # fmt: skip
+        log = _fresh(workdir / f"{name}.log")
+        started.enter_context(Process(name, argv, url + "/healthz", dict(env), workspace.root, log))
         yield url
-    finally:
-        for proc in reversed(started):
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in started:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+
+
+def _fresh(log: Path) -> Path:
+    log.unlink(missing_ok=True)  # Process appends; each run's log starts empty
+    return log

@@ -22,11 +22,16 @@ class VerifyOptions:
     pacts: bool = True
     properties: bool = True  # schemathesis
     token: str = ""  # bearer token sent to providers (default: minted with every scope)
+    provider_version: str | None = None  # what results are recorded for (default: from git)
 
 
 @dataclass(slots=True, frozen=True)
 class CaseResult:
-    """One verified thing: a pact interaction, or a schemathesis operation."""
+    """One verified thing: a pact interaction, or a schemathesis operation.
+
+    A skipped case (``skipped=True``, ``passed=False``) neither passed nor failed; a phase
+    in which every case was skipped gets a failing case of its own saying so.
+    """
 
     suite: str  # "pact" or "schemathesis"
     name: str
@@ -35,6 +40,7 @@ class CaseResult:
     consumer: str = ""
     state: str = ""
     reproduce: str = ""  # a curl command, a seed
+    skipped: bool = False
 
 
 @dataclass(slots=True)
@@ -44,10 +50,15 @@ class ServiceResult:
     phases: dict[str, float] = field(default_factory=dict)  # phase -> seconds
     error: str = ""  # the provider could not be verified at all (did not start, ...)
     pact_files: list[Path] = field(default_factory=list)
+    pacts_verified: bool = False  # pact verification was attempted (not --no-pacts, has pacts)
+    version: str = ""  # the provider version the results are recorded for
 
     @property
     def passed(self) -> bool:
-        return not self.error and all(c.passed for c in self.cases)
+        return not self.error and not self.failures()
 
     def failures(self) -> list[CaseResult]:
-        return [c for c in self.cases if not c.passed]
+        return [c for c in self.cases if not c.passed and not c.skipped]
+
+    def skipped(self) -> list[CaseResult]:
+        return [c for c in self.cases if c.skipped]

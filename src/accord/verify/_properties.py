@@ -14,7 +14,7 @@ from pathlib import Path
 
 from accord.verify._model import CaseResult
 
-__all__ = ["run_schemathesis"]
+__all__ = ["read_junit", "run_schemathesis"]
 
 
 def run_schemathesis(
@@ -36,27 +36,56 @@ def run_schemathesis(
     proc = subprocess.run(
         command, cwd=workdir, capture_output=True, text=True, check=False, timeout=1800
     )
-    (workdir / "schemathesis.log").write_text(proc.stdout + proc.stderr)
-    if not junit.exists():
-        tail = (proc.stdout + proc.stderr)[-1500:]
-        return [
-            CaseResult(
-                "schemathesis", str(contract.name), False, f"schemathesis did not run:\n{tail}"
-            )
-        ]
+    log = proc.stdout + proc.stderr
+    (workdir / "schemathesis.log").write_text(log)
+    try:
+        results = read_junit(junit, seed) if junit.exists() else []
+    except ET.ParseError as exc:
+        log += f"\n{junit}: unreadable JUnit ({exc})"
+        results = []
+    phase = _phase_failure(contract.name, proc.returncode, results, log[-1500:])
+    return [*results, *([phase] if phase else [])]
+
+
+def read_junit(path: Path, seed: int = 0) -> list[CaseResult]:
+    """One result per ``testcase``: failed (any failure or error), skipped, or passed."""
     results = []
-    for case in ET.parse(junit).getroot().iter("testcase"):
+    for case in ET.parse(path).getroot().iter("testcase"):
         problems = [e for e in case if e.tag in ("failure", "error")]
+        skips = [e for e in case if e.tag == "skipped"]
+        shown = problems or skips
         message = "\n".join(
-            (p.get("message") or "") + "\n" + (p.text or "") for p in problems
+            "\n".join(filter(None, (p.get("message"), p.text))) for p in shown
         ).strip()
         results.append(
             CaseResult(
                 "schemathesis",
                 case.get("name", "?"),
-                not problems,
-                message,
+                passed=not problems and not skips,
+                message=message,
                 reproduce=f"seed {seed}",
+                skipped=bool(skips) and not problems,
             )
         )
     return results
+
+
+def _phase_failure(
+    name: str, returncode: int, results: list[CaseResult], tail: str
+) -> CaseResult | None:
+    """A failing case for the phase itself when no operation's result explains the outcome.
+
+    Schemathesis exits nonzero on a crash, a contract it cannot load, or bad options,
+    often with no failing test case at all; and a run in which every operation was
+    skipped (or none was tested) has checked nothing.
+    """
+    failed = any(not c.passed and not c.skipped for c in results)
+    if returncode != 0 and not failed:
+        reason = f"schemathesis exited with {returncode} and no failing test case:\n{tail}"
+    elif returncode == 0 and not results:
+        reason = f"schemathesis tested no operation:\n{tail}"
+    elif results and all(c.skipped for c in results):
+        reason = f"schemathesis skipped every operation ({len(results)}):\n{tail}"
+    else:
+        return None
+    return CaseResult("schemathesis", name, False, reason)

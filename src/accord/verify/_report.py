@@ -4,13 +4,38 @@ from __future__ import annotations
 
 import html
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
+from accord._errors import AccordError
 from accord.core import PactFile
 from accord.verify._model import ServiceResult
 from accord.workspace import Workspace
 
-__all__ = ["write_html", "write_junit"]
+__all__ = ["check_report_dir", "write_html", "write_junit"]
+
+
+def check_report_dir(folder: Path) -> Path:
+    """Create ``folder`` and make sure reports can be written there, before a long run."""
+    probe = folder / ".accord-write-probe"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise AccordError(
+            f"report folder {folder}: cannot write there: {exc.strerror or exc}"
+        ) from exc
+    return folder
+
+
+def _write(path: Path, write: Callable[[Path], object]) -> Path:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write(path)
+    except OSError as exc:
+        raise AccordError(f"report {path}: cannot write it: {exc.strerror or exc}") from exc
+    return path
 
 
 def write_junit(results: list[ServiceResult], path: Path) -> Path:
@@ -39,7 +64,12 @@ def write_junit(results: list[ServiceResult], path: Path) -> Path:
                 classname=f"{result.provider}.{case_result.suite}",
                 name=case_result.name,
             )
-            if not case_result.passed:
+            if case_result.skipped:
+                ET.SubElement(
+                    case, "skipped", message=case_result.message.splitlines()[0]
+                    if case_result.message else "skipped",
+                ).text = case_result.message  # fmt: skip
+            elif not case_result.passed:
                 ET.SubElement(
                     case,
                     "failure",
@@ -50,11 +80,11 @@ def write_junit(results: list[ServiceResult], path: Path) -> Path:
         for name, suite in suites.items():
             cases = [c for c in result.cases if c.suite == name]
             suite.set("tests", str(len(cases)))
-            suite.set("failures", str(sum(1 for c in cases if not c.passed)))
+            suite.set("failures", str(sum(1 for c in cases if not c.passed and not c.skipped)))
+            suite.set("skipped", str(sum(1 for c in cases if c.skipped)))
             suite.set("time", f"{result.phases.get(name, 0.0):.2f}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
-    return path
+    tree = ET.ElementTree(root)
+    return _write(path, lambda p: tree.write(p, encoding="utf-8", xml_declaration=True))
 
 
 def _graph(workspace: Workspace) -> str:
@@ -135,12 +165,13 @@ def write_html(
     verdicts, failures = [], []
     for result in results:
         passed = sum(1 for c in result.cases if c.passed)
-        total = len(result.cases)
+        skipped = len(result.skipped())
+        total = len(result.cases) - skipped
         phases = ", ".join(f"{k} {v:.1f} s" for k, v in result.phases.items())
         verdict = "passed" if result.passed else "failed"
         verdicts.append(
             f'<tr class="{verdict}"><td><a href="#{html.escape(result.provider)}">{html.escape(result.provider)}</a></td>'
-            f"<td>{verdict}</td><td>{passed}/{total}</td><td>{html.escape(phases)}</td></tr>"
+            f"<td>{verdict}</td><td>{passed}/{total}{f' ({skipped} skipped)' if skipped else ''}</td><td>{html.escape(phases)}</td></tr>"
         )
         items = [f"<li><pre>{html.escape(result.error)}</pre></li>"] if result.error else []
         for case in result.failures():
@@ -183,6 +214,4 @@ pre {{ white-space: pre-wrap; background: #f6f6f6; padding: .5rem; }}
 {"".join(failures)}
 </body></html>
 """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
-    return path
+    return _write(path, lambda p: p.write_text(page, encoding="utf-8"))

@@ -12,11 +12,13 @@ from pathlib import Path
 from accord._errors import AccordError
 from accord.core import PactFile
 from accord.runtime import mint_token
-from accord.verify._launch import running_provider
+from accord.verify._launch import running_provider, service_secret
 from accord.verify._model import ServiceResult, VerifyOptions
 from accord.verify._pacts import verify_pacts
 from accord.verify._properties import run_schemathesis
+from accord.verify._report import check_report_dir
 from accord.verify._store import ResultsStore
+from accord.verify._version import provider_version
 from accord.workspace import Workspace
 
 __all__ = ["verify_workspace"]
@@ -52,6 +54,7 @@ def _verify_one(
     result.pact_files = [p for p, _ in pacts]
     try:
         if options.pacts and pacts:
+            result.pacts_verified = True
             started = time.perf_counter()
             with _provider(workspace, name, options, scratch / name / "pacts", True) as base_url:
                 result.cases += verify_pacts(name, base_url, [p for p, _ in pacts], token)
@@ -86,10 +89,15 @@ def verify_workspace(
     unknown = [n for n in names if n not in workspace.services]
     if unknown:
         raise AccordError(f"no service named {', '.join(map(repr, unknown))} in this workspace")
+    # signed with the secret the providers are started with: they verify signatures
     token = options.token or mint_token(
-        {"sub": "accord-verify", "scope": " ".join(workspace.scopes())}, "verify", ttl=3600
+        {"sub": "accord-verify", "scope": " ".join(workspace.scopes())}, service_secret(), ttl=3600
     )
-    store = ResultsStore(options.results_db)
+    store = ResultsStore(options.results_db)  # unusable: fails now, not after the run
+    check_report_dir(options.report_dir)
+    versions = {name: provider_version(workspace, name, options.provider_version) for name in names}
+    for name, version in versions.items():
+        progress(f"{name}: results are recorded for version {version} ({version.source})")
     pacts = {name: _pacts_for(workspace, name) for name in names}  # read once, used twice
     with tempfile.TemporaryDirectory(prefix="accord-verify-") as tmp:
         scratch = Path(tmp)
@@ -97,17 +105,23 @@ def verify_workspace(
         def run(name: str) -> ServiceResult:
             progress(f"verifying {name}")
             outcome = _verify_one(workspace, name, pacts[name], options, token, scratch)
+            outcome.version = versions[name].value
             progress(f"{name}: {'passed' if outcome.passed else 'FAILED'}")
             return outcome
 
         with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
             results = list(pool.map(run, names))
     for result in results:
+        if not result.pacts_verified:  # not run is not failed: no result at all
+            continue
         by_consumer: dict[str, bool] = {}
         for case in result.cases:
             if case.suite == "pact":
                 by_consumer[case.consumer] = by_consumer.get(case.consumer, True) and case.passed
         for path, consumer in pacts[result.provider]:
-            passed = not result.error and by_consumer.get(consumer, False)
-            store.record(workspace, result.provider, path, consumer, passed)
+            # the pact phase finished (else the provider could not be verified: failed)
+            passed = "pact" in result.phases and by_consumer.get(consumer, False)
+            store.record(
+                workspace, result.provider, path, consumer, passed, versions[result.provider]
+            )
     return results

@@ -9,7 +9,7 @@ services on one port, a contract file that does not exist); every error names
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -88,6 +88,11 @@ class Workspace:
         self.mocks_dir = self.base / data.get("mocks", "../mocks")
         self.generated_dir = self.base / data.get("generated", "../generated")
         self._check_references(data)
+        # a contract's $refs stay inside the workspace, or the folders it names
+        shared = tuple(self.base / folder for folder in data.get("ref-roots", ()))
+        self.options = replace(
+            self.options, ref_roots=(self.root, *shared, *self.options.ref_roots)
+        )
         self._contracts: dict[str, Contract] = {}
 
     @classmethod

@@ -1,0 +1,114 @@
+"""accord._process: one child process started, awaited and stopped; a supervisor that
+restarts a dead child with backoff while the others keep running (real processes)."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from accord._process import Process, ProcessError, Supervisor, answers, free_port
+
+pytestmark = pytest.mark.slow
+
+
+def _server(name: str, tmp: Path) -> Process:
+    port = free_port()
+    return Process(
+        name,
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        health=f"http://127.0.0.1:{port}/",
+        cwd=tmp,
+        log=tmp / f"{name}.log",
+        ready_timeout=20,
+    )
+
+
+def test_a_process_is_ready_inside_the_block_and_stopped_after(tmp_path: Path) -> None:
+    server = _server("files", tmp_path)
+    with server:
+        assert server.running and server.health is not None and answers(server.health)
+    assert not server.running and not answers(server.health)
+
+
+def test_an_early_exit_names_the_code_and_shows_the_log(tmp_path: Path) -> None:
+    broken = Process(
+        "broken",
+        [sys.executable, "-c", "import sys; print('no config here', flush=True); sys.exit(3)"],
+        health=f"http://127.0.0.1:{free_port()}/",
+        log=tmp_path / "broken.log",
+    )
+    with pytest.raises(ProcessError, match=r"broken exited with 3 before answering") as caught:
+        broken.start().wait_ready()
+    assert "no config here" in str(caught.value)
+
+
+def test_a_silent_process_times_out_and_is_stopped(tmp_path: Path) -> None:
+    mute = Process(
+        "mute",
+        [sys.executable, "-c", "import time; time.sleep(60)"],
+        health=f"http://127.0.0.1:{free_port()}/",
+        log=tmp_path / "mute.log",
+    )
+    with pytest.raises(ProcessError, match=r"mute did not answer on .* within 0.5 s"):
+        mute.start().wait_ready(timeout=0.5)
+    assert not mute.running
+
+
+def test_stop_kills_what_ignores_sigterm(tmp_path: Path) -> None:
+    stubborn = Process(
+        "stubborn",
+        [sys.executable, "-c",
+         "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+         "print('ready', flush=True); time.sleep(60)"],
+        log=tmp_path / "stubborn.log",
+    )  # fmt: skip
+    stubborn.start()
+    while "ready" not in stubborn.log_tail():
+        time.sleep(0.01)
+    stubborn.stop(grace=0.5)
+    assert stubborn.returncode == -signal.SIGKILL
+
+
+def test_the_supervisor_restarts_a_killed_child_and_keeps_the_others(tmp_path: Path) -> None:
+    events: list[str] = []
+    first, second = _server("first", tmp_path), _server("second", tmp_path)
+    supervisor = Supervisor([first, second], report=events.append, backoff=0.2)
+    supervisor.start()
+    try:
+        old = first.pid
+        assert first.proc is not None
+        first.proc.send_signal(signal.SIGKILL)
+        first.proc.wait(timeout=5)
+        for _ in range(200):
+            supervisor.poll()
+            if any("is back" in e for e in events):
+                break
+            assert second.health is not None and answers(second.health)  # never interrupted
+            time.sleep(0.05)
+        assert events[0] == "first exited with -9; restarting in 0.2 s", events
+        assert events[-1] == f"first is back (pid {first.pid})", events
+        assert first.pid != old and first.health is not None and answers(first.health)
+        assert second.running
+    finally:
+        supervisor.stop()
+    assert not first.running and not second.running
+
+
+def test_backoff_doubles_up_to_its_cap(tmp_path: Path) -> None:
+    events: list[str] = []
+    crashing = Process("crashing", [sys.executable, "-c", "raise SystemExit(1)"])
+    supervisor = Supervisor([crashing], report=events.append, backoff=0.05, max_backoff=0.2)
+    crashing.start()
+    deadline = time.monotonic() + 20
+    exits: list[str] = []
+    while len(exits) < 5 and time.monotonic() < deadline:
+        supervisor.poll()
+        exits = [e for e in events if " exited with 1; " in e]
+        time.sleep(0.01)
+    supervisor.stop()
+    delays = [e.rsplit("in ", 1)[1] for e in exits[:5]]
+    assert delays == ["0.05 s", "0.1 s", "0.2 s", "0.2 s", "0.2 s"], events
