@@ -5,17 +5,21 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# every package of the development environment, pinned with hashes (`make lock` refreshes it)
+LOCK   := requirements/dev.lock
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test test-fast lint verify generate pacts shop up bench clean
+.PHONY: help setup lock lock-upgrade test test-fast lint verify generate pacts shop up bench clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+# The environment is exactly the lock: every version and file hash checked; then accord itself,
+# editable, with nothing resolved (its build backend, setuptools, comes from the lock too)
+$(STAMP): $(LOCK) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 # Debian packages the tests use: Chromium renders the verification report; redis-server
@@ -26,6 +30,19 @@ $(CHROMIUM) $(REDIS):
 	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium redis-server
 
 setup: $(STAMP) $(CHROMIUM) $(REDIS) ## Create .venv and install Accord with its dev tools (and chromium)
+
+# The lock is uv's universal resolution (any OS, Python >= 3.11) of pyproject.toml's
+# dependencies, its dev and redis extras and requirements/dev.in; pins already in the lock are
+# kept unless pyproject.toml no longer allows them
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml requirements/dev.in --extra dev --extra redis \
+	--universal --python-version 3.11 --generate-hashes --custom-compile-command 'make lock' \
+	--quiet -o $(LOCK)
+
+lock: $(STAMP) ## Re-resolve requirements/dev.lock after a dependency change in pyproject.toml (commit it)
+	$(UV_COMPILE)
+
+lock-upgrade: $(STAMP) ## Upgrade every pin in requirements/dev.lock to the newest allowed (then run `make test`)
+	$(UV_COMPILE) --upgrade
 
 lint: $(STAMP) ## Static checks of the code: ruff and mypy --strict
 	$(BIN)/ruff check src services tests benchmarks generated
@@ -58,6 +75,7 @@ up: $(STAMP) ## Every service and the gateway (127.0.0.1:8100), as accord.yaml s
 
 bench: $(STAMP) ## Benchmarks side by side with their peers (see benchmarks/README.md)
 	$(BIN)/python benchmarks/bench_lint.py
+	$(BIN)/python benchmarks/bench_startup.py
 
 clean: ## Remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis var

@@ -14,6 +14,7 @@ LAYERS = {
     "_http": 0,
     "_json": 0,
     "_asgi": 0,
+    "_lazy": 0,
     "_process": 0,
     "_version": 0,
     "core": 1,

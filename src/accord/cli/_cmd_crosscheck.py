@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from accord._findings import Severity
 from accord.cli._config import load_tool_config
 from accord.cli._console import err_console
-from accord.core import Contract, PactFile
-from accord.crosscheck import CrosscheckOptions, Mismatch, crosscheck
-from accord.workspace import load_workspace
+
+if TYPE_CHECKING:
+    from accord.crosscheck import Mismatch
 
 _FORMATS = ("text", "json")
 
@@ -54,6 +54,10 @@ def crosscheck_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line.")] = False,
 ) -> None:
     """Check pact interactions against the provider's OpenAPI contract (smv codes)."""
+    from accord.core import Contract, PactFile  # noqa: PLC0415
+    from accord.crosscheck import CrosscheckOptions, Mismatch, crosscheck  # noqa: PLC0415
+    from accord.workspace import load_workspace  # noqa: PLC0415
+
     if fmt not in _FORMATS:
         raise typer.BadParameter(f"expected one of {', '.join(_FORMATS)}", param_hint="--format")
     tool = load_tool_config()

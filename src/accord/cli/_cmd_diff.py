@@ -11,16 +11,6 @@ import typer
 from accord._errors import AccordError
 from accord.cli._config import load_tool_config
 from accord.cli._console import err_console
-from accord.diff import (
-    FORMATS,
-    OASDIFF_IDS,
-    all_ids,
-    diff_files,
-    diff_workspace,
-    render_diff,
-    summary_line,
-)
-from accord.workspace import load_workspace
 
 
 def register(app: typer.Typer) -> None:
@@ -59,6 +49,17 @@ def diff(
     Exit 1 when a breaking change affects a consumer's pact (with --strict, on any
     breaking change), 0 otherwise, 2 when an input cannot be used.
     """
+    from accord.diff import (  # noqa: PLC0415
+        FORMATS,
+        OASDIFF_IDS,
+        all_ids,
+        diff_files,
+        diff_workspace,
+        render_diff,
+        summary_line,
+    )
+    from accord.workspace import load_workspace  # noqa: PLC0415
+
     if list_ids:
         for change_id, level in all_ids().items():
             typer.echo(f"{change_id:60} {level.value:12} {OASDIFF_IDS.get(change_id, '-')}")

@@ -15,16 +15,15 @@ import signal
 import sys
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from accord._errors import AccordError
-from accord._process import Process, Supervisor
 from accord.cli._console import err_console
-from accord.cli._serve import serve
-from accord.gateway import GatewayApp, GatewayConfig, RedisLimiter
-from accord.workspace import Workspace, load_workspace
+
+if TYPE_CHECKING:
+    from accord.workspace import Workspace
 
 DEV_SECRET = "dev-only-secret"  # what the shop's services fall back to, for development
 READY_SECONDS = 60.0
@@ -65,6 +64,10 @@ def gateway(
     ] = None,
 ) -> None:
     """Serve the API gateway: routes, validation, JWT scopes and rate limits from the contracts."""
+    from accord.cli._serve import serve  # noqa: PLC0415
+    from accord.gateway import GatewayApp, GatewayConfig, RedisLimiter  # noqa: PLC0415
+    from accord.workspace import load_workspace  # noqa: PLC0415
+
     found = load_workspace(workspace)
     config = GatewayConfig.from_workspace(found, upstreams=_parse_upstreams(upstream))
     limiter = RedisLimiter(redis) if redis else None
@@ -91,6 +94,9 @@ def up(
     ] = None,
 ) -> None:
     """Start every service (or its mock) and the gateway; Ctrl-C stops them all."""
+    from accord._process import Process, Supervisor  # noqa: PLC0415
+    from accord.workspace import load_workspace  # noqa: PLC0415
+
     found = load_workspace(workspace)
     mocked = set(mock or [])
     unknown = sorted(mocked - set(found.services))

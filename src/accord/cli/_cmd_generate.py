@@ -8,9 +8,6 @@ from typing import Annotated
 import typer
 
 from accord.cli._console import err_console
-from accord.codegen import PARTS, check_workspace, generate_package, generate_workspace
-from accord.core import Contract
-from accord.workspace import load_workspace
 
 
 def register(app: typer.Typer) -> None:
@@ -43,6 +40,10 @@ def generate(
     ] = True,
 ) -> None:
     """Generate models, clients and server stubs from the contracts (into generated/)."""
+    from accord.codegen import PARTS, check_workspace, generate_package, generate_workspace  # noqa: PLC0415
+    from accord.core import Contract  # noqa: PLC0415
+    from accord.workspace import load_workspace  # noqa: PLC0415
+
     if contract is not None:
         if out is None:
             raise typer.BadParameter("--contract needs --out", param_hint="--out")

@@ -5,17 +5,17 @@ from __future__ import annotations
 import dataclasses
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from accord._findings import Finding, Severity
 from accord.cli._config import load_tool_config
 from accord.cli._console import err_console
-from accord.crosscheck import CODES, UNUSABLE, crosscheck_workspace
-from accord.lint import LintConfig, LintResult, describe, lint_paths, lint_workspace
-from accord.report import FORMATS, render
-from accord.workspace import Workspace, load_workspace
+
+if TYPE_CHECKING:
+    from accord.lint import LintConfig, LintResult
+    from accord.workspace import Workspace
 
 
 def lint_with_crosscheck(workspace: Workspace, config: LintConfig | None = None) -> LintResult:
@@ -24,6 +24,9 @@ def lint_with_crosscheck(workspace: Workspace, config: LintConfig | None = None)
     Lint and crosscheck are features that may not import each other; their findings
     meet here, for ``accord lint`` and for ``accord verify``'s static gates.
     """
+    from accord.crosscheck import UNUSABLE, crosscheck_workspace  # noqa: PLC0415
+    from accord.lint import LintConfig, lint_workspace  # noqa: PLC0415
+
     config = config or LintConfig()
     result = lint_workspace(workspace, config)
     extra = [
@@ -62,6 +65,11 @@ def lint(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line.")] = False,
 ) -> None:
     """Check contracts and pacts: validity, rules, and the workspace as a whole."""
+    from accord.crosscheck import CODES  # noqa: PLC0415
+    from accord.lint import LintConfig, describe, lint_paths  # noqa: PLC0415
+    from accord.report import FORMATS, render  # noqa: PLC0415
+    from accord.workspace import load_workspace  # noqa: PLC0415
+
     if list_rules:
         for entry in describe():
             typer.echo(f"{entry['id']:32} {entry['severity']:8} {entry['description']}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,10 +13,10 @@ from accord._asgi import ServerLimits
 from accord._errors import AccordError
 from accord.cli._config import load_tool_config
 from accord.cli._console import err_console
-from accord.cli._serve import serve
-from accord.core import Contract, PactFile
-from accord.mock import FaultPlan, Faults, Latency, MockApp, MockConfig, WatchedApp
-from accord.workspace import Workspace
+
+if TYPE_CHECKING:
+    from accord.core import PactFile
+    from accord.mock import MockApp, WatchedApp
 
 DEFAULT_PORT = 8000
 #: contracts with more operations than this are planned in the background, not before start
@@ -83,6 +83,10 @@ def mock(
 
     Pact files given as targets, or ``--from-pacts``, serve pact interactions instead.
     """
+    from accord.cli._serve import serve  # noqa: PLC0415
+    from accord.core import Contract, PactFile  # noqa: PLC0415
+    from accord.mock import FaultPlan, Faults, Latency, MockApp, MockConfig, WatchedApp  # noqa: PLC0415
+
     tool = load_tool_config()
     options = tool.load_options()
     detected = {t: PactFile.detect(t, max_bytes=options.max_bytes) for t in targets or []}
@@ -143,6 +147,8 @@ def _log_line(line: str) -> None:
 
 def _mock_files(names: list[str]) -> dict[str, Path]:
     """``mocks/<service>.yaml`` of the workspace, for the services that have one."""
+    from accord.workspace import Workspace  # noqa: PLC0415
+
     workspace = Workspace.discover()
     if workspace is None:
         return {}
@@ -151,6 +157,8 @@ def _mock_files(names: list[str]) -> dict[str, Path]:
 
 
 def _workspace_pacts(services: list[str]) -> list[PactFile]:
+    from accord.workspace import Workspace  # noqa: PLC0415
+
     workspace = Workspace.discover()
     if workspace is None:
         raise AccordError("--from-pacts needs a workspace (contracts/accord.yaml)")
@@ -165,6 +173,8 @@ def _workspace_pacts(services: list[str]) -> list[PactFile]:
 
 def _sources(targets: list[str]) -> tuple[list[tuple[str, Path]], int]:
     """Contract files for the targets (services or files), and the port to use by default."""
+    from accord.workspace import Workspace  # noqa: PLC0415
+
     workspace = None
     if not targets or any(not Path(t).is_file() for t in targets):
         workspace = Workspace.discover()

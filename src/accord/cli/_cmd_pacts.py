@@ -7,13 +7,14 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from accord.cli._console import err_console
-from accord.pacts import compare_pacts
-from accord.workspace import Workspace, load_workspace
+
+if TYPE_CHECKING:
+    from accord.workspace import Workspace
 
 #: the environment variable the pytest plugin writes a run's pacts to (and owns)
 PACTS_DIR_ENV = "ACCORD_PACTS_DIR"
@@ -75,6 +76,9 @@ def pacts(
     the pacts the tests write. With ``--check`` they are written to a temporary folder and
     compared, as JSON, with the committed ones (library versions in ``metadata`` ignored).
     """
+    from accord.pacts import compare_pacts  # noqa: PLC0415
+    from accord.workspace import load_workspace  # noqa: PLC0415
+
     workspace = load_workspace()
     suite = tests if tests is not None else workspace.root / DEFAULT_TESTS
     if not suite.exists():

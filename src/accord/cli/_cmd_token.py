@@ -7,9 +7,6 @@ from typing import Annotated
 
 import typer
 
-from accord.runtime import mint_token
-from accord.workspace import load_workspace
-
 
 def register(app: typer.Typer) -> None:
     app.command()(token)
@@ -27,6 +24,9 @@ def token(
 
     It carries the issuer and audience the gateway checks (from accord.yaml).
     """
+    from accord.runtime import mint_token  # noqa: PLC0415
+    from accord.workspace import load_workspace  # noqa: PLC0415
+
     secret = os.environ.get("ACCORD_JWT_SECRET", "dev-only-secret")
     workspace = load_workspace()
     scopes = scope if scope is not None else " ".join(workspace.scopes())

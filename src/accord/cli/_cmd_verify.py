@@ -4,24 +4,19 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from accord._findings import Severity
 from accord.cli._cmd_lint import lint_with_crosscheck
 from accord.cli._console import err_console
-from accord.codegen import check_workspace
-from accord.verify import (
-    ResultsStore,
-    ServiceResult,
-    VerifyOptions,
-    verify_workspace,
-    write_html,
-    write_junit,
-)
-from accord.workspace import Workspace, load_workspace
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from accord.verify import ServiceResult
+    from accord.workspace import Workspace
 
 
 def register(app: typer.Typer) -> None:
@@ -31,6 +26,8 @@ def register(app: typer.Typer) -> None:
 
 def _gates(workspace: Workspace) -> list[str]:
     """The static gates, fast: lint (with the pact cross-check) and generated code fresh."""
+    from accord.codegen import check_workspace  # noqa: PLC0415
+
     findings = lint_with_crosscheck(workspace).findings
     problems = [str(f) for f in findings if f.severity >= Severity.WARNING]
     generated = check_workspace(workspace)
@@ -40,6 +37,8 @@ def _gates(workspace: Workspace) -> list[str]:
 
 
 def _summary(results: list[ServiceResult]) -> Table:
+    from rich.table import Table  # noqa: PLC0415
+
     table = Table(title="accord verify")
     for column in ("provider", "verdict", "pact interactions", "property tests", "time"):
         table.add_column(column)
@@ -91,6 +90,9 @@ def verify(
     ] = None,
 ) -> None:
     """Verify every provider against its consumers' pacts and its contract (what CI runs)."""
+    from accord.verify import VerifyOptions, verify_workspace, write_html, write_junit  # noqa: PLC0415
+    from accord.workspace import load_workspace  # noqa: PLC0415
+
     workspace = load_workspace()
     started = time.perf_counter()
     if not skip_gates:
@@ -135,6 +137,9 @@ def can_i_deploy(
     ] = None,
 ) -> None:
     """Whether SERVICE can be deployed: every current pact it is in has passed verification."""
+    from accord.verify import ResultsStore  # noqa: PLC0415
+    from accord.workspace import load_workspace  # noqa: PLC0415
+
     workspace = load_workspace()
     known = set(workspace.services) | set(workspace.consumers)
     if service not in known:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from accord._errors import AccordError, Location
-from accord.core import LoadOptions
+
+if TYPE_CHECKING:
+    from accord.core import LoadOptions
 
 __all__ = ["ToolConfig", "load_tool_config"]
 
@@ -24,6 +26,8 @@ class ToolConfig:
 
     def load_options(self, max_mib: float | None = None) -> LoadOptions:
         """How to load documents: the size limit (a flag wins) and the allowed ref roots."""
+        from accord.core import LoadOptions  # noqa: PLC0415 - commands' --help stay without the core
+
         mib = max_mib if max_mib is not None else self.max_document_mib
         return LoadOptions(max_bytes=int(mib * 1024 * 1024), ref_roots=self.ref_roots)
 

@@ -1,8 +1,12 @@
 """``models.py``: pydantic v2 models from a contract, by datamodel-code-generator.
 
-The flags are chosen for stable, strict output: no timestamp, its builtin
+The options are chosen for stable, strict output: no timestamp, its builtin
 formatter (pinned with the package), field constraints as ``Field`` arguments,
 ``Annotated``, standard collections, ``X | None``, enum members as defaults.
+
+The generator is called through its library API (``generate()``), imported when a
+contract is generated: never through its ``__main__``, which reads ``sys.argv``
+when it is imported (it answered ``accord --version`` with its own version).
 """
 
 from __future__ import annotations
@@ -17,32 +21,46 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from datamodel_code_generator.__main__ import main as datamodel_codegen
-
 from accord._errors import ContractError, Location
 from accord.core import Contract
 
-__all__ = ["FLAGS", "Models", "generate_models"]
+__all__ = ["FLAGS", "OPTIONS", "Models", "generate_models"]
 
-FLAGS = (
-    "--input-file-type", "openapi",
-    "--output-model-type", "pydantic_v2.BaseModel",
-    "--target-python-version", "3.11",
-    "--disable-timestamp",
-    "--formatters", "builtin",
-    "--field-constraints",
-    "--use-annotated",
-    "--use-standard-collections",
-    "--use-union-operator",
-    "--use-double-quotes",
-    "--strict-nullable",
-    "--set-default-enum-member",
-    "--use-schema-description",
-    "--allow-population-by-field-name",
+#: the options of datamodel-code-generator's ``generate()`` (its ``GenerateConfig`` fields)
+OPTIONS: dict[str, Any] = {
+    "input_file_type": "openapi",
+    "output_model_type": "pydantic_v2.BaseModel",
+    "target_python_version": "3.11",
+    "disable_timestamp": True,
+    "formatters": ["builtin"],
+    "field_constraints": True,
+    "use_annotated": True,
+    "use_standard_collections": True,
+    "use_union_operator": True,
+    "use_double_quotes": True,
+    "strict_nullable": True,
+    "set_default_enum_member": True,
+    "use_schema_description": True,
+    "allow_population_by_field_name": True,
     # JSON Schema's `format: email` is a loose annotation; pydantic's EmailStr refuses
     # addresses the contract allows (special-use domains such as x@y.test)
-    "--type-mappings", "email=string", "idn-email=string",
-)  # fmt: skip
+    "type_mappings": ["email=string", "idn-email=string"],
+}
+
+
+def _as_flags(options: dict[str, Any]) -> tuple[str, ...]:
+    flags: list[str] = []
+    for key, value in options.items():
+        flag = "--" + key.replace("_", "-")
+        if value is True:
+            flags.append(flag)
+        else:
+            flags += [flag, *(value if isinstance(value, list) else [value])]
+    return tuple(flags)
+
+
+#: the same options as ``datamodel-codegen`` flags (benchmarks run the bare tool with them)
+FLAGS = _as_flags(OPTIONS)
 
 
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -70,31 +88,22 @@ def generate_models(contract: Contract, header: str, workdir: Path) -> Models:
     source, renames = _input(contract, schemas, workdir)
     out, meta = workdir / "models.py", workdir / "models.meta.json"
     stderr = io.StringIO()
-    args = [
-        "--input", str(source),
-        "--output", str(out),
-        "--custom-file-header", header,
-        "--emit-model-metadata", str(meta),
-        *FLAGS,
-    ]  # fmt: skip
     where = Location(contract.root.display)
     with (
         contextlib.redirect_stderr(stderr),
         contextlib.redirect_stdout(io.StringIO()),
         warnings.catch_warnings(),
     ):
-        warnings.simplefilter("ignore")  # its deprecation notes are about flags we set explicitly
+        warnings.simplefilter("ignore")  # its deprecation notes are about options we set explicitly
         try:
-            code = int(datamodel_codegen(args))
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 2
+            _generate(source, out, header, meta)
         except Exception as exc:  # the generator's own failure, reported with its words
             raise ContractError(
                 f"datamodel-code-generator cannot map this contract: {type(exc).__name__}: "
                 f"{_last_line(str(exc))}",
                 where,
             ) from None
-    if code != 0 or not out.exists():
+    if not out.exists():
         raise ContractError(
             f"datamodel-code-generator cannot map this contract: {_last_line(stderr.getvalue())}",
             where,
@@ -106,6 +115,14 @@ def generate_models(contract: Contract, header: str, workdir: Path) -> Models:
         if len(path) == 3 and path[:2] == ["components", "schemas"] and not model.get("module"):
             classes[original.get(path[2], path[2])] = model["class_name"]
     return Models(out.read_text("utf-8"), classes)
+
+
+def _generate(source: Path, out: Path, header: str, meta: Path) -> None:
+    """Write ``out`` (the models) and ``meta`` (which class each schema became)."""
+    # imported here: it costs about half a second, and only generation needs it
+    from datamodel_code_generator import generate  # noqa: PLC0415
+
+    generate(source, output=out, custom_file_header=header, emit_model_metadata=meta, **OPTIONS)
 
 
 def _last_line(text: str) -> str:

@@ -3,26 +3,61 @@
 Clients (``ClientBase``, ``AsyncClientBase``, ``ApiError``), server stubs
 (``build_app``, ``AppOptions``, ``Reply``, ``HttpProblem``) and what every service
 needs besides its handlers (``Database``, ``ProviderStates``, ids, tokens).
+
+Each name is imported from its module on first use, so ``accord token`` (which
+needs ``mint_token`` only) does not pay for httpx and pydantic.
 """
 
-from accord.runtime._client import ApiError, AsyncClientBase, ClientBase, Expect
-from accord.runtime._main import serve_main
-from accord.runtime._server import (
-    AppOptions,
-    HttpProblem,
-    OperationSpec,
-    Reply,
-    Result,
-    StubError,
-    build_app,
-)
-from accord.runtime._service import Database, ProviderStates, mint_token, new_id, utcnow
-from accord.runtime._tokens import (
-    TokenInfo,
-    claims_of_forwarded_jwt,
-    token_info_from_env,
-    verifying_token_info,
-)
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from accord._lazy import lazy_exports as _lazy_exports
+
+if TYPE_CHECKING:
+    from accord.runtime._client import ApiError, AsyncClientBase, ClientBase, Expect
+    from accord.runtime._main import serve_main
+    from accord.runtime._server import (
+        AppOptions,
+        HttpProblem,
+        OperationSpec,
+        Reply,
+        Result,
+        StubError,
+        build_app,
+    )
+    from accord.runtime._service import Database, ProviderStates, mint_token, new_id, utcnow
+    from accord.runtime._tokens import (
+        TokenInfo,
+        claims_of_forwarded_jwt,
+        token_info_from_env,
+        verifying_token_info,
+    )
+
+#: public name -> the module (under accord.runtime) that defines it
+_WHERE = {
+    "ApiError": "_client",
+    "AsyncClientBase": "_client",
+    "ClientBase": "_client",
+    "Expect": "_client",
+    "serve_main": "_main",
+    "AppOptions": "_server",
+    "HttpProblem": "_server",
+    "OperationSpec": "_server",
+    "Reply": "_server",
+    "Result": "_server",
+    "StubError": "_server",
+    "build_app": "_server",
+    "Database": "_service",
+    "ProviderStates": "_service",
+    "mint_token": "_service",
+    "new_id": "_service",
+    "utcnow": "_service",
+    "TokenInfo": "_tokens",
+    "claims_of_forwarded_jwt": "_tokens",
+    "token_info_from_env": "_tokens",
+    "verifying_token_info": "_tokens",
+}
 
 __all__ = [
     "ApiError",
@@ -47,3 +82,6 @@ __all__ = [
     "utcnow",
     "verifying_token_info",
 ]
+
+if not TYPE_CHECKING:  # mypy sees the imports above, and no catch-all attribute
+    __getattr__, __dir__ = _lazy_exports(__name__, _WHERE)
