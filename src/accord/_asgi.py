@@ -183,14 +183,18 @@ class BodyDeadline:
                 return await receive()
             if deadline is None:
                 deadline = time.monotonic() + self.seconds
-            try:
-                message = await asyncio.wait_for(receive(), max(0.0, deadline - time.monotonic()))
-            except TimeoutError:
+            # the read is not cancelled at the deadline (a server's receive may finish only
+            # when the next byte comes); it is left to end with the connection
+            pending = asyncio.ensure_future(receive())
+            await asyncio.wait((pending,), timeout=max(0.0, deadline - time.monotonic()))
+            if not pending.done():
                 expired = True
+                pending.add_done_callback(_quietly)
                 if not started:
                     detail = f"the request body did not arrive within {self.seconds:g} s"
                     await send_problem(send, 408, detail, [(b"connection", b"close")])
                 return {"type": "http.disconnect"}
+            message = pending.result()
             if message["type"] != "http.request" or not message.get("more_body", False):
                 body_done = True
             return message
@@ -204,3 +208,9 @@ class BodyDeadline:
             await send(message)
 
         await self.app(scope, timed_receive, guarded_send)
+
+
+def _quietly(task: asyncio.Future[Any]) -> None:
+    """Retrieve an abandoned read's outcome, so asyncio does not log it as never retrieved."""
+    if not task.cancelled():
+        task.exception()
