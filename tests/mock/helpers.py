@@ -119,10 +119,9 @@ def _is_gap(failure: BaseException) -> bool:
 
 
 def _is_form_gap(case: Any, failure: BaseException) -> bool:
-    """Invalid data inside a nested object of a form body: the form encoding loses it.
-
-    ``a[b]=1`` is not standard form encoding; a nested object is sent as its keys
-    only, so no server can see what was wrong inside it.
+    """Invalid data the form encoding loses: inside a nested object (``a[b]=1`` is not
+    standard form encoding; a nested object is sent as its keys only, so no server can
+    see what was wrong inside it), or a required array left out (absent is empty).
     """
     if type(failure).__name__ != "AcceptedNegativeData":
         return False
@@ -134,7 +133,39 @@ def _is_form_gap(case: Any, failure: BaseException) -> bool:
         for v in body.values()
         if isinstance(v, dict) or (isinstance(v, list) and any(isinstance(i, dict) for i in v))
     ]
-    return bool(nested)
+    return bool(nested) or bool(_absent_required_arrays(case, body))
+
+
+def _absent_required_arrays(case: Any, body: dict[str, Any]) -> list[str]:
+    """Required array fields missing from a form body: an empty array has no form
+    encoding at all (``a=`` is one empty string), so absent and empty are one request."""
+    raw = case.operation.schema.raw_schema
+    for alternative in case.operation.body:
+        if alternative.media_type != case.media_type:
+            continue
+        schema = _deref(raw, alternative.definition.get("schema"))
+        if not isinstance(schema, dict):
+            return []
+        props = schema.get("properties") or {}
+        return [
+            name
+            for name in schema.get("required") or ()
+            if name not in body and _deref(raw, props.get(name), {}).get("type") == "array"
+        ]
+    return []
+
+
+def _deref(root: dict[str, Any], node: Any, default: Any = None) -> Any:
+    """``node`` with a local ``$ref`` followed (the corpus' form schemas use only these)."""
+    seen = 0
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 32:
+        seen += 1
+        target: Any = root
+        for token in node["$ref"].lstrip("#/").split("/"):
+            key = token.replace("~1", "/").replace("~0", "~")
+            target = target.get(key) if isinstance(target, dict) else None
+        node = target
+    return default if node is None else node
 
 
 def _auth_for(case: Any) -> dict[str, str] | None:

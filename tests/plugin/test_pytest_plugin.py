@@ -193,16 +193,19 @@ import asyncio
 from accord.runtime import mint_token
 from services.catalog.app import create
 
-TOKEN = mint_token({"sub": "t", "scope": "catalog:read"}, "s")
+
+
+def _token() -> str:
+    return mint_token({"sub": "t", "scope": "catalog:read"}, "s")
 
 def test_sync(accord_client, tmp_path):
-    catalog = accord_client("catalog", app=create(tmp_path / "c.sqlite3"), token=TOKEN)
+    catalog = accord_client("catalog", app=create(tmp_path / "c.sqlite3"), token=_token())
     assert type(catalog).__name__ == "CatalogClient"
     assert catalog.list_products().items == []
 
 def test_async(accord_client, tmp_path):
     catalog = accord_client(
-        "catalog", app=create(tmp_path / "c.sqlite3"), asynchronous=True, token=TOKEN
+        "catalog", app=create(tmp_path / "c.sqlite3"), asynchronous=True, token=_token()
     )
     assert type(catalog).__name__ == "AsyncCatalogClient"
     assert asyncio.run(catalog.list_products()).items == []

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.shop.conftest import Process
-from tests.shop.test_processes import AUTH, _create_product, _order
+from tests.shop.test_processes import _create_product, _order, auth
 
 pytestmark = pytest.mark.slow
 
@@ -56,7 +56,7 @@ def test_orders_dies_at_a_saga_point(processes: dict[str, Process], point: str) 
     orders = processes["orders"]
     _restart_orders(orders, ORDERS_FAULT_EXIT_AT=point)
     with pytest.raises(httpx.TransportError):  # the process dies under the request
-        httpx.post(orders.url + "/orders", json=_order(product_id, 1), headers=AUTH, timeout=10)
+        httpx.post(orders.url + "/orders", json=_order(product_id, 1), headers=auth(), timeout=10)
     assert orders.proc is not None and orders.proc.wait(timeout=10) == 70
     assert _rows(orders, "SELECT state FROM orders") == [("pending",)]
     _restart_orders(orders)
@@ -77,7 +77,7 @@ def test_payments_stalls_holding_a_charge(processes: dict[str, Process]) -> None
     payments.proc.send_signal(signal.SIGSTOP)
     try:
         response = httpx.post(
-            orders.url + "/orders", json=_order(product_id, 1), headers=AUTH, timeout=20
+            orders.url + "/orders", json=_order(product_id, 1), headers=auth(), timeout=20
         )
         assert response.status_code == 504, response.text
         assert _rows(orders, "SELECT state FROM orders") == [("unresolved",)]
@@ -98,7 +98,7 @@ def test_payments_killed_mid_burst(processes: dict[str, Process]) -> None:
     _restart_orders(orders)
 
     async def burst() -> list[httpx.Response | BaseException]:
-        async with httpx.AsyncClient(base_url=orders.url, headers=AUTH, timeout=30) as client:
+        async with httpx.AsyncClient(base_url=orders.url, headers=auth(), timeout=30) as client:
             tasks = [
                 asyncio.create_task(client.post("/orders", json=_order(product_id, n)))
                 for n in range(60)

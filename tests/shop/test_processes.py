@@ -13,7 +13,10 @@ from tests.shop.conftest import Process, token
 
 pytestmark = pytest.mark.slow
 
-AUTH = {"Authorization": f"Bearer {token()}"}
+
+def auth() -> dict[str, str]:
+    """Fresh bearer headers per request: a token minted at import expires (5 min) mid-suite."""
+    return {"Authorization": f"Bearer {token()}"}
 
 
 def _create_product(catalog: Process, on_hand: int) -> str:
@@ -22,7 +25,7 @@ def _create_product(catalog: Process, on_hand: int) -> str:
         json={"sku": f"CUP-{on_hand}-{time.monotonic_ns()}", "name": "Espresso cup",
               "category": "kitchen", "price": {"amount": 1299, "currency": "EUR"},
               "initial_on_hand": on_hand},
-        headers=AUTH,
+        headers=auth(),
     )  # fmt: skip
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
@@ -39,7 +42,7 @@ def _order(product_id: str, n: int) -> dict[str, Any]:
 
 async def _place_all(url: str, product_id: str, count: int) -> list[httpx.Response | Exception]:
     limits = httpx.Limits(max_connections=count)
-    async with httpx.AsyncClient(base_url=url, headers=AUTH, timeout=60, limits=limits) as client:
+    async with httpx.AsyncClient(base_url=url, headers=auth(), timeout=60, limits=limits) as client:
         return await asyncio.gather(
             *(client.post("/orders", json=_order(product_id, n)) for n in range(count)),
             return_exceptions=True,
@@ -57,10 +60,10 @@ def test_fifty_parallel_orders_for_ten_units(processes: dict[str, Process]) -> N
     assert states.count("failed") == 40
     assert {b["failure_reason"] for b in bodies if b["state"] == "failed"} == {"out_of_stock"}
     stock = httpx.get(
-        f"{processes['catalog'].url}/products/{product_id}/stock", headers=AUTH
+        f"{processes['catalog'].url}/products/{product_id}/stock", headers=auth()
     ).json()
     assert (stock["on_hand"], stock["reserved"], stock["available"]) == (0, 0, 0)
-    charges = httpx.get(processes["payments"].url + "/charges?limit=100", headers=AUTH).json()
+    charges = httpx.get(processes["payments"].url + "/charges?limit=100", headers=auth()).json()
     assert len(charges["items"]) == 10  # only confirmed orders were charged
 
 
@@ -70,7 +73,7 @@ def test_killed_orders_service_loses_no_acknowledged_order(processes: dict[str, 
     acknowledged: list[str] = []
 
     async def burst() -> None:
-        async with httpx.AsyncClient(base_url=orders.url, headers=AUTH, timeout=30) as client:
+        async with httpx.AsyncClient(base_url=orders.url, headers=auth(), timeout=30) as client:
 
             async def place(n: int) -> None:
                 try:
@@ -91,7 +94,7 @@ def test_killed_orders_service_loses_no_acknowledged_order(processes: dict[str, 
     assert 10 <= len(acknowledged) < 60
     orders.start()
     for order_id in acknowledged:
-        response = httpx.get(f"{orders.url}/orders/{order_id}", headers=AUTH)
+        response = httpx.get(f"{orders.url}/orders/{order_id}", headers=auth())
         assert response.status_code == 200, (order_id, response.text)
         assert response.json()["state"] == "confirmed"
 
@@ -100,7 +103,7 @@ def test_thirty_parallel_orders_with_one_idempotency_key(processes: dict[str, Pr
     product_id = _create_product(processes["catalog"], on_hand=100)
 
     async def burst() -> list[httpx.Response]:
-        headers = {**AUTH, "Idempotency-Key": "one-key-for-thirty"}
+        headers = {**auth(), "Idempotency-Key": "one-key-for-thirty"}
         limits = httpx.Limits(max_connections=30)
         url = processes["orders"].url
         async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60, limits=limits) as c:
@@ -116,7 +119,7 @@ def test_thirty_parallel_orders_with_one_idempotency_key(processes: dict[str, Pr
     assert all(r.json()["state"] == "confirmed" for r in responses if r.status_code == 201)
     in_progress = [r.json() for r in responses if r.status_code == 409]
     assert all(p["title"] == "Request in progress" for p in in_progress), in_progress
-    orders = httpx.get(processes["orders"].url + "/orders?limit=100", headers=AUTH).json()
+    orders = httpx.get(processes["orders"].url + "/orders?limit=100", headers=auth()).json()
     assert [o["id"] for o in orders["items"]] == list(created)
-    stock = httpx.get(f"{processes['catalog'].url}/products/{product_id}/stock", headers=AUTH)
+    stock = httpx.get(f"{processes['catalog'].url}/products/{product_id}/stock", headers=auth())
     assert stock.json()["on_hand"] == 99
