@@ -35,6 +35,10 @@ class CommandInfo:
 
 #: every command, in the order ``accord --help`` lists them
 COMMANDS: dict[str, CommandInfo] = {
+    "init": CommandInfo(
+        "_cmd_init",
+        "Scaffold contracts/accord.yaml, tool settings and a CI job from the OpenAPI files here.",
+    ),
     "lint": CommandInfo(
         "_cmd_lint", "Check contracts and pacts: validity, rules, and the workspace as a whole."
     ),

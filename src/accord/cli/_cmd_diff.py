@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from accord._errors import AccordError
-from accord.cli._config import load_tool_config
+from accord.cli._config import WorkspaceOption, load_tool_config
 from accord.cli._console import err_console
 
 
@@ -43,6 +43,7 @@ def diff(
     list_ids: Annotated[
         bool, typer.Option("--list-ids", help="List every change id, its level and oasdiff id.")
     ] = False,
+    workspace: WorkspaceOption = None,
 ) -> None:
     """Classify the changes between two contract versions and name the consumers they break.
 
@@ -67,11 +68,11 @@ def diff(
     if fmt not in FORMATS:
         raise typer.BadParameter(f"expected one of {', '.join(FORMATS)}", param_hint="--format")
     names = list(args or [])
-    options = load_tool_config().load_options(max_size)
+    options = load_tool_config(workspace).load_options(max_size)
     if base is not None:
         if pacts:
             raise typer.BadParameter("--base reads the workspace's pacts", param_hint="--pacts")
-        result, notes = diff_workspace(load_workspace(), base, names)
+        result, notes = diff_workspace(load_workspace(workspace), base, names)
         title = f"contracts at {base} -> working tree"
     else:
         if len(names) != 2:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from accord._findings import Finding, Severity
-from accord.cli._config import load_tool_config
+from accord.cli._config import WorkspaceOption, load_tool_config
 from accord.cli._console import err_console
 
 if TYPE_CHECKING:
@@ -63,6 +63,7 @@ def lint(
         bool, typer.Option("--list-rules", help="List the rules and exit.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line.")] = False,
+    workspace: WorkspaceOption = None,
 ) -> None:
     """Check contracts and pacts: validity, rules, and the workspace as a whole."""
     from accord.crosscheck import CODES  # noqa: PLC0415
@@ -76,7 +77,7 @@ def lint(
         return
     if fmt not in FORMATS:
         raise typer.BadParameter(f"expected one of {', '.join(FORMATS)}", param_hint="--format")
-    tool = load_tool_config()
+    tool = load_tool_config(workspace)
     threshold = (fail_on or tool.lint_fail_on).lower()
     if threshold not in ("error", "warning"):
         raise typer.BadParameter("expected error or warning", param_hint="--fail-on")
@@ -84,7 +85,11 @@ def lint(
         disable=frozenset((*tool.lint_disable, *(disable or ()))),
         load=tool.load_options(max_size),
     )
-    result = lint_paths(paths, config) if paths else lint_with_crosscheck(load_workspace(), config)
+    result = (
+        lint_paths(paths, config)
+        if paths
+        else lint_with_crosscheck(load_workspace(workspace), config)
+    )
     rules = describe() + [
         {"id": code, "severity": severity.value, "scope": "pact", "description": code}
         for code, severity in CODES.items()

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from accord.cli._config import WorkspaceOption
 from accord.cli._console import err_console
 
 if TYPE_CHECKING:
@@ -69,6 +70,7 @@ def pacts(
         Path | None,
         typer.Option(help="The consumer tests (default: tests/consumers of the workspace)."),
     ] = None,
+    workspace_path: WorkspaceOption = None,
 ) -> None:
     """Run the consumer pact tests and write their pacts into the workspace's pacts folder.
 
@@ -79,7 +81,7 @@ def pacts(
     from accord.pacts import compare_pacts  # noqa: PLC0415
     from accord.workspace import load_workspace  # noqa: PLC0415
 
-    workspace = load_workspace()
+    workspace = load_workspace(workspace_path)
     suite = tests if tests is not None else workspace.root / DEFAULT_TESTS
     if not suite.exists():
         raise typer.BadParameter(f"{_show(suite)} does not exist", param_hint="--tests")

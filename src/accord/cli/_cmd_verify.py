@@ -10,6 +10,7 @@ import typer
 
 from accord._findings import Severity
 from accord.cli._cmd_lint import lint_with_crosscheck
+from accord.cli._config import WorkspaceOption
 from accord.cli._console import err_console
 
 if TYPE_CHECKING:
@@ -88,12 +89,13 @@ def verify(
         str | None,
         typer.Option(help="The providers' version results are recorded for (default: git HEAD)."),
     ] = None,
+    workspace_path: WorkspaceOption = None,
 ) -> None:
     """Verify every provider against its consumers' pacts and its contract (what CI runs)."""
     from accord.verify import VerifyOptions, verify_workspace, write_html, write_junit  # noqa: PLC0415
     from accord.workspace import load_workspace  # noqa: PLC0415
 
-    workspace = load_workspace()
+    workspace = load_workspace(workspace_path)
     started = time.perf_counter()
     if not skip_gates:
         problems = _gates(workspace)
@@ -135,12 +137,13 @@ def can_i_deploy(
         str | None,
         typer.Option(help="SERVICE's version as a provider (default: from git HEAD)."),
     ] = None,
+    workspace_path: WorkspaceOption = None,
 ) -> None:
     """Whether SERVICE can be deployed: every current pact it is in has passed verification."""
     from accord.verify import ResultsStore  # noqa: PLC0415
     from accord.workspace import load_workspace  # noqa: PLC0415
 
-    workspace = load_workspace()
+    workspace = load_workspace(workspace_path)
     known = set(workspace.services) | set(workspace.consumers)
     if service not in known:
         raise typer.BadParameter(

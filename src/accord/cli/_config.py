@@ -5,14 +5,26 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
 
 from accord._errors import AccordError, Location
 
 if TYPE_CHECKING:
     from accord.core import LoadOptions
 
-__all__ = ["ToolConfig", "load_tool_config"]
+__all__ = ["ToolConfig", "WorkspaceOption", "load_tool_config"]
+
+#: ``--workspace``, taken by every command that reads a workspace
+WorkspaceOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        help="contracts/accord.yaml, or the folder holding it (default: found from the "
+        "current folder).",
+    ),
+]
 
 
 @dataclass(slots=True, frozen=True)
