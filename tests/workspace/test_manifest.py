@@ -66,13 +66,16 @@ def test_the_real_manifest_loads() -> None:
 def test_the_real_manifest_services_and_gateway() -> None:
     ws = Workspace.from_path(REAL_MANIFEST)
     orders = ws.services["orders"]
-    assert orders == ServiceSpec(
-        name="orders",
-        contract=REPO / "contracts" / "openapi" / "orders.yaml",
-        port=8102,
-        module="services.orders",
-        consumes=("catalog", "payments"),
+    assert isinstance(orders, ServiceSpec)
+    assert (orders.name, orders.contract, orders.port, orders.module, orders.consumes) == (
+        "orders",
+        REPO / "contracts" / "openapi" / "orders.yaml",
+        8102,
+        "services.orders",
+        ("catalog", "payments"),
     )
+    assert orders.credentials is not None
+    assert orders.credentials.token_command == ("{python}", "-m", "accord", "token")
     assert ws.consumers["storefront"] == ConsumerSpec(
         "storefront", ("orders", "catalog"), "services.storefront"
     )
