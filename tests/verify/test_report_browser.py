@@ -59,8 +59,9 @@ def test_report_renders_in_chromium(tmp_path: Path) -> None:
     svg = re.search(r'<svg id="graph".*?</svg>', html, re.S)
     assert svg is not None
     nodes = re.findall(r'<g class="node (consumer|provider)">', svg.group(0))
-    assert nodes.count("provider") == 3 and nodes.count("consumer") == 2
-    assert len(re.findall(r'<line class="edge"', svg.group(0))) == 4  # orders->2, storefront->2
+    assert nodes.count("provider") == 4 and nodes.count("consumer") == 3
+    # orders->2, storefront->3, web->1
+    assert len(re.findall(r'<line class="edge"', svg.group(0))) == 6
     ids = set(re.findall(r'id="([^"]+)"', html))
     for target in re.findall(r'href="#([^"]+)"', html):
         assert target in ids, f"link to #{target} leads nowhere"

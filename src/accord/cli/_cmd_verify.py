@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from accord._findings import Severity
-from accord.cli._cmd_lint import lint_with_crosscheck
-from accord.cli._config import WorkspaceOption
+from accord.cli._cmd_lint import lint_settings, lint_with_crosscheck
+from accord.cli._config import WorkspaceOption, load_tool_config
 from accord.cli._console import err_console
 
 if TYPE_CHECKING:
@@ -26,11 +25,15 @@ def register(app: typer.Typer) -> None:
 
 
 def _gates(workspace: Workspace) -> list[str]:
-    """The static gates, fast: lint (with the pact cross-check) and generated code fresh."""
+    """The static gates, fast: lint (with the pact cross-check) and generated code fresh.
+
+    Lint runs with ``[tool.accord.lint]`` (``disable``, ``fail-on``), as ``accord lint`` does.
+    """
     from accord.codegen import check_workspace  # noqa: PLC0415
 
-    findings = lint_with_crosscheck(workspace).findings
-    problems = [str(f) for f in findings if f.severity >= Severity.WARNING]
+    config, threshold = lint_settings(load_tool_config(workspace.root))
+    findings = lint_with_crosscheck(workspace, config).findings
+    problems = [str(f) for f in findings if f.severity >= threshold]
     generated = check_workspace(workspace)
     problems += [f"{p}: stale (run `accord generate`)" for p in generated.stale]
     problems += [f"{p}: missing (run `accord generate`)" for p in generated.missing]

@@ -1,11 +1,13 @@
 """Starting a provider for verification: a fresh database, its dependencies mocked.
 
-A provider is started as ``python -m <module> --port P --db <fresh file>
---provider-states``. The services it consumes are served by ``accord mock``, in pact
-mode from the provider's own pact with each of them (else from their contracts),
-and their URLs passed as ``<PROVIDER>_<DEPENDENCY>_URL`` (``ORDERS_CATALOG_URL``):
-each provider is verified alone, against what its dependencies promised it rather
-than what they happen to do today.
+A provider is started as its manifest entry says (``python -m <module> --port P --db
+<fresh file> --provider-states``, or its ``command`` with ``{port}`` and ``{db}`` filled
+in and ``ACCORD_PROVIDER_STATES=1``; one with only a ``url`` is used where it runs).
+The services it consumes are served by ``accord mock``, in pact mode from the
+provider's own pact with each of them (else from their contracts), and their URLs
+passed as ``<PROVIDER>_<DEPENDENCY>_URL`` (``ORDERS_CATALOG_URL``): each provider is
+verified alone, against what its dependencies promised it rather than what they happen
+to do today.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from accord._errors import AccordError
 from accord._process import Process, free_port
 from accord.workspace import Workspace
 
@@ -50,11 +51,13 @@ def running_provider(
 
     ``deps_from_pacts`` serves dependencies in pact mode (for pact verification: the
     provider gets what it was promised); otherwise from their contracts (for property
-    tests: any valid request gets a valid answer).
+    tests: any valid request gets a valid answer). A service declared with only a ``url``
+    is already running: it is used as it is, with nothing started.
     """
     spec = workspace.services[name]
-    if not spec.module:
-        raise AccordError(f"service {name!r} has no `module` in {workspace.source.display}")
+    if spec.url and not spec.startable:
+        yield spec.base_url()
+        return
     workdir.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
@@ -73,12 +76,12 @@ def running_provider(
             started.enter_context(mock)
             env[f"{name.upper()}_{dependency.upper()}_URL"] = url
         port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        argv = [sys.executable, "-m", spec.module, "--port", str(port),
-                "--db", str(workdir / f"{name}.sqlite3"), "--provider-states"]  # fmt: skip
+        db = workdir / f"{name}.{'sqlite3' if spec.module else 'db'}"
+        launch = spec.launch(workspace.root, port=port, db=db, provider_states=True)
         log = _fresh(workdir / f"{name}.log")
-        started.enter_context(Process(name, argv, url + "/healthz", dict(env), workspace.root, log))
-        yield url
+        process = Process(name, launch.argv, launch.health, {**env, **launch.env}, launch.cwd, log)
+        started.enter_context(process)
+        yield spec.base_url(port)
 
 
 def _fresh(log: Path) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,29 +16,42 @@ from accord.verify._model import CaseResult
 __all__ = ["verify_pacts"]
 
 
-def _state_handler(base_url: str, broken: dict[str, str]) -> Any:
-    """Sets provider states through the service's own endpoint.
+def _state_handler(states_url: str | None, broken: dict[str, str], missing: str) -> Any:
+    """Sets provider states through the service's state-change endpoint.
 
-    A state the service cannot set up is recorded in ``broken`` rather than raised:
-    the Pact FFI retries a failing state change with back-off for about two minutes,
-    and the interaction is failed afterwards with the service's own explanation.
+    Pact's convention: ``POST {state, params, action}`` with ``action`` ``setup`` before
+    an interaction and ``teardown`` after it; any 2xx is success. A state the service
+    cannot set up is recorded in ``broken`` rather than raised: the Pact FFI retries a
+    failing state change with back-off for about two minutes, and the interaction is
+    failed afterwards with the service's own explanation. Teardown failures are ignored.
     """
 
     def handler(state: str, action: str, parameters: dict[str, Any] | None) -> None:
-        if action != "setup":
+        if states_url is None:
+            if action == "setup":
+                broken[state] = f"provider state {state!r} could not be set up: {missing}"
             return
         try:
             response = httpx.post(
-                f"{base_url}/_accord/provider-states",
+                states_url,
                 json={"state": state, "action": action, "params": parameters or {}},
                 timeout=30,
             )
         except httpx.TransportError as exc:
-            broken[state] = f"provider state {state!r} could not be set up: {exc}"
+            if action == "setup":
+                broken[state] = f"provider state {state!r} could not be set up: {exc}"
             return
-        if response.status_code != 200:
-            detail = response.json().get("detail", response.text) if response.content else ""
-            broken[state] = f"provider state {state!r} could not be set up: {detail}"
+        if action == "setup" and not response.is_success:
+            detail = response.text
+            try:
+                body = response.json()
+                detail = body.get("detail", detail) if isinstance(body, dict) else detail
+            except ValueError:
+                pass
+            broken[state] = (
+                f"provider state {state!r} could not be set up ({response.status_code} from "
+                f"{states_url}): {detail}"
+            )
 
     return handler
 
@@ -126,11 +139,18 @@ def _interaction_label(pact: PactFile, index: int) -> tuple[str, str]:
     return interaction.description, state
 
 
-def verify_pacts(provider: str, base_url: str, pacts: list[Path], token: str) -> list[CaseResult]:
+def verify_pacts(
+    provider: str,
+    base_url: str,
+    pacts: list[Path],
+    headers: Mapping[str, str],
+    states_url: str | None = None,
+) -> list[CaseResult]:
     """Replay every interaction of ``pacts`` against ``base_url``; one result per interaction.
 
-    A problem the FFI reports that belongs to no interaction fails the pact as a whole
-    (a case named ``<consumer> -> <provider>``).
+    ``headers`` (the provider's credentials) are added to every request; provider states
+    are set at ``states_url``. A problem the FFI reports that belongs to no interaction
+    fails the pact as a whole (a case named ``<consumer> -> <provider>``).
     """
     from pact import Verifier  # noqa: PLC0415  (the FFI loads only when verifying)
 
@@ -139,14 +159,18 @@ def verify_pacts(provider: str, base_url: str, pacts: list[Path], token: str) ->
     for path in pacts:
         pact = PactFile.from_path(path)
         broken: dict[str, str] = {}
+        missing = (
+            f"service {provider!r} declares no provider-state endpoint (`states:` in accord.yaml)"
+        )
         verifier = (
             Verifier(provider, host="127.0.0.1")
             .add_transport(url=base_url)
             .add_source(str(path))
-            .state_handler(_state_handler(base_url, broken), teardown=False)
-            .add_custom_header("Authorization", f"Bearer {token}")
+            .state_handler(_state_handler(states_url, broken, missing), teardown=True)
             .set_coloured_output(enabled=False)
         )
+        for header, value in headers.items():
+            verifier.add_custom_header(header, value)
         raised: Exception | None = None
         try:
             verifier.verify()

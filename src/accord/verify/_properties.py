@@ -10,6 +10,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from pathlib import Path
 
 from accord.verify._model import CaseResult
@@ -18,7 +19,13 @@ __all__ = ["read_junit", "run_schemathesis"]
 
 
 def run_schemathesis(
-    contract: Path, base_url: str, workdir: Path, *, max_examples: int, seed: int, token: str
+    contract: Path,
+    base_url: str,
+    workdir: Path,
+    *,
+    max_examples: int,
+    seed: int,
+    headers: Mapping[str, str],
 ) -> list[CaseResult]:
     """All checks, positive and negative data, stateful links; one result per operation."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -30,7 +37,7 @@ def run_schemathesis(
         "--mode", "all",
         "--max-examples", str(max_examples),
         "--seed", str(seed),
-        "--header", f"Authorization: Bearer {token}",
+        *(arg for name, value in headers.items() for arg in ("--header", f"{name}: {value}")),
         "--report", "junit", "--report-junit-path", str(junit),
     ]  # fmt: skip
     proc = subprocess.run(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -11,7 +12,6 @@ from pathlib import Path
 
 from accord._errors import AccordError
 from accord.core import PactFile
-from accord.runtime import mint_token
 from accord.verify._launch import running_provider, service_secret
 from accord.verify._model import ServiceResult, VerifyOptions
 from accord.verify._pacts import verify_pacts
@@ -36,10 +36,25 @@ def _pacts_for(workspace: Workspace, provider: str) -> list[tuple[Path, str]]:
 def _provider(
     workspace: Workspace, name: str, options: VerifyOptions, workdir: Path, from_pacts: bool
 ) -> AbstractContextManager[str]:
-    """A provider to verify: the one at ``--base-url``, or a fresh instance started here."""
+    """A provider to verify: the one at ``--base-url`` (or its ``url:``), or one started here."""
     if options.base_url:
         return nullcontext(options.base_url.rstrip("/"))
     return running_provider(workspace, name, workdir, deps_from_pacts=from_pacts)
+
+
+def credentials(workspace: Workspace, name: str, options: VerifyOptions) -> dict[str, str]:
+    """The headers verification sends ``name``: ``--token``, else its ``credentials:``.
+
+    A token command runs with ``$ACCORD_JWT_SECRET`` set to the secret the started
+    providers verify signatures with.
+    """
+    if options.token:
+        return {"Authorization": f"Bearer {options.token}"}
+    found = workspace.services[name].credentials
+    if found is None:
+        return {}
+    env = {**os.environ, "ACCORD_JWT_SECRET": service_secret()}
+    return found.resolve(workspace.root, env)
 
 
 def _verify_one(
@@ -47,17 +62,20 @@ def _verify_one(
     name: str,
     pacts: list[tuple[Path, str]],
     options: VerifyOptions,
-    token: str,
     scratch: Path,
 ) -> ServiceResult:
     result = ServiceResult(name)
     result.pact_files = [p for p, _ in pacts]
+    spec = workspace.services[name]
     try:
+        headers = credentials(workspace, name, options)
         if options.pacts and pacts:
             result.pacts_verified = True
             started = time.perf_counter()
             with _provider(workspace, name, options, scratch / name / "pacts", True) as base_url:
-                result.cases += verify_pacts(name, base_url, [p for p, _ in pacts], token)
+                states = spec.states_url(base_url)
+                paths = [p for p, _ in pacts]
+                result.cases += verify_pacts(name, base_url, paths, headers, states)
             result.phases["pact"] = time.perf_counter() - started
         if options.properties:
             started = time.perf_counter()
@@ -66,7 +84,7 @@ def _verify_one(
             ) as base_url:
                 result.cases += run_schemathesis(
                     workspace.services[name].contract, base_url, scratch / name / "schemathesis",
-                    max_examples=options.max_examples, seed=options.seed, token=token,
+                    max_examples=options.max_examples, seed=options.seed, headers=headers,
                 )  # fmt: skip
             result.phases["schemathesis"] = time.perf_counter() - started
     except AccordError as exc:
@@ -88,11 +106,12 @@ def verify_workspace(
         raise AccordError("--base-url verifies one running provider: name exactly one service")
     unknown = [n for n in names if n not in workspace.services]
     if unknown:
-        raise AccordError(f"no service named {', '.join(map(repr, unknown))} in this workspace")
-    # signed with the secret the providers are started with: they verify signatures
-    token = options.token or mint_token(
-        {"sub": "accord-verify", "scope": " ".join(workspace.scopes())}, service_secret(), ttl=3600
-    )
+        raise AccordError(
+            f"no service named {', '.join(map(repr, unknown))} in {workspace.source.display} "
+            f"(services: {', '.join(workspace.services)}); to verify a provider that runs "
+            "elsewhere, declare it there with its contract and `url:`, or name a declared "
+            "one with `--base-url`"
+        )
     store = ResultsStore(options.results_db)  # unusable: fails now, not after the run
     check_report_dir(options.report_dir)
     versions = {name: provider_version(workspace, name, options.provider_version) for name in names}
@@ -104,7 +123,7 @@ def verify_workspace(
 
         def run(name: str) -> ServiceResult:
             progress(f"verifying {name}")
-            outcome = _verify_one(workspace, name, pacts[name], options, token, scratch)
+            outcome = _verify_one(workspace, name, pacts[name], options, scratch)
             outcome.version = versions[name].value
             progress(f"{name}: {'passed' if outcome.passed else 'FAILED'}")
             return outcome
