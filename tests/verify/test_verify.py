@@ -117,6 +117,32 @@ def test_planted_defects_fail_verification_and_are_named(tmp_path: Path) -> None
     assert len(failures) >= 4, failures
 
 
+def test_orders_failure_path_follows_its_dependencies_states(tmp_path: Path) -> None:
+    """orders' state "product ... is out of stock" puts catalog's mock in "0 in stock": its
+    reservation answers 409, so orders' handling of that 409 is verified, and a broken one
+    is caught (before, catalog's mock answered the first 2xx and the order was confirmed)."""
+    root = workspace_copy(tmp_path)
+    run = ("verify", "orders", "--no-properties", "--skip-gates")
+    passed = accord(*run, cwd=root)
+    assert passed.returncode == 0, passed.stdout[-3000:] + passed.stderr[-2000:]
+    plant(
+        root / "services" / "orders" / "service.py",
+        "            if exc.status == 409:\n"
+        '                self._update(order_id, state="failed", failure_reason="out_of_stock")',
+        "            if exc.status == 410:\n"
+        '                self._update(order_id, state="failed", failure_reason="out_of_stock")',
+    )
+    proc = accord(*run, cwd=root)
+    out = proc.stdout
+    assert proc.returncode == 1, out[-3000:] + proc.stderr[-2000:]
+    failed = [line for line in out.splitlines() if line.startswith("orders: pact: ")]
+    assert failed == [
+        "orders: pact: storefront: a request to place an order for a product out of stock "
+        "(given product prd_7Hx2Kq9LmN4p is out of stock)"
+    ], out[-3000:]
+    assert "expected 201 but was 502" in out
+
+
 def test_base_url_verifies_a_running_provider(tmp_path: Path) -> None:
     root = workspace_copy(tmp_path)
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{REPO / 'src'}:{root}"}

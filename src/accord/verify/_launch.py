@@ -45,14 +45,20 @@ def _mock_target(
 
 @contextmanager
 def running_provider(
-    workspace: Workspace, name: str, workdir: Path, *, deps_from_pacts: bool = True
+    workspace: Workspace,
+    name: str,
+    workdir: Path,
+    *,
+    deps_from_pacts: bool = True,
+    pact_mocks: dict[str, str] | None = None,
 ) -> Iterator[str]:
     """Start ``name`` (and mocks of what it consumes); yield its base URL; stop everything.
 
     ``deps_from_pacts`` serves dependencies in pact mode (for pact verification: the
     provider gets what it was promised); otherwise from their contracts (for property
-    tests: any valid request gets a valid answer). A service declared with only a ``url``
-    is already running: it is used as it is, with nothing started.
+    tests: any valid request gets a valid answer); the URL of each dependency's pact-mode
+    mock goes into ``pact_mocks``, for its states to be chosen. A service declared with
+    only a ``url`` is already running: it is used as it is, with nothing started.
     """
     spec = workspace.services[name]
     if spec.url and not spec.startable:
@@ -61,20 +67,25 @@ def running_provider(
     workdir.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
-        "PYTHONPATH": str(workspace.root),
+        # the workspace first (its services), then what this process was given (accord)
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, (str(workspace.root), os.environ.get("PYTHONPATH")))
+        ),
         "ACCORD_JWT_SECRET": service_secret(),
     }
     with ExitStack() as started:  # stopped last-started first
         for dependency in spec.consumes:
             port = free_port()
             url = f"http://127.0.0.1:{port}"
-            argv = [sys.executable, "-m", "accord", "mock",
-                    *_mock_target(workspace, name, dependency, deps_from_pacts),
+            targets = _mock_target(workspace, name, dependency, deps_from_pacts)
+            argv = [sys.executable, "-m", "accord", "mock", *targets,
                     "--port", str(port), "-q"]  # fmt: skip
             log = _fresh(workdir / f"mock-{dependency}.log")
             mock = Process(f"mock of {dependency}", argv, url + "/", env, workspace.root, log)
             started.enter_context(mock)
             env[f"{name.upper()}_{dependency.upper()}_URL"] = url
+            if pact_mocks is not None and targets[0].endswith(".json"):
+                pact_mocks[dependency] = url
         port = free_port()
         db = workdir / f"{name}.{'sqlite3' if spec.module else 'db'}"
         launch = spec.launch(workspace.root, port=port, db=db, provider_states=True)

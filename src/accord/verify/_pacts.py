@@ -16,7 +16,68 @@ from accord.verify._model import CaseResult
 __all__ = ["verify_pacts"]
 
 
-def _state_handler(states_url: str | None, broken: dict[str, str], missing: str) -> Any:
+class DependencyStates:
+    """The states of a provider's dependencies (their pact-mode mocks) during one interaction.
+
+    A provider's state-change answer may name the states its dependencies must be in
+    (``{"dependencies": {"catalog": ["product prd_1 has 0 in stock"]}}``); they are set
+    on each dependency's mock (``POST /_accord/pact-states``), added up over the
+    interaction's states and cleared at teardown, so every answer a dependency gives
+    during the interaction belongs to one story.
+    """
+
+    def __init__(self, mocks: Mapping[str, str]) -> None:
+        self.mocks = dict(mocks)  # dependency -> its pact-mode mock's base URL
+        self.chosen: dict[str, list[str]] = {}
+
+    def add(self, state: str, implied: Any) -> str | None:
+        """Set what ``state`` implies; a problem (for the interaction) or None."""
+        if not isinstance(implied, dict):
+            return f"provider state {state!r}: `dependencies` must map a dependency to states"
+        for dependency, states in implied.items():
+            url = self.mocks.get(dependency)
+            if url is None:
+                known = ", ".join(sorted(self.mocks)) or "none"
+                return (
+                    f"provider state {state!r} implies states of {dependency!r}, which is not "
+                    f"a dependency served from pacts here (pact-mode mocks: {known})"
+                )
+            wanted = [*self.chosen.get(dependency, []), *states]
+            problem = self._post(url, wanted)
+            if problem:
+                return f"provider state {state!r}: {dependency}: {problem}"
+            self.chosen[dependency] = wanted
+        return None
+
+    def clear(self) -> None:
+        for dependency in list(self.chosen):
+            self._post(self.mocks[dependency], [])
+        self.chosen.clear()
+
+    @staticmethod
+    def _post(url: str, states: list[str]) -> str | None:
+        try:
+            response = httpx.post(f"{url}{MOCK_STATES_PATH}", json={"states": states}, timeout=10)
+        except httpx.TransportError as exc:
+            return f"its mock could not be reached: {exc}"
+        if response.is_success:
+            return None
+        try:
+            return str(response.json().get("detail", response.text))
+        except ValueError:
+            return response.text
+
+
+#: the pact-mode mock's endpoint that chooses its provider states (accord.mock)
+MOCK_STATES_PATH = "/_accord/pact-states"
+
+
+def _state_handler(
+    states_url: str | None,
+    broken: dict[str, str],
+    missing: str,
+    dependencies: DependencyStates | None = None,
+) -> Any:
     """Sets provider states through the service's state-change endpoint.
 
     Pact's convention: ``POST {state, params, action}`` with ``action`` ``setup`` before
@@ -24,9 +85,12 @@ def _state_handler(states_url: str | None, broken: dict[str, str], missing: str)
     cannot set up is recorded in ``broken`` rather than raised: the Pact FFI retries a
     failing state change with back-off for about two minutes, and the interaction is
     failed afterwards with the service's own explanation. Teardown failures are ignored.
+    The dependency states a setup answer names are set on ``dependencies``.
     """
 
     def handler(state: str, action: str, parameters: dict[str, Any] | None) -> None:
+        if action == "teardown" and dependencies is not None:
+            dependencies.clear()
         if states_url is None:
             if action == "setup":
                 broken[state] = f"provider state {state!r} could not be set up: {missing}"
@@ -52,6 +116,16 @@ def _state_handler(states_url: str | None, broken: dict[str, str], missing: str)
                 f"provider state {state!r} could not be set up ({response.status_code} from "
                 f"{states_url}): {detail}"
             )
+            return
+        if action == "setup" and dependencies is not None and response.content:
+            try:
+                body = response.json()
+            except ValueError:
+                return  # an answer that is not JSON implies nothing
+            implied = body.get("dependencies") if isinstance(body, dict) else None
+            problem = dependencies.add(state, implied) if implied is not None else None
+            if problem:
+                broken[state] = problem
 
     return handler
 
@@ -145,12 +219,15 @@ def verify_pacts(
     pacts: list[Path],
     headers: Mapping[str, str],
     states_url: str | None = None,
+    dependency_mocks: Mapping[str, str] | None = None,
 ) -> list[CaseResult]:
     """Replay every interaction of ``pacts`` against ``base_url``; one result per interaction.
 
     ``headers`` (the provider's credentials) are added to every request; provider states
-    are set at ``states_url``. A problem the FFI reports that belongs to no interaction
-    fails the pact as a whole (a case named ``<consumer> -> <provider>``).
+    are set at ``states_url``, and the dependency states they imply on the pact-mode mocks
+    in ``dependency_mocks`` (dependency -> base URL). A problem the FFI reports that
+    belongs to no interaction fails the pact as a whole (a case named ``<consumer> ->
+    <provider>``).
     """
     from pact import Verifier  # noqa: PLC0415  (the FFI loads only when verifying)
 
@@ -159,6 +236,7 @@ def verify_pacts(
     for path in pacts:
         pact = PactFile.from_path(path)
         broken: dict[str, str] = {}
+        dependencies = DependencyStates(dependency_mocks or {})
         missing = (
             f"service {provider!r} declares no provider-state endpoint (`states:` in accord.yaml)"
         )
@@ -166,7 +244,7 @@ def verify_pacts(
             Verifier(provider, host="127.0.0.1")
             .add_transport(url=base_url)
             .add_source(str(path))
-            .state_handler(_state_handler(states_url, broken, missing), teardown=True)
+            .state_handler(_state_handler(states_url, broken, missing, dependencies), teardown=True)
             .set_coloured_output(enabled=False)
         )
         for header, value in headers.items():

@@ -34,12 +34,19 @@ def _pacts_for(workspace: Workspace, provider: str) -> list[tuple[Path, str]]:
 
 
 def _provider(
-    workspace: Workspace, name: str, options: VerifyOptions, workdir: Path, from_pacts: bool
+    workspace: Workspace,
+    name: str,
+    options: VerifyOptions,
+    workdir: Path,
+    from_pacts: bool,
+    pact_mocks: dict[str, str] | None = None,
 ) -> AbstractContextManager[str]:
     """A provider to verify: the one at ``--base-url`` (or its ``url:``), or one started here."""
     if options.base_url:
         return nullcontext(options.base_url.rstrip("/"))
-    return running_provider(workspace, name, workdir, deps_from_pacts=from_pacts)
+    return running_provider(
+        workspace, name, workdir, deps_from_pacts=from_pacts, pact_mocks=pact_mocks
+    )
 
 
 def credentials(workspace: Workspace, name: str, options: VerifyOptions) -> dict[str, str]:
@@ -72,10 +79,13 @@ def _verify_one(
         if options.pacts and pacts:
             result.pacts_verified = True
             started = time.perf_counter()
-            with _provider(workspace, name, options, scratch / name / "pacts", True) as base_url:
+            mocks: dict[str, str] = {}  # the dependencies' pact-mode mocks, by name
+            with _provider(
+                workspace, name, options, scratch / name / "pacts", True, mocks
+            ) as base_url:
                 states = spec.states_url(base_url)
                 paths = [p for p, _ in pacts]
-                result.cases += verify_pacts(name, base_url, paths, headers, states)
+                result.cases += verify_pacts(name, base_url, paths, headers, states, mocks)
             result.phases["pact"] = time.perf_counter() - started
         if options.properties:
             started = time.perf_counter()
