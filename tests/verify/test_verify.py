@@ -4,6 +4,7 @@ defects planted in a service, naming each one; can-i-deploy answers from its res
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -115,6 +116,30 @@ def test_planted_defects_fail_verification_and_are_named(tmp_path: Path) -> None
     junit = ET.parse(root / "reports" / "junit.xml").getroot()
     failures = [c.get("name") for c in junit.iter("testcase") if c.find("failure") is not None]
     assert len(failures) >= 4, failures
+    # a CI log a reader can live with: plain progress lines, no access log, no FFI dump
+    log = proc.stderr
+    assert "] catalog schemathesis: running (seed 0)" in log and "] catalog: FAILED" in log
+    assert "127.0.0.1 - - [" not in out + log and "returns a response which" not in out + log
+    # each failure once, under its provider
+    assert out.count("catalog: pact: orders: a request to reserve 2 of product") == 1
+    assert "== catalog: FAILED (logs: reports/catalog/)" in out
+    # the evidence is kept: the planted RuntimeError's traceback is in the provider's log
+    evidence = root / "reports" / "catalog"
+    provider_log = (evidence / "properties" / "catalog.log").read_text()
+    assert "Traceback" in provider_log and "RuntimeError: edge" in provider_log
+    assert "expected 201 but was 200" in (evidence / "pacts" / "pact-orders.txt").read_text()
+    assert (evidence / "schemathesis" / "html").is_dir()
+    assert (evidence / "schemathesis" / "schemathesis.log").stat().st_size > 0
+    # every "reproduce" works after the run: a command that starts what it needs, and a
+    # curl for the service where `accord up` runs it, with a token `accord token` prints
+    assert "[Filtered]" not in out
+    rerun = "accord verify catalog --skip-gates --no-pacts --seed 0 --max-examples 10"
+    assert f"reproduce: {rerun}" in out
+    assert re.search(
+        r"reproduce: curl .*Bearer \$\(accord token\).*127\.0\.0\.1:8101/products", out
+    )
+    again = accord(*rerun.split()[1:], cwd=root)
+    assert again.returncode == 1 and "catalog: schemathesis: GET /products" in again.stdout
 
 
 def test_orders_failure_path_follows_its_dependencies_states(tmp_path: Path) -> None:

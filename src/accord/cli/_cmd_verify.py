@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -61,6 +62,21 @@ def _summary(results: list[ServiceResult]) -> Table:
     return table
 
 
+def _failures(result: ServiceResult) -> None:
+    """Every failure of ``result`` once, under its provider, with how to reproduce it."""
+    failures = result.failures()
+    if not failures and not result.error:
+        return
+    where = f" (logs: {result.evidence}/)" if result.evidence else ""
+    typer.echo(f"== {result.provider}: FAILED{where}")
+    if result.error:
+        typer.echo(f"{result.provider}: could not be verified: {result.error}")
+    for case in failures:
+        lines = [f"{result.provider}: {case.suite}: {case.name}", *case.message.splitlines()]
+        lines += [f"reproduce: {command}" for command in case.reproduce.splitlines()]
+        typer.echo("\n    ".join(lines))
+
+
 def verify(
     services: Annotated[
         list[str] | None, typer.Argument(help="Providers to verify (default: all).")
@@ -93,9 +109,27 @@ def verify(
         typer.Option(help="The providers' version results are recorded for (default: git HEAD)."),
     ] = None,
     workspace_path: WorkspaceOption = None,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Also print the Pact FFI's own output for every interaction."
+        ),
+    ] = False,
 ) -> None:
-    """Verify every provider against its consumers' pacts and its contract (what CI runs)."""
-    from accord.verify import VerifyOptions, verify_workspace, write_html, write_junit  # noqa: PLC0415
+    """Verify every provider against its consumers' pacts and its contract (what CI runs).
+
+    On a terminal a live table shows each provider's phase; in CI (``CI=true``, or output
+    that is not a terminal) one plain line per step. Each failure is printed once, under
+    its provider, with commands that reproduce it; logs are kept in REPORT/<provider>/.
+    """
+    from accord.cli._verify_progress import LiveProgress, PlainProgress, wants_plain  # noqa: PLC0415
+    from accord.verify import (  # noqa: PLC0415
+        VerifyOptions,
+        run_info,
+        verify_workspace,
+        write_html,
+        write_junit,
+    )
     from accord.workspace import load_workspace  # noqa: PLC0415
 
     workspace = load_workspace(workspace_path)
@@ -113,20 +147,17 @@ def verify(
         services=tuple(services or ()), base_url=base_url, max_examples=max_examples,
         workers=workers, seed=seed,
         report_dir=report, results_db=results_db, pacts=not no_pacts, properties=not no_properties,
-        provider_version=provider_version,
+        provider_version=provider_version, verbose=verbose,
     )  # fmt: skip
-    results = verify_workspace(workspace, options, progress=err_console.print)
+    info = run_info(workspace, options)
+    display = PlainProgress(sys.stderr) if wants_plain(err_console) else LiveProgress(err_console)
+    with display:
+        results = verify_workspace(workspace, options, progress=display)
     junit = write_junit(results, report / "junit.xml")
-    page = write_html(workspace, results, report / "report.html", junit.name)
+    page = write_html(workspace, results, report / "report.html", junit.name, info)
     err_console.print(_summary(results))
     for result in results:
-        if result.error:
-            typer.echo(f"{result.provider}: could not be verified: {result.error}")
-        for case in result.failures():
-            typer.echo(
-                f"{result.provider}: {case.suite}: {case.name}\n    "
-                + case.message.replace("\n", "\n    ")
-            )
+        _failures(result)
     err_console.print(f"reports: {junit} and {page}; total {time.perf_counter() - started:.1f} s")
     raise typer.Exit(0 if all(r.passed for r in results) else 1)
 

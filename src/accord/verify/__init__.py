@@ -1,7 +1,7 @@
 """``accord verify``: each provider against its consumers' pacts and its contract; can-i-deploy."""
 
-from accord.verify._model import CaseResult, ServiceResult, VerifyOptions
-from accord.verify._report import write_html, write_junit
+from accord.verify._model import CaseResult, Progress, ServiceResult, VerifyOptions
+from accord.verify._report import RunInfo, run_info, write_html, write_junit
 from accord.verify._run import verify_workspace
 from accord.verify._store import Deployability, ResultsStore
 from accord.verify._version import ProviderVersion, provider_version
@@ -9,11 +9,14 @@ from accord.verify._version import ProviderVersion, provider_version
 __all__ = [
     "CaseResult",
     "Deployability",
+    "Progress",
     "ProviderVersion",
     "ResultsStore",
+    "RunInfo",
     "ServiceResult",
     "VerifyOptions",
     "provider_version",
+    "run_info",
     "verify_workspace",
     "write_html",
     "write_junit",

@@ -207,6 +207,10 @@ def _match(
     return verdicts, problems
 
 
+def _no_access_log(*_args: object) -> None:
+    """No line per state change: the provider's log and the results say what happened."""
+
+
 def _interaction_label(pact: PactFile, index: int) -> tuple[str, str]:
     interaction = pact.interactions[index]
     state = "; ".join(s.name for s in interaction.provider_states)
@@ -220,6 +224,8 @@ def verify_pacts(
     headers: Mapping[str, str],
     states_url: str | None = None,
     dependency_mocks: Mapping[str, str] | None = None,
+    *,
+    evidence: Path | None = None,
 ) -> list[CaseResult]:
     """Replay every interaction of ``pacts`` against ``base_url``; one result per interaction.
 
@@ -227,9 +233,15 @@ def verify_pacts(
     are set at ``states_url``, and the dependency states they imply on the pact-mode mocks
     in ``dependency_mocks`` (dependency -> base URL). A problem the FFI reports that
     belongs to no interaction fails the pact as a whole (a case named ``<consumer> ->
-    <provider>``).
+    <provider>``). The FFI's own report of each pact is kept in ``evidence``
+    (``pact-<consumer>.txt``).
     """
     from pact import Verifier  # noqa: PLC0415  (the FFI loads only when verifying)
+    from pact._server import StateCallbackHandler  # noqa: PLC0415
+
+    # pact-python's state-callback server logs every request like an access log
+    # ("127.0.0.1 - - [...] POST /_pact/state"), on stderr, with no option to stop it
+    StateCallbackHandler.log_message = _no_access_log  # type: ignore[method-assign,assignment]
 
     os.environ.setdefault("PACT_DO_NOT_TRACK", "true")
     results: list[CaseResult] = []
@@ -254,6 +266,10 @@ def verify_pacts(
             verifier.verify()
         except Exception as exc:  # the FFI raises a bare RuntimeError when anything failed
             raised = exc
+        if evidence is not None:
+            evidence.mkdir(parents=True, exist_ok=True)
+            text = verifier.output(strip_ansi=True)
+            (evidence / f"pact-{pact.consumer}.txt").write_text(text, encoding="utf-8")
         verdicts, problems = _match(pact, verifier.results, raised)
         for index, verdict in verdicts.items():
             message = verdict

@@ -1,27 +1,38 @@
-"""Running the verification of every provider (in parallel, each independent)."""
+"""Running the verification of every provider (in parallel, each independent).
+
+What each run leaves is kept as evidence under ``<report dir>/<provider>/``: the
+provider's and its mocks' logs per phase (``pacts/``, ``properties/``), the Pact FFI's
+own output per pact, and schemathesis' log and reports (``schemathesis/``).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import os
-import tempfile
+import shutil
+import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 from accord._errors import AccordError
 from accord.core import PactFile
 from accord.verify._launch import running_provider, service_secret
-from accord.verify._model import ServiceResult, VerifyOptions
+from accord.verify._model import Progress, ServiceResult, VerifyOptions
 from accord.verify._pacts import verify_pacts
-from accord.verify._properties import run_schemathesis
+from accord.verify._properties import reproducible, run_schemathesis
 from accord.verify._report import check_report_dir
 from accord.verify._store import ResultsStore
 from accord.verify._version import provider_version
 from accord.workspace import Workspace
 
-__all__ = ["verify_workspace"]
+__all__ = ["EVIDENCE_MARK", "verify_workspace"]
+
+#: the file that marks a folder as verify's own evidence (and so safe to empty)
+EVIDENCE_MARK = ".accord-evidence"
 
 
 def _pacts_for(workspace: Workspace, provider: str) -> list[tuple[Path, str]]:
@@ -64,48 +75,116 @@ def credentials(workspace: Workspace, name: str, options: VerifyOptions) -> dict
     return found.resolve(workspace.root, env)
 
 
+def evidence_folder(report_dir: Path, provider: str) -> Path:
+    """``<report dir>/<provider>/``, emptied of an earlier run's evidence (and nothing else)."""
+    folder = report_dir / provider
+    if folder.exists():
+        if not (folder / EVIDENCE_MARK).is_file():
+            raise AccordError(
+                f"{folder} exists and holds no earlier verification evidence "
+                f"(no {EVIDENCE_MARK}); choose another --report folder"
+            )
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    (folder / EVIDENCE_MARK).write_text("written by accord verify; emptied by the next run\n")
+    return folder
+
+
+def _rerun(name: str, options: VerifyOptions, *flags: str) -> str:
+    """The command that repeats a phase of ``name``'s verification (it starts what it needs)."""
+    running = ("--base-url", options.base_url) if options.base_url else ()
+    return " ".join(["accord", "verify", name, "--skip-gates", *running, *flags])
+
+
 def _verify_one(
     workspace: Workspace,
     name: str,
     pacts: list[tuple[Path, str]],
     options: VerifyOptions,
-    scratch: Path,
+    folder: Path,
+    progress: Callable[[Progress], None],
 ) -> ServiceResult:
-    result = ServiceResult(name)
+    result = ServiceResult(name, evidence=folder)
     result.pact_files = [p for p, _ in pacts]
     spec = workspace.services[name]
     try:
         headers = credentials(workspace, name, options)
         if options.pacts and pacts:
             result.pacts_verified = True
+            progress(Progress(name, "pact", "running", f"{len(pacts)} pact(s)"))
             started = time.perf_counter()
             mocks: dict[str, str] = {}  # the dependencies' pact-mode mocks, by name
-            with _provider(
-                workspace, name, options, scratch / name / "pacts", True, mocks
-            ) as base_url:
+            with _provider(workspace, name, options, folder / "pacts", True, mocks) as base_url:
                 states = spec.states_url(base_url)
                 paths = [p for p, _ in pacts]
-                result.cases += verify_pacts(name, base_url, paths, headers, states, mocks)
+                cases = verify_pacts(
+                    name, base_url, paths, headers, states, mocks, evidence=folder / "pacts"
+                )
+            rerun = _rerun(name, options, "--no-properties")
+            result.cases += [
+                c if c.passed else dataclasses.replace(c, reproduce=rerun) for c in cases
+            ]
             result.phases["pact"] = time.perf_counter() - started
+            progress(_phase_done(name, "pact", result))
+        elif options.pacts:
+            progress(Progress(name, "pact", "skipped", "no pact names it as provider"))
         if options.properties:
+            progress(Progress(name, "schemathesis", "running", f"seed {options.seed}"))
             started = time.perf_counter()
-            with _provider(
-                workspace, name, options, scratch / name / "properties", False
-            ) as base_url:
-                result.cases += run_schemathesis(
-                    workspace.services[name].contract, base_url, scratch / name / "schemathesis",
+            with _provider(workspace, name, options, folder / "properties", False) as base_url:
+                cases = run_schemathesis(
+                    spec.contract, base_url, folder / "schemathesis",
                     max_examples=options.max_examples, seed=options.seed, headers=headers,
                 )  # fmt: skip
+            flags = ("--no-pacts", "--seed", str(options.seed))
+            rerun = _rerun(name, options, *flags, "--max-examples", str(options.max_examples))
+            port = spec.port if not options.base_url else None
+            result.cases += [
+                c if c.passed else reproducible(c, rerun, base_url=base_url, port=port)
+                for c in cases
+            ]
             result.phases["schemathesis"] = time.perf_counter() - started
+            progress(_phase_done(name, "schemathesis", result))
     except AccordError as exc:
         result.error = str(exc)
     return result
 
 
+def _phase_done(name: str, phase: str, result: ServiceResult) -> Progress:
+    suite = "pact" if phase == "pact" else "schemathesis"
+    cases = [c for c in result.cases if c.suite == suite and not c.skipped]
+    failed = sum(1 for c in cases if not c.passed)
+    detail = f"{len(cases) - failed}/{len(cases)} in {result.phases[phase]:.1f} s"
+    return Progress(name, phase, "failed" if failed else "passed", detail)
+
+
+@contextmanager
+def _stdout_to(path: Path | None) -> Iterator[None]:
+    """Send what is written to file descriptor 1 into ``path`` (None: leave it).
+
+    The Pact FFI prints every interaction's outcome to the process's standard output
+    itself; its output is also kept per pact in the evidence, so the terminal and the
+    CI log only get Accord's own lines.
+    """
+    if path is None:
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    with path.open("ab") as sink:
+        os.dup2(sink.fileno(), 1)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
 def verify_workspace(
     workspace: Workspace,
     options: VerifyOptions,
-    progress: Callable[[str], None] = lambda _message: None,
+    progress: Callable[[Progress], None] = lambda _event: None,
 ) -> list[ServiceResult]:
     """Verify each selected provider against its consumers' pacts and its contract.
 
@@ -123,23 +202,29 @@ def verify_workspace(
             "one with `--base-url`"
         )
     store = ResultsStore(options.results_db)  # unusable: fails now, not after the run
-    check_report_dir(options.report_dir)
+    report_dir = check_report_dir(options.report_dir)
     versions = {name: provider_version(workspace, name, options.provider_version) for name in names}
     for name, version in versions.items():
-        progress(f"{name}: results are recorded for version {version} ({version.source})")
+        progress(Progress(name, "start", "info", f"version {version} ({version.source})"))
     pacts = {name: _pacts_for(workspace, name) for name in names}  # read once, used twice
-    with tempfile.TemporaryDirectory(prefix="accord-verify-") as tmp:
-        scratch = Path(tmp)
+    folders = {name: evidence_folder(report_dir, name) for name in names}
+    lock = threading.Lock()
 
-        def run(name: str) -> ServiceResult:
-            progress(f"verifying {name}")
-            outcome = _verify_one(workspace, name, pacts[name], options, scratch)
-            outcome.version = versions[name].value
-            progress(f"{name}: {'passed' if outcome.passed else 'FAILED'}")
-            return outcome
+    def report(event: Progress) -> None:
+        with lock:  # one event at a time, whichever thread it comes from
+            progress(event)
 
-        with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
-            results = list(pool.map(run, names))
+    def run(name: str) -> ServiceResult:
+        outcome = _verify_one(workspace, name, pacts[name], options, folders[name], report)
+        outcome.version = versions[name].value
+        report(Progress(name, "done", "passed" if outcome.passed else "failed", outcome.error))
+        return outcome
+
+    raw = None if options.verbose else report_dir / "pact-ffi-output.log"
+    if raw is not None:
+        raw.unlink(missing_ok=True)
+    with _stdout_to(raw), ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
+        results = list(pool.map(run, names))
     for result in results:
         if not result.pacts_verified:  # not run is not failed: no result at all
             continue
