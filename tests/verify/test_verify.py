@@ -148,8 +148,11 @@ def test_orders_failure_path_follows_its_dependencies_states(tmp_path: Path) -> 
     is caught (before, catalog's mock answered the first 2xx and the order was confirmed)."""
     root = workspace_copy(tmp_path)
     run = ("verify", "orders", "--no-properties", "--skip-gates")
-    passed = accord(*run, cwd=root)
+    passed = accord(*run, "-v", cwd=root)
     assert passed.returncode == 0, passed.stdout[-3000:] + passed.stderr[-2000:]
+    # -v lets the Pact FFI's own per-interaction output through
+    assert "a request to place an order for a product out of stock" in passed.stdout
+    assert "returns a response which" in passed.stdout
     plant(
         root / "services" / "orders" / "service.py",
         "            if exc.status == 409:\n"

@@ -160,7 +160,7 @@ class LiveProgress:
     def __enter__(self) -> Self:
         from rich.live import Live  # noqa: PLC0415
 
-        self._live = Live(self, console=self.console, refresh_per_second=4, transient=False)
+        self._live = Live(self, console=self.console, refresh_per_second=4, transient=True)
         self._live.__enter__()
         return self
 
