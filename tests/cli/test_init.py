@@ -151,3 +151,24 @@ def test_workspace_option_is_accepted_by_every_command(
     else:
         assert without == 2
         assert code in (0, 1), out + err
+
+
+def test_init_says_which_pacts_it_could_not_place(
+    repository: Path, corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copy(
+        corpus / "pacts/pactflow/pacts_ruby-example-consumer-python.json", repository / "pacts"
+    )
+    shutil.copy(
+        corpus / "pacts/pact-python/userserviceclient-userservice.json", repository / "pacts"
+    )
+    assert _run("init", repository, "--no-ci") == 0
+    err = " ".join(capsys.readouterr().err.split())
+    # a second provider name for the same document, and a pact no document here serves
+    assert (
+        "provider 'pactflow-example-provider-python' routes to api/products.yaml, which is "
+        "service 'pactflow-example-provider' already" in err
+    )
+    assert "no OpenAPI document here has an operation for its interactions" in err
+    manifest = yaml.safe_load((repository / "contracts/accord.yaml").read_text())
+    assert "pactflow-example-consumer-python" not in manifest.get("consumers", {})

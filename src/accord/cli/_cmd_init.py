@@ -30,6 +30,7 @@ SKIPPED = frozenset(
 #: the first port tried for services (the gateway's default, 8100, is left free)
 FIRST_PORT = 8101
 NAME = re.compile(r"^[a-z][a-z0-9_-]*$")  # as accord.schema.json's service names
+LEFT_OUT = "the pact names no service (`accord lint` says so until its provider is declared)"
 
 TOOL_TABLE = """
 [tool.accord]
@@ -163,10 +164,22 @@ def _plan(root: Path, found: _Found) -> _Plan:
         if best[0] == 0:
             plan.notes.append(
                 f"{pact.source.display}: no OpenAPI document here has an operation for its "
-                f"interactions; provider {pact.provider!r} left out"
+                f"interactions; provider {pact.provider!r}: {LEFT_OUT}"
             )
             continue
-        if NAME.match(pact.provider) and best[1] not in named:
+        document = best[1].relative_to(root)
+        if not NAME.match(pact.provider):
+            plan.notes.append(
+                f"{pact.source.display}: provider {pact.provider!r} is not a valid service name "
+                f"(lower case letters, digits, '_' and '-'); {document} gets a name of its own "
+                f"and {LEFT_OUT}"
+            )
+        elif best[1] in named and named[best[1]] != pact.provider:
+            plan.notes.append(
+                f"{pact.source.display}: provider {pact.provider!r} routes to {document}, which "
+                f"is service {named[best[1]]!r} already; {LEFT_OUT}"
+            )
+        else:
             named[best[1]] = pact.provider
     used = set(named.values())
     for path, contract in found.contracts:
@@ -186,7 +199,7 @@ def _plan(root: Path, found: _Found) -> _Plan:
         if not NAME.match(pact.consumer):
             plan.notes.append(
                 f"{pact.source.display}: consumer {pact.consumer!r} is not a valid name "
-                "(lower case letters, digits, '_' and '-'); its pact is left out"
+                "(lower case letters, digits, '_' and '-'); it is not declared"
             )
             continue
         plan.consumes.setdefault(pact.consumer, set()).add(pact.provider)
