@@ -97,6 +97,13 @@ def test_lint_and_mock_work_right_after_init(repository: Path) -> None:
     )  # fmt: skip
     assert lint.returncode in (0, 1), lint.stderr  # findings, not unusable input
     assert "pact file(s)" in lint.stderr and "1 pact file(s)" in lint.stderr
+    # a service named as its pact names it (with '-') generates an importable package
+    generate = subprocess.run(
+        [sys.executable, "-m", "accord", "generate", "pactflow-example-provider"],
+        cwd=repository, capture_output=True, text=True, env=env, timeout=300, check=False,
+    )  # fmt: skip
+    assert generate.returncode == 0, generate.stderr
+    assert (repository / "generated/pactflow_example_provider/client.py").is_file()
     port = free_port()
     argv = [sys.executable, "-m", "accord", "mock", "pactflow-example-provider",
             "--port", str(port), "-q"]  # fmt: skip

@@ -83,7 +83,7 @@ def running_provider(
             log = _fresh(workdir / f"mock-{dependency}.log")
             mock = Process(f"mock of {dependency}", argv, url + "/", env, workspace.root, log)
             started.enter_context(mock)
-            env[f"{name.upper()}_{dependency.upper()}_URL"] = url
+            env[_env_name(f"{name}_{dependency}_URL")] = url
             if pact_mocks is not None and targets[0].endswith(".json"):
                 pact_mocks[dependency] = url
         port = free_port()
@@ -93,6 +93,11 @@ def running_provider(
         process = Process(name, launch.argv, launch.health, {**env, **launch.env}, launch.cwd, log)
         started.enter_context(process)
         yield spec.base_url(port)
+
+
+def _env_name(text: str) -> str:
+    """An environment variable's name: ``pactflow-example_CATALOG_URL`` -> upper case, ``_``."""
+    return text.upper().replace("-", "_")
 
 
 def _fresh(log: Path) -> Path:
