@@ -59,9 +59,11 @@ def running_provider(
         yield spec.base_url()
         return
     workdir.mkdir(parents=True, exist_ok=True)
+    # the workspace first (its services' modules), then whatever this process was given
+    paths = [str(workspace.root), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
     env = {
         **os.environ,
-        "PYTHONPATH": str(workspace.root),
+        "PYTHONPATH": os.pathsep.join(paths),
         "ACCORD_JWT_SECRET": service_secret(),
     }
     with ExitStack() as started:  # stopped last-started first
