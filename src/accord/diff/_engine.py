@@ -119,6 +119,7 @@ def _schema_changes(
             pair.target,
             json_path=pair.target.json_path + hit.sub,
             absent=hit.absent or pair.target.absent,
+            media=pair.media,
         )
         change.operation = operation
         change.service = service
