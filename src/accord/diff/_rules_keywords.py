@@ -103,6 +103,42 @@ def _annotation_only(member: Any) -> bool:
     return isinstance(member, dict) and all(k in ANNOTATIONS or k.startswith("x-") for k in member)
 
 
+def _implied(pair: SchemaPair, member: Any, verb: str, old: list[Any], new: list[Any]) -> bool:
+    """True when an allOf member added or removed constrains nothing the others do not.
+
+    A removed member is checked against the new allOf, an added one against the old:
+    each of its keywords must be said, with the same value, by one of the others (its
+    properties one by one, its required names by any of them). Only then does dropping
+    or adding it leave the set of valid values as it was.
+    """
+    side, others = (0, new) if verb == "removed" else (1, old)
+    place = pair.old_place if side == 0 else pair.new_place
+    rest = [pair.ctx.deref(1 - side, m, place)[0] for m in others]
+    rest = [m for m in rest if isinstance(m, dict)]
+    this = pair.ctx.deref(side, member, place)[0]
+    if not isinstance(this, dict) or not rest:
+        return False
+    for keyword, value in this.items():
+        if keyword in ANNOTATIONS or keyword.startswith("x-"):
+            continue
+        if keyword == "required" and isinstance(value, list):
+            named = {str(n) for m in rest for n in m.get("required") or ()}
+            if not {str(n) for n in value} <= named:
+                return False
+        elif keyword == "properties" and isinstance(value, dict):
+            for name, schema in value.items():
+                if not any(_props_of(m).get(name) == schema for m in rest):
+                    return False
+        elif not any(m.get(keyword) == value for m in rest):
+            return False
+    return True
+
+
+def _props_of(node: dict[str, Any]) -> dict[str, Any]:
+    found = node.get("properties")
+    return found if isinstance(found, dict) else {}
+
+
 _COMPOSITION_KINDS = [
     directional("one-of-added", NB, B),
     directional("one-of-removed", B, NB),
@@ -112,6 +148,8 @@ _COMPOSITION_KINDS = [
     directional("all-of-removed", NB, B),
     directional("all-of-added-annotation-only", INFO, INFO),
     directional("all-of-removed-annotation-only", INFO, INFO),
+    directional("all-of-added-redundant", INFO, INFO),
+    directional("all-of-removed-redundant", INFO, INFO),
     directional("wrapped-in-one-of", B, B),
 ]
 
@@ -136,7 +174,11 @@ def compositions(pair: SchemaPair) -> Iterator[Hit]:
             for i in indexes:
                 member = members[i]
                 name = member.get("$ref", f"#{i}") if isinstance(member, dict) else f"#{i}"
-                suffix = "-annotation-only" if key == "allOf" and _annotation_only(member) else ""
+                suffix = ""
+                if key == "allOf" and _annotation_only(member):
+                    suffix = "-annotation-only"
+                elif key == "allOf" and _implied(pair, member, verb, old or [], new or []):
+                    suffix = "-redundant"
                 places: At = {"old": pair.old_place, "new": pair.new_place}
                 if verb == "removed":
                     places["old"] = side.child(key, i)
