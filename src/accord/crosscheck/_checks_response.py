@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from accord.core import Direction, SchemaValidator, Violation
 from accord.crosscheck._checks_request import choose_media, has_body
@@ -144,7 +144,8 @@ def response_body(ex: Exchange) -> Iterator[Mismatch]:
     ]
     validator = ex.validator(media.schema, Direction.RESPONSE)
     violations = validator.violations(body.content)
-    real = _real_ambiguities(ex.closed_validator(media.schema), body.content, violations)
+    schema = media.schema
+    real = _real_ambiguities(lambda: ex.closed_validator(schema), body.content, violations)
     for violation in violations:
         path = [p.replace("~1", "/").replace("~0", "~") for p in violation.pointer.split("/")[1:]]
         if violation.keyword.lower() in VALUE_KEYWORDS and representative(rules, path):
@@ -179,15 +180,16 @@ def _ambiguous(violation: Violation) -> bool:
 
 
 def _real_ambiguities(
-    closed: SchemaValidator | None, body: object, violations: list[Violation]
+    closed: Callable[[], SchemaValidator | None], body: object, violations: list[Violation]
 ) -> dict[str, Violation]:
     """Where a oneOf still fails once its branches are closed: pointer -> why.
 
     Without closed branches (additional properties allowed, or ``required`` enforced)
-    the open answer stands.
+    the open answer stands. The closed registry is only built when a oneOf is ambiguous.
     """
-    if closed is None:
-        return {v.pointer: v for v in violations}
     if not any(_ambiguous(v) for v in violations):
         return {}
-    return {v.pointer: v for v in closed.violations(body) if v.keyword == "oneOf"}
+    validator = closed()
+    if validator is None:
+        return {v.pointer: v for v in violations}
+    return {v.pointer: v for v in validator.violations(body) if v.keyword == "oneOf"}
