@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from accord.diff import OASDIFF_IDS, Level
 from tests.diff.helpers import run, spec
 
@@ -187,3 +189,33 @@ def test_an_all_of_member_that_repeats_the_others_changes_nothing() -> None:
         "response-body-all-of-removed-redundant": INFO
     }
     assert levels(_all_of(order, tagged), _all_of(order))["response-body-all-of-removed"] is B
+
+
+def _pattern(value: str | None) -> dict[str, Any]:
+    doc = spec()
+    sku = doc["components"]["schemas"]["Line"]["properties"]["sku"]
+    if value is not None:
+        sku["pattern"] = value
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "kind"),
+    [
+        ("^[a-z]+$", ".*", "generalized"),
+        ("^[a-z]+$", ".+", "generalized"),  # the old one never matched ""
+        ("^[a-z]*$", ".+", "changed"),  # "" matched before, not now
+        ("^[a-z]+$", "^[a-z0-9_]+$", "generalized"),
+        ("^[a-z]+$", "^[a-z]*$", "generalized"),
+        ("^[a-z0-9]+$", "^[a-z]+$", "changed"),
+        ("[0-9a-f]+", "[0-9]+", "changed"),  # searched, not anchored: "abc" is lost
+    ],
+)
+def test_a_pattern_generalized_is_told_from_a_pattern_changed(
+    old: str, new: str, kind: str
+) -> None:
+    found = levels(_pattern(old), _pattern(new))
+    assert found == {
+        f"request-property-pattern-{kind}": B if kind == "changed" else NB,
+        f"response-property-pattern-{kind}": NB,
+    }

@@ -7,6 +7,7 @@ opposite edits widen it. Narrowing breaks requests, widening breaks responses.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -73,7 +74,53 @@ def bounds(pair: SchemaPair) -> Iterator[Hit]:
             yield Hit(f"{stem}-{verb}", f"{keyword} {verb} from {raw_old} to {raw_new}", **places)
 
 
-_ANY = frozenset({"", ".*", "^.*$", ".+", "^.+$"})
+_ANY = frozenset({"", ".*", "^.*", ".*$", "^.*$"})
+_NON_EMPTY = frozenset({".+", "^.+", ".+$", "^.+$"})
+#: ``^[class]+$`` / ``^[class]*$``: one character class, repeated, the whole string
+_CLASS_RUN = re.compile(r"\^\[([^\]\\^]+)\]([+*])\$")
+
+
+def generalizes(old: str, new: str) -> bool:
+    """True when every string ``old`` matches is matched by ``new`` too (when it can tell).
+
+    Patterns are searched, not anchored (JSON Schema). Anything, anything non-empty
+    (when ``old`` refuses the empty string), and a whole string of one character class
+    (a class that contains the old one, repeated at least as freely) are told apart;
+    any other change counts as a change.
+    """
+    if new in _ANY:
+        return True
+    if new in _NON_EMPTY:
+        try:
+            return re.search(old, "") is None
+        except re.error:
+            return False
+    a, b = _CLASS_RUN.fullmatch(old), _CLASS_RUN.fullmatch(new)
+    if a is None or b is None:
+        return False
+    chars_a, chars_b = _class_chars(a.group(1)), _class_chars(b.group(1))
+    if chars_a is None or chars_b is None:
+        return False
+    return chars_a <= chars_b and (b.group(2) == "*" or a.group(2) == "+")
+
+
+def _class_chars(body: str) -> frozenset[str] | None:
+    """The characters of a simple class body (``a-z0-9_-``); None when it is not simple."""
+    if "\\" in body:
+        return None
+    out: set[str] = set()
+    i = 0
+    while i < len(body):
+        if i + 2 < len(body) and body[i + 1] == "-":
+            low, high = ord(body[i]), ord(body[i + 2])
+            if low > high:
+                return None
+            out.update(chr(c) for c in range(low, high + 1))
+            i += 3
+        else:
+            out.add(body[i])
+            i += 1
+    return frozenset(out)
 
 
 @rule(
@@ -93,7 +140,7 @@ def pattern(pair: SchemaPair) -> Iterator[Hit]:
         yield Hit("pattern-added", f"pattern {new!r} added", **places)
     elif new is None:
         yield Hit("pattern-removed", f"pattern {old!r} removed", **places)
-    elif new in _ANY:
+    elif generalizes(old, new):
         yield Hit("pattern-generalized", f"pattern {old!r} generalized to {new!r}", **places)
     else:
         yield Hit("pattern-changed", f"pattern changed from {old!r} to {new!r}", **places)
