@@ -244,3 +244,26 @@ def test_an_incompatible_content_type_is_one_finding_not_two() -> None:
     assert run(text, {"status": 204}) == [
         ("request.content-type.incompatible", f"{ROOT}.request.headers.Content-Type")
     ]
+
+
+def _nested(keyword: str) -> dict[str, Any]:
+    """A body {a: {...}, b: ...} that fits A only while A is open."""
+    spec = copy.deepcopy(SPEC)
+    branch_a = {"type": "object", "properties": {"a": {"type": "object", "properties": {"x": {}}}}}
+    branch_b = {
+        "type": "object",
+        "properties": {"a": {"type": "object", "properties": {"y": {}}}, "b": {}},
+    }
+    content = spec["paths"]["/methods/{id}"]["get"]["responses"]["200"]["content"]
+    content["application/json"]["schema"] = {keyword: [branch_a, branch_b]}
+    return spec
+
+
+def test_the_branches_a_body_fits_once_closed_declare_its_properties() -> None:
+    body = {"status": 200, "headers": JSON, "body": {"a": {"x": 1}, "b": 1}}
+    for keyword in ("anyOf", "oneOf"):
+        # open, both branches fit and together declare a.x; closed, only B fits: a.x is not
+        found = run(_get(), body, spec=_nested(keyword))
+        assert found == [("response.body.incompatible", f"{ROOT}.response.body.a")], keyword
+        fine = {**body, "body": {"a": {"y": 1}, "b": 1}}
+        assert run(_get(), fine, spec=_nested(keyword)) == [], keyword
