@@ -219,3 +219,16 @@ def test_a_pattern_generalized_is_told_from_a_pattern_changed(
         f"request-property-pattern-{kind}": B if kind == "changed" else NB,
         f"response-property-pattern-{kind}": NB,
     }
+
+
+def test_odd_values_are_findings_not_crashes() -> None:
+    odd = _stability("alpha")
+    op = odd["paths"]["/orders"]["post"]
+    op["x-stability-level"] = ["alpha"]
+    op["x-sunset"] = {"when": "soon"}
+    op["deprecated"] = True
+    op["security"] = "everyone"
+    odd["components"]["securitySchemes"] = ["not", "a", "mapping"]
+    found = levels(_stability("beta"), odd)
+    assert found["stability-level-invalid"] is B and found["sunset-invalid"] is B
+    assert levels(odd, _stability("beta"))["sunset-invalid"] is B

@@ -271,6 +271,8 @@ def deprecation_policy(pair: OperationPair) -> Iterator[Hit]:
         yield Hit(kind, text, **at)
     before = raw_old.get("x-stability-level") if isinstance(raw_old, dict) else None
     level = raw_new.get("x-stability-level") if isinstance(raw_new, dict) else None
+    before = before if isinstance(before, str) or before is None else repr(before)
+    level = level if isinstance(level, str) or level is None else repr(level)
     if level is not None and level not in _STABILITY:
         text = f"x-stability-level {level!r} is not one of {', '.join(sorted(_STABILITY))}"
         yield Hit("stability-level-invalid", text, **at)
@@ -287,7 +289,7 @@ def deprecation_policy(pair: OperationPair) -> Iterator[Hit]:
 
 def stability(raw: Any) -> str:
     level = raw.get("x-stability-level") if isinstance(raw, dict) else None
-    return str(level) if level is not None else ""
+    return level if isinstance(level, str) else ""
 
 
 def relax_unstable(changes: list[Change], old: Contract) -> None:
