@@ -68,6 +68,13 @@ def test_security_schemes_of_components() -> None:
     retyped["components"]["securitySchemes"]["key"] = {"type": "http", "scheme": "bearer"}
     assert levels(old, retyped) == {"security-component-type-changed": B}
     assert levels(retyped, old)["security-component-type-changed"] is B
+    basic = _secured(["orders:read"])
+    basic["components"]["securitySchemes"]["web"] = {"type": "http", "scheme": "Basic"}
+    same = _secured(["orders:read"])
+    same["components"]["securitySchemes"]["web"] = {"type": "http", "scheme": "basic"}
+    assert run(basic, same).changes == []  # auth scheme names are case-insensitive
+    same["components"]["securitySchemes"]["web"]["scheme"] = "bearer"
+    assert levels(basic, same) == {"security-component-changed": B}
     gone = _secured(["orders:read"])
     del gone["components"]["securitySchemes"]["key"]
     assert levels(old, gone) == {"security-component-removed": INFO}

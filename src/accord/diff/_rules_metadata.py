@@ -110,6 +110,12 @@ def _scope_changes(raw_old: Any, raw_new: Any) -> Iterator[tuple[str, str]]:
                 yield "security-scope-removed", text
 
 
+def _carrier(scheme: dict[str, Any], key: str) -> Any:
+    """A scheme's ``key``; HTTP auth scheme names are case-insensitive (RFC 9110 11.1)."""
+    value = scheme.get(key)
+    return value.lower() if key == "scheme" and isinstance(value, str) else value
+
+
 _FLOW_URLS = {"authorizationUrl": "oauth-url", "tokenUrl": "oauth-token-url"}
 #: what identifies how a credential travels, by scheme type
 _CARRIER = {"apiKey": ("in", "name"), "http": ("scheme",), "openIdConnect": ("openIdConnectUrl",)}
@@ -157,7 +163,7 @@ def security_schemes(ctx: DiffContext) -> Iterator[Hit]:
             yield Hit("security-component-type-changed", text, **at)
             continue
         for key in _CARRIER.get(str(a.get("type")), ()):
-            if a.get(key) != b.get(key):
+            if _carrier(a, key) != _carrier(b, key):
                 text = (
                     f"security scheme {name}: {key} changed from {a.get(key)!r} to {b.get(key)!r}"
                 )
