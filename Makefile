@@ -79,7 +79,7 @@ generate: $(STAMP) ## Regenerate generated/ from the contracts (commit the resul
 pacts: $(STAMP) $(NODE_STAMPS) ## Regenerate contracts/pacts/ from the consumer tests (commit the result)
 	$(BIN)/accord pacts
 
-shop: $(STAMP) $(NODE_STAMPS) ## Run catalog, payments and orders on 127.0.0.1:8101-8103 (Ctrl-C stops all)
+shop: $(STAMP) $(NODE_STAMPS) ## Run catalog, orders, payments and reviews on 127.0.0.1:8101-8104 (Ctrl-C stops all)
 	$(BIN)/python -m services
 
 up: $(STAMP) $(NODE_STAMPS) ## Every service and the gateway (127.0.0.1:8100), as accord.yaml says; Ctrl-C stops

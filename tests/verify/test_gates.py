@@ -17,20 +17,23 @@ def _gates(root: Path) -> str:
     return done.stdout + done.stderr
 
 
-def test_without_settings_the_warning_fails_the_gates(tiny: Path) -> None:
+def test_fail_on_warning_makes_the_warning_fail_the_gates(tiny: Path) -> None:
+    assert WARNING not in _gates(tiny)  # the default fails on errors only, as lint does
+    (tiny / "pyproject.toml").write_text('[tool.accord.lint]\nfail-on = "warning"\n')
     assert WARNING in _gates(tiny)
+    lint = accord("lint", cwd=tiny)
+    assert lint.returncode == 1 and WARNING in lint.stdout  # lint and the gates agree
 
 
 @pytest.mark.parametrize(
     "settings",
-    ['disable = ["error-responses-problem-json"]', 'fail-on = "error"'],
+    ['fail-on = "warning"\ndisable = ["error-responses-problem-json"]', 'fail-on = "error"'],
 )
 def test_the_lint_settings_of_pyproject_apply(tiny: Path, settings: str) -> None:
     (tiny / "pyproject.toml").write_text(f"[tool.accord.lint]\n{settings}\n")
-    output = _gates(tiny)
-    assert WARNING not in output
+    assert WARNING not in _gates(tiny)
     lint = accord("lint", cwd=tiny)
-    assert lint.returncode == 0, lint.stdout + lint.stderr  # lint and the gates agree
+    assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
 def test_a_bad_fail_on_setting_is_named(tiny: Path) -> None:

@@ -37,6 +37,9 @@ def test_a_command_service_is_launched_with_its_placeholders(tmp_path: Path) -> 
         """,
     )
     spec = ws.services["a"]
+    with pytest.raises(AccordError, match=r"runs its command in .*web, which is not a folder"):
+        spec.launch(ws.root, port=4321, db=Path("/tmp/x.json"))
+    (tmp_path / "web").mkdir()
     launch = spec.launch(ws.root, port=4321, db=Path("/tmp/x.json"), provider_states=True)
     assert launch.argv == ("node", "server.js", "--port", "4321", "--store=/tmp/x.json")
     assert launch.env == {"STORE": "/tmp/x.json", "MODE": "test", "ACCORD_PROVIDER_STATES": "1"}

@@ -60,7 +60,7 @@ COMMANDS: dict[str, CommandInfo] = {
     ),
     "pacts": CommandInfo(
         "_cmd_pacts",
-        "Run the consumer pact tests and write their pacts into the workspace's pacts folder.",
+        "Run every consumer test suite and write their pacts into the workspace's pacts folder.",
     ),
     "verify": CommandInfo(
         "_cmd_verify",

@@ -65,12 +65,11 @@ def running_provider(
         yield spec.base_url()
         return
     workdir.mkdir(parents=True, exist_ok=True)
+    # the workspace first (its services' modules), then whatever this process was given
+    paths = [str(workspace.root), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
     env = {
         **os.environ,
-        # the workspace first (its services), then what this process was given (accord)
-        "PYTHONPATH": os.pathsep.join(
-            filter(None, (str(workspace.root), os.environ.get("PYTHONPATH")))
-        ),
+        "PYTHONPATH": os.pathsep.join(paths),
         "ACCORD_JWT_SECRET": service_secret(),
     }
     with ExitStack() as started:  # stopped last-started first

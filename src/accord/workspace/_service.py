@@ -163,8 +163,14 @@ class ServiceSpec:
                 f"service {self.name!r} cannot be started: {where}; give it a `command:` in "
                 "accord.yaml, or point at a running instance (`url:`, or `--base-url`)"
             )
+        cwd = self.cwd or root
+        if not cwd.is_dir():
+            raise AccordError(
+                f"service {self.name!r} runs its command in {cwd}, which is not a folder "
+                "(`cwd:` is relative to accord.yaml)"
+            )
         health = f"http://127.0.0.1:{port}{self.health}"
-        return Launch(tuple(argv), env, self.cwd or root, health)
+        return Launch(tuple(argv), env, cwd, health)
 
 
 def _fill(text: str, values: Mapping[str, str]) -> str:
