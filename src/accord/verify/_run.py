@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -42,19 +43,38 @@ def _provider(
     return running_provider(workspace, name, workdir, deps_from_pacts=from_pacts)
 
 
-def credentials(workspace: Workspace, name: str, options: VerifyOptions) -> dict[str, str]:
-    """The headers verification sends ``name``: ``--token``, else its ``credentials:``.
+class _Credentials:
+    """The headers verification sends each provider: ``--token``, else its ``credentials:``.
 
-    A token command runs with ``$ACCORD_JWT_SECRET`` set to the secret the started
-    providers verify signatures with.
+    Resolved once per distinct entry and shared between the providers that name the same
+    one (the shop's four run one token command, not four). A token command runs with
+    ``$ACCORD_JWT_SECRET`` set to the secret the started providers verify signatures with.
     """
-    if options.token:
-        return {"Authorization": f"Bearer {options.token}"}
-    found = workspace.services[name].credentials
-    if found is None:
-        return {}
-    env = {**os.environ, "ACCORD_JWT_SECRET": service_secret()}
-    return found.resolve(workspace.root, env)
+
+    def __init__(self, workspace: Workspace, options: VerifyOptions) -> None:
+        self.workspace = workspace
+        self.token = options.token
+        self._lock = threading.Lock()
+        self._found: dict[object, dict[str, str] | AccordError] = {}
+
+    def headers(self, name: str) -> dict[str, str]:
+        if self.token:
+            return {"Authorization": f"Bearer {self.token}"}
+        found = self.workspace.services[name].credentials
+        if found is None:
+            return {}
+        key = (tuple(sorted(found.headers.items())), found.token_command)
+        with self._lock:  # one resolution at a time; the others wait and share it
+            if key not in self._found:
+                env = {**os.environ, "ACCORD_JWT_SECRET": service_secret()}
+                try:
+                    self._found[key] = found.resolve(self.workspace.root, env)
+                except AccordError as exc:
+                    self._found[key] = exc
+            known = self._found[key]
+        if isinstance(known, AccordError):
+            raise known
+        return dict(known)
 
 
 def _verify_one(
@@ -63,12 +83,13 @@ def _verify_one(
     pacts: list[tuple[Path, str]],
     options: VerifyOptions,
     scratch: Path,
+    credentials: _Credentials,
 ) -> ServiceResult:
     result = ServiceResult(name)
     result.pact_files = [p for p, _ in pacts]
     spec = workspace.services[name]
     try:
-        headers = credentials(workspace, name, options)
+        headers = credentials.headers(name)
         if options.pacts and pacts:
             result.pacts_verified = True
             started = time.perf_counter()
@@ -118,12 +139,13 @@ def verify_workspace(
     for name, version in versions.items():
         progress(f"{name}: results are recorded for version {version} ({version.source})")
     pacts = {name: _pacts_for(workspace, name) for name in names}  # read once, used twice
+    credentials = _Credentials(workspace, options)
     with tempfile.TemporaryDirectory(prefix="accord-verify-") as tmp:
         scratch = Path(tmp)
 
         def run(name: str) -> ServiceResult:
             progress(f"verifying {name}")
-            outcome = _verify_one(workspace, name, pacts[name], options, scratch)
+            outcome = _verify_one(workspace, name, pacts[name], options, scratch, credentials)
             outcome.version = versions[name].value
             progress(f"{name}: {'passed' if outcome.passed else 'FAILED'}")
             return outcome
