@@ -47,11 +47,12 @@ def test_the_shop_verifies_and_can_be_deployed(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     junit = ET.parse(root / "reports" / "junit.xml").getroot()
     suites = {s.get("name"): s for s in junit.iter("testsuite")}
-    assert {"catalog.pact", "catalog.schemathesis", "orders.pact", "payments.pact"} <= set(suites)
+    assert {"catalog.pact", "catalog.schemathesis", "orders.pact", "payments.pact",
+            "reviews.pact", "reviews.schemathesis"} <= set(suites)  # fmt: skip
     assert all(s.get("failures") == "0" for s in suites.values())
     page = (root / "reports" / "report.html").read_text()
     assert '<svg id="graph"' in page and "storefront" in page and "All providers passed." in page
-    for service in ("catalog", "orders", "payments", "storefront"):
+    for service in ("catalog", "orders", "payments", "reviews", "storefront", "web"):
         answer = accord("can-i-deploy", service, cwd=root)
         assert answer.returncode == 0, answer.stdout
         assert answer.stdout.startswith(f"yes: {service} can be deployed")
@@ -169,6 +170,23 @@ def test_orders_failure_path_follows_its_dependencies_states(tmp_path: Path) -> 
         "(given product prd_7Hx2Kq9LmN4p is out of stock)"
     ], out[-3000:]
     assert "expected 201 but was 502" in out
+
+
+def test_a_defect_in_the_node_service_fails_verification_by_name(tmp_path: Path) -> None:
+    root = workspace_copy(tmp_path)
+    plant(
+        root / "services" / "reviews" / "lib" / "store.js",
+        "      average_rating: mean === null",
+        "      averageRating: mean === null",
+    )
+    proc = accord("verify", "reviews", "--max-examples", "5", "--skip-gates", cwd=root)
+    out = proc.stdout
+    assert proc.returncode == 1, out[-3000:] + proc.stderr[-2000:]
+    # storefront's pact (written by the Python consumer) pins the field it reads
+    assert "reviews: pact: storefront: a request for a product's latest reviews" in out
+    assert "average_rating" in out
+    # and schemathesis finds the response no longer fits the contract
+    assert "reviews: schemathesis: GET /products/{productId}/reviews" in out
 
 
 def test_base_url_verifies_a_running_provider(tmp_path: Path) -> None:

@@ -60,19 +60,38 @@ def _provider(
     )
 
 
-def credentials(workspace: Workspace, name: str, options: VerifyOptions) -> dict[str, str]:
-    """The headers verification sends ``name``: ``--token``, else its ``credentials:``.
+class _Credentials:
+    """The headers verification sends each provider: ``--token``, else its ``credentials:``.
 
-    A token command runs with ``$ACCORD_JWT_SECRET`` set to the secret the started
-    providers verify signatures with.
+    Resolved once per distinct entry and shared between the providers that name the same
+    one (the shop's four run one token command, not four). A token command runs with
+    ``$ACCORD_JWT_SECRET`` set to the secret the started providers verify signatures with.
     """
-    if options.token:
-        return {"Authorization": f"Bearer {options.token}"}
-    found = workspace.services[name].credentials
-    if found is None:
-        return {}
-    env = {**os.environ, "ACCORD_JWT_SECRET": service_secret()}
-    return found.resolve(workspace.root, env)
+
+    def __init__(self, workspace: Workspace, options: VerifyOptions) -> None:
+        self.workspace = workspace
+        self.token = options.token
+        self._lock = threading.Lock()
+        self._found: dict[object, dict[str, str] | AccordError] = {}
+
+    def headers(self, name: str) -> dict[str, str]:
+        if self.token:
+            return {"Authorization": f"Bearer {self.token}"}
+        found = self.workspace.services[name].credentials
+        if found is None:
+            return {}
+        key = (tuple(sorted(found.headers.items())), found.token_command)
+        with self._lock:  # one resolution at a time; the others wait and share it
+            if key not in self._found:
+                env = {**os.environ, "ACCORD_JWT_SECRET": service_secret()}
+                try:
+                    self._found[key] = found.resolve(self.workspace.root, env)
+                except AccordError as exc:
+                    self._found[key] = exc
+            known = self._found[key]
+        if isinstance(known, AccordError):
+            raise known
+        return dict(known)
 
 
 def evidence_folder(report_dir: Path, provider: str) -> Path:
@@ -103,12 +122,13 @@ def _verify_one(
     options: VerifyOptions,
     folder: Path,
     progress: Callable[[Progress], None],
+    credentials: _Credentials,
 ) -> ServiceResult:
     result = ServiceResult(name, evidence=folder)
     result.pact_files = [p for p, _ in pacts]
     spec = workspace.services[name]
     try:
-        headers = credentials(workspace, name, options)
+        headers = credentials.headers(name)
         if options.pacts and pacts:
             result.pacts_verified = True
             progress(Progress(name, "pact", "running", f"{len(pacts)} pact(s)"))
@@ -208,6 +228,7 @@ def verify_workspace(
         progress(Progress(name, "start", "info", f"version {version} ({version.source})"))
     pacts = {name: _pacts_for(workspace, name) for name in names}  # read once, used twice
     folders = {name: evidence_folder(report_dir, name) for name in names}
+    credentials = _Credentials(workspace, options)
     lock = threading.Lock()
 
     def report(event: Progress) -> None:
@@ -215,7 +236,9 @@ def verify_workspace(
             progress(event)
 
     def run(name: str) -> ServiceResult:
-        outcome = _verify_one(workspace, name, pacts[name], options, folders[name], report)
+        outcome = _verify_one(
+            workspace, name, pacts[name], options, folders[name], report, credentials
+        )
         outcome.version = versions[name].value
         report(Progress(name, "done", "passed" if outcome.passed else "failed", outcome.error))
         return outcome
