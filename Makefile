@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 LOCK   := requirements/dev.lock
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lock lock-upgrade test test-fast lint verify generate pacts shop up bench clean
+.PHONY: help setup postgresql lock lock-upgrade test test-fast lint verify generate pacts shop up bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -23,13 +23,18 @@ $(STAMP): $(LOCK) pyproject.toml
 	touch $(STAMP)
 
 # Debian packages the tests use: Chromium renders the verification report; redis-server
-# backs the gateway's shared rate limits
+# backs the gateway's shared rate limits; PostgreSQL backs `accord broker` for several
+# instances (its tests start a throwaway cluster with initdb)
 CHROMIUM := /usr/bin/chromium
 REDIS    := /usr/bin/redis-server
 $(CHROMIUM) $(REDIS):
 	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium redis-server
 
-setup: $(STAMP) $(CHROMIUM) $(REDIS) ## Create .venv and install Accord with its dev tools (and chromium)
+postgresql: ## Install PostgreSQL's server binaries if missing (accord broker's tests)
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; }
+
+setup: $(STAMP) $(CHROMIUM) $(REDIS) postgresql ## Create .venv and install Accord with its dev tools (and chromium)
 
 # The lock is uv's universal resolution (any OS, Python >= 3.11) of pyproject.toml's
 # dependencies, its dev and redis extras and requirements/dev.in; pins already in the lock are

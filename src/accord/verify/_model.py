@@ -23,6 +23,8 @@ class VerifyOptions:
     properties: bool = True  # schemathesis
     token: str = ""  # bearer token sent to providers (default: minted with every scope)
     provider_version: str | None = None  # what results are recorded for (default: from git)
+    #: verify these pact files instead of the workspace's (pacts fetched from a broker)
+    pact_files: tuple[Path, ...] | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -41,6 +43,7 @@ class CaseResult:
     state: str = ""
     reproduce: str = ""  # a curl command, a seed
     skipped: bool = False
+    pact: Path | None = None  # the pact file the case comes from (suite "pact")
 
 
 @dataclass(slots=True)

@@ -164,7 +164,9 @@ def verify_pacts(provider: str, base_url: str, pacts: list[Path], token: str) ->
                 message = "\n".join([*state_problems, *([message] if message else [])])
             name = f"{pact.consumer}: {description}" + (f" (given {state})" if state else "")
             results.append(
-                CaseResult("pact", name, message is None, message or "", pact.consumer, state)
+                CaseResult(
+                    "pact", name, message is None, message or "", pact.consumer, state, pact=path
+                )
             )
         if problems:
             results.append(
@@ -174,6 +176,7 @@ def verify_pacts(provider: str, base_url: str, pacts: list[Path], token: str) ->
                     False,
                     "\n".join(problems),
                     pact.consumer,
+                    pact=path,
                 )
             )
     return results

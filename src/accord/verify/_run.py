@@ -21,12 +21,23 @@ from accord.verify._store import ResultsStore
 from accord.verify._version import provider_version
 from accord.workspace import Workspace
 
-__all__ = ["verify_workspace"]
+__all__ = ["pact_verdicts", "verify_workspace"]
 
 
-def _pacts_for(workspace: Workspace, provider: str) -> list[tuple[Path, str]]:
+def pact_verdicts(result: ServiceResult) -> dict[Path, bool]:
+    """Each verified pact file of ``result``: whether all its interactions passed."""
+    found: dict[Path, bool] = {}
+    for case in result.cases:
+        if case.suite == "pact" and case.pact is not None:
+            found[case.pact] = found.get(case.pact, True) and case.passed
+    return found
+
+
+def _pacts_for(
+    workspace: Workspace, provider: str, files: tuple[Path, ...] | None = None
+) -> list[tuple[Path, str]]:
     found = []
-    for path in workspace.pact_paths():
+    for path in workspace.pact_paths() if files is None else files:
         pact = PactFile.from_path(path)
         if pact.provider == provider:
             found.append((path, pact.consumer))
@@ -98,7 +109,9 @@ def verify_workspace(
     versions = {name: provider_version(workspace, name, options.provider_version) for name in names}
     for name, version in versions.items():
         progress(f"{name}: results are recorded for version {version} ({version.source})")
-    pacts = {name: _pacts_for(workspace, name) for name in names}  # read once, used twice
+    pacts = {
+        name: _pacts_for(workspace, name, options.pact_files) for name in names
+    }  # read once, used twice
     with tempfile.TemporaryDirectory(prefix="accord-verify-") as tmp:
         scratch = Path(tmp)
 
@@ -114,13 +127,10 @@ def verify_workspace(
     for result in results:
         if not result.pacts_verified:  # not run is not failed: no result at all
             continue
-        by_consumer: dict[str, bool] = {}
-        for case in result.cases:
-            if case.suite == "pact":
-                by_consumer[case.consumer] = by_consumer.get(case.consumer, True) and case.passed
+        by_pact = pact_verdicts(result)
         for path, consumer in pacts[result.provider]:
             # the pact phase finished (else the provider could not be verified: failed)
-            passed = "pact" in result.phases and by_consumer.get(consumer, False)
+            passed = "pact" in result.phases and by_pact.get(path, False)
             store.record(
                 workspace, result.provider, path, consumer, passed, versions[result.provider]
             )

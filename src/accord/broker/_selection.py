@@ -1,0 +1,265 @@
+"""Which pacts a provider must verify: consumer version selectors, pending and WIP pacts."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from accord.broker._db import Transaction
+from accord.broker._model import (
+    BrokerError,
+    consumers_of,
+    latest_with_pact,
+    pacticipant_id,
+    publication,
+    version_info,
+    versions_in_environment,
+)
+
+__all__ = ["SELECTOR_KEYS", "Selected", "is_pending", "pacts_for_verification"]
+
+
+@dataclass(slots=True)
+class Selected:
+    """One pact version chosen for verification, with why it was chosen."""
+
+    sha: str
+    consumer: str
+    consumer_versions: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    pending: bool = False
+    wip: bool = False
+
+
+def _selector_versions(
+    tx: Transaction,
+    selector: dict[str, Any],
+    consumer: tuple[int, str, str | None],
+    provider: int,
+    provider_branch: str | None,
+) -> tuple[list[int], str]:
+    """The consumer versions a consumer version selector picks, and its description.
+
+    Follows docs.pact.io/pact_broker/advanced_topics/consumer_version_selectors:
+    ``mainBranch`` (the consumer's main branch, latest), ``branch`` (latest, or every
+    version with ``latest: false``; ``fallbackBranch`` when the branch has none),
+    ``matchingBranch`` (the provider's branch), ``deployedOrReleased``/``deployed``/
+    ``released`` (optionally in one ``environment``), ``tag`` (with ``latest``), and
+    ``latest`` alone (the newest version of each consumer). ``consumer`` narrows any.
+    """
+    cid, cname, main_branch = consumer
+    latest = selector.get("latest", True) is not False
+    if "mainBranch" in selector:
+        if not main_branch:
+            return [], ""
+        return latest_with_pact(tx, cid, provider, branch=main_branch), (
+            f"latest from {cname}'s main branch ({main_branch})"
+        )
+    if "matchingBranch" in selector:
+        if not provider_branch:
+            return [], ""
+        return latest_with_pact(tx, cid, provider, branch=provider_branch), (
+            f"latest from branch {provider_branch} (matching the provider's branch)"
+        )
+    if "branch" in selector:
+        branch = str(selector["branch"])
+        if latest:
+            found = latest_with_pact(tx, cid, provider, branch=branch)
+            if not found and selector.get("fallbackBranch"):
+                fallback = str(selector["fallbackBranch"])
+                return latest_with_pact(tx, cid, provider, branch=fallback), (
+                    f"latest from branch {fallback} (fallback for {branch})"
+                )
+            return found, f"latest from branch {branch}"
+        rows = tx.all(
+            "SELECT b.version_id FROM branch_versions b JOIN publications pub"
+            " ON pub.consumer_version_id = b.version_id AND pub.provider_id = ?"
+            " WHERE b.pacticipant_id = ? AND b.branch = ?",
+            (provider, cid, branch),
+        )
+        return [int(r[0]) for r in rows], f"all from branch {branch}"
+    if {"deployedOrReleased", "deployed", "released", "environment"} & selector.keys():
+        kind = (
+            "deployed"
+            if selector.get("deployed")
+            else "released"
+            if selector.get("released")
+            else None
+        )
+        envs: list[tuple[str, str]]
+        if selector.get("environment"):
+            row = tx.one(
+                "SELECT uuid, name FROM environments WHERE name = ?", (selector["environment"],)
+            )
+            envs = [] if row is None else [(str(row[0]), str(row[1]))]
+        else:
+            envs = [(str(r[0]), str(r[1])) for r in tx.all("SELECT uuid, name FROM environments")]
+        found = []
+        names = []
+        for env_uuid, name in envs:
+            for vid in versions_in_environment(tx, cid, env_uuid, kind):
+                if publication(tx, vid, provider):
+                    found.append(vid)
+                    names.append(name)
+        word = {"deployed": "deployed", "released": "released"}.get(
+            kind or "", "deployed or released"
+        )
+        where = selector.get("environment") or "any environment"
+        return found, f"currently {word} in {where}"
+    if "tag" in selector:
+        tag = str(selector["tag"])
+        if selector.get("latest"):
+            return latest_with_pact(tx, cid, provider, tag=tag), f"latest with tag {tag}"
+        rows = tx.all(
+            "SELECT t.version_id FROM tags t JOIN publications pub"
+            " ON pub.consumer_version_id = t.version_id AND pub.provider_id = ?"
+            " WHERE pub.consumer_id = ? AND t.name = ?",
+            (provider, cid, tag),
+        )
+        return [int(r[0]) for r in rows], f"all with tag {tag}"
+    if selector.get("latest") or set(selector) <= {"consumer"}:
+        return latest_with_pact(tx, cid, provider), "latest"
+    raise BrokerError(400, f"unsupported consumer version selector {json.dumps(selector)}")
+
+
+SELECTOR_KEYS = {
+    "mainBranch",
+    "branch",
+    "fallbackBranch",
+    "matchingBranch",
+    "deployedOrReleased",
+    "deployed",
+    "released",
+    "environment",
+    "tag",
+    "fallbackTag",
+    "latest",
+    "consumer",
+}
+
+
+def verified_by_branch(tx: Transaction, sha: str, provider: int, branch: str | None) -> bool:
+    """Whether a provider version (on ``branch``, if given) verified ``sha`` successfully."""
+    if branch is None:
+        row = tx.one(
+            "SELECT 1 FROM verifications ver JOIN versions v ON v.id = ver.provider_version_id"
+            " WHERE ver.sha = ? AND v.pacticipant_id = ? AND ver.success = 1 LIMIT 1",
+            (sha, provider),
+        )
+    else:
+        row = tx.one(
+            "SELECT 1 FROM verifications ver JOIN branch_versions b"
+            " ON b.version_id = ver.provider_version_id"
+            " WHERE ver.sha = ? AND b.pacticipant_id = ? AND b.branch = ? AND ver.success = 1"
+            " LIMIT 1",
+            (sha, provider, branch),
+        )
+    return row is not None
+
+
+def is_pending(tx: Transaction, sha: str, provider: int, branch: str | None) -> bool:
+    """The Pact Broker's pending rule (docs.pact.io/pact_broker/advanced_topics/pending_pacts).
+
+    A pact is pending for a provider branch until a version of the provider from that
+    branch has verified it successfully. A branch with no versions yet inherits from
+    the provider's main branch, so a new feature branch does not see every pact as
+    pending. Without a branch, any successful verification ends pending.
+    """
+    if verified_by_branch(tx, sha, provider, branch):
+        return False
+    if branch is None:
+        return True
+    has_versions = tx.one(
+        "SELECT 1 FROM branch_versions WHERE pacticipant_id = ? AND branch = ? LIMIT 1",
+        (provider, branch),
+    )
+    if has_versions is None:
+        main = tx.one("SELECT main_branch FROM pacticipants WHERE id = ?", (provider,))
+        if main is not None and main[0] and main[0] != branch:
+            return not verified_by_branch(tx, sha, provider, str(main[0]))
+    return True
+
+
+def pacts_for_verification(
+    tx: Transaction, provider_name: str, request: dict[str, Any]
+) -> list[Selected]:
+    """The pacts ``provider`` must verify, by consumer version selectors, pending and WIP.
+
+    docs.pact.io/pact_broker/advanced_topics/provider_verification_results and
+    .../consumer_version_selectors: with no selectors, the latest pact of each
+    consumer's main branch (the latest overall when it has no main branch) is
+    selected. The same content picked by several selectors is verified once.
+    ``includePendingStatus`` marks pending pacts; ``includeWipPactsSince`` adds, as
+    WIP (and pending), the latest pact of every consumer branch published since then
+    that no selector picked and that is pending for the provider's branch
+    (docs.pact.io/pact_broker/advanced_topics/wip_pacts).
+    """
+    provider = pacticipant_id(tx, provider_name)
+    if provider is None:
+        return []
+    selectors = request.get("consumerVersionSelectors") or []
+    if not isinstance(selectors, list) or not all(isinstance(s, dict) for s in selectors):
+        raise BrokerError(400, "consumerVersionSelectors must be a list of objects")
+    for selector in selectors:
+        unknown = set(selector) - SELECTOR_KEYS
+        if unknown:
+            raise BrokerError(400, f"unknown selector key(s) {sorted(unknown)} in {selector}")
+    branch = request.get("providerVersionBranch")
+    branch = str(branch) if branch else None
+    pending_wanted = bool(request.get("includePendingStatus"))
+    consumers = consumers_of(tx, provider)
+    chosen: dict[str, Selected] = {}
+    for selector in selectors or [{"__default": True}]:
+        for consumer in consumers:
+            if selector.get("consumer") and selector["consumer"] != consumer[1]:
+                continue
+            if "__default" in selector:
+                vids, why = (
+                    _selector_versions(tx, {"mainBranch": True}, consumer, provider, branch)
+                    if consumer[2]
+                    else ([], "")
+                )
+                if not vids:
+                    vids, why = latest_with_pact(tx, consumer[0], provider), "latest"
+            else:
+                vids, why = _selector_versions(tx, selector, consumer, provider, branch)
+            for vid in vids:
+                sha = publication(tx, vid, provider)
+                if sha is None:
+                    continue
+                number = version_info(tx, vid)["number"]
+                entry = chosen.setdefault(sha, Selected(sha, consumer[1]))
+                if number not in entry.consumer_versions:
+                    entry.consumer_versions.append(number)
+                if why and why not in entry.reasons:
+                    entry.reasons.append(why)
+    if pending_wanted:
+        for entry in chosen.values():
+            entry.pending = is_pending(tx, entry.sha, provider, branch)
+    since = request.get("includeWipPactsSince")
+    if since and pending_wanted and branch:
+        since_text = str(since)
+        for cid, cname, _main in consumers:
+            rows = tx.all(
+                "SELECT b.branch, MAX(b.version_id) FROM branch_versions b JOIN publications pub"
+                " ON pub.consumer_version_id = b.version_id AND pub.provider_id = ?"
+                " WHERE b.pacticipant_id = ? GROUP BY b.branch",
+                (provider, cid),
+            )
+            for _cbranch, vid in rows:
+                pub = tx.one(
+                    "SELECT sha, created_at FROM publications WHERE consumer_version_id = ?"
+                    " AND provider_id = ?",
+                    (vid, provider),
+                )
+                sha, created = str(pub[0]), str(pub[1])
+                if sha in chosen or created < since_text:
+                    continue
+                if not is_pending(tx, sha, provider, branch):
+                    continue
+                number = version_info(tx, int(vid))["number"]
+                chosen[sha] = Selected(
+                    sha, cname, [number], [f"work in progress since {since_text}"], True, True
+                )
+    return list(chosen.values())
