@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -83,6 +84,13 @@ def running_broker(folder: Path, *args: str, db: str | None = None) -> Iterator[
 @pytest.fixture
 def broker(tmp_path: Path) -> Iterator[str]:
     with running_broker(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def shared_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One broker for a module's tests that only read, or write what no other reads."""
+    with running_broker(tmp_path_factory.mktemp("broker")) as url:
         yield url
 
 
@@ -196,34 +204,36 @@ def ffi_verify(
 
 
 @contextmanager
-def postgres_cluster(folder: Path) -> Iterator[str]:
-    """A throwaway PostgreSQL cluster in ``folder`` on a free port; yields its URL."""
+def postgres_cluster() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster in a temporary folder on a free port; yields its URL.
+
+    As root (initdb refuses to run as root) the cluster runs as the ``postgres`` user,
+    in a folder of its own under /tmp (pytest's folders are private to root).
+    """
     bindir = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None)
     if bindir is None or not (bindir / "initdb").exists():
         pytest.fail("PostgreSQL is missing: run `make setup` (apt-get install postgresql)")
-    data = folder / "pgdata"
-    data.mkdir()
+    folder = Path(tempfile.mkdtemp(prefix="accord-pg-"))
+    data = folder / "data"
     port = free_port()
     prefix: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses to run as root: run the cluster as postgres
+    if os.geteuid() == 0:
         shutil.chown(folder, "postgres")
-        shutil.chown(data, "postgres")
         prefix = ["runuser", "-u", "postgres", "--"]
-    run = lambda *cmd: subprocess.run([*prefix, *cmd], check=True, capture_output=True, timeout=120)  # noqa: E731
-    run(str(bindir / "initdb"), "-D", str(data), "-U", "broker", "--auth=trust", "-E", "UTF8")
-    run(
-        str(bindir / "pg_ctl"),
-        "-D",
-        str(data),
-        "-l",
-        str(folder / "pg.log"),
-        "-w",
-        "-o",
-        f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=200",
-        "start",
-    )
+
+    def run(*cmd: str) -> None:
+        subprocess.run([*prefix, *cmd], check=True, capture_output=True, timeout=120)
+
     try:
-        run(str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "broker", "broker")
-        yield f"postgresql://broker@127.0.0.1:{port}/broker"
+        run(str(bindir / "initdb"), "-D", str(data), "-U", "broker", "--auth=trust", "-E", "UTF8")
+        options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(folder / "pg.log"), "-w",
+            "-o", options, "start")  # fmt: skip
+        try:
+            run(str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "broker",
+                "broker")  # fmt: skip
+            yield f"postgresql://broker@127.0.0.1:{port}/broker"
+        finally:
+            run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
     finally:
-        run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
+        shutil.rmtree(folder, ignore_errors=True)

@@ -195,9 +195,6 @@ def pacts_for_verification(
     that no selector picked and that is pending for the provider's branch
     (docs.pact.io/pact_broker/advanced_topics/wip_pacts).
     """
-    provider = pacticipant_id(tx, provider_name)
-    if provider is None:
-        return []
     selectors = request.get("consumerVersionSelectors") or []
     if not isinstance(selectors, list) or not all(isinstance(s, dict) for s in selectors):
         raise BrokerError(400, "consumerVersionSelectors must be a list of objects")
@@ -205,6 +202,9 @@ def pacts_for_verification(
         unknown = set(selector) - SELECTOR_KEYS
         if unknown:
             raise BrokerError(400, f"unknown selector key(s) {sorted(unknown)} in {selector}")
+    provider = pacticipant_id(tx, provider_name)
+    if provider is None:
+        return []
     branch = request.get("providerVersionBranch")
     branch = str(branch) if branch else None
     pending_wanted = bool(request.get("includePendingStatus"))
