@@ -17,10 +17,10 @@ from typing import Any
 from accord.broker._db import Transaction
 
 __all__ = [
-    "BrokerError", "Published", "add_branch", "add_tag", "consumers_of", "content_sha",
-    "ensure_version", "environment", "latest_version", "latest_with_pact", "new_uuid", "now",
-    "pacticipant_id", "publication", "publish_pact", "require_pacticipant", "version_id",
-    "version_info", "versions_in_environment",
+    "MAIN_BRANCH_CANDIDATES", "BrokerError", "Published", "add_branch", "add_tag",
+    "consumers_of", "content_sha", "ensure_version", "environment", "latest_version",
+    "latest_with_pact", "new_uuid", "now", "pacticipant_id", "publication", "publish_pact",
+    "require_pacticipant", "version_id", "version_info", "versions_in_environment",
 ]  # fmt: skip
 
 
@@ -109,12 +109,24 @@ def ensure_version(tx: Transaction, name: str, number: str) -> tuple[int, int]:
     return pid, vid
 
 
+#: branch names taken as a pacticipant's main branch when it has none (the Pact Broker's
+#: ``auto_detect_main_branch`` with its default ``main_branch_candidates``)
+MAIN_BRANCH_CANDIDATES = ("develop", "main", "master")
+
+
 def add_branch(tx: Transaction, pacticipant: int, version: int, branch: str) -> None:
+    """Put ``version`` on ``branch``; the first candidate branch becomes the main branch
+    (docs.pact.io/pact_broker/configuration/settings#auto_detect_main_branch)."""
     tx.run(
         "INSERT INTO branch_versions (pacticipant_id, branch, version_id, created_at)"
         " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (pacticipant, branch, version, now()),
     )
+    if branch in MAIN_BRANCH_CANDIDATES:
+        tx.run(
+            "UPDATE pacticipants SET main_branch = ? WHERE id = ? AND main_branch IS NULL",
+            (branch, pacticipant),
+        )
 
 
 def add_tag(tx: Transaction, version: int, tag: str) -> None:
