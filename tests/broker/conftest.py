@@ -87,6 +87,17 @@ def broker(tmp_path: Path) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
+def any_broker(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A broker on SQLite, and (slow) one on a throwaway PostgreSQL cluster."""
+    if request.param == "sqlite":
+        with running_broker(tmp_path) as url:
+            yield url
+        return
+    with postgres_cluster() as db, running_broker(tmp_path, db=db) as url:
+        yield url
+
+
 @pytest.fixture(scope="module")
 def shared_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One broker for a module's tests that only read, or write what no other reads."""

@@ -27,6 +27,7 @@ from accord._asgi import (
     send_bytes,
     send_problem,
 )
+from accord._errors import AccordError
 from accord._json import JSONError, dump_json, read_json
 from accord.broker import _deploy, _routes  # noqa: F401 - importing them registers the routes
 from accord.broker._db import Database
@@ -148,6 +149,9 @@ class BrokerApp:
             )
         except BrokerError as exc:
             await send_problem(send, exc.status, exc.detail)
+            return
+        except AccordError as exc:  # the database is unreachable or refused the work
+            await send_problem(send, 503, str(exc))
             return
         await send_bytes(send, status, dump_json(answer), content_type=HAL)
 
