@@ -98,3 +98,6 @@ def test_selectors_pending_and_wip(any_broker: str, tmp_path: Path) -> None:
             "There is no verified pact between version r1 of reader"
             in (answer["summary"]["reason"])
         )
+        # a branch name with a slash travels percent-encoded in one path segment
+        put = httpx.put(f"{broker}/pacticipants/shelf/branches/feat%2Fy/versions/s9", json={})
+        assert put.status_code == 201 and put.json()["branch"] == "feat/y"

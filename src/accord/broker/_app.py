@@ -94,9 +94,9 @@ class BrokerApp:
             page = await asyncio.to_thread(self.db.retrying, render_index, write=False)
             await send_bytes(send, 200, page.encode(), content_type="text/html; charset=utf-8")
             return
-        handler, params, kind = match(method if method != "HEAD" else "GET", segments)
+        handler, params, kind, known = match(method if method != "HEAD" else "GET", segments)
         if handler is None:
-            status = 405 if params else 404
+            status = 405 if known else 404
             await send_problem(
                 send,
                 status,

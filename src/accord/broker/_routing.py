@@ -63,16 +63,16 @@ def q(value: str) -> str:
     return quote(value, safe="")
 
 
-def match(method: str, segments: list[str]) -> tuple[Handler | None, dict[str, str], str]:
+def match(method: str, segments: list[str]) -> tuple[Handler | None, dict[str, str], str, bool]:
+    """(handler, path parameters, "read"/"write", whether the path exists for some method)."""
     path = "/" + "/".join(s.replace("/", "\x00") for s in segments)
-    allowed = False
+    known = False
     for verb, regex, kind, handler in _ROUTES:
         found = regex.match(path)
         if found is None:
             continue
-        if verb != method:
-            allowed = True
-            continue
-        params = {k: v.replace("\x00", "/") for k, v in found.groupdict().items()}
-        return handler, params, kind
-    return None, ({"": ""} if allowed else {}), ""
+        known = True
+        if verb == method:
+            params = {k: v.replace("\x00", "/") for k, v in found.groupdict().items()}
+            return handler, params, kind, True
+    return None, {}, "", known

@@ -25,7 +25,7 @@ def _state_handler(base_url: str, broken: dict[str, str]) -> Any:
     """
 
     def handler(state: str, action: str, parameters: dict[str, Any] | None) -> None:
-        if action != "setup":
+        if action != "setup" or not state:  # the FFI also calls with no state at all
             return
         try:
             response = httpx.post(
@@ -37,7 +37,10 @@ def _state_handler(base_url: str, broken: dict[str, str]) -> Any:
             broken[state] = f"provider state {state!r} could not be set up: {exc}"
             return
         if response.status_code != 200:
-            detail = response.json().get("detail", response.text) if response.content else ""
+            try:
+                detail = str(response.json().get("detail", response.text))
+            except (ValueError, AttributeError):  # not a JSON object: its text says it
+                detail = response.text[:500] or f"HTTP {response.status_code}"
             broken[state] = f"provider state {state!r} could not be set up: {detail}"
 
     return handler
