@@ -23,6 +23,7 @@ from accord._asgi import (
     Receive,
     Scope,
     Send,
+    answer_lifespan,
     read_body,
     send_bytes,
     send_problem,
@@ -76,13 +77,8 @@ class BrokerApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
+            await answer_lifespan(receive, send)
+            return
         if scope["type"] != "http":
             return
         method = scope["method"]

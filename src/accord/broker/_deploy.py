@@ -16,7 +16,7 @@ from accord.broker._hal import (
 from accord.broker._matrix import MatrixQuery, latest_verification, matrix_rows
 from accord.broker._model import BrokerError
 from accord.broker._routing import Request, route
-from accord.core import MatrixRow, summarise_matrix
+from accord.core import MatrixRow, MatrixSummary, summarise_matrix
 
 __all__: list[str] = []  # routes register themselves
 
@@ -162,6 +162,17 @@ def end_deployment(tx: Transaction, req: Request) -> tuple[int, Any]:
 # -- the matrix and can-i-deploy ------------------------------------------------------------
 
 
+def summary_json(summary: MatrixSummary) -> dict[str, Any]:
+    """The matrix's ``summary`` as the Pact Broker writes it (can-i-deploy reads it)."""
+    return {
+        "deployable": summary.deployable,
+        "reason": "\n".join(summary.reasons),
+        "success": summary.success,
+        "failed": summary.failed,
+        "unknown": summary.unknown,
+    }
+
+
 def _matrix_answer(tx: Transaction, req: Request, query: MatrixQuery) -> dict[str, Any]:
     rows, target = matrix_rows(tx, query)
     summary = summarise_matrix(rows, target)
@@ -211,13 +222,7 @@ def _matrix_answer(tx: Transaction, req: Request, query: MatrixQuery) -> dict[st
         },
     )
     return {
-        "summary": {
-            "deployable": summary.deployable,
-            "reason": "\n".join(summary.reasons),
-            "success": summary.success,
-            "failed": summary.failed,
-            "unknown": summary.unknown,
-        },
+        "summary": summary_json(summary),
         "notices": notices,
         "matrix": matrix,
     }
@@ -295,13 +300,7 @@ def matrix(tx: Transaction, req: Request) -> tuple[int, Any]:
             )
     summary = summarise_matrix(rows, "the given version")
     return 200, {
-        "summary": {
-            "deployable": summary.deployable,
-            "reason": "\n".join(summary.reasons),
-            "success": summary.success,
-            "failed": summary.failed,
-            "unknown": summary.unknown,
-        },
+        "summary": summary_json(summary),
         "notices": [
             {"type": "success" if summary.deployable else "error", "text": r}
             for r in summary.reasons

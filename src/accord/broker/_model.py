@@ -318,29 +318,31 @@ def latest_with_pact(
     *,
     branch: str | None = None,
     tag: str | None = None,
+    latest: bool = True,
 ) -> list[int]:
-    """The newest consumer version (on ``branch``/with ``tag``) that has a pact with provider."""
+    """The consumer's versions (on ``branch``/with ``tag``) that have a pact with provider,
+    newest first; only the newest with ``latest``."""
     if branch is not None:
-        row = tx.one(
+        sql = (
             "SELECT b.version_id FROM branch_versions b JOIN publications pub"
             " ON pub.consumer_version_id = b.version_id AND pub.provider_id = ?"
-            " WHERE b.pacticipant_id = ? AND b.branch = ? ORDER BY b.version_id DESC LIMIT 1",
-            (provider, consumer, branch),
+            " WHERE b.pacticipant_id = ? AND b.branch = ? ORDER BY b.version_id DESC"
         )
+        params: tuple[Any, ...] = (provider, consumer, branch)
     elif tag is not None:
-        row = tx.one(
+        sql = (
             "SELECT t.version_id FROM tags t JOIN publications pub"
             " ON pub.consumer_version_id = t.version_id AND pub.provider_id = ?"
-            " WHERE pub.consumer_id = ? AND t.name = ? ORDER BY t.version_id DESC LIMIT 1",
-            (provider, consumer, tag),
+            " WHERE pub.consumer_id = ? AND t.name = ? ORDER BY t.version_id DESC"
         )
+        params = (provider, consumer, tag)
     else:
-        row = tx.one(
+        sql = (
             "SELECT consumer_version_id FROM publications WHERE provider_id = ?"
-            " AND consumer_id = ? ORDER BY consumer_version_id DESC LIMIT 1",
-            (provider, consumer),
+            " AND consumer_id = ? ORDER BY consumer_version_id DESC"
         )
-    return [] if row is None else [int(row[0])]
+        params = (provider, consumer)
+    return [int(r[0]) for r in tx.all(sql + (" LIMIT 1" if latest else ""), params)]
 
 
 def new_uuid() -> str:

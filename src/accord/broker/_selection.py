@@ -72,13 +72,8 @@ def _selector_versions(
                     f"latest from branch {fallback} (fallback for {branch})"
                 )
             return found, f"latest from branch {branch}"
-        rows = tx.all(
-            "SELECT b.version_id FROM branch_versions b JOIN publications pub"
-            " ON pub.consumer_version_id = b.version_id AND pub.provider_id = ?"
-            " WHERE b.pacticipant_id = ? AND b.branch = ?",
-            (provider, cid, branch),
-        )
-        return [int(r[0]) for r in rows], f"all from branch {branch}"
+        found = latest_with_pact(tx, cid, provider, branch=branch, latest=False)
+        return found, f"all from branch {branch}"
     if {"deployedOrReleased", "deployed", "released", "environment"} & selector.keys():
         kind = (
             "deployed"
@@ -111,13 +106,7 @@ def _selector_versions(
         tag = str(selector["tag"])
         if selector.get("latest"):
             return latest_with_pact(tx, cid, provider, tag=tag), f"latest with tag {tag}"
-        rows = tx.all(
-            "SELECT t.version_id FROM tags t JOIN publications pub"
-            " ON pub.consumer_version_id = t.version_id AND pub.provider_id = ?"
-            " WHERE pub.consumer_id = ? AND t.name = ?",
-            (provider, cid, tag),
-        )
-        return [int(r[0]) for r in rows], f"all with tag {tag}"
+        return latest_with_pact(tx, cid, provider, tag=tag, latest=False), f"all with tag {tag}"
     if selector.get("latest") or set(selector) <= {"consumer"}:
         return latest_with_pact(tx, cid, provider), "latest"
     raise BrokerError(400, f"unsupported consumer version selector {json.dumps(selector)}")
