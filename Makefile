@@ -81,6 +81,7 @@ up: $(STAMP) ## Every service and the gateway (127.0.0.1:8100), as accord.yaml s
 bench: $(STAMP) ## Benchmarks side by side with their peers (see benchmarks/README.md)
 	$(BIN)/python benchmarks/bench_lint.py
 	$(BIN)/python benchmarks/bench_startup.py
+	$(BIN)/python benchmarks/bench_broker.py
 
 clean: ## Remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis var

@@ -414,10 +414,11 @@ def for_verification(tx: Transaction, req: Request) -> tuple[int, Any]:
         meta = encode_metadata(selected)
         versions = ", ".join(selected.consumer_versions)
         why = "; ".join(selected.reasons)
+        url = req.base + pact_version_path(provider, selected.consumer, selected.sha)
         notices = [
             {
                 "when": "before_verification",
-                "text": f"The pact at ... is being verified because it matches: {why}"
+                "text": f"The pact at {url} is being verified because it matches: {why}"
                 f" (consumer versions {versions})",
             }
         ]
