@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
 import statistics
 import sys
 import tempfile
@@ -140,20 +142,34 @@ def measure(url: str, repeat: int) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument(
+        "--json", type=Path, default=ROOT / "benchmarks" / "results" / "broker.json"
+    )
     args = parser.parse_args()
     failed = False
+    rows: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory() as tmp, postgres_cluster() as pg:
         for backend, url in (("sqlite", str(Path(tmp) / "bench.sqlite3")), ("postgresql", pg)):
             count = seed(url)
             print(f"{backend}: {count} pacticipant versions")
+            versions = count
             with running_broker(Path(tmp), db=url) as broker:
                 for name, seconds in measure(broker, args.repeat).items():
                     ratio = seconds / TARGETS[backend]
                     failed |= ratio > 1
+                    rows.append({
+                        "backend": backend, "question": name, "versions": versions,
+                        "median_ms": round(seconds * 1000, 1),
+                        "target_ms": TARGETS[backend] * 1000, "ratio": round(ratio, 2),
+                    })  # fmt: skip
                     target = TARGETS[backend] * 1000
                     figure = f"{seconds * 1000:7.1f} ms"
                     print(f"  {name:32} {figure}  ({ratio:.2f} x the {target:.0f} ms target)")
-    print(json.dumps({"met": not failed}))
+    result = {"repeat": args.repeat, "python": platform.python_version(),
+              "cpus": os.cpu_count(), "met": not failed, "rows": rows}  # fmt: skip
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps({"met": not failed, "written": str(args.json)}))
     return 1 if failed else 0
 
 

@@ -13,11 +13,10 @@ from accord.broker._model import (
     latest_with_pact,
     pacticipant_id,
     publication,
-    version_info,
     versions_in_environment,
 )
 
-__all__ = ["SELECTOR_KEYS", "Selected", "is_pending", "pacts_for_verification"]
+__all__ = ["SELECTOR_KEYS", "Selected", "not_pending", "pacts_for_verification"]
 
 
 @dataclass(slots=True)
@@ -128,37 +127,36 @@ SELECTOR_KEYS = {
 }
 
 
-def verified_by_branch(tx: Transaction, sha: str, provider: int, branch: str | None) -> bool:
-    """Whether a provider version (on ``branch``, if given) verified ``sha`` successfully."""
+def _verified(tx: Transaction, provider: int, branch: str | None) -> set[str]:
+    """The pact versions some provider version (on ``branch``, if given) verified successfully."""
     if branch is None:
-        row = tx.one(
-            "SELECT 1 FROM verifications ver JOIN versions v ON v.id = ver.provider_version_id"
-            " WHERE ver.sha = ? AND v.pacticipant_id = ? AND ver.success = 1 LIMIT 1",
-            (sha, provider),
+        rows = tx.all(
+            "SELECT DISTINCT ver.sha FROM verifications ver JOIN versions v"
+            " ON v.id = ver.provider_version_id WHERE v.pacticipant_id = ? AND ver.success = 1",
+            (provider,),
         )
     else:
-        row = tx.one(
-            "SELECT 1 FROM verifications ver JOIN branch_versions b"
+        rows = tx.all(
+            "SELECT DISTINCT ver.sha FROM verifications ver JOIN branch_versions b"
             " ON b.version_id = ver.provider_version_id"
-            " WHERE ver.sha = ? AND b.pacticipant_id = ? AND b.branch = ? AND ver.success = 1"
-            " LIMIT 1",
-            (sha, provider, branch),
+            " WHERE b.pacticipant_id = ? AND b.branch = ? AND ver.success = 1",
+            (provider, branch),
         )
-    return row is not None
+    return {str(r[0]) for r in rows}
 
 
-def is_pending(tx: Transaction, sha: str, provider: int, branch: str | None) -> bool:
-    """The Pact Broker's pending rule (docs.pact.io/pact_broker/advanced_topics/pending_pacts).
+def not_pending(tx: Transaction, provider: int, branch: str | None) -> set[str]:
+    """The Pact Broker's pending rule (docs.pact.io/pact_broker/advanced_topics/pending_pacts):
+    the pact versions that are *not* pending for the provider's ``branch``.
 
     A pact is pending for a provider branch until a version of the provider from that
     branch has verified it successfully. A branch with no versions yet inherits from
     the provider's main branch, so a new feature branch does not see every pact as
     pending. Without a branch, any successful verification ends pending.
     """
-    if verified_by_branch(tx, sha, provider, branch):
-        return False
+    done = _verified(tx, provider, branch)
     if branch is None:
-        return True
+        return done
     has_versions = tx.one(
         "SELECT 1 FROM branch_versions WHERE pacticipant_id = ? AND branch = ? LIMIT 1",
         (provider, branch),
@@ -166,8 +164,12 @@ def is_pending(tx: Transaction, sha: str, provider: int, branch: str | None) -> 
     if has_versions is None:
         main = tx.one("SELECT main_branch FROM pacticipants WHERE id = ?", (provider,))
         if main is not None and main[0] and main[0] != branch:
-            return not verified_by_branch(tx, sha, provider, str(main[0]))
-    return True
+            done |= _verified(tx, provider, str(main[0]))
+    return done
+
+
+def _number(tx: Transaction, vid: int) -> str:
+    return str(tx.one("SELECT number FROM versions WHERE id = ?", (vid,))[0])
 
 
 def pacts_for_verification(
@@ -217,38 +219,34 @@ def pacts_for_verification(
                 sha = publication(tx, vid, provider)
                 if sha is None:
                     continue
-                number = version_info(tx, vid)["number"]
+                number = _number(tx, vid)
                 entry = chosen.setdefault(sha, Selected(sha, consumer[1]))
                 if number not in entry.consumer_versions:
                     entry.consumer_versions.append(number)
                 if why and why not in entry.reasons:
                     entry.reasons.append(why)
-    if pending_wanted:
-        for entry in chosen.values():
-            entry.pending = is_pending(tx, entry.sha, provider, branch)
+    settled = not_pending(tx, provider, branch) if pending_wanted else set()
+    for entry in chosen.values():
+        entry.pending = pending_wanted and entry.sha not in settled
     since = request.get("includeWipPactsSince")
     if since and pending_wanted and branch:
         since_text = str(since)
-        for cid, cname, _main in consumers:
-            rows = tx.all(
-                "SELECT b.branch, MAX(b.version_id) FROM branch_versions b JOIN publications pub"
-                " ON pub.consumer_version_id = b.version_id AND pub.provider_id = ?"
-                " WHERE b.pacticipant_id = ? GROUP BY b.branch",
-                (provider, cid),
+        # the latest pact of every consumer branch, in one query
+        rows = tx.all(
+            "SELECT p.name, v.number, pub.sha, pub.created_at FROM publications pub"
+            " JOIN versions v ON v.id = pub.consumer_version_id"
+            " JOIN pacticipants p ON p.id = pub.consumer_id"
+            " WHERE pub.provider_id = ? AND pub.consumer_version_id IN ("
+            "  SELECT MAX(b.version_id) FROM branch_versions b JOIN publications inner_pub"
+            "  ON inner_pub.consumer_version_id = b.version_id AND inner_pub.provider_id = ?"
+            "  GROUP BY b.pacticipant_id, b.branch)"
+            " ORDER BY p.name, v.id",
+            (provider, provider),
+        )
+        for cname, number, sha, created in rows:
+            if sha in chosen or sha in settled or str(created) < since_text:
+                continue
+            chosen[sha] = Selected(
+                sha, cname, [number], [f"work in progress since {since_text}"], True, True
             )
-            for _cbranch, vid in rows:
-                pub = tx.one(
-                    "SELECT sha, created_at FROM publications WHERE consumer_version_id = ?"
-                    " AND provider_id = ?",
-                    (vid, provider),
-                )
-                sha, created = str(pub[0]), str(pub[1])
-                if sha in chosen or created < since_text:
-                    continue
-                if not is_pending(tx, sha, provider, branch):
-                    continue
-                number = version_info(tx, int(vid))["number"]
-                chosen[sha] = Selected(
-                    sha, cname, [number], [f"work in progress since {since_text}"], True, True
-                )
     return list(chosen.values())
