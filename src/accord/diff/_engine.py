@@ -17,6 +17,7 @@ from accord.diff._impact import attach_consumers
 from accord.diff._model import Change, DiffResult, Level, Target
 from accord.diff._oasdiff import OASDIFF_IDS
 from accord.diff._registry import RULES, Hit, Kind, Rule
+from accord.diff._rules_metadata import relax_unstable
 from accord.diff._rules_operation import operation_key, paired_parameters
 from accord.diff._walk import DiffContext, OperationPair, SchemaPair, node_key, walk_schemas
 
@@ -53,6 +54,7 @@ def diff_contracts(
             for schemas in walk_schemas(ctx, *root):
                 changes.extend(_schema_changes(by_scope["schema"], schemas, memo, op.key, service))
     changes.sort(key=Change.sort_key)
+    relax_unstable(changes, old)
     pact_list = list(pacts)
     attach_consumers(changes, old, pact_list)
     return DiffResult(changes, pacts=len(pact_list))
@@ -119,6 +121,7 @@ def _schema_changes(
             pair.target,
             json_path=pair.target.json_path + hit.sub,
             absent=hit.absent or pair.target.absent,
+            media=pair.media,
         )
         change.operation = operation
         change.service = service
