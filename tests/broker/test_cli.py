@@ -57,3 +57,15 @@ def test_errors_are_one_line(tmp_path: Path) -> None:
     not_json.write_text("{")
     bad = accord("publish", str(not_json), "--version", "1", "--broker", "http://127.0.0.1:9")
     assert bad.returncode == 2 and f"{not_json}: not a JSON pact" in bad.stderr
+
+
+def test_the_broker_url_from_pyproject(shared_broker: str, tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(f'[tool.accord.broker]\nurl = "{shared_broker}"\n')
+    made = accord("create-environment", "from-pyproject", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    names = [e["name"] for e in httpx.get(f"{shared_broker}/environments").json()[
+        "_embedded"]["environments"]]  # fmt: skip
+    assert "from-pyproject" in names
+    (tmp_path / "pyproject.toml").write_text("[tool.accord.broker]\nurl = 7\n")
+    bad = accord("create-environment", "x", cwd=tmp_path)
+    assert bad.returncode == 2 and "[tool.accord.broker] url must be a string" in bad.stderr
