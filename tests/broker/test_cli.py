@@ -69,3 +69,19 @@ def test_the_broker_url_from_pyproject(shared_broker: str, tmp_path: Path) -> No
     (tmp_path / "pyproject.toml").write_text("[tool.accord.broker]\nurl = 7\n")
     bad = accord("create-environment", "x", cwd=tmp_path)
     assert bad.returncode == 2 and "[tool.accord.broker] url must be a string" in bad.stderr
+
+
+def test_the_broker_url_from_accord_yaml(shared_broker: str, tmp_path: Path) -> None:
+    from tests.verify.conftest import CONTRACT, MANIFEST  # noqa: PLC0415
+
+    (tmp_path / "contracts" / "openapi").mkdir(parents=True)
+    (tmp_path / "contracts" / "openapi" / "shelf.yaml").write_text(CONTRACT)
+    manifest = tmp_path / "contracts" / "accord.yaml"
+    manifest.write_text(MANIFEST + f"broker:\n  url: {shared_broker}\n")
+    made = accord("create-environment", "from-accord-yaml", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    envs = httpx.get(f"{shared_broker}/environments").json()["_embedded"]["environments"]
+    assert "from-accord-yaml" in [e["name"] for e in envs]
+    manifest.write_text(MANIFEST + "broker:\n  url: ftp://nope\n")
+    bad = accord("create-environment", "x", cwd=tmp_path)
+    assert bad.returncode == 2 and "accord.yaml" in bad.stderr and "/broker/url" in bad.stderr

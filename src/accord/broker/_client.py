@@ -33,12 +33,17 @@ class BrokerSettings:
 
     @classmethod
     def from_env(
-        cls, url: str | None = None, env: Mapping[str, str] | None = None
+        cls,
+        url: str | None = None,
+        env: Mapping[str, str] | None = None,
+        *,
+        default: str | None = None,
     ) -> BrokerSettings | None:
-        """``url`` or ``$PACT_BROKER_BASE_URL``, with ``$PACT_BROKER_TOKEN`` or
-        ``$PACT_BROKER_USERNAME``/``$PACT_BROKER_PASSWORD``; None when there is no URL."""
+        """``url``, else ``$PACT_BROKER_BASE_URL``, else ``default`` (a setting), with
+        ``$PACT_BROKER_TOKEN`` or ``$PACT_BROKER_USERNAME``/``$PACT_BROKER_PASSWORD``;
+        None when there is no URL at all."""
         env = os.environ if env is None else env
-        url = url or env.get("PACT_BROKER_BASE_URL")
+        url = url or env.get("PACT_BROKER_BASE_URL") or default
         if not url:
             return None
         return cls(

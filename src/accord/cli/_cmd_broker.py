@@ -88,15 +88,21 @@ def broker(
 
 
 def settings(url: str | None) -> BrokerSettings:
-    """The broker to talk to: the flag, else the environment, else pyproject.toml."""
+    """The broker to talk to: the flag, else the environment, else accord.yaml's
+    ``broker.url``, else ``[tool.accord.broker] url`` in pyproject.toml."""
     from accord.broker import BrokerSettings  # noqa: PLC0415
     from accord.cli._config import load_tool_config  # noqa: PLC0415
+    from accord.workspace import Workspace  # noqa: PLC0415
 
-    found = BrokerSettings.from_env(url or load_tool_config().broker_url)
+    default = None
+    if not url and not os.environ.get("PACT_BROKER_BASE_URL"):
+        workspace = Workspace.discover()
+        default = (workspace.broker_url if workspace else None) or load_tool_config().broker_url
+    found = BrokerSettings.from_env(url, default=default)
     if found is None:
         raise AccordError(
             "no Pact Broker: pass --broker URL or set PACT_BROKER_BASE_URL"
-            " (or [tool.accord.broker] url in pyproject.toml)"
+            " (or broker.url in accord.yaml, [tool.accord.broker] url in pyproject.toml)"
         )
     return found
 
