@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 LOCK   := requirements/dev.lock
 
 .DEFAULT_GOAL := help
-.PHONY: help setup node lock lock-upgrade test test-fast lint verify generate pacts shop up bench clean
+.PHONY: help setup node postgresql lock lock-upgrade test test-fast lint verify generate pacts shop up bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -23,7 +23,8 @@ $(STAMP): $(LOCK) pyproject.toml
 	touch $(STAMP)
 
 # Debian packages the tests use: Chromium renders the verification report; redis-server
-# backs the gateway's shared rate limits
+# backs the gateway's shared rate limits; PostgreSQL backs `accord broker` for several
+# instances (its tests start a throwaway cluster with initdb)
 CHROMIUM := /usr/bin/chromium
 REDIS    := /usr/bin/redis-server
 $(CHROMIUM) $(REDIS):
@@ -41,7 +42,11 @@ $(NODE):
 	touch $@
 node: $(NODE_STAMPS) ## Install the JavaScript parts' npm dependencies (npm ci, from their locks)
 
-setup: $(STAMP) $(CHROMIUM) $(REDIS) $(NODE_STAMPS) ## Create .venv and install Accord with its dev tools (and chromium, node)
+postgresql: ## Install PostgreSQL's server binaries if missing (accord broker's tests)
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; }
+
+setup: $(STAMP) $(CHROMIUM) $(REDIS) $(NODE_STAMPS) postgresql ## Create .venv and install Accord with its dev tools (and chromium, node, postgresql)
 
 # The lock is uv's universal resolution (any OS, Python >= 3.11) of pyproject.toml's
 # dependencies, its dev and redis extras and requirements/dev.in; pins already in the lock are
@@ -61,12 +66,12 @@ lint: $(STAMP) ## Static checks of the code: ruff and mypy --strict
 	$(BIN)/ruff format --check src services tests benchmarks
 	$(BIN)/mypy
 
-test: lint $(CHROMIUM) $(REDIS) $(NODE_STAMPS) ## Everything CI runs: static checks, generated code fresh, the whole suite (slow included)
+test: lint $(CHROMIUM) $(REDIS) $(NODE_STAMPS) postgresql ## Everything CI runs: static checks, generated code fresh, the whole suite (slow included)
 	$(BIN)/accord generate --check
 	$(BIN)/accord pacts --check
 	$(BIN)/python -m pytest -q
 
-test-fast: $(STAMP) $(CHROMIUM) $(REDIS) $(NODE_STAMPS) ## The test suite without the slow (corpus, end-to-end) tests
+test-fast: $(STAMP) $(CHROMIUM) $(REDIS) $(NODE_STAMPS) postgresql ## The test suite without the slow (corpus, end-to-end) tests
 	$(BIN)/python -m pytest -q -m 'not slow'
 
 verify: $(STAMP) $(NODE_STAMPS) ## The workspace's contract verification, as CI runs it (reports in reports/)
@@ -88,6 +93,7 @@ up: $(STAMP) $(NODE_STAMPS) ## Every service and the gateway (127.0.0.1:8100), a
 bench: $(STAMP) ## Benchmarks side by side with their peers (see benchmarks/README.md)
 	$(BIN)/python benchmarks/bench_lint.py
 	$(BIN)/python benchmarks/bench_startup.py
+	$(BIN)/python benchmarks/bench_broker.py
 
 clean: ## Remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis var

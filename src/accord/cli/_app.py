@@ -68,7 +68,26 @@ COMMANDS: dict[str, CommandInfo] = {
     ),
     "can-i-deploy": CommandInfo(
         "_cmd_verify",
-        "Whether SERVICE can be deployed: every current pact it is in has passed verification.",
+        "Whether SERVICE can be deployed: its pacts passed verification (locally or in a broker).",
+    ),
+    "broker": CommandInfo(
+        "_cmd_broker",
+        "Serve a Pact Broker (HAL API and a small HTML page) on SQLite or PostgreSQL.",
+    ),
+    "publish": CommandInfo(
+        "_cmd_broker",
+        "Publish pacts to a Pact Broker as their consumer's version (git commit) and branch.",
+    ),
+    "record-deployment": CommandInfo(
+        "_cmd_broker",
+        "Record that a version was deployed to an environment (replacing the one there).",
+    ),
+    "record-release": CommandInfo(
+        "_cmd_broker",
+        "Record that a version was released to an environment (several may be supported).",
+    ),
+    "create-environment": CommandInfo(
+        "_cmd_broker", "Create an environment in the Pact Broker (nothing happens if it exists)."
     ),
     "gateway": CommandInfo(
         "_cmd_gateway",

@@ -34,6 +34,8 @@ class ToolConfig:
     lint_fail_on: str = "error"
     #: folders outside a contract's own that its $refs may reach (``ref-roots``)
     ref_roots: tuple[Path, ...] = ()
+    #: the Pact Broker (``[tool.accord.broker] url``); $PACT_BROKER_BASE_URL and --broker win
+    broker_url: str | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
     def load_options(self, max_mib: float | None = None) -> LoadOptions:
@@ -70,6 +72,15 @@ def load_tool_config(start: Path | None = None) -> ToolConfig:
                 lint_disable=tuple(lint.get("disable", ())),
                 lint_fail_on=str(lint.get("fail-on", "error")),
                 ref_roots=tuple(folder / r for r in roots),
+                broker_url=_broker_url(section, candidate),
                 raw=section,
             )
     return ToolConfig()
+
+
+def _broker_url(section: dict[str, Any], where: Path) -> str | None:
+    broker = section.get("broker", {})
+    url = broker.get("url") if isinstance(broker, dict) else None
+    if url is not None and not isinstance(url, str):
+        raise AccordError("[tool.accord.broker] url must be a string", Location(str(where)))
+    return url

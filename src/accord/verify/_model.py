@@ -23,6 +23,8 @@ class VerifyOptions:
     properties: bool = True  # schemathesis
     token: str = ""  # bearer token sent to providers (default: minted with every scope)
     provider_version: str | None = None  # what results are recorded for (default: from git)
+    #: verify these pact files instead of the workspace's (pacts fetched from a broker)
+    pact_files: tuple[Path, ...] | None = None
     verbose: bool = False  # let the Pact FFI print its per-interaction output as it runs
 
 
@@ -56,6 +58,7 @@ class CaseResult:
     state: str = ""
     reproduce: str = ""  # commands that reproduce the failure after the run, one a line
     skipped: bool = False
+    pact: Path | None = None  # the pact file the case comes from (suite "pact")
 
 
 @dataclass(slots=True)

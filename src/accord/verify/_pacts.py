@@ -91,6 +91,8 @@ def _state_handler(
     def handler(state: str, action: str, parameters: dict[str, Any] | None) -> None:
         if action == "teardown" and dependencies is not None:
             dependencies.clear()
+        if not state:  # the FFI also calls with no state at all
+            return
         if states_url is None:
             if action == "setup":
                 broken[state] = f"provider state {state!r} could not be set up: {missing}"
@@ -282,7 +284,9 @@ def verify_pacts(
                 message = "\n".join([*state_problems, *([message] if message else [])])
             name = f"{pact.consumer}: {description}" + (f" (given {state})" if state else "")
             results.append(
-                CaseResult("pact", name, message is None, message or "", pact.consumer, state)
+                CaseResult(
+                    "pact", name, message is None, message or "", pact.consumer, state, pact=path
+                )
             )
         if problems:
             results.append(
@@ -292,6 +296,7 @@ def verify_pacts(
                     False,
                     "\n".join(problems),
                     pact.consumer,
+                    pact=path,
                 )
             )
     return results

@@ -29,15 +29,26 @@ from accord.verify._store import ResultsStore
 from accord.verify._version import provider_version
 from accord.workspace import Workspace
 
-__all__ = ["EVIDENCE_MARK", "verify_workspace"]
+__all__ = ["EVIDENCE_MARK", "pact_verdicts", "verify_workspace"]
 
 #: the file that marks a folder as verify's own evidence (and so safe to empty)
 EVIDENCE_MARK = ".accord-evidence"
 
 
-def _pacts_for(workspace: Workspace, provider: str) -> list[tuple[Path, str]]:
+def pact_verdicts(result: ServiceResult) -> dict[Path, bool]:
+    """Each verified pact file of ``result``: whether all its interactions passed."""
+    found: dict[Path, bool] = {}
+    for case in result.cases:
+        if case.suite == "pact" and case.pact is not None:
+            found[case.pact] = found.get(case.pact, True) and case.passed
+    return found
+
+
+def _pacts_for(
+    workspace: Workspace, provider: str, files: tuple[Path, ...] | None = None
+) -> list[tuple[Path, str]]:
     found = []
-    for path in workspace.pact_paths():
+    for path in workspace.pact_paths() if files is None else files:
         pact = PactFile.from_path(path)
         if pact.provider == provider:
             found.append((path, pact.consumer))
@@ -226,7 +237,8 @@ def verify_workspace(
     versions = {name: provider_version(workspace, name, options.provider_version) for name in names}
     for name, version in versions.items():
         progress(Progress(name, "start", "info", f"version {version} ({version.source})"))
-    pacts = {name: _pacts_for(workspace, name) for name in names}  # read once, used twice
+    # read once, used twice
+    pacts = {name: _pacts_for(workspace, name, options.pact_files) for name in names}
     folders = {name: evidence_folder(report_dir, name) for name in names}
     credentials = _Credentials(workspace, options)
     lock = threading.Lock()
@@ -251,13 +263,10 @@ def verify_workspace(
     for result in results:
         if not result.pacts_verified:  # not run is not failed: no result at all
             continue
-        by_consumer: dict[str, bool] = {}
-        for case in result.cases:
-            if case.suite == "pact":
-                by_consumer[case.consumer] = by_consumer.get(case.consumer, True) and case.passed
+        by_pact = pact_verdicts(result)
         for path, consumer in pacts[result.provider]:
             # the pact phase finished (else the provider could not be verified: failed)
-            passed = "pact" in result.phases and by_consumer.get(consumer, False)
+            passed = "pact" in result.phases and by_pact.get(path, False)
             store.record(
                 workspace, result.provider, path, consumer, passed, versions[result.provider]
             )

@@ -80,6 +80,8 @@ class Workspace:
         }
         gateway = data.get("gateway")
         self.gateway = GatewaySpec(gateway["port"], dict(gateway)) if gateway else None
+        #: the Pact Broker (``broker.url``); --broker and $PACT_BROKER_BASE_URL win
+        self.broker_url: str | None = (data.get("broker") or {}).get("url")
         self.pacts_dir = self.base / data.get("pacts", "pacts")
         self.mocks_dir = self.base / data.get("mocks", "../mocks")
         self.generated_dir = self.base / data.get("generated", "../generated")
