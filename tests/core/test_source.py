@@ -96,10 +96,10 @@ def test_locate_key_points_at_the_key_not_the_value(write: WriteFile) -> None:
 
 def test_json_source_map_is_composed_lazily(write: WriteFile) -> None:
     source = load_source(write("doc.json", JSON_SPEC))
-    assert source.source_map._root is None  # nothing composed until a location is wanted
+    assert source.source_map._positions is None  # nothing read until a location is wanted
     loc = source.locate("/a/b/1/c")
     assert (loc.line, loc.column) == (3, 20)
-    assert source.source_map._root is not None
+    assert source.source_map._positions is not None
 
 
 def test_location_str_has_file_line_col_and_pointer(write: WriteFile) -> None:
