@@ -112,19 +112,18 @@ class DocumentSet:
 
         Raises :class:`RefError` for the first remote, dangling or cyclic reference.
         """
-        seen: set[Path] = set()
+        seen: set[int] = set()  # one SourceFile per real path (``_load``), so ids will do
         pending = [self.root]
         count = 0
         while pending:
             file = pending.pop()
-            key = file.path.resolve()
-            if key in seen:
+            if id(file) in seen:
                 continue
-            seen.add(key)
+            seen.add(id(file))
             for path, ref in iter_refs(file.data):
                 count += 1
                 target = self.follow(ref, file, path)
-                if target.file.path.resolve() not in seen:
+                if id(target.file) not in seen:
                     pending.append(target.file)
         return count
 
