@@ -17,7 +17,6 @@ laughs), or an alias inside its own anchor, is refused.
 from __future__ import annotations
 
 import contextlib
-import gc
 import re
 from array import array
 from collections.abc import Callable
@@ -28,6 +27,7 @@ import yaml
 from yaml import _yaml  # libyaml binding (PyYAML's C extension)
 
 from accord._errors import AliasBombError, LoadError, Location
+from accord.core._gc import long_lived
 from accord.core._pointer import encode_pointer
 
 __all__ = ["MAX_DEPTH", "Positions", "read_yaml"]
@@ -159,21 +159,11 @@ def read_yaml(text: str, display: str) -> tuple[Any, Positions | None, list[tupl
     Raises :class:`LoadError` for malformed YAML, more than one document, nesting
     deeper than :data:`MAX_DEPTH`, and :class:`AliasBombError` for alias bombs.
     """
-    # the reader makes millions of objects and no reference cycles: the cyclic garbage
-    # collector would only traverse them again and again (a fifth of the time)
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _Reader(display).read(text)
-    except yaml.YAMLError as exc:
-        raise _error(display, exc) from None
-    finally:
-        # what was read is long-lived: straight to the oldest generation, so the young
-        # ones' collections do not each traverse it once more
-        gc.freeze()
-        gc.unfreeze()
-        if collecting:
-            gc.enable()
+    with long_lived():
+        try:
+            return _Reader(display).read(text)
+        except yaml.YAMLError as exc:
+            raise _error(display, exc) from None
 
 
 def _unpack(packed: int) -> tuple[int, int]:
