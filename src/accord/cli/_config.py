@@ -19,7 +19,7 @@ __all__ = ["ToolConfig", "load_tool_config"]
 class ToolConfig:
     max_document_mib: float = 32.0
     lint_disable: tuple[str, ...] = ()
-    lint_fail_on: str = "warning"
+    lint_fail_on: str = "error"
     #: folders outside a contract's own that its $refs may reach (``ref-roots``)
     ref_roots: tuple[Path, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict)
@@ -56,7 +56,7 @@ def load_tool_config(start: Path | None = None) -> ToolConfig:
             return ToolConfig(
                 max_document_mib=float(section.get("max-document-size-mib", 32.0)),
                 lint_disable=tuple(lint.get("disable", ())),
-                lint_fail_on=str(lint.get("fail-on", "warning")),
+                lint_fail_on=str(lint.get("fail-on", "error")),
                 ref_roots=tuple(folder / r for r in roots),
                 raw=section,
             )

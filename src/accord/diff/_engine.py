@@ -17,6 +17,7 @@ from accord.diff._impact import attach_consumers
 from accord.diff._model import Change, DiffResult, Level, Target
 from accord.diff._oasdiff import OASDIFF_IDS
 from accord.diff._registry import RULES, Hit, Kind, Rule
+from accord.diff._rules_metadata import relax_unstable
 from accord.diff._rules_operation import operation_key, paired_parameters
 from accord.diff._walk import DiffContext, OperationPair, SchemaPair, node_key, walk_schemas
 
@@ -54,6 +55,7 @@ def diff_contracts(
             found = _root_changes(ctx, by_scope["schema"], root, memo, walks, op.key, service)
             changes.extend(found)
     changes.sort(key=Change.sort_key)
+    relax_unstable(changes, old)
     pact_list = list(pacts)
     attach_consumers(changes, old, pact_list)
     return DiffResult(changes, pacts=len(pact_list))
@@ -129,7 +131,10 @@ def _root_changes(
         for hit, change_id, level in found:
             change = _change(ctx, hit, change_id, level)
             change.target = replace(
-                where, json_path=where.json_path + hit.sub, absent=hit.absent or where.absent
+                where,
+                json_path=where.json_path + hit.sub,
+                absent=hit.absent or where.absent,
+                media=media,
             )
             change.operation = operation
             change.service = service

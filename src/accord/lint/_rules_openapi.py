@@ -10,6 +10,10 @@ import jsonschema_rs
 from jsonschema.exceptions import ValidationError, best_match
 from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+from openapi_spec_validator.validation.exceptions import (
+    DuplicateOperationIDError,
+    UnresolvableParameterError,
+)
 
 from accord._errors import Location, SchemaCompileError
 from accord._findings import Severity
@@ -25,6 +29,12 @@ from accord.core import (
 from accord.lint._registry import Report, rule
 
 PROBLEM_JSON = "application/problem+json"
+
+#: openapi-spec-validator errors that other rules report, at the place itself: a
+#: duplicate operationId (operation-id-unique) and a path parameter that the template
+#: and the declarations do not agree on (path-params-declared). The validator gives
+#: them no place, so oas-valid would repeat them at 1:1.
+_REPORTED_ELSEWHERE = (DuplicateOperationIDError, UnresolvableParameterError)
 
 
 class _IdSet(set[int]):
@@ -126,6 +136,8 @@ def oas_valid(contract: Contract) -> Report:
     base_uri = contract.root.uri
     last: Location | None = None
     for error in cls(contract.data, base_uri=base_uri).iter_errors():
+        if isinstance(error, _REPORTED_ELSEWHERE):
+            continue
         parts = list(error.absolute_path)
         location = contract.root.locate(encode_pointer(parts))
         if not _exists(contract.data, parts) and last is not None:
