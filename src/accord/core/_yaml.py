@@ -16,7 +16,6 @@ laughs), or an alias inside its own anchor, is refused.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from array import array
 from collections.abc import Callable
@@ -226,8 +225,7 @@ class _Reader:
                 tag = event.tag
                 if top is not None and top.is_map and top.key is _NO_KEY:
                     # a mapping key: the raw text is the key (`200:` is "200")
-                    plain = event.implicit[0]
-                    if (tag is None and plain and value == "<<") or tag == _MERGE:
+                    if (value == "<<" and tag is None and event.implicit[0]) or tag == _MERGE:
                         top.key = _MERGE_KEY
                     else:
                         top.key = value
@@ -246,8 +244,10 @@ class _Reader:
                 if tag != _STR:
                     fn = convert.get(tag)
                     if fn is not None:
-                        with contextlib.suppress(ValueError):
+                        try:
                             value = fn(value)
+                        except ValueError:
+                            tag = _STR  # not what its tag says (`!!int zz`): kept as text
                 done: tuple[Any, int, bool, int] = (value, packed, False, 1)
                 if event.anchor is not None:
                     self._anchor(event.anchor, value, packed, False, 1, event)
