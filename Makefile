@@ -23,18 +23,19 @@ $(STAMP): $(LOCK) pyproject.toml
 	touch $(STAMP)
 
 # Debian packages the tests use: Chromium renders the verification report; redis-server
-# backs the gateway's shared rate limits
+# backs the gateway's shared rate limits; nats-server (with JetStream) carries the shop's events
 CHROMIUM := /usr/bin/chromium
 REDIS    := /usr/bin/redis-server
-$(CHROMIUM) $(REDIS):
-	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium redis-server
+NATS     := /usr/sbin/nats-server
+$(CHROMIUM) $(REDIS) $(NATS):
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium redis-server nats-server
 
-setup: $(STAMP) $(CHROMIUM) $(REDIS) ## Create .venv and install Accord with its dev tools (and chromium)
+setup: $(STAMP) $(CHROMIUM) $(REDIS) $(NATS) ## Create .venv and install Accord with its dev tools (and chromium)
 
 # The lock is uv's universal resolution (any OS, Python >= 3.11) of pyproject.toml's
-# dependencies, its dev and redis extras and requirements/dev.in; pins already in the lock are
+# dependencies, its dev, redis and events extras and requirements/dev.in; pins already in the lock are
 # kept unless pyproject.toml no longer allows them
-UV_COMPILE = $(BIN)/uv pip compile pyproject.toml requirements/dev.in --extra dev --extra redis \
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml requirements/dev.in --extra dev --extra redis --extra events \
 	--universal --python-version 3.11 --generate-hashes --custom-compile-command 'make lock' \
 	--quiet -o $(LOCK)
 
@@ -49,15 +50,15 @@ lint: $(STAMP) ## Static checks of the code: ruff and mypy --strict
 	$(BIN)/ruff format --check src services tests benchmarks
 	$(BIN)/mypy
 
-test: lint $(CHROMIUM) $(REDIS) ## Everything CI runs: static checks, generated code fresh, the whole suite (slow included)
+test: lint $(CHROMIUM) $(REDIS) $(NATS) ## Everything CI runs: static checks, generated code fresh, the whole suite (slow included)
 	$(BIN)/accord generate --check
 	$(BIN)/accord pacts --check
 	$(BIN)/python -m pytest -q
 
-test-fast: $(STAMP) $(CHROMIUM) $(REDIS) ## The test suite without the slow (corpus, end-to-end) tests
+test-fast: $(STAMP) $(CHROMIUM) $(REDIS) $(NATS) ## The test suite without the slow (corpus, end-to-end) tests
 	$(BIN)/python -m pytest -q -m 'not slow'
 
-verify: $(STAMP) ## The workspace's contract verification, as CI runs it (reports in reports/)
+verify: $(STAMP) $(NATS) ## The workspace's contract verification, as CI runs it (reports in reports/)
 	$(BIN)/accord pacts --check
 	$(BIN)/accord verify
 
