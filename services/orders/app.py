@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from accord.runtime import AppOptions, Database, mint_token
 from services.orders._store import SCHEMA
 from services.orders.events import OutboxRelay
+from services.orders.messages import add_event_states, message_producers
 from services.orders.service import Dependencies, Orders
 from services.orders.states import provider_states
 
@@ -97,10 +98,16 @@ def create(
     """The orders app on the SQLite file at ``db_path``; ``deps`` injects the two clients."""
     db = Database(db_path, SCHEMA)
     states = provider_states(db) if with_states else None
+    if states is not None:
+        add_event_states(states, db)
     orders = Orders(
         db, deps or default_dependencies(), exit_at=os.environ.get("ORDERS_FAULT_EXIT_AT")
     )
-    app = create_app(orders, AppOptions(name="orders", provider_states=states, **options))
+    messages = message_producers(db) if with_states else None
+    app = create_app(
+        orders,
+        AppOptions(name="orders", provider_states=states, messages=messages, **options),
+    )
     nats_url = os.environ.get("ORDERS_NATS_URL")
     relay = OutboxRelay(db, nats_url) if nats_url else None
     return _Recovering(app, orders, RECOVERY_INTERVAL, relay)

@@ -55,10 +55,14 @@ def test_the_real_manifest_loads() -> None:
     ws = Workspace.from_path(REAL_MANIFEST)
     assert ws.name == "shop"
     assert sorted(ws.services) == ["catalog", "orders", "payments"]
-    assert list(ws.consumers) == ["storefront"]
+    assert list(ws.consumers) == ["storefront", "shipping"]
     assert ws.consumers_of("catalog") == ["orders", "storefront"]
     assert ws.consumers_of("payments") == ["orders"]
-    assert ws.consumers_of("orders") == ["storefront"]
+    assert ws.consumers_of("orders") == ["shipping", "storefront"]
+    assert ws.services["orders"].events == REPO / "contracts" / "asyncapi" / "orders.yaml"
+    events = ws.events("orders")
+    assert events is not None and {op.action for op in events.operations} == {"send"}
+    assert ws.events("catalog") is None
     assert ws.root == REPO
     assert ws.pacts_dir == REPO / "contracts" / "pacts"
 
@@ -72,6 +76,7 @@ def test_the_real_manifest_services_and_gateway() -> None:
         port=8102,
         module="services.orders",
         consumes=("catalog", "payments"),
+        events=REPO / "contracts" / "asyncapi" / "orders.yaml",
     )
     assert ws.consumers["storefront"] == ConsumerSpec(
         "storefront", ("orders", "catalog"), "services.storefront"

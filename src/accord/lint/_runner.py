@@ -66,6 +66,15 @@ def lint_workspace(workspace: Workspace, config: LintConfig | None = None) -> Li
             target.contracts[name] = workspace.contract(name)
         except AccordError as exc:
             result.findings.append(_unusable(exc, workspace.services[name].contract))
+        events = workspace.services[name].events
+        if events is not None:
+            try:
+                found = workspace.events(name)
+            except AccordError as exc:
+                result.findings.append(_unusable(exc, events))
+            else:
+                if found is not None:
+                    target.events[f"{name} (events)"] = found
     for path in workspace.pact_paths():
         _add_file(path, target, result, config, pact_only=True)
     return _run(target, result, config)

@@ -58,7 +58,10 @@ def running_provider(
     workdir.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
-        "PYTHONPATH": str(workspace.root),
+        # the workspace first; then the caller's path (an uninstalled accord under test)
+        "PYTHONPATH": os.pathsep.join(
+            p for p in (str(workspace.root), os.environ.get("PYTHONPATH", "")) if p
+        ),
         "ACCORD_JWT_SECRET": service_secret(),
     }
     with ExitStack() as started:  # stopped last-started first

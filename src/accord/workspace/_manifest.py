@@ -18,7 +18,7 @@ from typing import Any, Self
 import jsonschema_rs
 
 from accord._errors import AccordError, ManifestError
-from accord.core import Contract, LoadOptions, PactFile, SourceFile, load_source
+from accord.core import AsyncContract, Contract, LoadOptions, PactFile, SourceFile, load_source
 
 __all__ = ["MANIFEST_NAME", "ConsumerSpec", "GatewaySpec", "ServiceSpec", "Workspace"]
 
@@ -34,6 +34,8 @@ class ServiceSpec:
     port: int
     module: str | None = None
     consumes: tuple[str, ...] = ()
+    #: the AsyncAPI document of its events, if it has any
+    events: Path | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -75,6 +77,7 @@ class Workspace:
                 port=spec["port"],
                 module=spec.get("module"),
                 consumes=tuple(spec.get("consumes", ())),
+                events=self.base / spec["events"] if "events" in spec else None,
             )
             for name, spec in data["services"].items()
         }
@@ -94,6 +97,7 @@ class Workspace:
             self.options, ref_roots=(self.root, *shared, *self.options.ref_roots)
         )
         self._contracts: dict[str, Contract] = {}
+        self._events: dict[str, AsyncContract] = {}
 
     @classmethod
     def from_path(cls, path: str | Path, options: LoadOptions | None = None) -> Self:
@@ -126,6 +130,17 @@ class Workspace:
         if found is None:
             found = Contract.from_path(self.services[service].contract, self.options)
             self._contracts[service] = found
+        return found
+
+    def events(self, service: str) -> AsyncContract | None:
+        """The service's event contract (AsyncAPI), loaded once; None when it has none."""
+        path = self.services[service].events
+        if path is None:
+            return None
+        found = self._events.get(service)
+        if found is None:
+            found = AsyncContract.from_path(path, self.options)
+            self._events[service] = found
         return found
 
     def pact_paths(self) -> list[Path]:
@@ -184,6 +199,12 @@ class Workspace:
                     f"port {spec.port} is already used by service {ports[spec.port]!r}",
                 )
             ports[spec.port] = name
+            if spec.events is not None and not spec.events.is_file():
+                raise self._fail(
+                    f"/services/{name}/events",
+                    f"events file {data['services'][name]['events']!r} does not exist "
+                    f"(looked in {spec.events.parent})",
+                )
             if not spec.contract.is_file():
                 raise self._fail(
                     f"/services/{name}/contract",
