@@ -1,5 +1,6 @@
 """``accord diff``: classify the changes between two contract versions, and who they break."""
 
+from accord.diff._asyncapi import AsyncChange, asyncapi_changes, consumers_of_change
 from accord.diff._engine import diff_contracts
 from accord.diff._format import FORMATS, render_diff, summary_line
 from accord.diff._model import Change, Consumer, DiffResult, Level, Target
@@ -11,6 +12,7 @@ __all__ = [
     "FORMATS",
     "OASDIFF_IDS",
     "RULES",
+    "AsyncChange",
     "Change",
     "Consumer",
     "DiffResult",
@@ -20,6 +22,8 @@ __all__ = [
     "Rule",
     "Target",
     "all_ids",
+    "asyncapi_changes",
+    "consumers_of_change",
     "diff_contracts",
     "diff_files",
     "diff_workspace",
