@@ -8,6 +8,9 @@ expected change. Every disagreement counts; the known ones are listed with their
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import textwrap
 from collections import Counter
 from pathlib import Path
@@ -161,3 +164,21 @@ def test_breaking_message_changes_name_the_consumers_with_message_pacts(
         consumers_of_change(c, [pact], "orders") == ["shipping"] for c in breaking
     )
     assert consumers_of_change(breaking[0], [pact], "payments") == []
+
+
+def test_the_cli_diffs_asyncapi_documents_and_fails_for_consumers(
+    tmp_path: Path, repo: Path
+) -> None:
+    text = (repo / "contracts/asyncapi/orders.yaml").read_text()
+    new = tmp_path / "orders.yaml"
+    new.write_text(text.replace("payment_interrupted]", "payment_interrupted, fraud]"))
+    argv = [sys.executable, "-m", "accord", "diff", str(repo / "contracts/asyncapi/orders.yaml"),
+            str(new), "--pacts", str(repo / "contracts/pacts")]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": f"{repo / 'src'}{os.pathsep}{repo}"}
+    proc = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert "breaking      add    /channels/orderFailed/messages/orderFailed/payload" in proc.stdout
+    assert "affects shipping" in proc.stdout
+    unchanged = [*argv[:5], argv[4]]
+    same = subprocess.run(unchanged, capture_output=True, text=True, env=env, check=False)
+    assert same.returncode == 0 and "0 change(s)" in same.stdout

@@ -1,6 +1,11 @@
 """``accord diff``: classify the changes between two contract versions, and who they break."""
 
-from accord.diff._asyncapi import AsyncChange, asyncapi_changes, consumers_of_change
+from accord.diff._asyncapi import (
+    AsyncChange,
+    asyncapi_changes,
+    consumers_of_change,
+    render_async_changes,
+)
 from accord.diff._engine import diff_contracts
 from accord.diff._format import FORMATS, render_diff, summary_line
 from accord.diff._model import Change, Consumer, DiffResult, Level, Target
@@ -28,6 +33,7 @@ __all__ = [
     "diff_files",
     "diff_workspace",
     "load_pacts",
+    "render_async_changes",
     "render_diff",
     "rule",
     "summary_line",

@@ -32,6 +32,7 @@ __all__ = [
     "consumers_of_change",
     "inline",
     "raw_changes",
+    "render_async_changes",
 ]
 
 Action = Literal["add", "remove", "edit"]
@@ -224,13 +225,55 @@ def _by_direction(change: AsyncChange, directions: dict[str, str]) -> tuple[str,
     return "", ""
 
 
-def consumers_of_change(change: AsyncChange, pacts: list[PactFile], provider: str) -> list[str]:
-    """The consumers whose message pacts with ``provider`` may see ``change``: any message
-    pact, for a breaking change to a message (payload or headers)."""
-    if (
-        change.level != "breaking"
-        or ("/messages" not in change.path
-        and "/message/" not in (change.path + "/"))
-    ):
+def consumers_of_change(
+    change: AsyncChange, pacts: list[PactFile], provider: str | None = None
+) -> list[str]:
+    """The consumers whose message pacts (with ``provider``, when given) may see ``change``:
+    every consumer with a message pact, for a breaking change to a message."""
+    in_message = "/messages/" in change.path or "/message/" in change.path
+    if change.level != "breaking" or not in_message:
         return []
-    return sorted({p.consumer for p in pacts if p.provider == provider and p.message_interactions})
+    return sorted(
+        {
+            p.consumer
+            for p in pacts
+            if (provider is None or p.provider == provider) and p.message_interactions
+        }
+    )
+
+
+def render_async_changes(
+    changes: list[AsyncChange], pacts: list[PactFile], fmt: str, title: str
+) -> tuple[str, int, int]:
+    """The changes as text or JSON; returns (output, breaking count, breaking that reach a
+    consumer's message pact)."""
+    rows = []
+    breaking = reaching = 0
+    for change in changes:
+        consumers = consumers_of_change(change, pacts)
+        breaking += change.level == "breaking"
+        reaching += bool(consumers)
+        rows.append((change, consumers))
+    if fmt == "json":
+        data = [
+            {
+                "action": c.action, "path": c.path, "level": c.level, "type": c.type,
+                "reason": c.reason, "consumers": who,
+                **({"before": c.before} if c.action != "add" else {}),
+                **({"after": c.after} if c.action != "remove" else {}),
+            }
+            for c, who in rows
+        ]  # fmt: skip
+        return json.dumps({"title": title, "changes": data}, indent=2) + "\n", breaking, reaching
+    lines = [f"{title}: {len(changes)} change(s), {breaking} breaking"]
+    for c, who in rows:
+        parts = c.path.split("/")
+        if parts[1] == "operations" and len(parts) > 3 and parts[3] in ("channel", "messages"):
+            continue  # the same message again, under its operation (listed in JSON)
+        extra = f" ({c.reason})" if c.reason else ""
+        if c.type != c.level:
+            extra += f" [@asyncapi/diff: {c.type}]"
+        if who:
+            extra += f"; affects {', '.join(who)}"
+        lines.append(f"  {c.level:13} {c.action:6} {c.path}{extra}")
+    return "\n".join(lines) + "\n", breaking, reaching
