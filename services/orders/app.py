@@ -4,8 +4,9 @@ Where catalog and payments are comes from ``ORDERS_CATALOG_URL`` and
 ``ORDERS_PAYMENTS_URL`` (default: their ports in contracts/accord.yaml); orders calls
 them with a token it signs with ``ACCORD_JWT_SECRET``, with the scopes it needs.
 Served (with an ASGI lifespan), it finishes interrupted orders at start and every
-``ORDERS_RECOVERY_INTERVAL`` seconds (default 30), and, when ``ORDERS_NATS_URL`` is set,
-relays its event outbox to NATS JetStream (``services.orders.events``).
+``ORDERS_RECOVERY_INTERVAL`` seconds (default 30), and, when ``ORDERS_NATS_URL`` (or
+``ACCORD_NATS_URL``, set by ``accord up``) is set, relays its event outbox to NATS
+JetStream (``services.orders.events``).
 """
 
 from __future__ import annotations
@@ -108,6 +109,6 @@ def create(
         orders,
         AppOptions(name="orders", provider_states=states, messages=messages, **options),
     )
-    nats_url = os.environ.get("ORDERS_NATS_URL")
+    nats_url = os.environ.get("ORDERS_NATS_URL") or os.environ.get("ACCORD_NATS_URL")
     relay = OutboxRelay(db, nats_url) if nats_url else None
     return _Recovering(app, orders, RECOVERY_INTERVAL, relay)

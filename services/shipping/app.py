@@ -36,7 +36,9 @@ STREAM = "ORDERS"
 def create(db_path: str | Path = DEFAULT_DB, *, with_states: bool = False) -> Any:
     """The shipping app on the SQLite file at ``db_path``."""
     shipping = Shipping(Database(db_path, SCHEMA))
-    nats_url = os.environ.get("SHIPPING_NATS_URL", "nats://127.0.0.1:4222")
+    nats_url = os.environ.get("SHIPPING_NATS_URL") or os.environ.get(
+        "ACCORD_NATS_URL", "nats://127.0.0.1:4222"
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -40,11 +40,15 @@ def stream_messages(url: str, stream: str = "ORDERS") -> list[tuple[str, dict[st
 
     async def read() -> list[tuple[str, dict[str, str], Any]]:
         import nats  # noqa: PLC0415
+        from nats.js.errors import NotFoundError  # noqa: PLC0415
 
         conn = await nats.connect(url)
         try:
             js = conn.jetstream()
-            info = await js.stream_info(stream)
+            try:
+                info = await js.stream_info(stream)
+            except NotFoundError:  # nobody created it yet
+                return []
             out = []
             for seq in range(info.state.first_seq, info.state.last_seq + 1):
                 if info.state.messages == 0:

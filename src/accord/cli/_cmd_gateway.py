@@ -95,7 +95,7 @@ def up(
 ) -> None:
     """Start every service (or its mock) and the gateway; Ctrl-C stops them all."""
     from accord._process import Process, Supervisor  # noqa: PLC0415
-    from accord.workspace import load_workspace  # noqa: PLC0415
+    from accord.workspace import BROKER_ENV, load_workspace, local_broker  # noqa: PLC0415
 
     found = load_workspace(workspace)
     mocked = set(mock or [])
@@ -106,11 +106,18 @@ def up(
     if not env.get("ACCORD_JWT_SECRET"):
         env["ACCORD_JWT_SECRET"] = DEV_SECRET
         err_console.print("accord up: ACCORD_JWT_SECRET is not set; using the development secret")
+    broker = local_broker(found)
+    if broker is not None:  # the event contracts' NATS server, started first
+        env.setdefault(BROKER_ENV, broker.url)
     children = [
         Process(name, argv, health=health, env=env, cwd=found.root, ready_timeout=READY_SECONDS)
         for name, _, health, argv in _commands(found, mocked, host, port)
     ]
     urls = {name: url for name, url, _, _ in _commands(found, mocked, host, port)}
+    if broker is not None:
+        nats = Process("nats", broker.argv, health=broker.health, env=env, cwd=found.root)
+        children.insert(0, nats)
+        urls["nats"] = broker.url
 
     def report(line: str) -> None:
         err_console.print(f"accord up: {line}", markup=False)

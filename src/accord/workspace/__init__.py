@@ -1,5 +1,6 @@
 """The workspace manifest (``contracts/accord.yaml``) and what it names."""
 
+from accord.workspace._broker import BROKER_ENV, Broker, local_broker
 from accord.workspace._manifest import (
     MANIFEST_NAME,
     ConsumerSpec,
@@ -10,10 +11,13 @@ from accord.workspace._manifest import (
 )
 
 __all__ = [
+    "BROKER_ENV",
     "MANIFEST_NAME",
+    "Broker",
     "ConsumerSpec",
     "GatewaySpec",
     "ServiceSpec",
     "Workspace",
     "load_workspace",
+    "local_broker",
 ]
