@@ -17,10 +17,17 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from accord.core import Contract, Direction, SchemaNode, SchemaRef, SchemaResolver
+from accord.core import (
+    AsyncContract,
+    Contract,
+    Direction,
+    SchemaNode,
+    SchemaRef,
+    SchemaResolver,
+)
 from accord.mock._regex import PatternUnsupported, string_for_pattern
 
-__all__ = ["Unsatisfiable", "generate", "generate_valid"]
+__all__ = ["Unsatisfiable", "generate", "generate_message", "generate_valid"]
 
 _MAX_DEPTH = 8
 _ATTEMPTS = 6
@@ -69,6 +76,25 @@ def generate(
     """One unchecked draw for ``schema`` (tests and callers that validate themselves)."""
     gen = _Generator(SchemaResolver(contract), direction, rng)
     return gen.value(SchemaNode(schema.value, schema.place.file, schema.place.pointer), 0)
+
+
+def generate_message(contract: AsyncContract, schema: SchemaRef, rng: random.Random) -> Any:
+    """A value for an AsyncAPI payload or headers schema that its validator accepts."""
+    validator = contract.validator(schema)
+    gen = _Generator(SchemaResolver(contract), Direction.RESPONSE, rng)
+    last: list[str] = []
+    for attempt in range(_ATTEMPTS + 1):
+        gen.realistic = attempt < 2
+        gen.minimal = attempt == _ATTEMPTS
+        try:
+            value = gen.value(SchemaNode(schema.value, schema.place.file, schema.place.pointer), 0)
+        except (Unsatisfiable, PatternUnsupported, RecursionError) as exc:
+            last = [str(exc)]
+            continue
+        if validator.is_valid(value):
+            return value
+        last = [str(v) for v in validator.violations(value, limit=3)]
+    raise Unsatisfiable("; ".join(last) or "no valid value found")
 
 
 class _Generator:
