@@ -53,6 +53,16 @@ def generate_valid(
     """
     validator = contract.validator(schema, direction)
     gen = _Generator(SchemaResolver(contract), direction, rng)
+    return _valid_value(gen, schema, validator, realistic)
+
+
+def generate_message(contract: AsyncContract, schema: SchemaRef, rng: random.Random) -> Any:
+    """A value for an AsyncAPI payload or headers schema that its validator accepts."""
+    gen = _Generator(SchemaResolver(contract), Direction.RESPONSE, rng)
+    return _valid_value(gen, schema, contract.validator(schema), True)
+
+
+def _valid_value(gen: _Generator, schema: SchemaRef, validator: Any, realistic: bool) -> Any:
     last: list[str] = []
     for attempt in range(_ATTEMPTS + 1):
         gen.realistic = realistic and attempt < 2
@@ -76,25 +86,6 @@ def generate(
     """One unchecked draw for ``schema`` (tests and callers that validate themselves)."""
     gen = _Generator(SchemaResolver(contract), direction, rng)
     return gen.value(SchemaNode(schema.value, schema.place.file, schema.place.pointer), 0)
-
-
-def generate_message(contract: AsyncContract, schema: SchemaRef, rng: random.Random) -> Any:
-    """A value for an AsyncAPI payload or headers schema that its validator accepts."""
-    validator = contract.validator(schema)
-    gen = _Generator(SchemaResolver(contract), Direction.RESPONSE, rng)
-    last: list[str] = []
-    for attempt in range(_ATTEMPTS + 1):
-        gen.realistic = attempt < 2
-        gen.minimal = attempt == _ATTEMPTS
-        try:
-            value = gen.value(SchemaNode(schema.value, schema.place.file, schema.place.pointer), 0)
-        except (Unsatisfiable, PatternUnsupported, RecursionError) as exc:
-            last = [str(exc)]
-            continue
-        if validator.is_valid(value):
-            return value
-        last = [str(v) for v in validator.violations(value, limit=3)]
-    raise Unsatisfiable("; ".join(last) or "no valid value found")
 
 
 class _Generator:

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from accord.runtime._service import pattern_regex
+
 __all__ = ["MessageProducers", "ProducedMessage"]
 
 
@@ -46,13 +48,10 @@ class MessageProducers:
     def message(
         self, pattern: str
     ) -> Callable[[Callable[..., ProducedMessage]], Callable[..., ProducedMessage]]:
-        parts = re.split(r"\{(\w+)\}", pattern)
-        regex = "".join(
-            re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts)
-        )
+        regex = pattern_regex(pattern)
 
         def register(build: Callable[..., ProducedMessage]) -> Callable[..., ProducedMessage]:
-            self._producers.append(_Producer(pattern, re.compile(regex + "$"), build))
+            self._producers.append(_Producer(pattern, regex, build))
             return build
 
         return register
