@@ -24,11 +24,13 @@ $(STAMP): $(LOCK) pyproject.toml
 
 # Debian packages the tests use: Chromium renders the verification report; redis-server
 # backs the gateway's shared rate limits; PostgreSQL backs `accord broker` for several
-# instances (its tests start a throwaway cluster with initdb)
+# instances (its tests start a throwaway cluster with initdb); nats-server (with JetStream)
+# carries the shop's events
 CHROMIUM := /usr/bin/chromium
 REDIS    := /usr/bin/redis-server
-$(CHROMIUM) $(REDIS):
-	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium redis-server
+NATS     := /usr/sbin/nats-server
+$(CHROMIUM) $(REDIS) $(NATS):
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium redis-server nats-server
 
 # Node.js runs the shop's JavaScript parts: the reviews service and the web consumer's pact-js
 # tests. Their npm dependencies are installed exactly from each folder's package-lock.json
@@ -46,12 +48,12 @@ postgresql: ## Install PostgreSQL's server binaries if missing (accord broker's 
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -q && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; }
 
-setup: $(STAMP) $(CHROMIUM) $(REDIS) $(NODE_STAMPS) postgresql ## Create .venv and install Accord with its dev tools (and chromium, node, postgresql)
+setup: $(STAMP) $(CHROMIUM) $(REDIS) $(NODE_STAMPS) postgresql $(NATS) ## Create .venv and install Accord with its dev tools (and chromium, node, postgresql, nats-server)
 
 # The lock is uv's universal resolution (any OS, Python >= 3.11) of pyproject.toml's
-# dependencies, its dev and redis extras and requirements/dev.in; pins already in the lock are
+# dependencies, its dev, redis and events extras and requirements/dev.in; pins already in the lock are
 # kept unless pyproject.toml no longer allows them
-UV_COMPILE = $(BIN)/uv pip compile pyproject.toml requirements/dev.in --extra dev --extra redis \
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml requirements/dev.in --extra dev --extra redis --extra events \
 	--universal --python-version 3.11 --generate-hashes --custom-compile-command 'make lock' \
 	--quiet -o $(LOCK)
 
@@ -66,15 +68,15 @@ lint: $(STAMP) ## Static checks of the code: ruff and mypy --strict
 	$(BIN)/ruff format --check src services tests benchmarks
 	$(BIN)/mypy
 
-test: lint $(CHROMIUM) $(REDIS) $(NODE_STAMPS) postgresql ## Everything CI runs: static checks, generated code fresh, the whole suite (slow included)
+test: lint $(CHROMIUM) $(REDIS) $(NODE_STAMPS) postgresql $(NATS) ## Everything CI runs: static checks, generated code fresh, the whole suite (slow included)
 	$(BIN)/accord generate --check
 	$(BIN)/accord pacts --check
 	$(BIN)/python -m pytest -q
 
-test-fast: $(STAMP) $(CHROMIUM) $(REDIS) $(NODE_STAMPS) postgresql ## The test suite without the slow (corpus, end-to-end) tests
+test-fast: $(STAMP) $(CHROMIUM) $(REDIS) $(NODE_STAMPS) postgresql $(NATS) ## The test suite without the slow (corpus, end-to-end) tests
 	$(BIN)/python -m pytest -q -m 'not slow'
 
-verify: $(STAMP) $(NODE_STAMPS) ## The workspace's contract verification, as CI runs it (reports in reports/)
+verify: $(STAMP) $(NODE_STAMPS) $(NATS) ## The workspace's contract verification, as CI runs it (reports in reports/)
 	$(BIN)/accord pacts --check
 	$(BIN)/accord verify
 
@@ -84,10 +86,10 @@ generate: $(STAMP) ## Regenerate generated/ from the contracts (commit the resul
 pacts: $(STAMP) $(NODE_STAMPS) ## Regenerate contracts/pacts/ from the consumer tests (commit the result)
 	$(BIN)/accord pacts
 
-shop: $(STAMP) $(NODE_STAMPS) ## Run catalog, orders, payments and reviews on 127.0.0.1:8101-8104 (Ctrl-C stops all)
+shop: $(STAMP) $(NODE_STAMPS) $(NATS) ## Run the shop: catalog, orders, payments, reviews on 127.0.0.1:8101-8104, NATS and shipping (Ctrl-C stops all)
 	$(BIN)/python -m services
 
-up: $(STAMP) $(NODE_STAMPS) ## Every service and the gateway (127.0.0.1:8100), as accord.yaml says; Ctrl-C stops
+up: $(STAMP) $(NODE_STAMPS) $(NATS) ## Every service and the gateway (127.0.0.1:8100), as accord.yaml says; Ctrl-C stops
 	$(BIN)/accord up
 
 bench: $(STAMP) ## Benchmarks side by side with their peers (see benchmarks/README.md)

@@ -6,7 +6,10 @@ import sqlite3
 
 from generated.orders import models
 
-SCHEMA = """
+from services.orders.events import OUTBOX_SCHEMA
+
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS orders (
     id TEXT PRIMARY KEY,
     customer_id TEXT NOT NULL,
@@ -43,6 +46,8 @@ CREATE TABLE IF NOT EXISTS idempotency (
     order_id TEXT NOT NULL REFERENCES orders(id) ON DELETE CASCADE
 );
 """
+    + OUTBOX_SCHEMA
+)
 
 
 def load_order(conn: sqlite3.Connection, order_id: str) -> models.Order | None:

@@ -4,7 +4,9 @@ Where catalog and payments are comes from ``ORDERS_CATALOG_URL`` and
 ``ORDERS_PAYMENTS_URL`` (default: their ports in contracts/accord.yaml); orders calls
 them with a token it signs with ``ACCORD_JWT_SECRET``, with the scopes it needs.
 Served (with an ASGI lifespan), it finishes interrupted orders at start and every
-``ORDERS_RECOVERY_INTERVAL`` seconds (default 30).
+``ORDERS_RECOVERY_INTERVAL`` seconds (default 30), and, when ``ORDERS_NATS_URL`` (or
+``ACCORD_NATS_URL``, set by ``accord up``) is set, relays its event outbox to NATS
+JetStream (``services.orders.events``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accord.runtime import AppOptions, Database, mint_token
 from services.orders._store import SCHEMA
+from services.orders.events import OutboxRelay
+from services.orders.messages import add_event_states, message_producers
 from services.orders.service import Dependencies, Orders
 from services.orders.states import provider_states
 
@@ -35,11 +39,15 @@ RECOVERY_INTERVAL = float(os.environ.get("ORDERS_RECOVERY_INTERVAL", "30"))
 
 
 class _Recovering:
-    """The app, plus :meth:`Orders.keep_recovering` for as long as its lifespan lasts."""
+    """The app, plus :meth:`Orders.keep_recovering` and the outbox relay for as long as its
+    lifespan lasts."""
 
-    def __init__(self, app: ASGIApp, orders: Orders, interval: float) -> None:
-        self.app, self.orders, self.interval = app, orders, interval
+    def __init__(
+        self, app: ASGIApp, orders: Orders, interval: float, relay: OutboxRelay | None = None
+    ) -> None:
+        self.app, self.orders, self.interval, self.relay = app, orders, interval, relay
         self._task: asyncio.Task[None] | None = None
+        self._relay_task: asyncio.Task[None] | None = None
 
     def __getattr__(self, name: str) -> Any:  # the wrapped app's own API stays reachable
         return getattr(self.app, name)
@@ -53,10 +61,14 @@ class _Recovering:
             message = await receive()
             if message["type"] == "lifespan.startup" and self._task is None:
                 self._task = asyncio.create_task(self.orders.keep_recovering(self.interval))
-            elif message["type"] == "lifespan.shutdown" and self._task is not None:
-                self._task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await self._task
+                if self.relay is not None:
+                    self._relay_task = asyncio.create_task(self.relay.run())
+            elif message["type"] == "lifespan.shutdown":
+                for task in (self._task, self._relay_task):
+                    if task is not None:
+                        task.cancel()
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await task
             return message
 
         await self.app(scope, lifespan_receive, send)
@@ -87,8 +99,16 @@ def create(
     """The orders app on the SQLite file at ``db_path``; ``deps`` injects the two clients."""
     db = Database(db_path, SCHEMA)
     states = provider_states(db) if with_states else None
+    if states is not None:
+        add_event_states(states, db)
     orders = Orders(
         db, deps or default_dependencies(), exit_at=os.environ.get("ORDERS_FAULT_EXIT_AT")
     )
-    app = create_app(orders, AppOptions(name="orders", provider_states=states, **options))
-    return _Recovering(app, orders, RECOVERY_INTERVAL)
+    messages = message_producers(db) if with_states else None
+    app = create_app(
+        orders,
+        AppOptions(name="orders", provider_states=states, messages=messages, **options),
+    )
+    nats_url = os.environ.get("ORDERS_NATS_URL") or os.environ.get("ACCORD_NATS_URL")
+    relay = OutboxRelay(db, nats_url) if nats_url else None
+    return _Recovering(app, orders, RECOVERY_INTERVAL, relay)

@@ -27,7 +27,8 @@ with one key get 409 "in progress" while the first is being placed, the stored o
 once it is finished, and 409 "reused" if their body differs.
 
 ``exit_at`` (``ORDERS_FAULT_EXIT_AT``, tests only) makes the process exit at a named
-saga point: ``after_reserve``, ``after_charge``, ``after_commit``.
+saga point: ``after_reserve``, ``after_charge``, ``after_commit``, ``event_committed`` (an
+order settled and its event committed to the outbox, not yet published).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from generated.payments.client import AsyncPaymentsClient
 
 from accord.runtime import ApiError, Database, HttpProblem, Reply, new_id, utcnow
 from services.orders._store import load_order
+from services.orders.events import EVENT_KINDS, record_event
 
 __all__ = ["Dependencies", "Orders"]
 
@@ -286,6 +288,11 @@ class Orders:
             )
             if fields.get("state") not in (None, "pending", "unresolved"):  # settled
                 conn.execute("DELETE FROM charge_requests WHERE order_id = ?", (order_id,))
+            settled = load_order(conn, order_id) if fields.get("state") in EVENT_KINDS else None
+            if settled is not None:  # its event commits with it (the outbox)
+                record_event(conn, settled)
+        if settled is not None:
+            self._fault("event_committed")
 
     def _discard(self, order_id: str) -> None:
         with self.db.transaction() as conn:

@@ -6,7 +6,8 @@ Fixtures:
 - ``accord_client(service, base_url=None, *, app=None, asynchronous=False, token=None)``:
   the generated client of a service, bound to a URL or to an ASGI app in-process;
 - ``accord_pact(consumer, provider)``: a fresh pact-python ``Pact`` (V4); its pact is
-  written only when the test passed and its mock server saw every interaction;
+  written only when the test passed and its mock server saw every interaction (a message
+  pact: ``pact.verify(handler, "Async")`` handed every message to the consumer);
 - ``accord_mock(service, **options)``: an Accord mock server of the service on a free
   port (``options`` are :class:`accord.mock.MockConfig` fields), with ``url`` and ``reset()``.
 
@@ -180,6 +181,12 @@ class _TrackedPact(Pact):
     def __init__(self, consumer: str, provider: str) -> None:
         super().__init__(consumer, provider)
         self.servers: list[PactServer] = []
+        self.messages_verified = False  # `verify()` handed every message to the consumer
+
+    def verify(self, handler: Any, kind: Any, *, raises: bool = True) -> Any:
+        errors = super().verify(handler, kind, raises=raises)  # type: ignore[call-overload]
+        self.messages_verified = not errors
+        return errors
 
     def serve(
         self,
@@ -199,9 +206,12 @@ class _TrackedPact(Pact):
 
 
 def _unmatched(pact: _TrackedPact) -> str | None:
+    if not pact.servers and pact.messages_verified:
+        return None  # a message pact: its consumer handled every message
     if not pact.servers or all(s.port is None for s in pact.servers):
         return (
-            f"the pact {pact} was never served (use `with pact.serve() as server:`),"
+            f"the pact {pact} was never served (use `with pact.serve() as server:`)"
+            " nor its messages verified (`pact.verify(handler, 'Async')`),"
             " or its mock server was stopped with mismatches"
         )
     for server in pact.servers:

@@ -40,14 +40,21 @@ def _check_states(pact: Pact, tmp: pytest.TempPathFactory) -> None:
     states = importlib.import_module(f"services.{pact.provider}.states")
     db = Database(tmp.mktemp(pact.provider) / "states.sqlite3", store.SCHEMA)
     handlers = states.provider_states(db)
+    try:  # a publisher declares the states of its events beside its messages
+        events = importlib.import_module(f"services.{pact.provider}.messages")
+    except ModuleNotFoundError:
+        events = None
+    if events is not None:
+        events.add_event_states(handlers, db)
     unknown: list[str] = []
-    for interaction in pact.interactions("HTTP"):
-        for state in interaction.provider_states():
-            params = {str(k): str(v) for k, v in state.parameters()}
-            try:
-                handlers.setup(str(state.name), params)
-            except LookupError as exc:
-                unknown.append(f"{str(interaction.description)!r}: {exc}")
+    for kind in ("HTTP", "Async"):  # each FFI iterator is walked while it lives
+        for interaction in pact.interactions(kind):
+            for state in interaction.provider_states():
+                params = {str(k): str(v) for k, v in state.parameters()}
+                try:
+                    handlers.setup(str(state.name), params)
+                except LookupError as exc:
+                    unknown.append(f"{str(interaction.description)!r}: {exc}")
     if unknown:
         where = f"services/{pact.provider}/states.py"
         pytest.fail(f"{where} cannot set up: " + "; ".join(unknown), pytrace=False)

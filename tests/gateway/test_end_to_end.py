@@ -24,6 +24,7 @@ import pytest
 import yaml
 
 from tests.gateway.conftest import free_port
+from tests.shop.events import stream_messages
 
 REPO = Path(__file__).resolve().parents[2]
 SECRET = "end-to-end-secret-that-is-long-enough-for-hs256"
@@ -55,6 +56,8 @@ def accord_up(tmp_path: Path, *args: str) -> Iterator[Up]:
         data["services"][name]["port"] = ports[name]
     data["gateway"]["port"] = ports["gateway"]
     manifest.write_text(yaml.safe_dump(data))
+    events = tmp_path / "contracts" / "asyncapi" / "orders.yaml"  # its NATS server: a free port
+    events.write_text(events.read_text().replace("127.0.0.1:4222", f"127.0.0.1:{free_port()}"))
     # this checkout's code, not whichever one the virtualenv installed
     env = {**os.environ, "ACCORD_JWT_SECRET": SECRET,
            "PYTHONPATH": f"{REPO / 'src'}{os.pathsep}{REPO}"}  # fmt: skip
@@ -106,7 +109,7 @@ def shop_up(tmp_path: Path) -> Iterator[Up]:
 
 
 def test_storefront_orders_through_the_gateway_then_up_stops_everything(shop_up: Up) -> None:
-    url, proc, ports, _ = shop_up
+    url, proc, ports, lines = shop_up
     auth = {"Authorization": f"Bearer {_token()}"}
     assert httpx.get(url + "/readyz", timeout=5).status_code == 200
     created = httpx.post(
@@ -126,6 +129,12 @@ def test_storefront_orders_through_the_gateway_then_up_stops_everything(shop_up:
     )  # fmt: skip
     assert storefront.returncode == 0, storefront.stdout + storefront.stderr
     assert "confirmed" in storefront.stdout
+    # `accord up` started the event contracts' NATS server; orders published the event there
+    (nats,) = [line.split()[1] for line in lines if line.startswith("nats ")]
+    deadline = time.monotonic() + 15
+    while not (events := stream_messages(nats)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert [payload["type"] for _, _, payload in events] == ["order.confirmed"]
 
     stock = httpx.get(f"{url}/products/{product}/stock", headers=auth, timeout=10)
     assert stock.status_code == 200 and stock.json()["on_hand"] == 3, stock.text

@@ -55,11 +55,15 @@ def test_the_real_manifest_loads() -> None:
     ws = Workspace.from_path(REAL_MANIFEST)
     assert ws.name == "shop"
     assert sorted(ws.services) == ["catalog", "orders", "payments", "reviews"]
-    assert list(ws.consumers) == ["storefront", "web"]
+    assert list(ws.consumers) == ["storefront", "web", "shipping"]
     assert ws.consumers_of("catalog") == ["orders", "storefront", "web"]
     assert ws.consumers_of("reviews") == ["storefront"]
     assert ws.consumers_of("payments") == ["orders"]
-    assert ws.consumers_of("orders") == ["storefront"]
+    assert ws.consumers_of("orders") == ["shipping", "storefront"]
+    assert ws.services["orders"].events == REPO / "contracts" / "asyncapi" / "orders.yaml"
+    events = ws.events("orders")
+    assert events is not None and {op.action for op in events.operations} == {"send"}
+    assert ws.events("catalog") is None
     assert ws.root == REPO
     assert ws.pacts_dir == REPO / "contracts" / "pacts"
 
@@ -75,6 +79,7 @@ def test_the_real_manifest_services_and_gateway() -> None:
         "services.orders",
         ("catalog", "payments"),
     )
+    assert orders.events == REPO / "contracts" / "asyncapi" / "orders.yaml"
     assert orders.credentials is not None
     assert orders.credentials.token_command == ("{python}", "-m", "accord", "token")
     assert ws.consumers["storefront"] == ConsumerSpec(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -97,6 +98,8 @@ def diff(
         for name in names:
             if not Path(name).exists():  # a FIFO or device: the loader says what it is
                 raise AccordError(f"contract file {name} does not exist")
+        if _is_asyncapi(names[0], options):
+            _diff_events(names[0], names[1], pacts or (), options, fmt, strict)
         result, notes = diff_files(names[0], names[1], pacts or (), options), []
         title = f"{names[0]} -> {names[1]}"
     for note in notes:
@@ -105,3 +108,31 @@ def diff(
     if fmt != "text":
         err_console.print(summary_line(result), markup=False)
     raise typer.Exit(result.exit_code(mode))
+
+
+def _is_asyncapi(path: str, options: Any) -> bool:
+    from accord.core import load_source  # noqa: PLC0415
+
+    data = load_source(path, max_bytes=options.max_bytes).data
+    return isinstance(data, dict) and "asyncapi" in data
+
+
+def _diff_events(
+    old: str, new: str, pacts: Sequence[Path], options: Any, fmt: str, strict: bool
+) -> None:
+    """AsyncAPI documents: every change, @asyncapi/diff's type and Accord's by direction."""
+    from accord.core import AsyncContract  # noqa: PLC0415
+    from accord.diff import asyncapi_changes, load_pacts, render_async_changes  # noqa: PLC0415
+
+    before = AsyncContract.from_path(old, options)
+    after = AsyncContract.from_path(new, options)
+    try:
+        changes = asyncapi_changes(before, after, resolved=True)
+    except ValueError as exc:
+        raise AccordError(str(exc)) from None
+    found = load_pacts(pacts, options)
+    text, breaking, reaching = render_async_changes(
+        changes, found, "json" if fmt == "json" else "text", f"{old} -> {new}"
+    )
+    sys.stdout.write(text)
+    raise typer.Exit(1 if reaching or (strict and breaking) else 0)

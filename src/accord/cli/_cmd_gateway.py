@@ -99,7 +99,7 @@ def up(
 ) -> None:
     """Start every service (or its mock) and the gateway; Ctrl-C stops them all."""
     from accord._process import Process, Supervisor  # noqa: PLC0415
-    from accord.workspace import load_workspace  # noqa: PLC0415
+    from accord.workspace import BROKER_ENV, load_workspace, local_broker  # noqa: PLC0415
 
     found = load_workspace(workspace)
     mocked = set(mock or [])
@@ -110,6 +110,9 @@ def up(
     if not env.get("ACCORD_JWT_SECRET"):
         env["ACCORD_JWT_SECRET"] = DEV_SECRET
         err_console.print("accord up: ACCORD_JWT_SECRET is not set; using the development secret")
+    broker = local_broker(found)
+    if broker is not None:  # the event contracts' NATS server, started first
+        env.setdefault(BROKER_ENV, broker.url)
     planned = _commands(found, mocked, host, port)
     children = [
         Process(
@@ -126,6 +129,9 @@ def up(
     for child in planned:
         if not child.argv:
             err_console.print(f"accord up: {child.name} runs at {child.url} (not started here)")
+    if broker is not None:
+        nats = Process("nats", broker.argv, health=broker.health, env=env, cwd=found.root)
+        children.insert(0, nats)
 
     def report(line: str) -> None:
         err_console.print(f"accord up: {line}", markup=False)
@@ -137,6 +143,8 @@ def up(
     previous = signal.signal(signal.SIGTERM, terminate)
     try:
         supervisor.start()
+        if broker is not None:
+            typer.echo(f"{'nats':12} {broker.url}")
         for child in planned:
             typer.echo(f"{child.name:12} {child.url}")
         typer.echo("all up; Ctrl-C stops everything")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -80,6 +81,15 @@ def mock(
         int, typer.Option(help="Connections served at once; more wait until one closes.", min=1)
     ] = LIMITS.max_connections,
     workspace: WorkspaceOption = None,
+    broker: Annotated[
+        str, typer.Option(help="AsyncAPI documents: the NATS server to publish to and read from.")
+    ] = "nats://127.0.0.1:4222",
+    count: Annotated[
+        int, typer.Option(help="AsyncAPI documents: messages published per sent channel.", min=0)
+    ] = 1,
+    rate: Annotated[
+        float, typer.Option(help="AsyncAPI documents: messages a second, per channel.", min=0)
+    ] = 10.0,
 ) -> None:
     """Serve mocks of contracts: validated requests, answers from examples or the schema.
 
@@ -91,6 +101,12 @@ def mock(
 
     tool = load_tool_config(workspace)
     options = tool.load_options()
+    events = [t for t in targets or [] if _is_asyncapi(t, options.max_bytes)]
+    if events:
+        if len(events) != len(targets or []):
+            raise typer.BadParameter("mock AsyncAPI documents in a run of their own")
+        _mock_events(events, host, port, EventMockSettings(broker, count, rate, seed))
+        return
     detected = {t: PactFile.detect(t, max_bytes=options.max_bytes) for t in targets or []}
     pacts = [found for found in detected.values() if found is not None]
     others = [t for t, found in detected.items() if found is None]
@@ -207,3 +223,46 @@ def _sources(targets: list[str], path: Path | None = None) -> tuple[list[tuple[s
         ports.append(spec.port)
     port = ports[0] if len(out) == 1 and ports else DEFAULT_PORT
     return out, port
+
+
+@dataclass(slots=True, frozen=True)
+class EventMockSettings:
+    broker: str
+    count: int
+    rate: float
+    seed: int
+
+
+def _is_asyncapi(target: str, max_bytes: int) -> bool:
+    from accord.core import load_source  # noqa: PLC0415
+
+    path = Path(target)
+    if path.suffix.lower() not in (".yaml", ".yml", ".json") or not path.is_file():
+        return False
+    data = load_source(path, max_bytes=max_bytes).data
+    return isinstance(data, dict) and "asyncapi" in data
+
+
+def _mock_events(
+    targets: list[str], host: str, port: int | None, settings: EventMockSettings
+) -> None:
+    """One AsyncAPI document on a NATS broker: publish what it sends, check what it receives."""
+    import logging  # noqa: PLC0415
+
+    from accord.cli._serve import serve  # noqa: PLC0415
+    from accord.core import AsyncContract  # noqa: PLC0415
+    from accord.mock import EventMock, EventMockConfig  # noqa: PLC0415
+
+    if len(targets) != 1:
+        raise typer.BadParameter("one AsyncAPI document per mock")
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    contract = AsyncContract.from_path(targets[0], load_tool_config().load_options())
+    config = EventMockConfig(settings.broker, settings.count, settings.rate, settings.seed)
+    app = EventMock(contract, config)
+    chosen = port if port is not None else DEFAULT_PORT
+    err_console.print(
+        f"accord mock: {targets[0]} on {settings.broker}; counters at "
+        f"http://{host}:{chosen}/_accord/events",
+        markup=False,
+    )
+    serve(app, host, chosen, LIMITS)

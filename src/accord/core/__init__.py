@@ -1,5 +1,13 @@
 """Layer 1, the contract core: documents with source maps, ``$ref`` s, operations, validators."""
 
+from accord.core._asyncapi import (
+    AsyncChannel,
+    AsyncContract,
+    AsyncMessage,
+    AsyncOperation,
+    ChannelMatch,
+    MessageExample,
+)
 from accord.core._contract import Contract, LoadOptions, Match
 from accord.core._matrix import MatrixRow, MatrixSummary, summarise_matrix
 from accord.core._model import (
@@ -13,7 +21,15 @@ from accord.core._model import (
     Response,
     SchemaRef,
 )
-from accord.core._pact import Body, HttpRequest, HttpResponse, Interaction, PactFile, ProviderState
+from accord.core._pact import (
+    Body,
+    HttpRequest,
+    HttpResponse,
+    Interaction,
+    Message,
+    PactFile,
+    ProviderState,
+)
 from accord.core._params import (
     ParameterSpec,
     ParsedRequest,
@@ -36,7 +52,12 @@ from accord.core._schema import (
 from accord.core._source import SourceFile, SourceMap, decode_pointer, encode_pointer, load_source
 
 __all__ = [
+    "AsyncChannel",
+    "AsyncContract",
+    "AsyncMessage",
+    "AsyncOperation",
     "Body",
+    "ChannelMatch",
     "Contract",
     "Direction",
     "DocumentSet",
@@ -50,6 +71,8 @@ __all__ = [
     "MatrixRow",
     "MatrixSummary",
     "MediaType",
+    "Message",
+    "MessageExample",
     "Operation",
     "PactFile",
     "Parameter",

@@ -26,7 +26,15 @@ from urllib.parse import parse_qsl
 from accord._errors import Location, PactError
 from accord.core._source import DEFAULT_MAX_BYTES, SourceFile, load_source, parse_source
 
-__all__ = ["Body", "HttpRequest", "HttpResponse", "Interaction", "PactFile", "ProviderState"]
+__all__ = [
+    "Body",
+    "HttpRequest",
+    "HttpResponse",
+    "Interaction",
+    "Message",
+    "PactFile",
+    "ProviderState",
+]
 
 HTTP_TYPE = "Synchronous/HTTP"
 _KNOWN_TYPES = (HTTP_TYPE, "Asynchronous/Messages", "Synchronous/Messages")
@@ -81,8 +89,34 @@ class HttpResponse:
 
 
 @dataclass(slots=True, frozen=True)
+class Message:
+    """A message of a message interaction: its contents and metadata (V3 ``messages``,
+    V4 ``Asynchronous/Messages``, either side of V4 ``Synchronous/Messages``)."""
+
+    contents: Body
+    metadata: Mapping[str, Any]
+    matching_rules: MatchingRules
+    generators: Mapping[str, Any]
+    pointer: str
+
+    @property
+    def content_type(self) -> str | None:
+        if self.contents.content_type:
+            return self.contents.content_type
+        for key in ("contentType", "content-type", "Content-Type"):
+            value = self.metadata.get(key)
+            if isinstance(value, str):
+                return value
+        return None
+
+
+@dataclass(slots=True, frozen=True)
 class Interaction:
-    """One interaction; only ``Synchronous/HTTP`` ones carry ``request``/``response``."""
+    """One interaction; only ``Synchronous/HTTP`` ones carry ``request``/``response``.
+
+    An asynchronous message interaction carries ``message``; a synchronous one
+    ``message`` (the request) and ``replies`` (the expected responses).
+    """
 
     description: str
     type: str
@@ -92,10 +126,16 @@ class Interaction:
     response: HttpResponse | None = None
     pending: bool = False
     raw: Mapping[str, Any] = field(default_factory=dict)
+    message: Message | None = None
+    replies: tuple[Message, ...] = ()
 
     @property
     def is_http(self) -> bool:
         return self.type == HTTP_TYPE and self.request is not None
+
+    @property
+    def is_message(self) -> bool:
+        return self.type != HTTP_TYPE and self.message is not None
 
 
 @dataclass(slots=True)
@@ -144,6 +184,10 @@ class PactFile:
     @property
     def http_interactions(self) -> list[Interaction]:
         return [i for i in self.interactions if i.is_http]
+
+    @property
+    def message_interactions(self) -> list[Interaction]:
+        return [i for i in self.interactions if i.is_message]
 
     def locate(self, pointer: str) -> Location:
         return self.source.locate(pointer)
@@ -217,10 +261,24 @@ class _Reader:
         if kind not in _KNOWN_TYPES:
             self.problem(pointer + "/type", f"unknown interaction type {kind!r}")
         states = self.states(raw, pointer)
-        request = response = None
+        request = response = message = None
+        replies: tuple[Message, ...] = ()
         if kind == HTTP_TYPE:
             request = self.request(raw.get("request"), pointer + "/request", version)
             response = self.response(raw.get("response"), pointer + "/response", version)
+        elif kind == "Synchronous/Messages":
+            message = self.message(raw.get("request"), pointer + "/request", version)
+            raw_replies = raw.get("response")
+            if isinstance(raw_replies, list):
+                found = (
+                    self.message(r, f"{pointer}/response/{i}", version)
+                    for i, r in enumerate(raw_replies)
+                )
+                replies = tuple(m for m in found if m is not None)
+            elif raw_replies is not None:
+                self.problem(pointer + "/response", "`response` must be an array of messages")
+        else:
+            message = self.message(raw, pointer, version)
         return Interaction(
             description=description,
             type=kind,
@@ -230,6 +288,36 @@ class _Reader:
             response=response,
             pending=bool(raw.get("pending", False)),
             raw=raw,
+            message=message,
+            replies=replies,
+        )
+
+    def message(self, raw: Any, pointer: str, version: str) -> Message | None:
+        if not isinstance(raw, dict):
+            self.problem(pointer, "a message must be an object")
+            return None
+        metadata = raw.get("metadata")
+        if metadata is None:
+            metadata = {}
+        elif not isinstance(metadata, dict):
+            self.problem(pointer + "/metadata", "`metadata` must be an object")
+            metadata = {}
+        ctype = next(
+            (
+                metadata[k]
+                for k in ("contentType", "content-type")
+                if isinstance(metadata.get(k), str)
+            ),
+            None,
+        )
+        headers: dict[str, tuple[str, ...]] = {"content-type": (str(ctype),)} if ctype else {}
+        rules, generators = self.rules(raw, pointer, version)
+        return Message(
+            contents=self.body(raw, pointer, headers, version),
+            metadata=metadata,
+            matching_rules=rules,
+            generators=generators,
+            pointer=pointer,
         )
 
     def states(self, raw: dict[str, Any], pointer: str) -> tuple[ProviderState, ...]:

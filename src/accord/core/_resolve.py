@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from accord.core._asyncapi import AsyncContract
 from accord.core._contract import Contract
 from accord.core._source import SourceFile
 
@@ -35,9 +36,9 @@ class SchemaNode:
 class SchemaResolver:
     """Follows ``$ref`` and flattens ``allOf`` for one contract."""
 
-    def __init__(self, contract: Contract) -> None:
+    def __init__(self, contract: Contract | AsyncContract) -> None:
         self.contract = contract
-        self.openapi30 = contract.openapi30
+        self.openapi30 = isinstance(contract, Contract) and contract.openapi30
 
     def deref(self, node: SchemaNode) -> SchemaNode:
         """``node`` itself, or the schema its ``$ref`` chain leads to.

@@ -187,14 +187,17 @@ def _rewrite(schema: dict[str, Any], openapi30: bool, hidden: str) -> None:
             schema["required"] = kept
 
 
-def build_registry(resources: Iterable[tuple[str, Any]]) -> Any:
-    """A jsonschema-rs registry over already-converted documents; nothing remote is reachable."""
+def build_registry(resources: Iterable[tuple[str, Any]], *, draft: Any = None) -> Any:
+    """A jsonschema-rs registry over already-converted documents; nothing remote is reachable.
+
+    ``draft`` is the default dialect (2020-12; AsyncAPI's schemas are draft 07).
+    """
 
     def refuse(uri: str) -> Any:
         raise ValueError(f"{uri} is not part of this contract (Accord resolves local files only)")
 
     return jsonschema_rs.Registry(
-        list(resources), draft=jsonschema_rs.Draft202012, retriever=refuse
+        list(resources), draft=draft or jsonschema_rs.Draft202012, retriever=refuse
     )
 
 

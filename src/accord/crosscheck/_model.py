@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from accord._errors import Location
 from accord._findings import Finding, Severity
 
-__all__ = ["CODES", "CrosscheckOptions", "Mismatch"]
+__all__ = ["CODES", "MESSAGE_CODES", "CrosscheckOptions", "Mismatch"]
 
-#: every code a cross-check can report, with its severity (as swagger-mock-validator has them)
+#: every code a cross-check of HTTP interactions can report, with its severity (as
+#: swagger-mock-validator has them)
 CODES: dict[str, Severity] = {
     "request.accept.incompatible": Severity.ERROR,
     "request.accept.unknown": Severity.WARNING,
@@ -33,6 +34,16 @@ CODES: dict[str, Severity] = {
     "response.header.unknown": Severity.ERROR,
     "response.status.default": Severity.WARNING,
     "response.status.unknown": Severity.ERROR,
+}
+
+
+#: the codes of message interactions checked against an AsyncAPI document (Accord's own)
+MESSAGE_CODES: dict[str, Severity] = {
+    "message.channel.unknown": Severity.ERROR,
+    "message.content-type.incompatible": Severity.ERROR,
+    "message.header.incompatible": Severity.ERROR,
+    "message.operation.direction": Severity.ERROR,
+    "message.payload.incompatible": Severity.ERROR,
 }
 
 
@@ -68,7 +79,7 @@ class Mismatch:
 
     @property
     def severity(self) -> Severity:
-        return CODES[self.code]
+        return CODES[self.code] if self.code in CODES else MESSAGE_CODES[self.code]
 
     def to_finding(self) -> Finding:
         """This mismatch as a lint-style finding (rule id = the code, at the pact location)."""

@@ -9,6 +9,7 @@ from accord._findings import Finding, Severity
 from accord.core import Contract, HttpRequest, Operation, PactFile, PathTemplate, Place, Response
 from accord.crosscheck import _checks_request, _checks_response  # noqa: F401  (registers checks)
 from accord.crosscheck._exchange import CHECKS, Exchange, pact_path, spec_path
+from accord.crosscheck._messages import crosscheck_messages
 from accord.crosscheck._model import CrosscheckOptions, Mismatch
 from accord.crosscheck._values import parameter_violations
 from accord.workspace import Workspace
@@ -209,7 +210,8 @@ def _exact(operation: Operation, status: int) -> Response | None:
 def crosscheck_workspace(
     workspace: Workspace, options: CrosscheckOptions | None = None
 ) -> list[Finding]:
-    """Cross-check every pact of ``workspace`` against its provider's contract.
+    """Cross-check every pact of ``workspace`` against its provider's contract (HTTP
+    interactions) and event contract (message interactions).
 
     Returns lint-style findings: the rule id is the swagger-mock-validator code
     and the location is in the pact, with the contract's location as related.
@@ -222,8 +224,12 @@ def crosscheck_workspace(
             pact = PactFile.from_path(path, max_bytes=workspace.options.max_bytes)
             if pact.provider not in workspace.services:
                 continue
-            contract = workspace.contract(pact.provider)
-            findings += [m.to_finding() for m in crosscheck(contract, pact, options)]
+            if pact.http_interactions or not pact.message_interactions:
+                contract = workspace.contract(pact.provider)
+                findings += [m.to_finding() for m in crosscheck(contract, pact, options)]
+            events = workspace.events(pact.provider) if pact.message_interactions else None
+            if events is not None:
+                findings += [m.to_finding() for m in crosscheck_messages(events, pact)]
         except AccordError as exc:
             location = exc.location or Location(str(path))
             findings.append(Finding(UNUSABLE, Severity.ERROR, exc.message, location))

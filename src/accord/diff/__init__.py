@@ -1,5 +1,11 @@
 """``accord diff``: classify the changes between two contract versions, and who they break."""
 
+from accord.diff._asyncapi import (
+    AsyncChange,
+    asyncapi_changes,
+    consumers_of_change,
+    render_async_changes,
+)
 from accord.diff._engine import diff_contracts
 from accord.diff._format import FORMATS, render_diff, summary_line
 from accord.diff._model import FAIL_ON, Change, Consumer, DiffResult, FailOn, Level, Target
@@ -12,6 +18,7 @@ __all__ = [
     "FORMATS",
     "OASDIFF_IDS",
     "RULES",
+    "AsyncChange",
     "Change",
     "Consumer",
     "DiffResult",
@@ -22,10 +29,13 @@ __all__ = [
     "Rule",
     "Target",
     "all_ids",
+    "asyncapi_changes",
+    "consumers_of_change",
     "diff_contracts",
     "diff_files",
     "diff_workspace",
     "load_pacts",
+    "render_async_changes",
     "render_diff",
     "rule",
     "summary_line",

@@ -4,7 +4,8 @@ A rule has a stable id, a default severity, a one-line description and a scope:
 
 - ``contract``: called with a :class:`~accord.core.Contract`;
 - ``workspace``: called with the :class:`LintTarget` (all contracts, by service);
-- ``pact``: called with a :class:`~accord.core.PactFile` and the target.
+- ``pact``: called with a :class:`~accord.core.PactFile` and the target;
+- ``asyncapi``: called with an :class:`~accord.core.AsyncContract`.
 
 It yields ``(location, message)`` pairs; the runner turns them into findings
 with the rule's id and (possibly configured) severity.
@@ -18,11 +19,11 @@ from typing import Any, Literal
 
 from accord._errors import Location
 from accord._findings import Severity
-from accord.core import Contract, PactFile
+from accord.core import AsyncContract, Contract, PactFile
 
 __all__ = ["RULES", "LintTarget", "Rule", "rule"]
 
-Scope = Literal["contract", "workspace", "pact"]
+Scope = Literal["contract", "workspace", "pact", "asyncapi"]
 Report = Iterator[tuple[Location, str]]
 
 
@@ -32,6 +33,8 @@ class LintTarget:
 
     contracts: dict[str, Contract] = field(default_factory=dict)
     pacts: list[PactFile] = field(default_factory=list)
+    #: AsyncAPI documents (event contracts), by service name when known
+    events: dict[str, AsyncContract] = field(default_factory=dict)
     #: names of the workspace's services and consumers, when linting a workspace
     parties: set[str] | None = None
 

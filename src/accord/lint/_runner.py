@@ -8,12 +8,24 @@ from pathlib import Path
 
 from accord._errors import AccordError, Location
 from accord._findings import Finding, Severity
-from accord.core import Contract, DocumentSet, LoadOptions, PactFile, SourceFile, load_source
-from accord.lint import _rules_openapi, _rules_workspace  # noqa: F401  (registers rules)
+from accord.core import (
+    AsyncContract,
+    Contract,
+    DocumentSet,
+    LoadOptions,
+    PactFile,
+    SourceFile,
+    load_source,
+)
+from accord.lint import (  # noqa: F401  (registers rules)
+    _rules_asyncapi,
+    _rules_openapi,
+    _rules_workspace,
+)
 from accord.lint._registry import RULES, LintTarget, Rule
 from accord.workspace import MANIFEST_NAME, Workspace
 
-__all__ = ["LintConfig", "LintResult", "lint_paths", "lint_workspace"]
+__all__ = ["LintConfig", "LintResult", "lint_paths", "lint_target", "lint_workspace"]
 
 UNUSABLE = "unusable-input"
 
@@ -54,6 +66,15 @@ def lint_workspace(workspace: Workspace, config: LintConfig | None = None) -> Li
             target.contracts[name] = workspace.contract(name)
         except AccordError as exc:
             result.findings.append(_unusable(exc, workspace.services[name].contract))
+        events = workspace.services[name].events
+        if events is not None:
+            try:
+                found = workspace.events(name)
+            except AccordError as exc:
+                result.findings.append(_unusable(exc, events))
+            else:
+                if found is not None:
+                    target.events[f"{name} (events)"] = found
     for path in workspace.pact_paths():
         _add_file(path, target, result, config, pact_only=True)
     return _run(target, result, config)
@@ -94,6 +115,12 @@ def _add_file(
         )
         if is_pact or pact_only:
             target.pacts.append(PactFile.from_source(source))
+        elif isinstance(data, dict) and "asyncapi" in data:
+            target.events[_unique_name(source, target)] = AsyncContract(
+                DocumentSet(
+                    source, max_bytes=config.load.max_bytes, ref_roots=config.load.ref_roots
+                )
+            )
         elif isinstance(data, dict) and ("openapi" in data or "swagger" in data):
             target.contracts[_unique_name(source, target)] = Contract(
                 DocumentSet(
@@ -102,8 +129,8 @@ def _add_file(
             )
         else:
             raise AccordError(
-                "neither an OpenAPI document (no `openapi` field) nor a pact file "
-                "(no `interactions`)",
+                "neither an OpenAPI or AsyncAPI document (no `openapi` or `asyncapi` field) "
+                "nor a pact file (no `interactions`)",
                 source.locate(""),
             )
     except AccordError as exc:
@@ -112,7 +139,7 @@ def _add_file(
 
 def _unique_name(source: SourceFile, target: LintTarget) -> str:
     name, n = source.display, 1
-    while name in target.contracts:
+    while name in target.contracts or name in target.events:
         n += 1
         name = f"{source.display}#{n}"
     return name
@@ -123,14 +150,22 @@ def _unusable(exc: AccordError, path: Path) -> Finding:
     return Finding(UNUSABLE, Severity.ERROR, exc.message, location)
 
 
+def lint_target(target: LintTarget, config: LintConfig | None = None) -> LintResult:
+    """Run every rule over contracts, event contracts and pacts already loaded."""
+    return _run(target, LintResult(), config or LintConfig())
+
+
 def _run(target: LintTarget, result: LintResult, config: LintConfig) -> LintResult:
     rules = [r for r in RULES.values() if r.id not in config.disable]
-    result.contracts += len(target.contracts)
+    result.contracts += len(target.contracts) + len(target.events)
     result.pacts += len(target.pacts)
     for rule in rules:
         if rule.scope == "contract":
             for contract in target.contracts.values():
                 _collect(rule, result, config, contract)
+        elif rule.scope == "asyncapi":
+            for events in target.events.values():
+                _collect(rule, result, config, events)
         elif rule.scope == "workspace":
             _collect(rule, result, config, target)
         else:

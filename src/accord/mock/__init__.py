@@ -2,16 +2,21 @@
 
 :class:`MockApp` is a plain ASGI application built from one or more
 :class:`~accord.core.Contract` s and a :class:`MockConfig`; serve it with any
-ASGI server, or call it in-process with ``httpx.ASGITransport``.
+ASGI server, or call it in-process with ``httpx.ASGITransport``. :class:`EventMock` does
+the same for an AsyncAPI document on a NATS broker: it publishes what the service sends and
+validates what others publish to it.
 """
 
 from accord.mock._app import RESET_PATH, MockApp
 from accord.mock._config import FaultPlan, Faults, Latency, MockConfig
-from accord.mock._generate import Unsatisfiable, generate, generate_valid
+from accord.mock._events import EventMock, EventMockConfig
+from accord.mock._generate import Unsatisfiable, generate, generate_message, generate_valid
 from accord.mock._watch import WatchedApp
 
 __all__ = [
     "RESET_PATH",
+    "EventMock",
+    "EventMockConfig",
     "FaultPlan",
     "Faults",
     "Latency",
@@ -20,5 +25,6 @@ __all__ = [
     "Unsatisfiable",
     "WatchedApp",
     "generate",
+    "generate_message",
     "generate_valid",
 ]

@@ -17,10 +17,17 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from accord.core import Contract, Direction, SchemaNode, SchemaRef, SchemaResolver
+from accord.core import (
+    AsyncContract,
+    Contract,
+    Direction,
+    SchemaNode,
+    SchemaRef,
+    SchemaResolver,
+)
 from accord.mock._regex import PatternUnsupported, string_for_pattern
 
-__all__ = ["Unsatisfiable", "generate", "generate_valid"]
+__all__ = ["Unsatisfiable", "generate", "generate_message", "generate_valid"]
 
 _MAX_DEPTH = 8
 _ATTEMPTS = 6
@@ -46,6 +53,16 @@ def generate_valid(
     """
     validator = contract.validator(schema, direction)
     gen = _Generator(SchemaResolver(contract), direction, rng)
+    return _valid_value(gen, schema, validator, realistic)
+
+
+def generate_message(contract: AsyncContract, schema: SchemaRef, rng: random.Random) -> Any:
+    """A value for an AsyncAPI payload or headers schema that its validator accepts."""
+    gen = _Generator(SchemaResolver(contract), Direction.RESPONSE, rng)
+    return _valid_value(gen, schema, contract.validator(schema), True)
+
+
+def _valid_value(gen: _Generator, schema: SchemaRef, validator: Any, realistic: bool) -> Any:
     last: list[str] = []
     for attempt in range(_ATTEMPTS + 1):
         gen.realistic = realistic and attempt < 2

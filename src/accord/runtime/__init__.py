@@ -17,6 +17,7 @@ from accord._lazy import lazy_exports as _lazy_exports
 if TYPE_CHECKING:
     from accord.runtime._client import ApiError, AsyncClientBase, ClientBase, Expect
     from accord.runtime._main import serve_main
+    from accord.runtime._messages import MessageProducers, ProducedMessage
     from accord.runtime._server import (
         AppOptions,
         HttpProblem,
@@ -41,6 +42,8 @@ _WHERE = {
     "ClientBase": "_client",
     "Expect": "_client",
     "serve_main": "_main",
+    "MessageProducers": "_messages",
+    "ProducedMessage": "_messages",
     "AppOptions": "_server",
     "HttpProblem": "_server",
     "OperationSpec": "_server",
@@ -67,7 +70,9 @@ __all__ = [
     "Database",
     "Expect",
     "HttpProblem",
+    "MessageProducers",
     "OperationSpec",
+    "ProducedMessage",
     "ProviderStates",
     "Reply",
     "Result",

@@ -23,6 +23,7 @@ from typing import Any, Generic, TypeAlias, TypeVar, Union
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from accord.runtime._guard import ContractGuard
+from accord.runtime._messages import MessageProducers
 from accord.runtime._observe import AccessLog
 from accord.runtime._service import ProviderStates
 from accord.runtime._tokens import TokenInfo, token_info_from_env
@@ -191,6 +192,8 @@ class AppOptions:
     token_info: TokenInfo = field(default_factory=token_info_from_env)
     #: when set, ``POST /_accord/provider-states`` runs them (pact verification only)
     provider_states: ProviderStates | None = None
+    #: with ``provider_states``: ``POST /_accord/messages`` builds messages (message pacts)
+    messages: MessageProducers | None = None
     #: ``GET /healthz`` answers 200 when this returns True (default: always)
     health: Callable[[], bool] | None = None
     #: one JSON line per request on the ``accord.access`` logger
@@ -336,3 +339,46 @@ def _extra_routes(app: Any, options: AppOptions) -> None:
     app.add_url_rule(
         "/_accord/provider-states", "provider_states", provider_state, methods=["POST"]
     )
+    if options.messages is not None:
+        _message_route(app, options.messages)
+
+
+def _message_route(app: Any, producers: MessageProducers) -> None:
+    """``POST /_accord/messages``: the Pact FFI's message transport."""
+    import base64  # noqa: PLC0415
+
+    from starlette.requests import Request  # noqa: PLC0415
+    from starlette.responses import JSONResponse, Response  # noqa: PLC0415
+
+    async def produce(request: Request) -> Response:
+        try:
+            payload = await request.json()
+        except ValueError:
+            payload = None
+        if not isinstance(payload, dict) or not isinstance(payload.get("description"), str):
+            return JSONResponse(
+                {"title": "Bad Request", "status": 400, "detail": "expected {description}"},
+                400,
+                media_type=PROBLEM_JSON,
+            )
+        states = payload.get("providerStates")
+        try:
+            message = producers.produce(
+                payload["description"], states if isinstance(states, list) else []
+            )
+        except LookupError as exc:
+            return JSONResponse(
+                {"title": "Unknown message", "status": 400, "detail": str(exc)},
+                400,
+                media_type=PROBLEM_JSON,
+            )
+        metadata = {"contentType": message.content_type, **message.metadata}
+        encoded = base64.b64encode(json.dumps(metadata).encode()).decode()
+        return Response(
+            message.body,
+            200,
+            headers={"Pact-Message-Metadata": encoded},
+            media_type=message.content_type,
+        )
+
+    app.add_url_rule("/_accord/messages", "messages", produce, methods=["POST"])

@@ -91,6 +91,13 @@ class Database:
             conn.execute("COMMIT")
 
 
+def pattern_regex(pattern: str) -> re.Pattern[str]:
+    """``order {order_id} is confirmed`` as a regex with one named group per ``{name}``."""
+    parts = re.split(r"\{(\w+)\}", pattern)
+    regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+    return re.compile(regex + "$")
+
+
 @dataclass(slots=True, frozen=True)
 class _State:
     pattern: str
@@ -131,13 +138,10 @@ class ProviderStates:
     _states: list[_State] = field(default_factory=list)
 
     def state(self, pattern: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        parts = re.split(r"\{(\w+)\}", pattern)
-        regex = "".join(
-            re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts)
-        )
+        regex = pattern_regex(pattern)
 
         def register(setup: Callable[..., Any]) -> Callable[..., Any]:
-            self._states.append(_State(pattern, re.compile(regex + "$"), setup))
+            self._states.append(_State(pattern, regex, setup))
             return setup
 
         return register

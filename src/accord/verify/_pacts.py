@@ -1,4 +1,10 @@
-"""Pact provider verification with pact-python's ``Verifier`` (the Pact FFI)."""
+"""Pact provider verification with pact-python's ``Verifier`` (the Pact FFI).
+
+HTTP interactions are replayed against the provider; for message interactions the FFI
+asks the provider itself for each message (``POST /_accord/messages``, the message
+transport, served with ``--provider-states``) after setting its provider states, and
+compares what the provider's own code builds with what the consumer expects.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -172,7 +179,7 @@ def _match(
         entry = queue.get(key, deque()).popleft() if queue.get(key) else None
         if entry is not None:
             used.append(entry)
-        if not interaction.is_http:
+        if not (interaction.is_http or interaction.is_message):
             continue
         if entry is None:
             verdicts[index] = NO_RESULT  # not verified is not passed
@@ -263,6 +270,9 @@ def verify_pacts(
         )
         for header, value in headers.items():
             verifier.add_custom_header(header, value)
+        if pact.message_interactions:  # the provider builds them at /_accord/messages
+            port = urlsplit(base_url).port
+            verifier.add_transport(protocol="message", port=port, path="/_accord/messages")
         raised: Exception | None = None
         try:
             verifier.verify()

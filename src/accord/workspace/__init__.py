@@ -1,5 +1,6 @@
 """The workspace manifest (``contracts/accord.yaml``) and what it names."""
 
+from accord.workspace._broker import BROKER_ENV, Broker, local_broker
 from accord.workspace._manifest import (
     MANIFEST_NAME,
     ConsumerSpec,
@@ -11,7 +12,9 @@ from accord.workspace._manifest import (
 from accord.workspace._service import Credentials, Launch, TestSuite
 
 __all__ = [
+    "BROKER_ENV",
     "MANIFEST_NAME",
+    "Broker",
     "ConsumerSpec",
     "Credentials",
     "GatewaySpec",
@@ -20,4 +23,5 @@ __all__ = [
     "TestSuite",
     "Workspace",
     "load_workspace",
+    "local_broker",
 ]

@@ -18,7 +18,7 @@ from typing import Any, Self
 import jsonschema_rs
 
 from accord._errors import AccordError, ManifestError
-from accord.core import Contract, LoadOptions, PactFile, SourceFile, load_source
+from accord.core import AsyncContract, Contract, LoadOptions, PactFile, SourceFile, load_source
 from accord.workspace._service import Credentials, ServiceSpec, TestSuite
 
 __all__ = [
@@ -92,6 +92,7 @@ class Workspace:
             self.options, ref_roots=(self.root, *shared, *self.options.ref_roots)
         )
         self._contracts: dict[str, Contract] = {}
+        self._events: dict[str, AsyncContract] = {}
 
     @classmethod
     def from_path(cls, path: str | Path, options: LoadOptions | None = None) -> Self:
@@ -127,6 +128,7 @@ class Workspace:
             url=spec.get("url"),
             states=spec.get("states"),
             tests=self._tests(name, spec.get("tests")),
+            events=self.base / spec["events"] if "events" in spec else None,
             credentials=Credentials(
                 dict(credentials.get("headers", {})),
                 tuple(credentials.get("token_command", ())),
@@ -160,6 +162,17 @@ class Workspace:
         if found is None:
             found = Contract.from_path(self.services[service].contract, self.options)
             self._contracts[service] = found
+        return found
+
+    def events(self, service: str) -> AsyncContract | None:
+        """The service's event contract (AsyncAPI), loaded once; None when it has none."""
+        path = self.services[service].events
+        if path is None:
+            return None
+        found = self._events.get(service)
+        if found is None:
+            found = AsyncContract.from_path(path, self.options)
+            self._events[service] = found
         return found
 
     def pact_paths(self) -> list[Path]:
@@ -231,6 +244,12 @@ class Workspace:
                         f"/services/{name}/{key}",
                         f"`{key}` applies to a `command`, and service {name!r} has none",
                     )
+            if spec.events is not None and not spec.events.is_file():
+                raise self._fail(
+                    f"/services/{name}/events",
+                    f"events file {data['services'][name]['events']!r} does not exist "
+                    f"(looked in {spec.events.parent})",
+                )
             if not spec.contract.is_file():
                 raise self._fail(
                     f"/services/{name}/contract",

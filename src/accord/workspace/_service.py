@@ -127,6 +127,8 @@ class ServiceSpec:
     states: str | None = None
     credentials: Credentials | None = None
     tests: TestSuite | None = None
+    #: the AsyncAPI document of its events, if it has any
+    events: Path | None = None
 
     @property
     def startable(self) -> bool:

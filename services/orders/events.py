@@ -1,0 +1,144 @@
+"""orders' events (``contracts/asyncapi/orders.yaml``): a transactional outbox and its relay.
+
+An order that settles (``confirmed``, ``cancelled``, ``failed``) gets its event row in
+``outbox`` in the same transaction that changes its state (:func:`record_event`), so the
+two are committed together or not at all. :class:`OutboxRelay` (a background task of the
+served app) publishes every unpublished row to NATS JetStream in order, waits for the
+stream's acknowledgement and only then marks the row published. A process killed between
+the commit and the publish leaves the row unpublished, and the next relay publishes it:
+delivery is at least once. The ``Nats-Msg-Id`` header is the event id, so JetStream
+drops a repeat within its duplicate window, and consumers drop any later one by id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+from typing import Any
+
+from generated.orders import models
+
+from accord.runtime import Database, new_id, utcnow
+from services._broker import ensure_stream
+
+__all__ = [
+    "EVENT_KINDS",
+    "OUTBOX_SCHEMA",
+    "STREAM",
+    "SUBJECTS",
+    "OutboxRelay",
+    "event_for",
+    "record_event",
+]
+
+log = logging.getLogger("services.orders.events")
+
+STREAM = "ORDERS"
+SUBJECTS = ["orders.>"]
+#: the order states that publish an event, and the event's type
+EVENT_KINDS = {
+    "confirmed": "order.confirmed",
+    "cancelled": "order.cancelled",
+    "failed": "order.failed",
+}
+
+OUTBOX_SCHEMA = """
+CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL UNIQUE,
+    subject TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    published_at TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_unpublished ON outbox(seq) WHERE published_at IS NULL;
+"""
+
+
+def event_for(
+    order: models.Order, event_id: str | None = None, occurred_at: str | None = None
+) -> tuple[str, dict[str, Any]]:
+    """The subject and payload of the event for ``order``'s (settled) state."""
+    data = order.model_dump(mode="json")
+    state = data["state"]
+    payload: dict[str, Any] = {
+        "event_id": event_id or new_id("evt"),
+        "type": EVENT_KINDS[state],
+        "occurred_at": occurred_at or utcnow(),
+        "order_id": data["id"],
+        "customer_id": data["customer_id"],
+        "currency": data["currency"],
+        "total": data["total"],
+        "lines": [
+            {"product_id": line["product_id"], "quantity": line["quantity"]}
+            for line in data["lines"]
+        ],
+    }
+    if state == "failed" and data.get("failure_reason"):
+        payload["reason"] = data["failure_reason"]
+    return f"orders.{data['id']}.{state}", payload
+
+
+def record_event(conn: sqlite3.Connection, order: models.Order) -> str | None:
+    """Add the event of ``order``'s state to the outbox in the caller's transaction."""
+    if order.state.value not in EVENT_KINDS:
+        return None
+    subject, payload = event_for(order)
+    conn.execute(
+        "INSERT INTO outbox (event_id, subject, payload, created_at) VALUES (?, ?, ?, ?)",
+        (payload["event_id"], subject, json.dumps(payload, sort_keys=True), utcnow()),
+    )
+    return str(payload["event_id"])
+
+
+class OutboxRelay:
+    """Publishes the outbox to JetStream, oldest first, marking each row once acknowledged."""
+
+    def __init__(self, db: Database, nats_url: str, *, interval: float = 0.2) -> None:
+        self.db, self.nats_url, self.interval = db, nats_url, interval
+
+    def pending(self, limit: int = 100) -> list[sqlite3.Row]:
+        with self.db.connect() as conn:
+            return conn.execute(
+                "SELECT seq, event_id, subject, payload FROM outbox "
+                "WHERE published_at IS NULL ORDER BY seq LIMIT ?",
+                (limit,),
+            ).fetchall()
+
+    def _mark(self, seq: int) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("UPDATE outbox SET published_at = ? WHERE seq = ?", (utcnow(), seq))
+
+    async def run(self) -> None:
+        """Relay until cancelled; a broker that is down is retried, nothing is dropped."""
+        from faststream.nats import NatsBroker  # noqa: PLC0415  (served processes only)
+
+        broker = NatsBroker(self.nats_url, connect_timeout=2, max_reconnect_attempts=-1)
+        await ensure_stream(self.nats_url, STREAM, SUBJECTS)
+        await broker.start()
+        try:
+            while True:
+                try:
+                    await self.publish_pending(broker)
+                except Exception:  # the broker is away: keep the rows, try again
+                    log.warning("outbox relay: publishing failed, will retry", exc_info=True)
+                    await asyncio.sleep(1.0)
+                await asyncio.sleep(self.interval)
+        finally:
+            await broker.stop()
+
+    async def publish_pending(self, broker: Any) -> int:
+        count = 0
+        for row in self.pending():
+            await broker.publish(
+                row["payload"].encode(),
+                row["subject"],
+                headers={"Nats-Msg-Id": row["event_id"], "content-type": "application/json"},
+                stream=STREAM,
+                timeout=5.0,
+            )
+            self._mark(row["seq"])
+            count += 1
+        return count

@@ -1,0 +1,73 @@
+"""The messages orders publishes, built for message-pact verification from orders' own code.
+
+Each message interaction names its order through a provider state (``order {order_id} is
+confirmed``...); the state handlers below put that order in the database, and the producer
+builds its event with :func:`services.orders.events.event_for`, the function the outbox uses.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from accord.runtime import Database, MessageProducers, ProducedMessage, ProviderStates, utcnow
+from services.orders._store import load_order
+from services.orders.events import event_for
+
+__all__ = ["add_event_states", "message_producers"]
+
+_ORDER_STATE = re.compile(r"^order (?P<order_id>\S+) (is|was) ")
+
+
+def add_event_states(states: ProviderStates, db: Database) -> None:
+    """States for settled orders besides ``confirmed`` (declared in ``states.py``)."""
+
+    def settle(order_id: str, state: str, reason: str | None) -> None:
+        now = utcnow()
+        with db.transaction() as conn:
+            conn.execute("DELETE FROM orders WHERE id = ?", (order_id,))
+            conn.execute(
+                "INSERT INTO orders VALUES (?, 'cus_9dLw3Rt7Yb2e', NULL, ?, 'EUR', 2598, 2598,"
+                " NULL, NULL, ?, ?, ?)",
+                (order_id, state, reason, now, now),
+            )
+            conn.execute(
+                "INSERT INTO order_lines VALUES (?, 0, 'prd_7Hx2Kq9LmN4p', 2, 1299)", (order_id,)
+            )
+
+    @states.state("order {order_id} was cancelled")
+    def cancelled(order_id: str) -> None:
+        settle(order_id, "cancelled", None)
+
+    @states.state("order {order_id} failed for {reason}")
+    def failed(order_id: str, reason: str) -> None:
+        settle(order_id, "failed", reason)
+
+
+def message_producers(db: Database) -> MessageProducers:
+    producers = MessageProducers()
+
+    @producers.message("an order {kind} event")
+    def order_event(kind: str, states: list[dict[str, Any]]) -> ProducedMessage:
+        order_id = next(
+            (
+                found["order_id"]
+                for state in states
+                if (found := _ORDER_STATE.match(str(state.get("name", ""))))
+            ),
+            None,
+        )
+        if order_id is None:
+            raise LookupError(f"an order {kind} event needs a state naming its order")
+        with db.connect() as conn:
+            order = load_order(conn, order_id)
+        if order is None:
+            raise LookupError(f"order {order_id} does not exist")
+        subject, payload = event_for(order)
+        return ProducedMessage(
+            json.dumps(payload).encode(),
+            {"subject": subject, "Nats-Msg-Id": payload["event_id"]},
+        )
+
+    return producers

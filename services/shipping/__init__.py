@@ -1,0 +1,1 @@
+"""shipping: consumes orders' events from NATS JetStream and keeps a shipment per order."""

@@ -1,0 +1,208 @@
+"""Message pacts checked against the provider's AsyncAPI document.
+
+A message interaction is something the provider publishes and the consumer receives, so it
+must fit a message of an operation whose action is ``send``:
+
+- the channel: named by the message's metadata (``subject``, ``topic``, ``channel``,
+  ``destination`` or ``routingKey``) and matched to a channel address (parameters too);
+  unnamed, every ``send`` operation's messages are candidates;
+- the direction: a channel the provider only receives on cannot be where it publishes;
+- the payload: the contents must fit one candidate message's payload schema. As for HTTP
+  responses, a pact shows the fields a consumer reads, so ``required`` is not enforced;
+- headers: metadata entries the message's headers schema declares must fit it;
+- content type: the pact's (contents or metadata) against the message's.
+
+Codes are in the HTTP ones' family (``message.payload.incompatible``...), and every
+mismatch carries the pact location and the AsyncAPI one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accord.core import AsyncContract, AsyncMessage, Interaction, Message, PactFile, Place
+from accord.crosscheck._exchange import pact_path, spec_path
+from accord.crosscheck._model import Mismatch
+
+__all__ = ["crosscheck_messages"]
+
+_CHANNEL_KEYS = ("subject", "topic", "channel", "destination", "routingKey")
+
+
+def crosscheck_messages(contract: AsyncContract, pact: PactFile) -> list[Mismatch]:
+    """Every way the message interactions of ``pact`` disagree with ``contract``."""
+    pact.raise_for_problems()
+    out: list[Mismatch] = []
+    for interaction in pact.message_interactions:
+        if interaction.message is not None:
+            out += _check(contract, pact, interaction, interaction.message)
+    return out
+
+
+def _mismatch(
+    code: str,
+    message: str,
+    pact: PactFile,
+    interaction: Interaction,
+    parts: tuple[str, ...],
+    where: Place,
+) -> Mismatch:
+    index = int(interaction.pointer.rsplit("/", 1)[-1])
+    pointer = interaction.pointer + "".join(f"/{p}" for p in parts)
+    return Mismatch(
+        code=code,
+        message=message,
+        pact_path=pact_path(index, parts),
+        pact_location=pact.locate(pointer),
+        spec_path=spec_path(where),
+        spec_location=where.locate(),
+        interaction=interaction.description,
+    )
+
+
+def _check(
+    contract: AsyncContract, pact: PactFile, interaction: Interaction, message: Message
+) -> list[Mismatch]:
+    name = next(
+        (
+            str(message.metadata[k])
+            for k in _CHANNEL_KEYS
+            if isinstance(message.metadata.get(k), str)
+        ),
+        None,
+    )
+    channels = Place(contract.root, "/channels")
+    if name is not None:
+        found = contract.match_channel(name)
+        if found is None:
+            key = next(k for k in _CHANNEL_KEYS if message.metadata.get(k) == name)
+            return [
+                _mismatch(
+                    "message.channel.unknown",
+                    f"Channel not defined in the AsyncAPI document: {name}",
+                    pact,
+                    interaction,
+                    ("metadata", key),
+                    channels,
+                )
+            ]
+        sends = contract.operations_on(found.channel, "send")
+        if not sends:
+            return [
+                _mismatch(
+                    "message.operation.direction",
+                    f"The provider only receives on channel {name}; a pact message is one "
+                    "it publishes (an operation with action `send`)",
+                    pact,
+                    interaction,
+                    ("metadata",),
+                    found.channel.place,
+                )
+            ]
+        candidates = [m for op in sends for m in op.messages]
+    else:
+        candidates = [m for op in contract.operations if op.action == "send" for m in op.messages]
+        if not candidates:
+            return [
+                _mismatch(
+                    "message.operation.direction",
+                    "The AsyncAPI document has no operation that sends messages",
+                    pact,
+                    interaction,
+                    (),
+                    Place(contract.root, "/operations"),
+                )
+            ]
+    return _fit(contract, pact, interaction, message, _unique(candidates))
+
+
+def _unique(messages: list[AsyncMessage]) -> list[AsyncMessage]:
+    seen: dict[tuple[str, str], AsyncMessage] = {}
+    for m in messages:
+        seen.setdefault((m.place.file.uri, m.place.pointer), m)
+    return list(seen.values())
+
+
+def _fit(
+    contract: AsyncContract,
+    pact: PactFile,
+    interaction: Interaction,
+    message: Message,
+    candidates: list[AsyncMessage],
+) -> list[Mismatch]:
+    contents = message.contents.content
+    best: tuple[AsyncMessage, list[str]] | None = None
+    for candidate in candidates:
+        problems = _payload_problems(contract, candidate, contents)
+        if not problems:
+            return _headers_and_type(contract, pact, interaction, message, candidate)
+        if best is None or len(problems) < len(best[1]):
+            best = (candidate, problems)
+    assert best is not None
+    candidate, problems = best
+    return [
+        _mismatch(
+            "message.payload.incompatible",
+            f"Message payload is incompatible with message {candidate.label!r}: {problem}",
+            pact,
+            interaction,
+            ("contents",),
+            candidate.payload.place if candidate.payload is not None else candidate.place,
+        )
+        for problem in problems
+    ]
+
+
+def _payload_problems(contract: AsyncContract, candidate: AsyncMessage, contents: Any) -> list[str]:
+    if candidate.payload is None:
+        return []
+    validator = contract.validator(candidate.payload)
+    return [str(v) for v in validator.violations(contents) if v.keyword != "required"]
+
+
+def _headers_and_type(
+    contract: AsyncContract,
+    pact: PactFile,
+    interaction: Interaction,
+    message: Message,
+    candidate: AsyncMessage,
+) -> list[Mismatch]:
+    out: list[Mismatch] = []
+    if candidate.headers is not None:
+        declared = _declared(contract, candidate)
+        shown = {k: v for k, v in message.metadata.items() if k in declared}
+        for v in contract.validator(candidate.headers).violations(shown):
+            if v.keyword != "required":
+                out.append(
+                    _mismatch(
+                        "message.header.incompatible",
+                        f"Message header is incompatible with message {candidate.label!r}: {v}",
+                        pact,
+                        interaction,
+                        ("metadata",),
+                        candidate.headers.place,
+                    )
+                )
+    ours = (message.content_type or "").split(";")[0].strip().lower()
+    theirs = candidate.content_type.split(";")[0].strip().lower()
+    if ours and theirs and ours != theirs:
+        out.append(
+            _mismatch(
+                "message.content-type.incompatible",
+                f"Content type {ours} is not the message's {theirs}",
+                pact,
+                interaction,
+                ("metadata",),
+                candidate.place,
+            )
+        )
+    return out
+
+
+def _declared(contract: AsyncContract, candidate: AsyncMessage) -> set[str]:
+    """The header names the message's headers schema lists (following one ``$ref``)."""
+    assert candidate.headers is not None
+    place = candidate.headers.place
+    value = contract.documents.deref(candidate.headers.value, place.file, place.pointer).value
+    props = value.get("properties") if isinstance(value, dict) else None
+    return set(props) if isinstance(props, dict) else set()
