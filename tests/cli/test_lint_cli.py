@@ -55,7 +55,7 @@ def test_workspace_lints_clean(repo: Path) -> None:
     proc = accord("lint", "--fail-on", "warning", cwd=repo)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout == ""
-    assert "in 4 contract(s)" in proc.stderr
+    assert "in 5 contract(s)" in proc.stderr
 
 
 def test_broken_shop_contract_points_at_the_broken_line(repo: Path, tmp_path: Path) -> None:

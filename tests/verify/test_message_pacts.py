@@ -18,6 +18,7 @@ import pytest
 from accord._process import Process, free_port
 from accord.runtime import mint_token
 from accord.verify._pacts import verify_pacts
+from accord.workspace._service import STATES_PATH
 
 REPO = Path(__file__).resolve().parents[2]
 PACT = REPO / "contracts/pacts/shipping-orders.json"
@@ -49,7 +50,8 @@ def _verify(url: str, pact: dict[str, Any], tmp_path: Path) -> dict[str, tuple[b
     path = tmp_path / "shipping-orders.json"
     path.write_text(json.dumps(pact))
     token = mint_token({"sub": "t", "scope": "orders:read"}, "test-secret")
-    results = verify_pacts("orders", url, [path], token)
+    headers = {"Authorization": f"Bearer {token}"}
+    results = verify_pacts("orders", url, [path], headers, url + STATES_PATH)
     gc.collect()  # the leaked socket goes now, while the filter applies
     return {r.name: (r.passed, r.message) for r in results}
 
