@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import black
-from black.mode import TargetVersion
-from black.parsing import InvalidInput
 
 from accord._errors import AccordError
 from accord.codegen._emit import emit_client, emit_server
@@ -33,7 +30,6 @@ __all__ = [
 
 PARTS = ("models", "client", "server")
 FIX_COMMAND = "accord generate"
-_BLACK = black.Mode(line_length=100, target_versions={TargetVersion.PY311})
 
 
 @dataclass(slots=True)
@@ -111,13 +107,15 @@ def render_package(
 
 
 def _format(text: str, contract: Contract, part: str) -> str:
+    """The emitters' text, checked to be Python (they write it formatted; see ``_layout``)."""
     try:
-        return black.format_str(text, mode=_BLACK)
-    except InvalidInput as exc:  # a bug of ours: say so, with the contract's name
+        compile(text, part, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:  # a bug of ours: say so, with the contract's name
         raise AccordError(
             f"internal error: generated {part} for {contract.root.display} is not valid Python "
             f"({exc}); please report it"
         ) from None
+    return text
 
 
 def write_package(files: Mapping[str, str], out_dir: Path) -> list[Path]:
