@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import os
 import tempfile
@@ -96,26 +95,14 @@ def render_package(
     cls = class_name(name)
     if "client" in wanted:
         text = emit_client(_header(contract, root, "client"), title, cls, views)
-        files["client.py"] = _format(text, contract, "client.py")
+        files["client.py"] = text
     if "server" in wanted:
         relpath = os.path.relpath(contract.root.path.resolve(), out_dir.resolve())
         text = emit_server(
             _header(contract, root, "server"), title, cls, Path(relpath).as_posix(), views
         )
-        files["server.py"] = _format(text, contract, "server.py")
+        files["server.py"] = text
     return files
-
-
-def _format(text: str, contract: Contract, part: str) -> str:
-    """The emitters' text, checked to be Python (they write it formatted; see ``_layout``)."""
-    try:
-        compile(text, part, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
-    except SyntaxError as exc:  # a bug of ours: say so, with the contract's name
-        raise AccordError(
-            f"internal error: generated {part} for {contract.root.display} is not valid Python "
-            f"({exc}); please report it"
-        ) from None
-    return text
 
 
 def write_package(files: Mapping[str, str], out_dir: Path) -> list[Path]:

@@ -47,20 +47,30 @@ class Pair:
 Expr = str | Seq | Pair
 
 
-def flat(expr: Expr) -> str:
-    """The expression on one line."""
+def flat(expr: Expr, memo: dict[int, str] | None = None) -> str:
+    """The expression on one line (``memo``: already flattened sub-expressions, by id)."""
     if isinstance(expr, str):
         return expr
+    if memo is not None and id(expr) in memo:
+        return memo[id(expr)]
     if isinstance(expr, Pair):
-        return expr.prefix + flat(expr.value)
-    body = ", ".join(flat(i) for i in expr.items) + ("," if expr.one_tuple else "")
-    return f"{expr.head}{expr.bracket}{body}{_CLOSE[expr.bracket]}{expr.tail}"
+        text = expr.prefix + flat(expr.value, memo)
+    else:
+        body = ", ".join(flat(i, memo) for i in expr.items) + ("," if expr.one_tuple else "")
+        text = f"{expr.head}{expr.bracket}{body}{_CLOSE[expr.bracket]}{expr.tail}"
+    if memo is not None:
+        memo[id(expr)] = text
+    return text
 
 
 def lines(expr: Expr, indent: int, suffix: str = "") -> Iterator[str]:
     """``expr`` (a statement, or an item ending with ``suffix``) as black would lay it out."""
+    return _lines(expr, indent, suffix, {})
+
+
+def _lines(expr: Expr, indent: int, suffix: str, memo: dict[int, str]) -> Iterator[str]:
     pad = " " * indent
-    one = pad + flat(expr) + suffix
+    one = pad + flat(expr, memo) + suffix
     if isinstance(expr, Pair) and isinstance(expr.value, Seq):
         expr = _joined(expr.prefix, expr.value)
     if _fits(one) or not isinstance(expr, Seq) or not expr.items:
@@ -71,12 +81,12 @@ def lines(expr: Expr, indent: int, suffix: str = "") -> Iterator[str]:
     items = expr.items
     if (len(items) == 1 and not expr.literal) or expr.one_tuple:
         comma = "," if expr.is_def or expr.one_tuple else ""
-        yield from lines(items[0], indent + 4, comma)
-    elif not expr.literal and _fits(inner + ", ".join(flat(i) for i in items)):
-        yield inner + ", ".join(flat(i) for i in items)
+        yield from _lines(items[0], indent + 4, comma, memo)
+    elif not expr.literal and _fits(joined := inner + ", ".join(flat(i, memo) for i in items)):
+        yield joined
     else:
         for item in items:
-            yield from lines(item, indent + 4, ",")
+            yield from _lines(item, indent + 4, ",", memo)
     close = pad + _CLOSE[expr.bracket] + expr.tail + suffix
     if expr.is_def and not _fits(close) and expr.tail.startswith(" -> "):
         yield from _returns(expr.tail[4:-1], pad, expr.tail[-1:] + suffix)
