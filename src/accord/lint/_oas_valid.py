@@ -175,6 +175,41 @@ def _message(error: Any) -> str:
 # the walk -------------------------------------------------------------------------------
 
 
+class _At:
+    """A place in one of the contract's files; its JSON pointer is built only if asked for.
+
+    The walk visits every schema, and only the few with an error, a ``$ref`` or a
+    ``default`` need their pointer.
+    """
+
+    __slots__ = ("_key", "_parent", "_pointer", "file")
+
+    def __init__(
+        self, file: SourceFile, pointer: str | None, parent: _At | None = None, key: str = ""
+    ) -> None:
+        self.file = file
+        self._pointer = pointer
+        self._parent = parent
+        self._key = key
+
+    def child(self, *parts: str | int) -> _At:
+        at = self
+        for part in parts:
+            at = _At(self.file, None, at, str(part))
+        return at
+
+    @property
+    def pointer(self) -> str:
+        if self._pointer is None:
+            assert self._parent is not None
+            key = self._key.replace("~", "~0").replace("/", "~1")
+            self._pointer = f"{self._parent.pointer}/{key}"
+        return self._pointer
+
+    def locate(self) -> Location:
+        return self.file.locate(self.pointer)
+
+
 class _Walk:
     """openapi-spec-validator's walk over paths and component schemas, on plain data."""
 
@@ -188,7 +223,7 @@ class _Walk:
 
     def run(self) -> Iterator[Finding]:
         data = self.contract.data
-        root = Place(self.contract.root, "")
+        root = _At(self.contract.root, "")
         yield from self.tags(data.get("tags"), root.child("tags"))
         paths = data.get("paths")
         for template, item in paths.items() if isinstance(paths, dict) else ():
@@ -198,21 +233,23 @@ class _Walk:
         for name, schema in schemas.items() if isinstance(schemas, dict) else ():
             yield from self.schema(schema, root.child("components", "schemas", name), True)
 
-    def already_reported(self, place: Place) -> bool:
+    def already_reported(self, place: _At) -> bool:
         """Did the document schema report an error inside the schema at ``place``?"""
         if place.file is not self.contract.root:
             return False
         inside = place.pointer + "/"
         return any(p == place.pointer or p.startswith(inside) for p in self.reported)
 
-    def deref(self, value: Any, place: Place) -> tuple[Any, Place]:
+    def deref(self, value: Any, place: _At) -> tuple[Any, _At]:
+        if not (isinstance(value, dict) and isinstance(value.get("$ref"), str)):
+            return value, place
         try:
             target = self.contract.documents.deref(value, place.file, place.pointer)
         except AccordError:  # the contract's own $ref check reports it
             return None, place
-        return target.value, Place(target.file, target.pointer)
+        return target.value, _At(target.file, target.pointer)
 
-    def tags(self, tags: Any, place: Place) -> Iterator[Finding]:
+    def tags(self, tags: Any, place: _At) -> Iterator[Finding]:
         seen: set[str] = set()
         for i, tag in enumerate(tags if isinstance(tags, list) else ()):
             name = tag.get("name") if isinstance(tag, dict) else None
@@ -221,7 +258,7 @@ class _Walk:
                     yield place.child(i, "name").locate(), f"duplicate tag name {name!r}"
                 seen.add(name)
 
-    def path_item(self, item: Any, place: Place) -> Iterator[Finding]:
+    def path_item(self, item: Any, place: _At) -> Iterator[Finding]:
         item, place = self.deref(item, place)
         if not isinstance(item, dict):
             return
@@ -237,7 +274,7 @@ class _Walk:
                 yield from self.content(response, resp_place.child(str(status)))
             yield from self.parameters(operation.get("parameters"), op_place.child("parameters"))
 
-    def parameters(self, params: Any, place: Place) -> Iterator[Finding]:
+    def parameters(self, params: Any, place: _At) -> Iterator[Finding]:
         seen: set[tuple[Any, Any]] = set()
         for i, raw in enumerate(params if isinstance(params, list) else ()):
             param, where = self.deref(raw, place.child(i))
@@ -250,7 +287,7 @@ class _Walk:
                 yield where.locate(), f"duplicate parameter {key[0]!r} (in: {key[1]})"
             seen.add(key)
 
-    def content(self, response: Any, place: Place) -> Iterator[Finding]:
+    def content(self, response: Any, place: _At) -> Iterator[Finding]:
         response, place = self.deref(response, place)
         content = response.get("content") if isinstance(response, dict) else None
         for media_type, raw in content.items() if isinstance(content, dict) else ():
@@ -258,7 +295,7 @@ class _Walk:
             if isinstance(media, dict) and "schema" in media:
                 yield from self.schema(media["schema"], where.child("schema"), True)
 
-    def schema(self, raw: Any, place: Place, root: bool) -> Iterator[Finding]:
+    def schema(self, raw: Any, place: _At, root: bool) -> Iterator[Finding]:
         schema, place = self.deref(raw, place)
         if not isinstance(schema, dict | bool):
             yield place.locate(), "this is not of type 'object', 'boolean'"
@@ -299,7 +336,7 @@ class _Walk:
         if "default" in schema and (schema["default"] is not None or not schema.get("nullable")):
             yield from self.default(schema, place)
 
-    def property_names(self, raw: Any, place: Place, seen: set[int]) -> set[str]:
+    def property_names(self, raw: Any, place: _At, seen: set[int]) -> set[str]:
         schema, place = self.deref(raw, place)
         if not isinstance(schema, dict) or id(schema) in seen:
             return set()
@@ -315,9 +352,10 @@ class _Walk:
                 names |= self.property_names(schema[keyword], place.child(keyword), seen)
         return names
 
-    def default(self, schema: dict[str, Any], place: Place) -> Iterator[Finding]:
+    def default(self, schema: dict[str, Any], place: _At) -> Iterator[Finding]:
         try:
-            validator = self.contract.validator(SchemaRef(place, schema), Direction.RESPONSE)
+            ref = SchemaRef(Place(place.file, place.pointer), schema)
+            validator = self.contract.validator(ref, Direction.RESPONSE)
         except AccordError:  # a schema that does not compile is reported by the meta check
             return
         for violation in validator.violations(schema["default"], limit=3):
