@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 LOCK   := requirements/dev.lock
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lock lock-upgrade test test-fast lint verify generate pacts shop up bench clean
+.PHONY: help setup node postgresql lock lock-upgrade test test-fast lint verify generate pacts shop up bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -23,13 +23,30 @@ $(STAMP): $(LOCK) pyproject.toml
 	touch $(STAMP)
 
 # Debian packages the tests use: Chromium renders the verification report; redis-server
-# backs the gateway's shared rate limits
+# backs the gateway's shared rate limits; PostgreSQL backs `accord broker` for several
+# instances (its tests start a throwaway cluster with initdb)
 CHROMIUM := /usr/bin/chromium
 REDIS    := /usr/bin/redis-server
 $(CHROMIUM) $(REDIS):
 	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium redis-server
 
-setup: $(STAMP) $(CHROMIUM) $(REDIS) ## Create .venv and install Accord with its dev tools (and chromium)
+# Node.js runs the shop's JavaScript parts: the reviews service and the web consumer's pact-js
+# tests. Their npm dependencies are installed exactly from each folder's package-lock.json
+NODE     := /usr/bin/node
+NODE_DIRS := services/reviews consumers/web
+NODE_STAMPS := $(addsuffix /node_modules/.package-lock.json,$(NODE_DIRS))
+$(NODE):
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm
+%/node_modules/.package-lock.json: %/package-lock.json %/package.json | $(NODE)
+	cd $* && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+node: $(NODE_STAMPS) ## Install the JavaScript parts' npm dependencies (npm ci, from their locks)
+
+postgresql: ## Install PostgreSQL's server binaries if missing (accord broker's tests)
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; }
+
+setup: $(STAMP) $(CHROMIUM) $(REDIS) $(NODE_STAMPS) postgresql ## Create .venv and install Accord with its dev tools (and chromium, node, postgresql)
 
 # The lock is uv's universal resolution (any OS, Python >= 3.11) of pyproject.toml's
 # dependencies, its dev and redis extras and requirements/dev.in; pins already in the lock are
@@ -49,33 +66,34 @@ lint: $(STAMP) ## Static checks of the code: ruff and mypy --strict
 	$(BIN)/ruff format --check src services tests benchmarks
 	$(BIN)/mypy
 
-test: lint $(CHROMIUM) $(REDIS) ## Everything CI runs: static checks, generated code fresh, the whole suite (slow included)
+test: lint $(CHROMIUM) $(REDIS) $(NODE_STAMPS) postgresql ## Everything CI runs: static checks, generated code fresh, the whole suite (slow included)
 	$(BIN)/accord generate --check
 	$(BIN)/accord pacts --check
 	$(BIN)/python -m pytest -q
 
-test-fast: $(STAMP) $(CHROMIUM) $(REDIS) ## The test suite without the slow (corpus, end-to-end) tests
+test-fast: $(STAMP) $(CHROMIUM) $(REDIS) $(NODE_STAMPS) postgresql ## The test suite without the slow (corpus, end-to-end) tests
 	$(BIN)/python -m pytest -q -m 'not slow'
 
-verify: $(STAMP) ## The workspace's contract verification, as CI runs it (reports in reports/)
+verify: $(STAMP) $(NODE_STAMPS) ## The workspace's contract verification, as CI runs it (reports in reports/)
 	$(BIN)/accord pacts --check
 	$(BIN)/accord verify
 
 generate: $(STAMP) ## Regenerate generated/ from the contracts (commit the result)
 	$(BIN)/accord generate
 
-pacts: $(STAMP) ## Regenerate contracts/pacts/ from the consumer tests (commit the result)
+pacts: $(STAMP) $(NODE_STAMPS) ## Regenerate contracts/pacts/ from the consumer tests (commit the result)
 	$(BIN)/accord pacts
 
-shop: $(STAMP) ## Run catalog, payments and orders on 127.0.0.1:8101-8103 (Ctrl-C stops all)
+shop: $(STAMP) $(NODE_STAMPS) ## Run catalog, orders, payments and reviews on 127.0.0.1:8101-8104 (Ctrl-C stops all)
 	$(BIN)/python -m services
 
-up: $(STAMP) ## Every service and the gateway (127.0.0.1:8100), as accord.yaml says; Ctrl-C stops
+up: $(STAMP) $(NODE_STAMPS) ## Every service and the gateway (127.0.0.1:8100), as accord.yaml says; Ctrl-C stops
 	$(BIN)/accord up
 
 bench: $(STAMP) ## Benchmarks side by side with their peers (see benchmarks/README.md)
 	$(BIN)/python benchmarks/bench_lint.py
 	$(BIN)/python benchmarks/bench_startup.py
+	$(BIN)/python benchmarks/bench_broker.py
 
 clean: ## Remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis var

@@ -9,8 +9,10 @@ What is measured
     with a few breaking changes (a removed path, a removed response property, a new
     required request parameter) is the "revised" side for ``accord diff``.
 
-    Each command runs in a fresh process (``python -m accord ...``); its wall time and
-    peak RSS (``os.wait4``) are recorded. Stripe's own document is measured the same way
+    Each command runs in a fresh process (``python -m accord ...``); its wall time, CPU
+    time (user + system) and peak RSS (``os.wait4``) are recorded. On a shared machine
+    the wall time grows with the load average while the CPU time does not, so both are
+    shown, with the load average before each run. Stripe's own document is measured the same way
     in the same run, as the baseline: the table shows seconds and MB per MiB of input, so
     anything superlinear shows up as a larger per-MiB figure for the big document.
 
@@ -126,12 +128,15 @@ def build_documents(size_mib: float) -> tuple[Path, Path]:
 @dataclass(slots=True)
 class Run:
     seconds: float
+    cpu_seconds: float
     rss_mb: float
     exit_code: int
+    load: float
 
 
 def _measure(args: list[str]) -> Run:
     env = {**os.environ, "PYTHONPATH": f"{REPO / 'src'}{os.pathsep}{REPO}"}
+    load = os.getloadavg()[0]
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "accord", *args],
@@ -145,7 +150,8 @@ def _measure(args: list[str]) -> Run:
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1) and proc.stderr is not None:
         sys.stderr.write(proc.stderr.read().decode(errors="replace")[-2000:])
-    return Run(seconds, usage.ru_maxrss / 1024, code)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(seconds, cpu, usage.ru_maxrss / 1024, code, load)
 
 
 def main() -> int:
@@ -169,6 +175,7 @@ def main() -> int:
         runs = [_measure(args) for _ in range(opts.repeat)]
         mib = doc.stat().st_size / 1048576
         seconds = statistics.median(r.seconds for r in runs)
+        cpu = statistics.median(r.cpu_seconds for r in runs)
         rss = max(r.rss_mb for r in runs)
         codes = sorted({r.exit_code for r in runs})
         held = seconds <= ENVELOPE_SECONDS and rss <= ENVELOPE_MB and set(codes) <= {0, 1}
@@ -179,17 +186,20 @@ def main() -> int:
                 "case": name,
                 "mib": round(mib, 1),
                 "seconds": round(seconds, 2),
+                "cpu_seconds": round(cpu, 2),
                 "rss_mb": round(rss),
                 "s_per_mib": round(seconds / mib, 2),
                 "mb_per_mib": round(rss / mib, 1),
                 "exit": codes,
                 "verdict": verdict,
+                "load_before": round(max(r.load for r in runs), 1),
             }
         )
         r = rows[-1]
         print(
-            f"{name:<12} {r['mib']:>6} MiB {r['seconds']:>7} s {r['rss_mb']:>6} MB "
-            f"{r['s_per_mib']:>6} s/MiB {r['mb_per_mib']:>6} MB/MiB exit {codes} {verdict}",
+            f"{name:<12} {r['mib']:>6} MiB {r['seconds']:>7} s {r['cpu_seconds']:>7} s CPU "
+            f"{r['rss_mb']:>6} MB {r['s_per_mib']:>6} s/MiB {r['mb_per_mib']:>6} MB/MiB "
+            f"exit {codes} load {r['load_before']:>4} {verdict}",
             flush=True,
         )
     print(f"envelope: {ENVELOPE_SECONDS:g} s and {ENVELOPE_MB:g} MB per command on 30 MiB")

@@ -1,13 +1,15 @@
-"""``python -m services``: run catalog, payments and orders together until Ctrl-C.
+"""``python -m services``: run the shop's services together until Ctrl-C.
 
-Each service is its own process (as in production); this starts them on their ports
-from contracts/accord.yaml, waits until each answers /healthz, prints where they are,
-and keeps them running (``accord._process.Supervisor``): one that dies is reported and
-restarted with backoff while the others keep serving. Ctrl-C or SIGTERM stops them all.
+Each service is its own process (as in production), in Python or not (reviews runs on
+Node); this starts them as contracts/accord.yaml says, on their ports, waits until each
+answers its health path, prints where they are, and keeps them running
+(``accord._process.Supervisor``): one that dies is reported and restarted with backoff
+while the others keep serving. Ctrl-C or SIGTERM stops them all.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -15,7 +17,21 @@ from accord._errors import AccordError
 from accord._process import Process, Supervisor
 from accord.workspace import Workspace
 
-ORDER = ("catalog", "payments", "orders")
+
+def _in_order(workspace: Workspace) -> list[str]:
+    """Every service Accord can start, each after the services it consumes."""
+    done: list[str] = []
+
+    def visit(name: str) -> None:
+        if name not in done:
+            for dependency in workspace.services[name].consumes:
+                visit(dependency)
+            done.append(name)
+
+    for name, spec in workspace.services.items():
+        if spec.startable:
+            visit(name)
+    return done
 
 
 def main() -> int:
@@ -24,16 +40,22 @@ def main() -> int:
         print("no contracts/accord.yaml found from here", file=sys.stderr)
         return 2
     children = []
-    for name in ORDER:
-        url = f"http://127.0.0.1:{workspace.services[name].port}"
-        argv = [sys.executable, "-m", f"services.{name}", "--port", url.rsplit(":", 1)[1]]
-        children.append(Process(name, argv, health=url + "/healthz", ready_timeout=30))
+    for name in _in_order(workspace):
+        spec = workspace.services[name]
+        suffix = "sqlite3" if spec.module else "db"
+        db = workspace.root / "var" / f"{name}.{suffix}"
+        launch = spec.launch(workspace.root, port=spec.port, db=db)
+        env = {**os.environ, **launch.env}
+        children.append(
+            Process(name, launch.argv, launch.health, env, launch.cwd, ready_timeout=30)
+        )
     supervisor = Supervisor(children, report=lambda line: print(line, file=sys.stderr))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         supervisor.start()
         for child in children:
-            print(f"{child.name:9} {(child.health or '').removesuffix('/healthz')}", flush=True)
+            port = workspace.services[child.name].port
+            print(f"{child.name:9} http://127.0.0.1:{port}", flush=True)
         print("the shop is up; Ctrl-C stops it", flush=True)
         supervisor.run()
     except AccordError as exc:

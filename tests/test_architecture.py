@@ -29,6 +29,7 @@ LAYERS = {
     "pacts": 3,
     "verify": 3,
     "gateway": 3,
+    "broker": 3,
     "pytest_plugin": 4,
     "cli": 4,
 }

@@ -21,6 +21,7 @@ PACKAGES = [
     "accord.pacts",
     "accord.verify",
     "accord.gateway",
+    "accord.broker",
 ]
 
 

@@ -14,6 +14,14 @@ from accord._process import Process, ProcessError, Supervisor, answers, free_por
 
 pytestmark = pytest.mark.slow
 
+#: a child that ignores SIGTERM, and says "ready" once it does
+STUBBORN = [
+    sys.executable,
+    "-c",
+    "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+    "print('ready', flush=True); time.sleep(60)",
+]
+
 
 def _server(name: str, tmp: Path) -> Process:
     port = free_port()
@@ -61,16 +69,36 @@ def test_a_silent_process_times_out_and_is_stopped(tmp_path: Path) -> None:
 def test_stop_kills_what_ignores_sigterm(tmp_path: Path) -> None:
     stubborn = Process(
         "stubborn",
-        [sys.executable, "-c",
-         "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
-         "print('ready', flush=True); time.sleep(60)"],
+        STUBBORN,
         log=tmp_path / "stubborn.log",
-    )  # fmt: skip
+    )
     stubborn.start()
     while "ready" not in stubborn.log_tail():
         time.sleep(0.01)
     stubborn.stop(grace=0.5)
     assert stubborn.returncode == -signal.SIGKILL
+
+
+def test_the_supervisor_stops_its_children_in_one_grace_period(tmp_path: Path) -> None:
+    stubborn = [
+        Process(
+            f"stubborn{n}",
+            STUBBORN,
+            log=tmp_path / f"stubborn{n}.log",
+        )
+        for n in range(3)
+    ]
+    supervisor = Supervisor(stubborn)
+    for child in stubborn:
+        child.start()
+    for child in stubborn:
+        while "ready" not in child.log_tail():
+            time.sleep(0.01)
+    start = time.monotonic()
+    supervisor.stop(grace=1.0)
+    took = time.monotonic() - start
+    assert [c.returncode for c in stubborn] == [-signal.SIGKILL] * 3
+    assert took < 2.0, f"three stubborn children took {took:.1f} s (one grace period is 1 s)"
 
 
 def test_the_supervisor_restarts_a_killed_child_and_keeps_the_others(tmp_path: Path) -> None:

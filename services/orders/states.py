@@ -6,6 +6,9 @@ from accord.runtime import Database, ProviderStates, utcnow
 
 __all__ = ["provider_states"]
 
+#: the reservation catalog's pact says it makes for orders' orders
+RESERVATION = "rsv_K2p9Wd4Xs7Qa"
+
 
 def provider_states(db: Database) -> ProviderStates:
     states = ProviderStates()
@@ -29,17 +32,32 @@ def provider_states(db: Database) -> ProviderStates:
         with db.transaction() as conn:
             conn.execute("DELETE FROM orders WHERE id = ?", (order_id,))
 
-    # orders keeps no products: whether one can be ordered is up to the catalog (and
-    # payments) that orders is verified with, e.g. their mocks from the workspace pacts.
-    # These states only make sure no earlier order or idempotency record answers instead.
+    # orders keeps no products: whether one can be ordered is up to catalog (and payments).
+    # Each state names the states its dependencies are in for the story to hold; verify
+    # sets them on their pact-mode mocks. Here, only no earlier order or idempotency
+    # record may answer instead.
     @states.state("product {product_id} can be ordered")
-    def orderable(product_id: str) -> None:
+    def orderable(product_id: str) -> dict[str, list[str]]:
         with db.transaction() as conn:
             conn.execute("DELETE FROM idempotency")
+        return {
+            "catalog": [
+                f"product {product_id} has 5 in stock",
+                f"reservation {RESERVATION} is held for product {product_id}",
+            ],
+            "payments": ["payments accepts new charges"],
+        }
+
+    @states.state("product {product_id} is out of stock")
+    def out_of_stock(product_id: str) -> dict[str, list[str]]:
+        with db.transaction() as conn:
+            conn.execute("DELETE FROM idempotency")
+        return {"catalog": [f"product {product_id} has 0 in stock"]}
 
     @states.state("product {product_id} does not exist")
-    def unknown_product(product_id: str) -> None:
+    def unknown_product(product_id: str) -> dict[str, list[str]]:
         with db.transaction() as conn:
             conn.execute("DELETE FROM idempotency")
+        return {"catalog": [f"product {product_id} does not exist"]}
 
     return states

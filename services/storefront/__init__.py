@@ -1,4 +1,4 @@
-"""The storefront: the shop's customer-facing consumer of orders and catalog.
+"""The storefront: the shop's customer-facing consumer of orders, catalog and reviews.
 
 Not a service (it serves nothing): a small client library (:class:`Storefront`) and a
 command line (``python -m services.storefront``) on the generated clients, talking to the
@@ -11,8 +11,16 @@ from services.storefront.client import (
     OrderLine,
     OrderSummary,
     ProductSummary,
+    Ratings,
     Storefront,
     StorefrontError,
 )
 
-__all__ = ["OrderLine", "OrderSummary", "ProductSummary", "Storefront", "StorefrontError"]
+__all__ = [
+    "OrderLine",
+    "OrderSummary",
+    "ProductSummary",
+    "Ratings",
+    "Storefront",
+    "StorefrontError",
+]

@@ -14,10 +14,19 @@ from generated.catalog import models as catalog_models
 from generated.catalog.client import CatalogClient
 from generated.orders import models as orders_models
 from generated.orders.client import OrdersClient
+from generated.reviews import models as reviews_models
+from generated.reviews.client import ReviewsClient
 
 from accord.runtime import ApiError
 
-__all__ = ["OrderLine", "OrderSummary", "ProductSummary", "Storefront", "StorefrontError"]
+__all__ = [
+    "OrderLine",
+    "OrderSummary",
+    "ProductSummary",
+    "Ratings",
+    "Storefront",
+    "StorefrontError",
+]
 
 
 class StorefrontError(Exception):
@@ -59,6 +68,23 @@ class OrderSummary:
     lines: tuple[OrderLine, ...]
 
 
+@dataclass(slots=True, frozen=True)
+class Ratings:
+    """What the storefront shows of a product's reviews: the average, the count, the latest."""
+
+    average: float | None
+    count: int
+    latest: tuple[tuple[int, str], ...]  # (stars, title), newest first
+
+
+def _ratings(model: reviews_models.ReviewPage) -> Ratings:
+    return Ratings(
+        model.average_rating,
+        model.count,
+        tuple((review.rating.root, review.title) for review in model.items),
+    )
+
+
 def _product(model: catalog_models.Product) -> ProductSummary:
     return ProductSummary(
         id=model.id.root,
@@ -89,7 +115,8 @@ def _refused(exc: ApiError) -> StorefrontError:
 
 
 class Storefront:
-    """Browse products, place orders and follow them, through orders and catalog.
+    """Browse products, place orders and follow them, through orders and catalog; read and
+    write product reviews through reviews (a JavaScript service: same generated client).
 
     Pass ``orders`` and ``catalog`` clients (for tests), or URLs and a token::
 
@@ -98,19 +125,33 @@ class Storefront:
                 ...
     """
 
-    def __init__(self, orders: OrdersClient, catalog: CatalogClient) -> None:
+    def __init__(
+        self, orders: OrdersClient, catalog: CatalogClient, reviews: ReviewsClient | None = None
+    ) -> None:
         self.orders = orders
         self.catalog = catalog
+        self.reviews = reviews
 
     @classmethod
-    def connect(cls, orders_url: str, catalog_url: str, token: str | None = None) -> Self:
-        """A storefront on two base URLs (the gateway's, or each service's own)."""
-        return cls(OrdersClient(orders_url, token=token), CatalogClient(catalog_url, token=token))
+    def connect(
+        cls,
+        orders_url: str,
+        catalog_url: str,
+        token: str | None = None,
+        reviews_url: str | None = None,
+    ) -> Self:
+        """A storefront on base URLs (the gateway's, or each service's own)."""
+        reviews = ReviewsClient(reviews_url, token=token) if reviews_url else None
+        return cls(
+            OrdersClient(orders_url, token=token), CatalogClient(catalog_url, token=token), reviews
+        )
 
     def close(self) -> None:
         """Close the clients this storefront opened."""
         self.orders.close()
         self.catalog.close()
+        if self.reviews is not None:
+            self.reviews.close()
 
     def __enter__(self) -> Self:
         return self
@@ -171,4 +212,26 @@ class Storefront:
         except ApiError as exc:
             if exc.status == 404:
                 return None
+            raise _refused(exc) from None
+
+    def _reviews(self) -> ReviewsClient:
+        if self.reviews is None:
+            raise StorefrontError(0, "this storefront has no reviews URL")
+        return self.reviews
+
+    def ratings(self, product_id: str, *, latest: int = 3) -> Ratings:
+        """A product's average rating, review count and its ``latest`` reviews."""
+        try:
+            return _ratings(self._reviews().list_reviews(product_id, limit=latest))
+        except ApiError as exc:
+            raise _refused(exc) from None
+
+    def review(self, product_id: str, stars: int, title: str, text: str = "") -> str:
+        """Write a review of a product; returns the new review's id."""
+        body = reviews_models.ReviewCreate.model_validate(
+            {"rating": stars, "title": title, **({"body": text} if text else {})}
+        )
+        try:
+            return self._reviews().create_review(product_id, body).id.root
+        except ApiError as exc:
             raise _refused(exc) from None

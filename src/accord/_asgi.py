@@ -28,6 +28,7 @@ __all__ = [
     "Send",
     "ServerLimits",
     "Step",
+    "answer_lifespan",
     "problem_document",
     "read_body",
     "send_bytes",
@@ -75,6 +76,17 @@ async def send_bytes(
     raw.extend(headers)
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})
+
+
+async def answer_lifespan(receive: Receive, send: Send) -> None:
+    """Acknowledge an ASGI lifespan's start-up and shutdown (for apps with nothing to do)."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
 
 
 def problem_document(status: int, detail: str, **members: Any) -> dict[str, Any]:

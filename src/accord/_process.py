@@ -137,13 +137,18 @@ class Process:
                 raise self._failure(f"did not answer on {self.health} within {limit:g} s")
             time.sleep(0.05)
 
+    def terminate(self) -> None:
+        """SIGTERM, without waiting (see :meth:`stop`)."""
+        if self.proc is not None and self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                self.proc.terminate()
+
     def stop(self, grace: float = 10.0) -> None:
         """SIGTERM, then SIGKILL if it has not exited after ``grace`` seconds."""
         if self.proc is None:
             return
         if self.proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                self.proc.terminate()
+            self.terminate()
             try:
                 self.proc.wait(timeout=grace)
             except subprocess.TimeoutExpired:
@@ -241,8 +246,13 @@ class Supervisor:
         while not self._stopping.wait(interval):
             self.poll()
 
-    def stop(self) -> None:
-        """Stop every child, last started first."""
+    def stop(self, grace: float = 10.0) -> None:
+        """Stop every child: SIGTERM to all at once (last started first), then SIGKILL to
+        those still running ``grace`` seconds later, so shutdown takes one grace period at
+        most, not one per child."""
         self._stopping.set()
         for child in reversed(self.children):
-            child.stop()
+            child.terminate()
+        deadline = time.monotonic() + grace
+        for child in reversed(self.children):
+            child.stop(grace=max(0.0, deadline - time.monotonic()))

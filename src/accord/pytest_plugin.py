@@ -299,7 +299,7 @@ def accord_client(accord_workspace: Workspace) -> Iterator[Callable[..., Any]]:
         sync_cls, async_cls = _client_classes(accord_workspace, service)
         url = base_url or (
             "http://testserver" if app is not None else
-            f"http://127.0.0.1:{accord_workspace.services[service].port}"
+            accord_workspace.services[service].base_url()  # its `url:`, else its port
         )  # fmt: skip
         options: dict[str, Any] = {"token": token, "headers": headers}
         if asynchronous:

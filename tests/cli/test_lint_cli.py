@@ -55,7 +55,7 @@ def test_workspace_lints_clean(repo: Path) -> None:
     proc = accord("lint", "--fail-on", "warning", cwd=repo)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout == ""
-    assert "in 3 contract(s)" in proc.stderr
+    assert "in 4 contract(s)" in proc.stderr
 
 
 def test_broken_shop_contract_points_at_the_broken_line(repo: Path, tmp_path: Path) -> None:
@@ -102,6 +102,18 @@ def test_fail_on_error_ignores_warnings(tmp_path: Path) -> None:
     path = tmp_path / "api.yaml"
     path.write_text(GOOD.replace("      operationId: listThings\n", ""))
     assert accord("lint", "--fail-on", "error", path).returncode == 0
+
+
+def test_default_fails_on_errors_only_unless_pyproject_says_warning(tmp_path: Path) -> None:
+    path = tmp_path / "api.yaml"
+    path.write_text(GOOD.replace("      operationId: listThings\n", ""))
+    plain = accord("lint", path, cwd=tmp_path)  # no pyproject.toml above a temp folder
+    assert plain.returncode == 0, plain.stdout + plain.stderr
+    assert "warning operation-id-missing" in plain.stdout
+    (tmp_path / "pyproject.toml").write_text('[tool.accord.lint]\nfail-on = "warning"\n')
+    assert accord("lint", path, cwd=tmp_path).returncode == 1
+    path.write_text(GOOD.replace("type: object", "type: objekt"))
+    assert accord("lint", path, cwd=tmp_path / "..").returncode == 1
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:

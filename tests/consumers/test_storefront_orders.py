@@ -106,6 +106,28 @@ def test_an_unknown_product_is_refused(accord_pact: PactFactory) -> None:
     assert str(refused.value) == f"Product unavailable: product {UNKNOWN_PRODUCT} does not exist"
 
 
+def test_an_order_for_a_product_out_of_stock_fails(accord_pact: PactFactory) -> None:
+    pact = accord_pact("storefront", "orders")
+    failed = {
+        **order("failed", failure_reason="out_of_stock"),
+        "reservation_id": None,  # nothing was reserved, nothing charged
+        "charge_id": None,
+    }
+    (
+        expect_order(
+            pact,
+            "a request to place an order for a product out of stock",
+            f"product {PRODUCT} is out of stock",
+            PRODUCT,
+        )
+        .will_respond_with(201)
+        .with_body(failed, JSON)
+    )
+    with pact.serve() as server, storefront(server.url) as shop:
+        placed = place(shop)
+    assert (placed.state, placed.failure_reason) == ("failed", "out_of_stock")
+
+
 def test_shows_an_order(accord_pact: PactFactory) -> None:
     pact = accord_pact("storefront", "orders")
     (

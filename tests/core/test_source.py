@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import math
 import subprocess
 import sys
@@ -96,10 +98,10 @@ def test_locate_key_points_at_the_key_not_the_value(write: WriteFile) -> None:
 
 def test_json_source_map_is_composed_lazily(write: WriteFile) -> None:
     source = load_source(write("doc.json", JSON_SPEC))
-    assert source.source_map._root is None  # nothing composed until a location is wanted
+    assert source.source_map._positions is None  # nothing read until a location is wanted
     loc = source.locate("/a/b/1/c")
     assert (loc.line, loc.column) == (3, 20)
-    assert source.source_map._root is not None
+    assert source.source_map._positions is not None
 
 
 def test_location_str_has_file_line_col_and_pointer(write: WriteFile) -> None:
@@ -332,3 +334,24 @@ def test_alias_bombs_are_refused_wherever_the_anchor_sits(write: WriteFile, anch
 def test_a_document_with_ampersands_but_no_anchor_loads(write: WriteFile) -> None:
     text = "a: Terms & Conditions\nb: 'R&D &amp; more'\nc: [x&y, '& z']\n"
     assert load_source(write("amp.yaml", text)).data["a"] == "Terms & Conditions"
+
+
+# the collector pause ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["a: [1, {b: 2}]\n", "a: [1\n", "a: &x [*x]\n"])
+@pytest.mark.parametrize("enabled", [True, False])
+def test_reading_leaves_the_garbage_collector_as_it_found_it(
+    write: WriteFile, text: str, enabled: bool
+) -> None:
+    """Reading pauses the cyclic GC (millions of objects, no cycles), errors or not."""
+    was = gc.isenabled()
+    try:
+        if not enabled:
+            gc.disable()
+        with contextlib.suppress(LoadError):
+            load_source(write("doc.yaml", text))
+        assert gc.isenabled() is enabled
+    finally:
+        if was:
+            gc.enable()

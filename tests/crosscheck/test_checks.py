@@ -292,8 +292,10 @@ def test_options_change_how_strict_responses_are() -> None:
     assert missing.code == "response.body.incompatible" and "name" in missing.message
 
 
-def test_free_form_objects_stay_open() -> None:
-    spec = {
+def test_free_form_objects_close_unless_they_allow_more() -> None:
+    """``{type: object}`` promises no property (issue 17); ``additionalProperties: true``
+    promises any, and is respected (swagger-mock-validator closes those too)."""
+    spec: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {"title": "t", "version": "1"},
         "paths": {
@@ -329,6 +331,11 @@ def test_free_form_objects_stay_open() -> None:
             ],
         }
     )
+    [closed] = crosscheck(Contract.from_dict(spec), pact)
+    assert closed.code == "response.body.incompatible"
+    assert closed.pact_path == "[root].interactions[0].response.body.meta"
+    meta = spec["paths"]["/x"]["get"]["responses"]["200"]["content"]["application/json"]
+    meta["schema"]["properties"]["meta"]["additionalProperties"] = True
     assert crosscheck(Contract.from_dict(spec), pact) == []
 
 

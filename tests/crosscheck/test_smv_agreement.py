@@ -26,7 +26,8 @@ CORPUS = Path(
     )
 )
 EXPECTED = CORPUS / "smv" / "expected.json"
-TARGET = 0.95
+#: 57/62 since issue 17 (59/62 before): the five differences left are all on purpose
+TARGET = 57 / 62
 
 #: case id -> why Accord's answer differs from smv's, and why we keep it
 KNOWN: dict[str, str] = {
@@ -34,6 +35,16 @@ KNOWN: dict[str, str] = {
         "the pact is not JSON (a trailing comma closes `interactions`, line 80); smv parses it "
         "leniently, Accord refuses malformed input. On a repaired copy Accord reports exactly "
         "smv's finding (test_keywords_case_agrees_once_the_pact_is_valid_json)"
+    ),
+    **dict.fromkeys(
+        [
+            "e2e-oas3-provider-vs-broken-pact--additionalPropertiesInResponse=false",
+            "e2e-oas3-provider-vs-broken-pact--additionalPropertiesInResponse=true",
+        ],
+        "interaction 19 sends a JSON body as 'plain/text' to an operation that consumes "
+        "application/json; both tools report request.content-type.incompatible, and smv "
+        "adds a request.body.unknown warning for the same body. Accord reports the one "
+        "problem once (issue 17: no redundant findings)",
     ),
     "u143": (
         "smv skips oauth2 schemes as unsupported; an OAuth 2 access token travels in the "

@@ -120,3 +120,66 @@ def test_base_mode_copies_the_files_a_contract_refers_to(
     assert written == sorted(files)
     assert all(c[0] in ("rev-parse", "show") for c in calls), "only read-only git runs"
     assert all("--end-of-options" in c for c in calls)
+
+
+_SHARED = """\
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /a:
+    post:
+      requestBody:
+        content:
+          application/json: {schema: {$ref: "#/components/schemas/Thing"}}
+          application/vnd.thing+json: {schema: {$ref: "#/components/schemas/Thing"}}
+      responses: {"204": {description: ok}}
+  /b:
+    put:
+      requestBody:
+        content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}
+      responses: {"204": {description: ok}}
+  /c:
+    patch:
+      requestBody:
+        content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}
+      responses: {"204": {description: ok}}
+components:
+  schemas:
+    Thing:
+      type: object
+      properties: {size: {type: string}}
+"""
+
+
+def _shared_pair(tmp_path: Path) -> tuple[Path, Path]:
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old.write_text(_SHARED)
+    new.write_text(_SHARED.replace("size: {type: string}", "size: {type: integer}"))
+    return old, new
+
+
+def test_breaking_change_without_pacts_fails_unless_told_otherwise(tmp_path: Path) -> None:
+    old, new = _shared_pair(tmp_path)
+    done = accord(old, new)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "no pacts to check" in done.stdout
+    assert accord(old, new, "--fail-on", "breaking").returncode == 1
+    assert accord(old, new, "--strict").returncode == 1
+    assert accord(old, new, "--fail-on", "consumer").returncode == 0
+    assert accord(old, new, "--fail-on", "never").returncode == 0
+    assert accord(new, new).returncode == 0
+    wrong = accord(old, new, "--fail-on", "sometimes")
+    assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
+    assert accord(old, new, "--strict", "--fail-on", "never").returncode == 2
+
+
+def test_text_counts_places_and_names_the_media_type_where_they_repeat(tmp_path: Path) -> None:
+    old, new = _shared_pair(tmp_path)
+    out = accord(old, new).stdout
+    assert "... and 1 more place\n" in out, out
+    assert "at POST /a request body /size (application/json)" in out, out
+    assert "at POST /a request body /size (application/vnd.thing+json)" in out, out
+    assert "at PATCH /c request body /size\n" in out, out  # one media type: nothing to tell apart
+    data = json.loads(accord(old, new, "--format", "json").stdout)
+    media = sorted(c["media_type"] for c in data["changes"] if c["operation"] == "POST /a")
+    assert media == ["application/json", "application/vnd.thing+json"]

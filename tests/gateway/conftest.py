@@ -108,6 +108,10 @@ def contracts() -> dict[str, Contract]:
     }
 
 
+#: longer than any whole test run (CI allows 90 minutes)
+SUITE = 6 * 3600
+
+
 def token(
     scope: str = "items:read items:write",
     *,
@@ -117,7 +121,8 @@ def token(
     **claims: Any,
 ) -> str:
     now = int(time.time())
-    payload = {"sub": "alice", "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + 300}
+    # tokens made in parametrize lists exist from collection on: they outlive the whole suite
+    payload = {"sub": "alice", "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + SUITE}
     payload |= {"scope": scope, **claims}
     return jwt.encode(payload, key, algorithm=alg, headers={"kid": kid} if kid else None)
 

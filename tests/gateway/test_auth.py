@@ -14,7 +14,17 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from accord.gateway import AuthConfig
 from accord.gateway._auth import AuthError, TokenVerifier
-from tests.gateway.conftest import AUDIENCE, ISSUER, SECRET, bearer, config, gateway, one, token
+from tests.gateway.conftest import (
+    AUDIENCE,
+    ISSUER,
+    SECRET,
+    SUITE,
+    bearer,
+    config,
+    gateway,
+    one,
+    token,
+)
 
 
 def _get(headers: dict[str, str], **overrides: Any) -> Any:
@@ -39,7 +49,7 @@ def test_anonymous_operation_needs_no_token() -> None:
     ("case", "value"),
     [
         ("expired", token(exp=int(time.time()) - 60)),
-        ("not yet valid", token(nbf=int(time.time()) + 600)),
+        ("not yet valid", token(nbf=int(time.time()) + SUITE)),
         ("wrong issuer", token(iss="https://evil.test")),
         ("wrong audience", token(aud="other")),
         ("bad signature", token(key="another-secret-that-is-32-bytes-long!!")),

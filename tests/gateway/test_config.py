@@ -30,6 +30,7 @@ def test_settings_come_from_accord_yaml() -> None:
         "catalog": "http://127.0.0.1:8101",
         "orders": "http://10.1.2.3:9000",
         "payments": "http://127.0.0.1:8103",
+        "reviews": "http://127.0.0.1:8104",  # the Node service, by its port
     }
     assert cfg.validate_requests is True and cfg.validate_responses == "log"
     assert cfg.rate_limit == RateLimit(50.0, 100)
@@ -112,3 +113,16 @@ def test_api_keys_basic_users_and_the_unauthenticated_limit_come_from_accord_yam
 def test_a_plain_text_password_is_refused_by_the_schema(tmp_path: Path) -> None:
     with pytest.raises(AccordError, match="basic_users"):
         _tmp_workspace(tmp_path, "  auth:\n    basic_users: {bob: hunter2}\n")
+
+
+def test_a_service_declared_by_url_is_the_gateway_s_upstream(tmp_path: Path) -> None:
+    (tmp_path / "contracts" / "openapi").mkdir(parents=True)
+    (tmp_path / "contracts" / "openapi" / "a.yaml").write_text(
+        "openapi: 3.0.3\ninfo: {title: a, version: '1'}\npaths: {}\n"
+    )
+    (tmp_path / "contracts" / "accord.yaml").write_text(
+        "version: 1\nservices:\n  a:\n    contract: openapi/a.yaml\n    port: 9001\n"
+        "    url: https://a.staging.example/\n"
+    )
+    cfg = GatewayConfig.from_workspace(Workspace.from_path(tmp_path), environ=ENV)
+    assert cfg.upstreams == {"a": "https://a.staging.example"}

@@ -46,6 +46,8 @@ Up = tuple[str, "subprocess.Popen[str]", dict[str, int], list[str]]
 def accord_up(tmp_path: Path, *args: str) -> Iterator[Up]:
     """``accord up`` over a copy of the workspace whose ports are all free."""
     shutil.copytree(REPO / "contracts", tmp_path / "contracts")
+    # reviews (Node) runs in ../services/reviews of the manifest, with its node_modules
+    (tmp_path / "services").symlink_to(REPO / "services")
     manifest = tmp_path / "contracts" / "accord.yaml"
     data: dict[str, Any] = yaml.safe_load(manifest.read_text())
     ports = {name: free_port() for name in [*data["services"], "gateway"]}
@@ -137,6 +139,18 @@ def test_storefront_orders_through_the_gateway_then_up_stops_everything(shop_up:
     old = {"Authorization": f"Bearer {_token(ttl=-60)}"}
     expired = httpx.post(url + "/orders", json=order, timeout=10, headers=old)
     assert (no_token.status_code, read_only.status_code, expired.status_code) == (401, 403, 401)
+
+    # issue 14: the JavaScript service behind the same gateway, same token rules
+    writer = {"Authorization": f"Bearer {_token('reviews:read reviews:write')}"}
+    review = {"rating": 4, "title": "Good cup"}
+    posted = httpx.post(f"{url}/products/{product}/reviews", json=review, headers=writer)
+    assert posted.status_code == 201 and posted.json()["author"] == "shopper", posted.text
+    assert posted.headers["location"] == f"/reviews/{posted.json()['id']}"
+    page = httpx.get(f"{url}/products/{product}/reviews", headers=writer, timeout=10)
+    assert (page.json()["count"], page.json()["average_rating"]) == (1, 4), page.text
+    bad = httpx.post(f"{url}/products/{product}/reviews", json={"rating": 9}, headers=writer)
+    unscoped = httpx.post(f"{url}/products/{product}/reviews", json=review, headers=auth)
+    assert (bad.status_code, unscoped.status_code) == (400, 403)
 
     # issue 13: the trailing slash is decided at the gateway (no internal address, one Date),
     # HEAD is answered by the service, and an unsigned token with forged scopes is refused

@@ -1,6 +1,7 @@
 """Schemathesis against the real gateway in front of the real shop, one run per contract.
 
-The three shop services (``python -m services.<name> --port P --db <tmp>``) and
+The four shop services (``python -m services.<name> --port P --db <tmp>``, and reviews
+as ``node services/reviews/server.js --port P --db <tmp>``) and
 ``accord gateway`` run as processes on free 127.0.0.1 ports; schemathesis' CLI is
 pointed at the gateway with a token valid there (HS256 with the gateway's secret,
 issuer and audience from ``contracts/accord.yaml``, every scope of the contract) and
@@ -30,7 +31,7 @@ from tests.gateway.conftest import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 SECRET = "schemathesis-secret-that-is-long-enough-for-hs256"
-SERVICES = ("catalog", "payments", "orders")
+SERVICES = ("catalog", "payments", "orders", "reviews")
 
 pytestmark = pytest.mark.slow
 
@@ -112,6 +113,9 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, P
         for name in SERVICES:
             argv = [sys.executable, "-m", f"services.{name}", "--port", str(ports[name]),
                     "--db", str(tmp / f"{name}.sqlite3")]  # fmt: skip
+            if name == "reviews":  # JavaScript on Node
+                argv = ["node", str(REPO / "services" / "reviews" / "server.js"),
+                        "--port", str(ports[name]), "--db", str(tmp / "reviews.json")]  # fmt: skip
             stack.enter_context(_process(argv, env, tmp / f"{name}.log", urls[name] + "/healthz"))
         upstreams = [f"--upstream={name}={urls[name]}" for name in SERVICES]
         argv = [sys.executable, "-m", "accord", "gateway", "--port", str(ports["gateway"]),

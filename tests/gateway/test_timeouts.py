@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -121,11 +122,11 @@ def answer_after(port: int, path: str, wait: float) -> bytes:
             return b""
 
 
-def wait_until_up(url: str, proc: subprocess.Popen[str]) -> None:
+def wait_until_up(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise AssertionError(f"the server exited: {proc.communicate()[1]}")
+            raise AssertionError(f"the server exited: {log.read_text(errors='replace')}")
         try:
             httpx.get(url, timeout=1)
             return
@@ -134,15 +135,14 @@ def wait_until_up(url: str, proc: subprocess.Popen[str]) -> None:
     raise AssertionError("the server did not start in time")
 
 
-def stop(proc: subprocess.Popen[str]) -> str:
-    """Stop the server; what it wrote to stderr."""
+def stop(proc: subprocess.Popen[bytes]) -> None:
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
     try:
-        return proc.communicate(timeout=10)[1] or ""
+        proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
-        return proc.communicate()[1] or ""
+        proc.wait()
 
 
 @contextmanager
@@ -158,15 +158,31 @@ def gateway(tmp_path: Path, **settings: object) -> Iterator[int]:
         "gateway": {"port": port, **settings},
     }
     (contracts / "accord.yaml").write_text(yaml.safe_dump(manifest))
-    env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    env["ACCORD_JWT_SECRET"] = "timeouts-secret-that-is-long-enough-for-hs256"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "accord", "gateway", "--workspace", str(contracts / "accord.yaml")],
-        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/healthz", proc)
+    secret = {"ACCORD_JWT_SECRET": "timeouts-secret-that-is-long-enough-for-hs256"}
+    args = ("gateway", "--workspace", str(contracts / "accord.yaml"))
+    with running_accord(args, tmp_path, f"http://127.0.0.1:{port}/healthz", secret):
         yield port
+
+
+@contextmanager
+def running_accord(
+    args: tuple[str, ...], cwd: Path, ready_url: str, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``python -m accord *args`` with this checkout's src first, up once ``ready_url`` answers.
+
+    Its stderr (one access-log line per request) goes to a file: a pipe nobody reads fills
+    after ~270 lines and then blocks the server, which looks like connections held forever.
+    """
+    environ = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    log = cwd / f"accord-{args[0]}.stderr"
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "accord", *args], cwd=cwd, env={**environ, **(env or {})},
+            stdout=subprocess.DEVNULL, stderr=sink,
+        )  # fmt: skip
+    try:
+        wait_until_up(ready_url, proc, log)
+        yield proc
     finally:
         stop(proc)
 
@@ -193,3 +209,18 @@ def test_connections_past_the_cap_wait_for_one_to_close(tmp_path: Path) -> None:
         with held_connections(port, 2):
             assert answer_after(port, "/healthz", 1.0) == b"", "a third connection was served"
         assert answer_after(port, "/healthz", 5.0).startswith(b"HTTP/1.1 200")
+
+
+def test_three_hundred_slow_bodies_at_once_each_get_408_in_time(tmp_path: Path) -> None:
+    with gateway(tmp_path, timeouts={"client_headers": 5, "client_body": 1}) as port:
+
+        def one(_: int) -> tuple[float, bytes]:
+            start = time.monotonic()
+            answer = slow_body(port, "/things", give_up=8)
+            return time.monotonic() - start, answer
+
+        with ThreadPoolExecutor(300) as pool:
+            results = list(pool.map(one, range(300)))
+    late = [round(took, 1) for took, answer in results if not answer.startswith(b"HTTP/1.1 408")]
+    assert late == [], f"{len(late)} of 300 slow bodies were held: {late[:10]}"
+    assert max(took for took, _ in results) < 1 + 2 * MARGIN

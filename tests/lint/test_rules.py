@@ -178,6 +178,19 @@ def test_oas_invalid_points_at_line(tmp_path: Path) -> None:
     assert "integr" in path.read_text().splitlines()[line - 1]
 
 
+def test_oas_valid_leaves_duplicate_ids_and_path_parameters_to_their_rules(
+    tmp_path: Path,
+) -> None:
+    text = BASE.replace("/orders/{orderId}:", "/orders/{orderId}/{extra}:") + (
+        "  /again:\n    get:\n      operationId: getOrder\n"
+        "      responses: {'200': {description: ok}}\n"
+    )
+    result = lint_paths([write(tmp_path, text)])
+    rules = [f.rule for f in result.findings]
+    assert "operation-id-unique" in rules and "path-params-declared" in rules
+    assert "oas-valid" not in rules, [f.message for f in result.findings]
+
+
 def test_rules_can_be_disabled(tmp_path: Path) -> None:
     path = write(tmp_path, BASE.replace("      operationId: getOrder\n", ""))
     result = lint_paths([path], LintConfig(disable=frozenset({"operation-id-missing"})))

@@ -7,6 +7,7 @@ import contextlib
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -240,24 +241,33 @@ def _free_port() -> int:
 
 
 class Server:
-    """A running `accord mock` process."""
+    """A running `accord mock` process.
+
+    Its output goes to temporary files, not pipes: a pipe nobody reads fills after a few
+    hundred log lines and then blocks the server.
+    """
 
     def __init__(self, *args: str, cwd: Path = REPO) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.out = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop)
+        self.err = tempfile.TemporaryFile()  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "-m", "accord", "mock", *args, "--port", str(self.port)],
             cwd=cwd,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+            stdout=self.out,
+            stderr=self.err,
         )
+
+    def _stderr(self) -> str:
+        self.err.seek(0)
+        return self.err.read().decode(errors="replace")
 
     def wait(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise AssertionError(f"the server exited: {self.process.stderr.read()}")  # type: ignore[union-attr]
+                raise AssertionError(f"the server exited: {self._stderr()}")
             try:
                 httpx.get(self.url + "/__accord/unknown", timeout=1)
                 return
@@ -269,8 +279,11 @@ class Server:
         """Stop the server; returns what it wrote to stderr."""
         self.process.terminate()
         try:
-            _, err = self.process.communicate(timeout=10)
+            self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            _, err = self.process.communicate()
+            self.process.wait()
+        err = self._stderr()
+        self.out.close()
+        self.err.close()
         return err

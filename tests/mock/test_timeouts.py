@@ -6,9 +6,6 @@ servers are started by the same code (``accord.cli._serve``).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,13 +18,11 @@ from tests.gateway.conftest import free_port
 from tests.gateway.test_timeouts import (
     CONTRACT,
     MARGIN,
-    SRC,
     answer_after,
     held_connections,
+    running_accord,
     slow_body,
     slow_headers,
-    stop,
-    wait_until_up,
 )
 
 pytestmark = pytest.mark.slow
@@ -38,16 +33,9 @@ def mock(tmp_path: Path, *flags: str) -> Iterator[int]:
     contract = tmp_path / "things.yaml"
     contract.write_text(yaml.safe_dump(CONTRACT))
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "accord", "mock", str(contract), "--port", str(port), "-q", *flags],
-        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/__accord/openapi.json", proc)
+    args = ("mock", str(contract), "--port", str(port), "-q", *flags)
+    with running_accord(args, tmp_path, f"http://127.0.0.1:{port}/__accord/openapi.json"):
         yield port
-    finally:
-        stop(proc)
 
 
 def test_slow_headers_are_cut_off(tmp_path: Path) -> None:

@@ -158,3 +158,99 @@ def test_failing_consumer_tests_write_nothing(
     assert "the consumer tests failed (exit 1); no pact was written" in err
     assert "accord: pacts not written: 1 test(s) failed" in err
     assert not (workspace / "contracts/pacts").exists()
+
+
+# pacts from anywhere: only the tested consumers' pacts are managed -------------------------
+
+
+def test_clean_writes_remove_only_the_owners_pacts(tmp_path: Path) -> None:
+    foreign = {**pact("x"), "consumer": {"name": "partner"}}
+    write_pacts(tmp_path, merge_pacts([pact("a"), foreign]), clean=False)
+    stale = {**pact("y"), "provider": {"name": "payments"}}
+    write_pacts(tmp_path, merge_pacts([stale]), clean=False)
+    changed = write_pacts(tmp_path, merge_pacts([pact("b")]), clean=True, owners={"shopper"})
+    assert sorted(p.name for p in tmp_path.glob("*.json")) == [
+        "partner-catalog.json",
+        "shopper-catalog.json",
+    ]
+    assert tmp_path / "shopper-payments.json" in changed
+
+
+def test_compare_with_owners_keeps_other_consumers_pacts(tmp_path: Path) -> None:
+    produced, committed = tmp_path / "produced", tmp_path / "committed"
+    write_pacts(produced, merge_pacts([pact("a")]), clean=False)
+    foreign = {**pact("x"), "consumer": {"name": "partner"}}
+    stale = {**pact("y"), "provider": {"name": "payments"}}
+    write_pacts(committed, merge_pacts([pact("a"), foreign, stale]), clean=False)
+    drift = compare_pacts(produced, committed, owners={"shopper"})
+    assert drift.foreign == ("partner-catalog.json",)
+    assert drift.extra == ("shopper-payments.json",)  # a tested consumer's pact nobody writes
+    assert compare_pacts(produced, committed).extra == (
+        "partner-catalog.json",
+        "shopper-payments.json",
+    )
+
+
+@pytest.mark.slow
+def test_pacts_keeps_a_pact_js_pact_it_did_not_write(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pacts = workspace / "contracts/pacts"
+    pacts.mkdir()
+    written_elsewhere = {**pact("from pact-js"), "consumer": {"name": "partner"}}
+    (pacts / "partner-catalog.json").write_text(json.dumps(written_elsewhere))
+    assert main(["pacts", "--check"]) == 1
+    out, err = capsys.readouterr()
+    assert "shopper-catalog.json: missing" in out and "partner" not in out
+    assert "partner-catalog.json: kept (consumer 'partner' has no test suite here" in err
+    assert main(["pacts"]) == 0
+    assert json.loads((pacts / "partner-catalog.json").read_text()) == written_elsewhere
+    assert main(["pacts", "--check"]) == 0
+
+
+SUITE = """\
+import json, os, pathlib, sys
+doc = {"consumer": {"name": "web"}, "provider": {"name": "catalog"}, "interactions": [
+    {"description": sys.argv[1], "request": {"method": "GET", "path": "/products"},
+     "response": {"status": 200}, "type": "Synchronous/HTTP"}],
+    "metadata": {"pactSpecification": {"version": "4.0"}, "pact-js": {"version": "1"}}}
+if sys.argv[1] != "nothing":
+    pathlib.Path(os.environ["ACCORD_PACTS_DIR"], "web-catalog.json").write_text(json.dumps(doc))
+sys.exit(1 if sys.argv[1] == "fail" else 0)
+"""
+
+
+def _declare_suite(workspace: Path, what: str) -> None:
+    (workspace / "web").mkdir(exist_ok=True)
+    (workspace / "web" / "suite.py").write_text(SUITE)
+    manifest = workspace / "contracts/accord.yaml"
+    text = manifest.read_text().split("consumers:")[0]
+    manifest.write_text(
+        text + "consumers:\n  web:\n    consumes: [catalog]\n    tests:\n"
+        f"      command: ['{{python}}', suite.py, '{what}']\n      cwd: ../web\n"
+    )
+
+
+def test_pacts_runs_the_declared_suites_of_any_language(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.rmtree(workspace / "tests")  # no Python consumer tests: the declared suite alone
+    _declare_suite(workspace, "a request from the web front end")
+    assert main(["pacts"]) == 0
+    pacts = workspace / "contracts/pacts"
+    assert sorted(p.name for p in pacts.glob("*.json")) == ["web-catalog.json"]
+    assert main(["pacts", "--check"]) == 0
+    _declare_suite(workspace, "another request")
+    assert main(["pacts", "--check"]) == 1
+    out, _ = capsys.readouterr()
+    assert "web-catalog.json: differs: interaction 'a request from the web front end'" in out
+    before = (pacts / "web-catalog.json").read_text()
+    _declare_suite(workspace, "fail")
+    assert main(["pacts"]) == 1
+    _, err = capsys.readouterr()
+    assert "web's consumer tests failed (exit 1); no pact was written" in err
+    assert (pacts / "web-catalog.json").read_text() == before
+    _declare_suite(workspace, "nothing")
+    assert main(["pacts", "--check"]) == 1
+    _, err = capsys.readouterr()
+    assert "passed but wrote no pact into $ACCORD_PACTS_DIR" in err

@@ -179,7 +179,7 @@ def test_the_workspace_fixture(pytester: pytest.Pytester, out: Path) -> None:
     pytester.makepyfile(
         """
 def test_workspace(accord_workspace):
-    assert sorted(accord_workspace.services) == ["catalog", "orders", "payments"]
+    assert sorted(accord_workspace.services) == ["catalog", "orders", "payments", "reviews"]
     assert "storefront" in accord_workspace.consumers
 """
     )

@@ -31,7 +31,8 @@ SCOPES = (
 
 
 def token(scope: str = SCOPES) -> str:
-    return mint_token({"sub": "tester", "scope": scope}, "test-secret")
+    # long enough for the whole suite, so a token made at import time stays valid
+    return mint_token({"sub": "tester", "scope": scope}, "test-secret", ttl=6 * 3600)
 
 
 @dataclass

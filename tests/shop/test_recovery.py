@@ -58,27 +58,39 @@ def _lossy_shop(tmp_path: Path, service: str, path: str) -> tuple[Any, Any, Lost
     return base, app, lost
 
 
-def test_a_reservation_whose_answer_is_lost_is_found_by_order(tmp_path: Path) -> None:
-    base, app, lost = _lossy_shop(tmp_path, "catalog", "/reservations")
+def _orders_api(app: Any) -> AsyncOrdersClient:
     http = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://o",
         headers={"Authorization": f"Bearer {token()}"},
     )  # fmt: skip
-    api = AsyncOrdersClient(client=http)
+    return AsyncOrdersClient(client=http)
+
+
+async def _product_and_order(
+    catalog_api: AsyncCatalogClient, sku: str
+) -> tuple[Any, orders.OrderCreate]:
+    """A product with 5 on hand, and an order for 2 of it."""
+    product = await catalog_api.create_product(
+        catalog.ProductCreate.model_validate(
+            {"sku": sku, "name": "Espresso cup", "category": "kitchen",
+             "price": {"amount": 1299, "currency": "EUR"}, "initial_on_hand": 5}
+        )
+    )  # fmt: skip
+    body = orders.OrderCreate.model_validate(
+        {"customer_id": "cus_9dLw3Rt7Yb2e", "currency": "EUR",
+         "payment_token": "tok_visa4242AbCdEf",
+         "lines": [{"product_id": product.id.root, "quantity": 2}]}
+    )  # fmt: skip
+    return product, body
+
+
+def test_a_reservation_whose_answer_is_lost_is_found_by_order(tmp_path: Path) -> None:
+    base, app, lost = _lossy_shop(tmp_path, "catalog", "/reservations")
+    api = _orders_api(app)
     catalog_api = AsyncCatalogClient(client=base.catalog_http)
 
     async def scenario() -> None:
-        product = await catalog_api.create_product(
-            catalog.ProductCreate.model_validate(
-                {"sku": "LOST-2", "name": "Espresso cup", "category": "kitchen",
-                 "price": {"amount": 1299, "currency": "EUR"}, "initial_on_hand": 5}
-            )
-        )  # fmt: skip
-        body = orders.OrderCreate.model_validate(
-            {"customer_id": "cus_9dLw3Rt7Yb2e", "currency": "EUR",
-             "payment_token": "tok_visa4242AbCdEf",
-             "lines": [{"product_id": product.id.root, "quantity": 2}]}
-        )  # fmt: skip
+        product, body = await _product_and_order(catalog_api, "LOST-2")
         try:
             await api.create_order(body)
         except ApiError as exc:
@@ -100,26 +112,12 @@ def test_a_reservation_whose_answer_is_lost_is_found_by_order(tmp_path: Path) ->
 
 def test_a_charge_whose_answer_is_lost_ends_in_a_confirmed_order(tmp_path: Path) -> None:
     base, app, _ = _lossy_shop(tmp_path, "payments", "/charges")
-    http = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://o",
-        headers={"Authorization": f"Bearer {token()}"},
-    )  # fmt: skip
-    api = AsyncOrdersClient(client=http)
+    api = _orders_api(app)
     catalog_api = AsyncCatalogClient(client=base.catalog_http)
     payments_api = AsyncPaymentsClient(client=base.payments_http)
 
     async def scenario() -> None:
-        product = await catalog_api.create_product(
-            catalog.ProductCreate.model_validate(
-                {"sku": "LOST-1", "name": "Espresso cup", "category": "kitchen",
-                 "price": {"amount": 1299, "currency": "EUR"}, "initial_on_hand": 5}
-            )
-        )  # fmt: skip
-        body = orders.OrderCreate.model_validate(
-            {"customer_id": "cus_9dLw3Rt7Yb2e", "currency": "EUR",
-             "payment_token": "tok_visa4242AbCdEf",
-             "lines": [{"product_id": product.id.root, "quantity": 2}]}
-        )  # fmt: skip
+        product, body = await _product_and_order(catalog_api, "LOST-1")
         try:
             await api.create_order(body, idempotency_key="lost-answer-1")
         except ApiError as exc:

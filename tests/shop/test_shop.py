@@ -230,6 +230,31 @@ def test_health_and_provider_states(shop: Shop, tmp_path: Path) -> None:
     run(scenario())
 
 
+def test_orders_provider_states_name_their_dependencies_states(tmp_path: Path) -> None:
+    from services.orders.app import create  # noqa: PLC0415
+
+    app = create(tmp_path / "states.sqlite3", with_states=True)
+
+    async def scenario() -> None:
+        import httpx  # noqa: PLC0415
+
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://t"
+        ) as http:
+            empty = await http.post(
+                "/_accord/provider-states", json={"state": "product prd_AbCdEfGh12 is out of stock"}
+            )
+            assert empty.json() == {
+                "dependencies": {"catalog": ["product prd_AbCdEfGh12 has 0 in stock"]}
+            }
+            own = await http.post(
+                "/_accord/provider-states", json={"state": "order ord_AbCdEfGh12 does not exist"}
+            )
+            assert own.status_code == 200 and own.json() == {}  # implies nothing of others
+
+    run(scenario())
+
+
 def test_payments_timeout_retries_once_with_the_same_key_then_504(tmp_path: Path) -> None:
     """A charge that times out is retried with the same Idempotency-Key (payments can never
     charge twice), then orders answers 504 and keeps the order ``unresolved`` with its stock

@@ -40,7 +40,14 @@ JUNIT = """\
 def run(tmp_path: Path, contract: str, base_url: str) -> list[CaseResult]:
     path = tmp_path / "contract.yaml"
     path.write_text(contract)
-    return run_schemathesis(path, base_url, tmp_path / "work", max_examples=1, seed=0, token="t")
+    return run_schemathesis(
+        path,
+        base_url,
+        tmp_path / "work",
+        max_examples=1,
+        seed=0,
+        headers={"Authorization": "Bearer t"},
+    )
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from accord.verify import CaseResult, ServiceResult, write_html, write_junit
+from accord.verify import CaseResult, RunInfo, ServiceResult, write_html, write_junit
 from accord.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[2]
@@ -25,7 +25,10 @@ def _chromium() -> str:
 
 
 def _results() -> list[ServiceResult]:
-    ok = ServiceResult("catalog", [CaseResult("pact", "storefront: a request for a product", True)])
+    ok = ServiceResult(
+        "catalog",
+        [CaseResult("pact", "storefront: a request for a product", True, consumer="storefront")],
+    )
     bad = ServiceResult(
         "orders",
         [
@@ -45,7 +48,11 @@ def _results() -> list[ServiceResult]:
 def test_report_renders_in_chromium(tmp_path: Path) -> None:
     workspace = Workspace.from_path(REPO)
     junit = write_junit(_results(), tmp_path / "junit.xml")
-    page = write_html(workspace, _results(), tmp_path / "report.html", junit.name)
+    info = RunInfo(
+        "2026-12-03T13:00:00+00:00", "0123abc", seed=7, max_examples=25, pacts=True,
+        properties=False, tools={"accord": "1.0", "schemathesis": "4.32.5"},
+    )  # fmt: skip
+    page = write_html(workspace, _results(), tmp_path / "report.html", junit.name, info)
     chromium = _chromium()
     profile = tmp_path / "profile"
     dom = subprocess.run(
@@ -58,9 +65,23 @@ def test_report_renders_in_chromium(tmp_path: Path) -> None:
     assert "Verification failed." in html
     svg = re.search(r'<svg id="graph".*?</svg>', html, re.S)
     assert svg is not None
-    nodes = re.findall(r'<g class="node (consumer|provider)">', svg.group(0))
-    assert nodes.count("provider") == 3 and nodes.count("consumer") == 2
-    assert len(re.findall(r'<line class="edge"', svg.group(0))) == 4  # orders->2, storefront->2
+    nodes = re.findall(r'<g class="node (consumer|provider) ?(\w*)">', svg.group(0))
+    assert [kind for kind, _ in nodes].count("provider") == 4
+    assert [kind for kind, _ in nodes].count("consumer") == 3
+    # providers coloured by verdict: reviews was not verified in this run
+    assert sorted(v for kind, v in nodes if kind == "provider") == [
+        "failed", "failed", "passed", "unverified",
+    ]  # fmt: skip
+    # orders->2, storefront->3, web->1; storefront's pact with catalog passed
+    edges = re.findall(r'<line class="edge (\w+)"', svg.group(0))
+    assert len(edges) == 6 and "passed" in edges
+    # the run: date, commit, seed, example count, tools; phases not run say "skipped"
+    for key, value in (("date", "2026-12-03T13:00:00"), ("commit", "0123abc"), ("seed", "7"),
+                       ("examples", "25"), ("tools", "schemathesis 4.32.5")):  # fmt: skip
+        assert re.search(rf'id="run-{key}">[^<]*{re.escape(value)}', html), key
+    assert "property tests skipped (--no-properties)" in html
+    assert "schemathesis skipped" in html  # catalog's verdict row: that phase did not run
+    assert "<td>skipped</td>" in html  # and its operations' property-test column
     ids = set(re.findall(r'id="([^"]+)"', html))
     for target in re.findall(r'href="#([^"]+)"', html):
         assert target in ids, f"link to #{target} leads nowhere"

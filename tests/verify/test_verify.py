@@ -4,6 +4,7 @@ defects planted in a service, naming each one; can-i-deploy answers from its res
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -46,11 +47,12 @@ def test_the_shop_verifies_and_can_be_deployed(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     junit = ET.parse(root / "reports" / "junit.xml").getroot()
     suites = {s.get("name"): s for s in junit.iter("testsuite")}
-    assert {"catalog.pact", "catalog.schemathesis", "orders.pact", "payments.pact"} <= set(suites)
+    assert {"catalog.pact", "catalog.schemathesis", "orders.pact", "payments.pact",
+            "reviews.pact", "reviews.schemathesis"} <= set(suites)  # fmt: skip
     assert all(s.get("failures") == "0" for s in suites.values())
     page = (root / "reports" / "report.html").read_text()
     assert '<svg id="graph"' in page and "storefront" in page and "All providers passed." in page
-    for service in ("catalog", "orders", "payments", "storefront"):
+    for service in ("catalog", "orders", "payments", "reviews", "storefront", "web"):
         answer = accord("can-i-deploy", service, cwd=root)
         assert answer.returncode == 0, answer.stdout
         assert answer.stdout.startswith(f"yes: {service} can be deployed")
@@ -115,6 +117,76 @@ def test_planted_defects_fail_verification_and_are_named(tmp_path: Path) -> None
     junit = ET.parse(root / "reports" / "junit.xml").getroot()
     failures = [c.get("name") for c in junit.iter("testcase") if c.find("failure") is not None]
     assert len(failures) >= 4, failures
+    # a CI log a reader can live with: plain progress lines, no access log, no FFI dump
+    log = proc.stderr
+    assert "] catalog schemathesis: running (seed 0)" in log and "] catalog: FAILED" in log
+    assert "127.0.0.1 - - [" not in out + log and "returns a response which" not in out + log
+    # each failure once, under its provider
+    assert out.count("catalog: pact: orders: a request to reserve 2 of product") == 1
+    assert "== catalog: FAILED (logs: reports/catalog/)" in out
+    # the evidence is kept: the planted RuntimeError's traceback is in the provider's log
+    evidence = root / "reports" / "catalog"
+    provider_log = (evidence / "properties" / "catalog.log").read_text()
+    assert "Traceback" in provider_log and "RuntimeError: edge" in provider_log
+    assert "expected 201 but was 200" in (evidence / "pacts" / "pact-orders.txt").read_text()
+    assert (evidence / "schemathesis" / "html").is_dir()
+    assert (evidence / "schemathesis" / "schemathesis.log").stat().st_size > 0
+    # every "reproduce" works after the run: a command that starts what it needs, and a
+    # curl for the service where `accord up` runs it, with a token `accord token` prints
+    assert "[Filtered]" not in out
+    rerun = "accord verify catalog --skip-gates --no-pacts --seed 0 --max-examples 10"
+    assert f"reproduce: {rerun}" in out
+    assert re.search(
+        r"reproduce: curl .*Bearer \$\(accord token\).*127\.0\.0\.1:8101/products", out
+    )
+    again = accord(*rerun.split()[1:], cwd=root)
+    assert again.returncode == 1 and "catalog: schemathesis: GET /products" in again.stdout
+
+
+def test_orders_failure_path_follows_its_dependencies_states(tmp_path: Path) -> None:
+    """orders' state "product ... is out of stock" puts catalog's mock in "0 in stock": its
+    reservation answers 409, so orders' handling of that 409 is verified, and a broken one
+    is caught (before, catalog's mock answered the first 2xx and the order was confirmed)."""
+    root = workspace_copy(tmp_path)
+    run = ("verify", "orders", "--no-properties", "--skip-gates")
+    passed = accord(*run, "-v", cwd=root)
+    assert passed.returncode == 0, passed.stdout[-3000:] + passed.stderr[-2000:]
+    # -v lets the Pact FFI's own per-interaction output through
+    assert "a request to place an order for a product out of stock" in passed.stdout
+    assert "returns a response which" in passed.stdout
+    plant(
+        root / "services" / "orders" / "service.py",
+        "            if exc.status == 409:\n"
+        '                self._update(order_id, state="failed", failure_reason="out_of_stock")',
+        "            if exc.status == 410:\n"
+        '                self._update(order_id, state="failed", failure_reason="out_of_stock")',
+    )
+    proc = accord(*run, cwd=root)
+    out = proc.stdout
+    assert proc.returncode == 1, out[-3000:] + proc.stderr[-2000:]
+    failed = [line for line in out.splitlines() if line.startswith("orders: pact: ")]
+    assert failed == [
+        "orders: pact: storefront: a request to place an order for a product out of stock "
+        "(given product prd_7Hx2Kq9LmN4p is out of stock)"
+    ], out[-3000:]
+    assert "expected 201 but was 502" in out
+
+
+def test_a_defect_in_the_node_service_fails_verification_by_name(tmp_path: Path) -> None:
+    root = workspace_copy(tmp_path)
+    plant(
+        root / "services" / "reviews" / "lib" / "store.js",
+        "      average_rating: mean === null",
+        "      averageRating: mean === null",
+    )
+    proc = accord("verify", "reviews", "--max-examples", "5", "--skip-gates", cwd=root)
+    out = proc.stdout
+    assert proc.returncode == 1, out[-3000:] + proc.stderr[-2000:]
+    # storefront's pact (written by the Python consumer) pins the field it reads
+    assert "reviews: pact: storefront: a request for a product's latest reviews" in out
+    assert "average_rating" in out
+    # and schemathesis finds the response no longer fits the contract
+    assert "reviews: schemathesis: GET /products/{productId}/reviews" in out
 
 
 def test_base_url_verifies_a_running_provider(tmp_path: Path) -> None:

@@ -54,9 +54,10 @@ def _line_of(repo: Path, needle: str) -> int:
 def test_the_real_manifest_loads() -> None:
     ws = Workspace.from_path(REAL_MANIFEST)
     assert ws.name == "shop"
-    assert sorted(ws.services) == ["catalog", "orders", "payments"]
-    assert list(ws.consumers) == ["storefront"]
-    assert ws.consumers_of("catalog") == ["orders", "storefront"]
+    assert sorted(ws.services) == ["catalog", "orders", "payments", "reviews"]
+    assert list(ws.consumers) == ["storefront", "web"]
+    assert ws.consumers_of("catalog") == ["orders", "storefront", "web"]
+    assert ws.consumers_of("reviews") == ["storefront"]
     assert ws.consumers_of("payments") == ["orders"]
     assert ws.consumers_of("orders") == ["storefront"]
     assert ws.root == REPO
@@ -66,21 +67,30 @@ def test_the_real_manifest_loads() -> None:
 def test_the_real_manifest_services_and_gateway() -> None:
     ws = Workspace.from_path(REAL_MANIFEST)
     orders = ws.services["orders"]
-    assert orders == ServiceSpec(
-        name="orders",
-        contract=REPO / "contracts" / "openapi" / "orders.yaml",
-        port=8102,
-        module="services.orders",
-        consumes=("catalog", "payments"),
+    assert isinstance(orders, ServiceSpec)
+    assert (orders.name, orders.contract, orders.port, orders.module, orders.consumes) == (
+        "orders",
+        REPO / "contracts" / "openapi" / "orders.yaml",
+        8102,
+        "services.orders",
+        ("catalog", "payments"),
     )
+    assert orders.credentials is not None
+    assert orders.credentials.token_command == ("{python}", "-m", "accord", "token")
     assert ws.consumers["storefront"] == ConsumerSpec(
-        "storefront", ("orders", "catalog"), "services.storefront"
+        "storefront", ("orders", "catalog", "reviews"), "services.storefront"
     )
+    reviews = ws.services["reviews"]  # JavaScript on Node, started by its command
+    assert reviews.module is None
+    assert reviews.command == ("node", "server.js", "--port", "{port}", "--db", "{db}")
+    assert reviews.cwd is not None and (reviews.cwd / "server.js").is_file()
+    web = ws.consumers["web"].tests
+    assert web is not None and web.command[0] == "npm" and (web.cwd / "package.json").is_file()
     assert ws.gateway is not None
     assert ws.gateway.port == 8100
     assert ws.gateway.settings["validate_responses"] == "log"
     ports = {s.port for s in ws.services.values()} | {ws.gateway.port}
-    assert len(ports) == 4
+    assert len(ports) == 5
 
 
 def test_the_real_manifest_contracts_load() -> None:

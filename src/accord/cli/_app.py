@@ -37,6 +37,10 @@ class CommandInfo:
 
 #: every command, in the order ``accord --help`` lists them
 COMMANDS: dict[str, CommandInfo] = {
+    "init": CommandInfo(
+        "_cmd_init",
+        "Scaffold contracts/accord.yaml, tool settings and a CI job from the OpenAPI files here.",
+    ),
     "lint": CommandInfo(
         "_cmd_lint", "Check contracts and pacts: validity, rules, and the workspace as a whole."
     ),
@@ -58,7 +62,7 @@ COMMANDS: dict[str, CommandInfo] = {
     ),
     "pacts": CommandInfo(
         "_cmd_pacts",
-        "Run the consumer pact tests and write their pacts into the workspace's pacts folder.",
+        "Run every consumer test suite and write their pacts into the workspace's pacts folder.",
     ),
     "verify": CommandInfo(
         "_cmd_verify",
@@ -66,7 +70,26 @@ COMMANDS: dict[str, CommandInfo] = {
     ),
     "can-i-deploy": CommandInfo(
         "_cmd_verify",
-        "Whether SERVICE can be deployed: every current pact it is in has passed verification.",
+        "Whether SERVICE can be deployed: its pacts passed verification (locally or in a broker).",
+    ),
+    "broker": CommandInfo(
+        "_cmd_broker",
+        "Serve a Pact Broker (HAL API and a small HTML page) on SQLite or PostgreSQL.",
+    ),
+    "publish": CommandInfo(
+        "_cmd_broker",
+        "Publish pacts to a Pact Broker as their consumer's version (git commit) and branch.",
+    ),
+    "record-deployment": CommandInfo(
+        "_cmd_broker",
+        "Record that a version was deployed to an environment (replacing the one there).",
+    ),
+    "record-release": CommandInfo(
+        "_cmd_broker",
+        "Record that a version was released to an environment (several may be supported).",
+    ),
+    "create-environment": CommandInfo(
+        "_cmd_broker", "Create an environment in the Pact Broker (nothing happens if it exists)."
     ),
     "gateway": CommandInfo(
         "_cmd_gateway",

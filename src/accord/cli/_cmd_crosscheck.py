@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from accord._findings import Severity
-from accord.cli._config import load_tool_config
+from accord.cli._config import WorkspaceOption, load_tool_config
 from accord.cli._console import err_console
 
 if TYPE_CHECKING:
@@ -52,6 +52,7 @@ def crosscheck_command(
         ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line.")] = False,
+    workspace: WorkspaceOption = None,
 ) -> None:
     """Check pact interactions against the provider's OpenAPI contract (smv codes)."""
     from accord.core import Contract, PactFile  # noqa: PLC0415
@@ -60,7 +61,7 @@ def crosscheck_command(
 
     if fmt not in _FORMATS:
         raise typer.BadParameter(f"expected one of {', '.join(_FORMATS)}", param_hint="--format")
-    tool = load_tool_config()
+    tool = load_tool_config(workspace)
     section = tool.raw.get("crosscheck", {})
     settings = section if isinstance(section, dict) else {}
     if additional is None:
@@ -83,16 +84,16 @@ def crosscheck_command(
         found = crosscheck(contract, pact, options)
         pacts = 1
     else:
-        workspace = load_workspace()
-        for pact in workspace.pacts():
-            if pact.provider not in workspace.services:
+        found_ws = load_workspace(workspace)
+        for pact in found_ws.pacts():
+            if pact.provider not in found_ws.services:
                 err_console.print(
                     f"accord: skipping {pact.source.display}: provider {pact.provider!r} "
                     "is not a service of the workspace",
                     markup=False,
                 )
                 continue
-            found += crosscheck(workspace.contract(pact.provider), pact, options)
+            found += crosscheck(found_ws.contract(pact.provider), pact, options)
             pacts += 1
     found.sort(key=Mismatch.sort_key)
     sys.stdout.write(_render(found, fmt))

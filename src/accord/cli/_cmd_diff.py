@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from accord._errors import AccordError
-from accord.cli._config import load_tool_config
+from accord.cli._config import WorkspaceOption, load_tool_config
 from accord.cli._console import err_console
 
 
@@ -34,22 +34,31 @@ def diff(
         typer.Option("--pacts", help="Pact file or directory of the consumers (OLD NEW mode)."),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or markdown.")] = "text",
-    strict: Annotated[
-        bool, typer.Option("--strict", help="Fail on any breaking change, consumers or not.")
-    ] = False,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            help="breaking (any breaking change), consumer (one that breaks a pact) or never; "
+            "default: consumer when there are pacts, breaking when there are none.",
+        ),
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Same as --fail-on breaking.")] = False,
     max_size: Annotated[
         float | None, typer.Option("--max-size", help="Largest document to read, in MiB.")
     ] = None,
     list_ids: Annotated[
         bool, typer.Option("--list-ids", help="List every change id, its level and oasdiff id.")
     ] = False,
+    workspace: WorkspaceOption = None,
 ) -> None:
     """Classify the changes between two contract versions and name the consumers they break.
 
-    Exit 1 when a breaking change affects a consumer's pact (with --strict, on any
-    breaking change), 0 otherwise, 2 when an input cannot be used.
+    Exit 1 when a breaking change affects a consumer's pact, or, with no pacts to
+    check, on any breaking change (--fail-on chooses); 0 otherwise; 2 when an input
+    cannot be used.
     """
     from accord.diff import (  # noqa: PLC0415
+        FAIL_ON,
         FORMATS,
         OASDIFF_IDS,
         all_ids,
@@ -66,12 +75,18 @@ def diff(
         return
     if fmt not in FORMATS:
         raise typer.BadParameter(f"expected one of {', '.join(FORMATS)}", param_hint="--format")
+    if fail_on is not None and fail_on not in FAIL_ON:
+        raise typer.BadParameter(f"expected one of {', '.join(FAIL_ON)}", param_hint="--fail-on")
+    if strict and fail_on not in (None, "breaking"):
+        raise typer.BadParameter("--strict means --fail-on breaking", param_hint="--strict")
+    chosen = "breaking" if strict else fail_on
+    mode = next((m for m in FAIL_ON if m == chosen), None)
     names = list(args or [])
-    options = load_tool_config().load_options(max_size)
+    options = load_tool_config(workspace).load_options(max_size)
     if base is not None:
         if pacts:
             raise typer.BadParameter("--base reads the workspace's pacts", param_hint="--pacts")
-        result, notes = diff_workspace(load_workspace(), base, names)
+        result, notes = diff_workspace(load_workspace(workspace), base, names)
         title = f"contracts at {base} -> working tree"
     else:
         if len(names) != 2:
@@ -89,4 +104,4 @@ def diff(
     sys.stdout.write(render_diff(result, fmt, title=title))
     if fmt != "text":
         err_console.print(summary_line(result), markup=False)
-    raise typer.Exit(result.exit_code(strict=strict))
+    raise typer.Exit(result.exit_code(mode))

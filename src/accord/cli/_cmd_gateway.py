@@ -1,7 +1,9 @@
 """``accord gateway`` serves the contract-driven gateway; ``accord up`` runs the whole workspace.
 
-``accord up`` starts every service (``python -m <module> --port <port>``), or an
-``accord mock`` for those named with ``--mock``, then the gateway; it waits until
+``accord up`` starts every service as ``accord.yaml`` says (``python -m <module> --port
+<port> --db var/<name>.sqlite3``, or its ``command`` with ``{port}`` and ``{db}`` filled
+in; a service with only a ``url`` already runs), or an ``accord mock`` for those named
+with ``--mock``, then the gateway; it waits until
 each answers, prints their URLs and keeps them running (``accord._process.Supervisor``):
 a child that dies is reported and restarted with exponential backoff while the others
 keep serving. Ctrl-C or SIGTERM stops every process it started.
@@ -13,6 +15,8 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Annotated
@@ -106,11 +110,22 @@ def up(
     if not env.get("ACCORD_JWT_SECRET"):
         env["ACCORD_JWT_SECRET"] = DEV_SECRET
         err_console.print("accord up: ACCORD_JWT_SECRET is not set; using the development secret")
+    planned = _commands(found, mocked, host, port)
     children = [
-        Process(name, argv, health=health, env=env, cwd=found.root, ready_timeout=READY_SECONDS)
-        for name, _, health, argv in _commands(found, mocked, host, port)
+        Process(
+            child.name,
+            child.argv,
+            child.health,
+            {**env, **child.env},
+            child.cwd,
+            ready_timeout=READY_SECONDS,
+        )
+        for child in planned
+        if child.argv
     ]
-    urls = {name: url for name, url, _, _ in _commands(found, mocked, host, port)}
+    for child in planned:
+        if not child.argv:
+            err_console.print(f"accord up: {child.name} runs at {child.url} (not started here)")
 
     def report(line: str) -> None:
         err_console.print(f"accord up: {line}", markup=False)
@@ -122,8 +137,8 @@ def up(
     previous = signal.signal(signal.SIGTERM, terminate)
     try:
         supervisor.start()
-        for child in children:
-            typer.echo(f"{child.name:12} {urls[child.name]}")
+        for child in planned:
+            typer.echo(f"{child.name:12} {child.url}")
         typer.echo("all up; Ctrl-C stops everything")
         supervisor.run()
     except KeyboardInterrupt:
@@ -133,23 +148,40 @@ def up(
         signal.signal(signal.SIGTERM, previous)
 
 
-def _commands(
-    workspace: Workspace, mocked: set[str], host: str, port: int | None
-) -> list[tuple[str, str, str, list[str]]]:
+@dataclass(slots=True, frozen=True)
+class _Child:
+    name: str
+    url: str
+    health: str
+    argv: tuple[str, ...]  # empty: already running at ``url``
+    env: Mapping[str, str] = field(default_factory=dict)
+    cwd: Path | None = None
+
+
+def _commands(workspace: Workspace, mocked: set[str], host: str, port: int | None) -> list[_Child]:
+    """What ``accord up`` runs: each service as accord.yaml says (or a mock), then the gateway."""
     python = sys.executable
-    out: list[tuple[str, str, str, list[str]]] = []
+    out: list[_Child] = []
     for name, spec in workspace.services.items():
         url = f"http://127.0.0.1:{spec.port}"
         if name in mocked:
-            argv = [python, "-m", "accord", "mock", name, "--port", str(spec.port), "-q"]
-        elif spec.module:
-            argv = [python, "-m", spec.module, "--port", str(spec.port)]
+            argv = (python, "-m", "accord", "mock", name, "--port", str(spec.port), "-q")
+            out.append(_Child(f"{name} (mock)", url, url + "/healthz", argv, cwd=workspace.root))
+        elif spec.startable:
+            suffix = "sqlite3" if spec.module else "db"
+            db = workspace.root / "var" / f"{name}.{suffix}"
+            launch = spec.launch(workspace.root, port=spec.port, db=db)
+            out.append(_Child(name, url, launch.health, launch.argv, launch.env, launch.cwd))
+        elif spec.url:
+            out.append(_Child(name, spec.base_url(), spec.base_url() + spec.health, ()))
         else:
-            raise AccordError(f"service {name!r} has no `module` in accord.yaml; use --mock {name}")
-        out.append((name if name not in mocked else f"{name} (mock)", url, url + "/healthz", argv))
+            raise AccordError(
+                f"service {name!r} has no `module`, `command` or `url` in accord.yaml; "
+                f"use --mock {name}"
+            )
     chosen = port if port is not None else (workspace.gateway.port if workspace.gateway else 8100)
-    argv = [python, "-m", "accord", "gateway", "--port", str(chosen), "--host", host,
-            "--workspace", str(workspace.manifest)]  # fmt: skip
+    gateway = (python, "-m", "accord", "gateway", "--port", str(chosen), "--host", host,
+               "--workspace", str(workspace.manifest))  # fmt: skip
     url = f"http://{host}:{chosen}"
-    out.append(("gateway", url, url + "/readyz", argv))
+    out.append(_Child("gateway", url, url + "/readyz", gateway, cwd=workspace.root))
     return out

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from accord.cli._config import WorkspaceOption
+
 
 def register(app: typer.Typer) -> None:
     app.command()(generate)
@@ -42,6 +44,7 @@ def generate(
     server: Annotated[
         bool, typer.Option(help="With --contract: also write the connexion server stub.")
     ] = True,
+    workspace_path: WorkspaceOption = None,
 ) -> None:
     """Generate models, clients and server stubs from the contracts (into generated/)."""
     from accord.codegen import PARTS, check_workspace, generate_package, generate_workspace  # noqa: PLC0415
@@ -55,7 +58,7 @@ def generate(
         written = generate_package(Contract.from_path(contract), out.name, out, parts=parts)
         _say(f"wrote {len(written)} file(s) in {_show(out)}")
         return
-    workspace = load_workspace()
+    workspace = load_workspace(workspace_path)
     if check:
         result = check_workspace(workspace, services)
         if result.clean:

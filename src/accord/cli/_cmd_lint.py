@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from accord._findings import Finding, Severity
-from accord.cli._config import load_tool_config
+from accord.cli._config import ToolConfig, WorkspaceOption, load_tool_config
 
 if TYPE_CHECKING:
     from accord.lint import LintConfig, LintResult
@@ -48,6 +48,30 @@ def _rules() -> list[dict[str, Any]]:
     ]
 
 
+def lint_settings(
+    tool: ToolConfig,
+    fail_on: str | None = None,
+    disable: list[str] | None = None,
+    max_size: float | None = None,
+) -> tuple[LintConfig, Severity]:
+    """The lint configuration and failing severity: flags over ``[tool.accord.lint]``.
+
+    ``accord lint`` and ``accord verify``'s static gates both use it, so they pass and
+    fail on the same findings.
+    """
+    from accord.lint import LintConfig  # noqa: PLC0415
+
+    threshold = (fail_on or tool.lint_fail_on).lower()
+    if threshold not in ("error", "warning"):
+        hint = "--fail-on" if fail_on else "[tool.accord.lint] fail-on"
+        raise typer.BadParameter("expected error or warning", param_hint=hint)
+    config = LintConfig(
+        disable=frozenset((*tool.lint_disable, *(disable or ()))),
+        load=tool.load_options(max_size),
+    )
+    return config, Severity(threshold)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(lint)
 
@@ -73,9 +97,10 @@ def lint(
         bool, typer.Option("--list-rules", help="List the rules and exit.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line.")] = False,
+    workspace: WorkspaceOption = None,
 ) -> None:
     """Check contracts and pacts: validity, rules, and the workspace as a whole."""
-    from accord.lint import LintConfig, describe, lint_paths  # noqa: PLC0415
+    from accord.lint import describe, lint_paths  # noqa: PLC0415
     from accord.report import FORMATS, render  # noqa: PLC0415
     from accord.workspace import load_workspace  # noqa: PLC0415
 
@@ -85,15 +110,12 @@ def lint(
         return
     if fmt not in FORMATS:
         raise typer.BadParameter(f"expected one of {', '.join(FORMATS)}", param_hint="--format")
-    tool = load_tool_config()
-    threshold = (fail_on or tool.lint_fail_on).lower()
-    if threshold not in ("error", "warning"):
-        raise typer.BadParameter("expected error or warning", param_hint="--fail-on")
-    config = LintConfig(
-        disable=frozenset((*tool.lint_disable, *(disable or ()))),
-        load=tool.load_options(max_size),
+    config, threshold = lint_settings(load_tool_config(workspace), fail_on, disable, max_size)
+    result = (
+        lint_paths(paths, config)
+        if paths
+        else lint_with_crosscheck(load_workspace(workspace), config)
     )
-    result = lint_paths(paths, config) if paths else lint_with_crosscheck(load_workspace(), config)
     sys.stdout.write(render(result.findings, fmt, rules=_rules() if fmt == "sarif" else ()))
     if not quiet:
         counts = {s: sum(1 for f in result.findings if f.severity is s) for s in Severity}
@@ -101,4 +123,4 @@ def lint(
             f"{counts[Severity.ERROR]} error(s), {counts[Severity.WARNING]} warning(s) "
             f"in {result.contracts} contract(s) and {result.pacts} pact file(s)\n"
         )
-    raise typer.Exit(result.exit_code(Severity(threshold)))
+    raise typer.Exit(result.exit_code(threshold))

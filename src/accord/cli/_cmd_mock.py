@@ -11,12 +11,13 @@ import typer
 
 from accord._asgi import ServerLimits
 from accord._errors import AccordError
-from accord.cli._config import load_tool_config
+from accord.cli._config import WorkspaceOption, load_tool_config
 from accord.cli._console import err_console
 
 if TYPE_CHECKING:
     from accord.core import PactFile
     from accord.mock import MockApp, WatchedApp
+    from accord.workspace import Workspace
 
 DEFAULT_PORT = 8000
 #: contracts with more operations than this are planned in the background, not before start
@@ -78,6 +79,7 @@ def mock(
     max_connections: Annotated[
         int, typer.Option(help="Connections served at once; more wait until one closes.", min=1)
     ] = LIMITS.max_connections,
+    workspace: WorkspaceOption = None,
 ) -> None:
     """Serve mocks of contracts: validated requests, answers from examples or the schema.
 
@@ -87,18 +89,18 @@ def mock(
     from accord.core import Contract, PactFile  # noqa: PLC0415
     from accord.mock import FaultPlan, Faults, Latency, MockApp, MockConfig, WatchedApp  # noqa: PLC0415
 
-    tool = load_tool_config()
+    tool = load_tool_config(workspace)
     options = tool.load_options()
     detected = {t: PactFile.detect(t, max_bytes=options.max_bytes) for t in targets or []}
     pacts = [found for found in detected.values() if found is not None]
     others = [t for t, found in detected.items() if found is None]
     if from_pacts:
-        pacts += _workspace_pacts(others)
+        pacts += _workspace_pacts(others, workspace)
         others = []
     if pacts and others:
         raise typer.BadParameter("pact mode serves pacts only; give contracts in another run")
-    sources, default_port = _sources(others) if not pacts else ([], DEFAULT_PORT)
-    mock_files = _mock_files([name for name, _ in sources])
+    sources, default_port = _sources(others, workspace) if not pacts else ([], DEFAULT_PORT)
+    mock_files = _mock_files([name for name, _ in sources], workspace)
     try:
         delay = Latency.parse(latency) if latency else None
     except ValueError as exc:
@@ -145,21 +147,24 @@ def _log_line(line: str) -> None:
     sys.stderr.flush()
 
 
-def _mock_files(names: list[str]) -> dict[str, Path]:
-    """``mocks/<service>.yaml`` of the workspace, for the services that have one."""
+def _find_workspace(path: Path | None) -> Workspace | None:
+    """The workspace at ``--workspace``, else the one found from the current folder, if any."""
     from accord.workspace import Workspace  # noqa: PLC0415
 
-    workspace = Workspace.discover()
+    return Workspace.from_path(path) if path is not None else Workspace.discover()
+
+
+def _mock_files(names: list[str], path: Path | None = None) -> dict[str, Path]:
+    """``mocks/<service>.yaml`` of the workspace, for the services that have one."""
+    workspace = _find_workspace(path)
     if workspace is None:
         return {}
     found = {name: workspace.mocks_dir / f"{name}.yaml" for name in names}
     return {name: path for name, path in found.items() if path.is_file()}
 
 
-def _workspace_pacts(services: list[str]) -> list[PactFile]:
-    from accord.workspace import Workspace  # noqa: PLC0415
-
-    workspace = Workspace.discover()
+def _workspace_pacts(services: list[str], path: Path | None = None) -> list[PactFile]:
+    workspace = _find_workspace(path)
     if workspace is None:
         raise AccordError("--from-pacts needs a workspace (contracts/accord.yaml)")
     wanted = set(services or workspace.services)
@@ -171,13 +176,11 @@ def _workspace_pacts(services: list[str]) -> list[PactFile]:
     return found
 
 
-def _sources(targets: list[str]) -> tuple[list[tuple[str, Path]], int]:
+def _sources(targets: list[str], path: Path | None = None) -> tuple[list[tuple[str, Path]], int]:
     """Contract files for the targets (services or files), and the port to use by default."""
-    from accord.workspace import Workspace  # noqa: PLC0415
-
     workspace = None
     if not targets or any(not Path(t).is_file() for t in targets):
-        workspace = Workspace.discover()
+        workspace = _find_workspace(path)
         if workspace is None:
             raise AccordError(
                 "no workspace here (contracts/accord.yaml) to look services up in; "

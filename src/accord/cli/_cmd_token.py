@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from accord.cli._config import WorkspaceOption
+
 
 def register(app: typer.Typer) -> None:
     app.command()(token)
@@ -19,6 +21,7 @@ def token(
     ] = None,
     subject: Annotated[str, typer.Option("--sub", help="The token's subject.")] = "dev-user",
     ttl: Annotated[int, typer.Option(help="Lifetime in seconds.")] = 3600,
+    workspace_path: WorkspaceOption = None,
 ) -> None:
     """Print an HS256 bearer token signed with $ACCORD_JWT_SECRET (development only).
 
@@ -28,7 +31,7 @@ def token(
     from accord.workspace import load_workspace  # noqa: PLC0415
 
     secret = os.environ.get("ACCORD_JWT_SECRET", "dev-only-secret")
-    workspace = load_workspace()
+    workspace = load_workspace(workspace_path)
     scopes = scope if scope is not None else " ".join(workspace.scopes())
     claims = {"sub": subject, "scope": scopes}
     auth = (workspace.gateway.settings.get("auth") or {}) if workspace.gateway else {}

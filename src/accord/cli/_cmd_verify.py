@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from accord._findings import Severity
-from accord.cli._cmd_lint import lint_with_crosscheck
+from accord.cli._cmd_lint import lint_settings, lint_with_crosscheck
+from accord.cli._config import WorkspaceOption, load_tool_config
 from accord.cli._console import err_console
 
 if TYPE_CHECKING:
@@ -25,11 +26,15 @@ def register(app: typer.Typer) -> None:
 
 
 def _gates(workspace: Workspace) -> list[str]:
-    """The static gates, fast: lint (with the pact cross-check) and generated code fresh."""
+    """The static gates, fast: lint (with the pact cross-check) and generated code fresh.
+
+    Lint runs with ``[tool.accord.lint]`` (``disable``, ``fail-on``), as ``accord lint`` does.
+    """
     from accord.codegen import check_workspace  # noqa: PLC0415
 
-    findings = lint_with_crosscheck(workspace).findings
-    problems = [str(f) for f in findings if f.severity >= Severity.WARNING]
+    config, threshold = lint_settings(load_tool_config(workspace.root))
+    findings = lint_with_crosscheck(workspace, config).findings
+    problems = [str(f) for f in findings if f.severity >= threshold]
     generated = check_workspace(workspace)
     problems += [f"{p}: stale (run `accord generate`)" for p in generated.stale]
     problems += [f"{p}: missing (run `accord generate`)" for p in generated.missing]
@@ -55,6 +60,21 @@ def _summary(results: list[ServiceResult]) -> Table:
             " ".join(f"{k} {v:.1f}s" for k, v in result.phases.items()),
         )
     return table
+
+
+def _failures(result: ServiceResult) -> None:
+    """Every failure of ``result`` once, under its provider, with how to reproduce it."""
+    failures = result.failures()
+    if not failures and not result.error:
+        return
+    where = f" (logs: {result.evidence}/)" if result.evidence else ""
+    typer.echo(f"== {result.provider}: FAILED{where}")
+    if result.error:
+        typer.echo(f"{result.provider}: could not be verified: {result.error}")
+    for case in failures:
+        lines = [f"{result.provider}: {case.suite}: {case.name}", *case.message.splitlines()]
+        lines += [f"reproduce: {command}" for command in case.reproduce.splitlines()]
+        typer.echo("\n    ".join(lines))
 
 
 def verify(
@@ -88,12 +108,69 @@ def verify(
         str | None,
         typer.Option(help="The providers' version results are recorded for (default: git HEAD)."),
     ] = None,
+    workspace_path: WorkspaceOption = None,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Also print the Pact FFI's own output for every interaction."
+        ),
+    ] = False,
+    broker: Annotated[
+        str | None,
+        typer.Option(
+            help="Verify the pacts a Pact Broker selects and publish the results there "
+            "(default: $PACT_BROKER_BASE_URL, if set).",
+            show_default=False,
+        ),
+    ] = None,
+    selector: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A consumer version selector (JSON, or mainBranch, deployedOrReleased, "
+            "matchingBranch, branch=NAME, environment=NAME); repeat for several.",
+        ),
+    ] = None,
+    provider_branch: Annotated[
+        str | None, typer.Option(help="The provider's branch (default: the git branch).")
+    ] = None,
+    include_wip_pacts_since: Annotated[
+        str | None, typer.Option(help="With --broker: also verify WIP pacts since this date.")
+    ] = None,
+    no_pending: Annotated[
+        bool, typer.Option("--no-pending", help="With --broker: a failing pending pact fails.")
+    ] = False,
+    no_publish: Annotated[
+        bool, typer.Option("--no-publish", help="With --broker: do not publish the results.")
+    ] = False,
 ) -> None:
-    """Verify every provider against its consumers' pacts and its contract (what CI runs)."""
-    from accord.verify import VerifyOptions, verify_workspace, write_html, write_junit  # noqa: PLC0415
+    """Verify every provider against its consumers' pacts and its contract (what CI runs).
+
+    On a terminal a live table shows each provider's phase; in CI (``CI=true``, or output
+    that is not a terminal) one plain line per step. Each failure is printed once, under
+    its provider, with commands that reproduce it; logs are kept in REPORT/<provider>/.
+    """
+    import os  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    from accord.cli._verify_progress import LiveProgress, PlainProgress, wants_plain  # noqa: PLC0415
+    from accord.verify import (  # noqa: PLC0415
+        VerifyOptions,
+        run_info,
+        verify_workspace,
+        write_html,
+        write_junit,
+    )
     from accord.workspace import load_workspace  # noqa: PLC0415
 
-    workspace = load_workspace()
+    workspace = load_workspace(workspace_path)
+    from_broker = None
+    if broker or os.environ.get("PACT_BROKER_BASE_URL"):
+        from accord.cli._cmd_broker import BrokerRun  # noqa: PLC0415
+
+        from_broker = BrokerRun(
+            broker, selector, provider_branch, include_wip_pacts_since, not no_pending,
+            not no_publish, provider_version,
+        )  # fmt: skip
     started = time.perf_counter()
     if not skip_gates:
         problems = _gates(workspace)
@@ -104,25 +181,31 @@ def verify(
             for line in problems:
                 typer.echo(line)
             raise typer.Exit(1)
+    scratch = tempfile.TemporaryDirectory(prefix="accord-broker-pacts-")
+    pact_files = None
+    if from_broker is not None:
+        names = list(services or workspace.services)
+        pact_files = from_broker.fetch(names, Path(scratch.name), err_console.print)
     options = VerifyOptions(
         services=tuple(services or ()), base_url=base_url, max_examples=max_examples,
         workers=workers, seed=seed,
         report_dir=report, results_db=results_db, pacts=not no_pacts, properties=not no_properties,
-        provider_version=provider_version,
+        provider_version=provider_version, verbose=verbose, pact_files=pact_files,
     )  # fmt: skip
-    results = verify_workspace(workspace, options, progress=err_console.print)
+    info = run_info(workspace, options)
+    display = PlainProgress(sys.stderr) if wants_plain(err_console) else LiveProgress(err_console)
+    with scratch, display:
+        results = verify_workspace(workspace, options, progress=display)
+    if from_broker is not None:
+        from_broker.publish(results, err_console.print)
     junit = write_junit(results, report / "junit.xml")
-    page = write_html(workspace, results, report / "report.html", junit.name)
+    page = write_html(workspace, results, report / "report.html", junit.name, info)
     err_console.print(_summary(results))
     for result in results:
-        if result.error:
-            typer.echo(f"{result.provider}: could not be verified: {result.error}")
-        for case in result.failures():
-            typer.echo(
-                f"{result.provider}: {case.suite}: {case.name}\n    "
-                + case.message.replace("\n", "\n    ")
-            )
+        _failures(result)
     err_console.print(f"reports: {junit} and {page}; total {time.perf_counter() - started:.1f} s")
+    if from_broker is not None:
+        raise typer.Exit(0 if from_broker.passed(results) else 1)
     raise typer.Exit(0 if all(r.passed for r in results) else 1)
 
 
@@ -133,14 +216,47 @@ def can_i_deploy(
     ),
     provider_version: Annotated[
         str | None,
-        typer.Option(help="SERVICE's version as a provider (default: from git HEAD)."),
+        typer.Option(
+            "--version",
+            "--provider-version",
+            help="SERVICE's version (default: from git HEAD).",
+        ),
     ] = None,
+    to_environment: Annotated[
+        str | None,
+        typer.Option(help="With a broker: against the versions deployed or released there."),
+    ] = None,
+    broker: Annotated[
+        str | None,
+        typer.Option(
+            help="Ask this Pact Broker's matrix (default: $PACT_BROKER_BASE_URL, if set).",
+            show_default=False,
+        ),
+    ] = None,
+    workspace_path: WorkspaceOption = None,
 ) -> None:
-    """Whether SERVICE can be deployed: every current pact it is in has passed verification."""
+    """Whether SERVICE can be deployed: its pacts passed verification (locally or in a broker).
+
+    With a broker, the broker's matrix answers for SERVICE at --version against the
+    versions in --to-environment (or the latest ones). Without, the local results
+    store answers for the workspace's current pacts and versions, by the same rules.
+    """
+    import os  # noqa: PLC0415
+
     from accord.verify import ResultsStore  # noqa: PLC0415
     from accord.workspace import load_workspace  # noqa: PLC0415
 
-    workspace = load_workspace()
+    if broker or os.environ.get("PACT_BROKER_BASE_URL"):
+        from accord.cli._cmd_broker import can_i_deploy_broker  # noqa: PLC0415
+
+        can_i_deploy_broker(broker, service, provider_version, to_environment)
+    if to_environment:
+        raise typer.BadParameter(
+            "environments live in a Pact Broker: pass --broker URL (or set PACT_BROKER_BASE_URL)",
+            param_hint="--to-environment",
+        )
+
+    workspace = load_workspace(workspace_path)
     known = set(workspace.services) | set(workspace.consumers)
     if service not in known:
         raise typer.BadParameter(

@@ -5,23 +5,37 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
 
 from accord._errors import AccordError, Location
 
 if TYPE_CHECKING:
     from accord.core import LoadOptions
 
-__all__ = ["ToolConfig", "load_tool_config"]
+__all__ = ["ToolConfig", "WorkspaceOption", "load_tool_config"]
+
+#: ``--workspace``, taken by every command that reads a workspace
+WorkspaceOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        help="contracts/accord.yaml, or the folder holding it (default: found from the "
+        "current folder).",
+    ),
+]
 
 
 @dataclass(slots=True, frozen=True)
 class ToolConfig:
     max_document_mib: float = 32.0
     lint_disable: tuple[str, ...] = ()
-    lint_fail_on: str = "warning"
+    lint_fail_on: str = "error"
     #: folders outside a contract's own that its $refs may reach (``ref-roots``)
     ref_roots: tuple[Path, ...] = ()
+    #: the Pact Broker (``[tool.accord.broker] url``); $PACT_BROKER_BASE_URL and --broker win
+    broker_url: str | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
     def load_options(self, max_mib: float | None = None) -> LoadOptions:
@@ -56,8 +70,17 @@ def load_tool_config(start: Path | None = None) -> ToolConfig:
             return ToolConfig(
                 max_document_mib=float(section.get("max-document-size-mib", 32.0)),
                 lint_disable=tuple(lint.get("disable", ())),
-                lint_fail_on=str(lint.get("fail-on", "warning")),
+                lint_fail_on=str(lint.get("fail-on", "error")),
                 ref_roots=tuple(folder / r for r in roots),
+                broker_url=_broker_url(section, candidate),
                 raw=section,
             )
     return ToolConfig()
+
+
+def _broker_url(section: dict[str, Any], where: Path) -> str | None:
+    broker = section.get("broker", {})
+    url = broker.get("url") if isinstance(broker, dict) else None
+    if url is not None and not isinstance(url, str):
+        raise AccordError("[tool.accord.broker] url must be a string", Location(str(where)))
+    return url

@@ -158,11 +158,14 @@ def _render_all(workspace: Workspace, services: Iterable[str] | None) -> dict[st
             f"no service named {', '.join(map(repr, unknown))} in {workspace.source.display} "
             f"(known: {', '.join(workspace.services)})"
         )
+    # keyed by package name: a service named like a Pact participant (``web-catalog``)
+    # becomes an importable package (``generated/web_catalog``)
     return {
-        name: render_package(
-            workspace.contract(name), name, workspace.generated_dir / name, root=workspace.root
+        package: render_package(
+            workspace.contract(name), name, workspace.generated_dir / package, root=workspace.root
         )
         for name in names
+        for package in (name.replace("-", "_"),)
     }
 
 

@@ -1,6 +1,7 @@
 """Layer 1, the contract core: documents with source maps, ``$ref`` s, operations, validators."""
 
 from accord.core._contract import Contract, LoadOptions, Match
+from accord.core._matrix import MatrixRow, MatrixSummary, summarise_matrix
 from accord.core._model import (
     Example,
     Header,
@@ -46,6 +47,8 @@ __all__ = [
     "Interaction",
     "LoadOptions",
     "Match",
+    "MatrixRow",
+    "MatrixSummary",
     "MediaType",
     "Operation",
     "PactFile",
@@ -76,4 +79,5 @@ __all__ = [
     "encode_pointer",
     "load_source",
     "read_parameters",
+    "summarise_matrix",
 ]

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from accord._errors import ContractError, SchemaCompileError, UnsupportedVersion
+from accord.core._gc import long_lived
 from accord.core._model import (
     HTTP_METHODS,
     Example,
@@ -69,8 +70,9 @@ class Contract:
         self.version: str = _check_version(self.root)
         self.openapi30 = self.version.startswith("3.0")
         self.data: dict[str, Any] = data
-        self.ref_count = documents.check()
-        self.operations: tuple[Operation, ...] = tuple(self._index())
+        with long_lived():  # the index is as long-lived as the data
+            self.ref_count = documents.check()
+            self.operations: tuple[Operation, ...] = tuple(self._index())
         self._by_key = {(op.method, op.path): op for op in self.operations}
         self._by_id = {op.operation_id: op for op in self.operations if op.operation_id}
         self._router = Router(sorted({op.path for op in self.operations}))

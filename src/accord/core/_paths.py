@@ -19,7 +19,7 @@ class PathTemplate:
     template: str
     params: tuple[str, ...] = field(default=())
     shape: str = ""  # the template with every parameter written as {}
-    _regex: re.Pattern[str] = field(default=re.compile(""), repr=False, compare=False)
+    _pattern: str = field(default="", repr=False, compare=False)
     literal_chars: int = 0
 
     @classmethod
@@ -32,7 +32,7 @@ class PathTemplate:
             pattern.append("([^/]+)")
             last = m.end()
         pattern.append(re.escape(template[last:]))
-        regex = re.compile("".join(pattern) + "/?" if template != "/" else "/")
+        regex = "".join(pattern) + "/?" if template != "/" else "/"
         shape = _PARAM.sub("{}", template)
         literal = len(shape.replace("{}", ""))
         return cls(template, params, shape, regex, literal)
@@ -42,7 +42,7 @@ class PathTemplate:
         return self.shape.strip("/").split("/")
 
     def match(self, path: str) -> dict[str, str] | None:
-        m = self._regex.fullmatch(path)
+        m = _compiled(self._pattern).fullmatch(path)
         if m is None:
             return None
         return dict(zip(self.params, m.groups(), strict=True))
@@ -65,6 +65,12 @@ class PathTemplate:
                 continue
             return False
         return True
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """Compiled on first match: lint and diff of a large document never route a path."""
+    return re.compile(pattern)
 
 
 def _shape_regex(segment: str) -> str:

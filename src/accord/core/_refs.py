@@ -58,32 +58,50 @@ class Target:
 
 def iter_refs(data: Any) -> Iterator[tuple[list[str | int], str]]:
     """Yield ``(path, ref)`` for every ``$ref`` in ``data``, skipping example and default values."""
-    stack: list[tuple[Any, list[str | int], bool]] = [(data, [], False)]
+    # paths are linked (parent, key) pairs, made into lists only for a $ref: this walk
+    # visits every node of the document, so it allocates as little as it can per node
+    stack: list[tuple[Any, _Path, bool]] = [(data, None, False)]
+    pop, push = stack.pop, stack.append
     while stack:
-        node, path, names = stack.pop()
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and not names:
-                yield [*path, "$ref"], ref
+        node, path, names = pop()
+        if type(node) is dict:
+            if not names:
+                ref = node.get("$ref")
+                if isinstance(ref, str):
+                    yield _parts((path, "$ref")), ref
             for key, value in node.items():
-                if not isinstance(value, dict | list):
+                kind = type(value)
+                if kind is not dict and kind is not list:  # parsed data: no subclasses
                     continue
-                if not names and _is_data(key, value, path):
-                    continue
-                stack.append((value, [*path, key], not names and key in _NAME_MAPS))
-        elif isinstance(node, list):
+                if names:
+                    push((value, (path, key), False))
+                elif not _is_data(key, value, path):
+                    push((value, (path, key), key in _NAME_MAPS))
+        elif type(node) is list:
             for i, value in enumerate(node):
-                if isinstance(value, dict | list):
-                    stack.append((value, [*path, i], False))
+                if type(value) is dict or type(value) is list:
+                    push((value, (path, i), False))
 
 
-def _is_data(key: str, value: Any, path: list[str | int]) -> bool:
+#: a path as linked pairs: (parent's path, key), None at the root
+_Path = tuple["_Path", str | int] | None
+
+
+def _parts(path: _Path) -> list[str | int]:
+    out: list[str | int] = []
+    while path is not None:
+        path, key = path
+        out.append(key)
+    return out[::-1]
+
+
+def _is_data(key: str, value: Any, path: _Path) -> bool:
     if key in _DATA_KEYS or key.startswith("x-") or key == "$ref":
         return True
     if key == "examples" and isinstance(value, list):
         return True  # JSON Schema `examples`: a list of values
     # the value of an Example Object: .../examples/<name>/value
-    return key == "value" and len(path) >= 2 and path[-2] == "examples"
+    return key == "value" and path is not None and path[0] is not None and path[0][1] == "examples"
 
 
 class DocumentSet:
@@ -112,19 +130,18 @@ class DocumentSet:
 
         Raises :class:`RefError` for the first remote, dangling or cyclic reference.
         """
-        seen: set[Path] = set()
+        seen: set[int] = set()  # one SourceFile per real path (``_load``), so ids will do
         pending = [self.root]
         count = 0
         while pending:
             file = pending.pop()
-            key = file.path.resolve()
-            if key in seen:
+            if id(file) in seen:
                 continue
-            seen.add(key)
+            seen.add(id(file))
             for path, ref in iter_refs(file.data):
                 count += 1
                 target = self.follow(ref, file, path)
-                if target.file.path.resolve() not in seen:
+                if id(target.file) not in seen:
                     pending.append(target.file)
         return count
 

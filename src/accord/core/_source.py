@@ -1,27 +1,24 @@
 """Reading YAML and JSON files into plain data plus a source map.
 
-YAML is composed with libyaml (``yaml.compose`` with the C parser), which gives
-every node a line/column mark, and the node tree is turned into plain Python
-data here. Scalars follow the YAML 1.2 core schema, as OpenAPI intends: ``yes``
-and ``2024-01-01`` stay strings, mapping keys are always strings (``200:`` is
-the string ``"200"``). JSON is parsed with :mod:`json` (fast) and only composed
-for marks when a location is first asked for.
+YAML is read from libyaml's event stream (``_yaml.py``) into plain data and a
+compact position index in one pass; scalars follow the YAML 1.2 core schema, as
+OpenAPI intends. JSON is parsed with :mod:`json` (fast) and its positions are
+only read, with the same YAML reader, when a location is first asked for.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from accord._errors import AliasBombError, DocumentTooLarge, LoadError, Location
+from accord._errors import DocumentTooLarge, LoadError, Location
+from accord.core._pointer import decode_pointer, encode_pointer
+from accord.core._yaml import Positions, read_yaml
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -33,56 +30,6 @@ __all__ = [
 ]
 
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
-#: deeper YAML would overflow libyaml's C stack; real contracts stay under 100
-MAX_DEPTH = 1000
-#: aliases may expand a document to at most this many times its real node count
-_ALIAS_EXPANSION_FACTOR = 10
-_ALIAS_EXPANSION_FLOOR = 100_000
-
-
-class _Loader(yaml.CSafeLoader):
-    """libyaml parser with YAML 1.2 core-schema scalar resolution."""
-
-
-_Loader.yaml_implicit_resolvers = {}
-for _tag, _regexp, _first in [
-    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-    (
-        "tag:yaml.org,2002:int",
-        r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$",
-        "-+0123456789",
-    ),
-    (
-        "tag:yaml.org,2002:float",
-        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
-        "-+0123456789.",
-    ),
-    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
-    # not YAML 1.2, but real OpenAPI documents use `<<: *base` merges
-    ("tag:yaml.org,2002:merge", r"^(?:<<)$", ["<"]),
-]:
-    _Loader.add_implicit_resolver(_tag, re.compile(_regexp), list(_first))
-
-
-def encode_pointer(parts: tuple[str | int, ...] | list[str | int]) -> str:
-    """Build a JSON pointer (RFC 6901) from path parts."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-def decode_pointer(pointer: str) -> list[str]:
-    """Split a JSON pointer into its unescaped parts (``""`` is the root)."""
-    if pointer in ("", "#"):
-        return []
-    if pointer.startswith("#"):
-        pointer = pointer[1:]
-    if not pointer.startswith("/"):
-        raise ValueError(f"a JSON pointer starts with '/': {pointer!r}")
-    return [p.replace("~1", "/").replace("~0", "~") for p in pointer[1:].split("/")]
-
-
-def _mark(node: yaml.Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
 
 
 @dataclass(slots=True)
@@ -90,65 +37,45 @@ class SourceMap:
     """Maps JSON pointers inside one file to 1-based ``line:col`` positions."""
 
     file: str
-    _root: yaml.Node | None = None
-    _compose: Callable[[], yaml.Node | None] | None = None
+    _positions: Positions | None = None
+    _read: Callable[[], Positions | None] | None = None
 
     def locate(self, pointer: str | list[str | int] | tuple[str | int, ...] = "") -> Location:
         """The location of the node at ``pointer``, or of its closest existing ancestor."""
         if not isinstance(pointer, str):
             pointer = encode_pointer(list(pointer))
-        root = self._node()
-        if root is None:
+        index = self._index()
+        if index is None:
             return Location(self.file, 1, 1, pointer)
-        node, mark_node = root, root
+        node, mark = index.root, index.root_mark
         for part in decode_pointer(pointer):
-            found = _child(node, part)
-            if found is None:
+            found = index.entry(node, part)
+            if found is None or not found[2]:
                 break
-            key, node = found
-            # a block collection "starts" at its first child; its key is where a reader looks
-            block = isinstance(node, yaml.CollectionNode) and not node.flow_style
-            mark_node = key if key is not None and block else node
-        line, col = _mark(mark_node)
-        return Location(self.file, line, col, pointer)
+            node, _, mark = found
+        return Location(self.file, mark >> 32, mark & 0xFFFFFFFF, pointer)
 
     def locate_key(self, pointer: str) -> Location:
         """Like :meth:`locate`, but points at the mapping key rather than its value."""
-        root = self._node()
+        index = self._index()
         parts = decode_pointer(pointer)
-        if root is None or not parts:
+        if index is None or not parts:
             return self.locate(pointer)
-        parent = root
-        for part in parts[:-1]:
-            found = _child(parent, part)
+        node = index.root
+        for part in parts:
+            found = index.entry(node, part)
             if found is None:
                 return self.locate(pointer)
-            parent = found[1]
-        if isinstance(parent, yaml.MappingNode):
-            for key, _value in reversed(parent.value):
-                if key.value == parts[-1]:
-                    line, col = _mark(key)
-                    return Location(self.file, line, col, pointer)
-        return self.locate(pointer)
+            node, key_mark, _ = found
+        if not key_mark:
+            return self.locate(pointer)
+        return Location(self.file, key_mark >> 32, key_mark & 0xFFFFFFFF, pointer)
 
-    def _node(self) -> yaml.Node | None:
-        if self._root is None and self._compose is not None:
-            compose, self._compose = self._compose, None
-            self._root = compose()
-        return self._root
-
-
-def _child(node: yaml.Node, part: str) -> tuple[yaml.Node | None, yaml.Node] | None:
-    """The (key node, value node) for ``part`` under ``node``; no key for sequence items."""
-    if isinstance(node, yaml.MappingNode):
-        # the last of duplicate keys wins, in the data and so here
-        for key, value in reversed(node.value):
-            if key.value == part:
-                return key, value
-        return None
-    if isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
-        return None, node.value[int(part)]
-    return None
+    def _index(self) -> Positions | None:
+        if self._positions is None and self._read is not None:
+            read, self._read = self._read, None
+            self._positions = read()
+        return self._positions
 
 
 @dataclass(slots=True)
@@ -284,19 +211,13 @@ def _parse_text(text: str, display: str, path: Path) -> SourceFile:
                 ) from None
             # flow-style YAML that is not JSON: fall through to the YAML parser
         else:
-            if duplicates:  # rare: find where, with the YAML builder that tracks pointers
-                node = _compose_quietly(text)
-                builder = _Builder(display)
-                if node is not None:
-                    builder.build(node)
-                return SourceFile(path, data, SourceMap(display, node), "json", builder.duplicates)
-            smap = SourceMap(display, _compose=lambda: _compose_quietly(text))
+            if duplicates:  # rare: find where, with the YAML reader that tracks pointers
+                _, positions, found = read_yaml(text, display)
+                return SourceFile(path, data, SourceMap(display, positions), "json", found)
+            smap = SourceMap(display, _read=lambda: _positions_quietly(text, display))
             return SourceFile(path, data, smap, "json")
-    _check_depth(text, display)
-    node = _compose(text, display)
-    builder = _Builder(display)
-    data = builder.build(node, text) if node is not None else None
-    return SourceFile(path, data, SourceMap(display, node), "yaml", builder.duplicates)
+    data, positions, found = read_yaml(text, display)
+    return SourceFile(path, data, SourceMap(display, positions), "yaml", found)
 
 
 def _json_object(pairs: list[tuple[str, Any]], duplicates: list[bool]) -> dict[str, Any]:
@@ -306,197 +227,8 @@ def _json_object(pairs: list[tuple[str, Any]], duplicates: list[bool]) -> dict[s
     return obj
 
 
-_BRACKETS = re.compile(r"[\[\]{}]")
-#: where a YAML anchor (``&name``) could start: after a space, a flow indicator or ``:``
-#: (``{"a":&x 1}`` is valid flow YAML); a match in a string only costs the full alias walk
-_ANCHOR = re.compile(r"(?:^|[\s\[\]{},:])&[^\s\[\]{},]", re.MULTILINE)
-_INDENT = re.compile(rf"^ {{{MAX_DEPTH},}}", re.MULTILINE)
-
-
-def _check_depth(text: str, display: str) -> None:
-    """Refuse YAML nested deeper than :data:`MAX_DEPTH` before libyaml's composer sees it.
-
-    libyaml composes recursively in C: tens of thousands of levels overflow the C
-    stack and kill the process. A cheap over-estimate (brackets, indentation)
-    clears every real document; only suspicious ones get the exact, event-based count.
-    """
-    depth = peak = 0
-    for m in _BRACKETS.finditer(text):
-        depth += 1 if m.group() in "[{" else -1
-        peak = max(peak, depth)
-    if peak <= MAX_DEPTH and not _INDENT.search(text):
-        return
-    depth = 0
+def _positions_quietly(text: str, display: str) -> Positions | None:
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-                    raise LoadError(
-                        f"document nests deeper than {MAX_DEPTH} levels; no contract needs that",
-                        Location(display, line, col),
-                    )
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-    except yaml.YAMLError:
-        return  # the composer reports syntax errors with better context
-
-
-def _compose(text: str, display: str) -> yaml.Node | None:
-    try:
-        return yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        what = exc.problem or exc.context or "malformed YAML"
-        context = exc.context_mark
-        if exc.context and context is not None and context.line + 1 != line:
-            what += f" ({exc.context} that started at line {context.line + 1}:{context.column + 1})"
-        raise LoadError(f"malformed YAML: {what}", Location(display, line, col)) from None
-    except yaml.YAMLError as exc:
-        raise LoadError(f"malformed YAML: {exc}", Location(display)) from None
-
-
-def _compose_quietly(text: str) -> yaml.Node | None:
-    try:
-        return yaml.compose(text, Loader=_Loader)
-    except yaml.YAMLError:
+        return read_yaml(text, display)[1]
+    except LoadError:
         return None
-
-
-_SCALARS: dict[str, Callable[[str], Any]] = {
-    "tag:yaml.org,2002:null": lambda _v: None,
-    "tag:yaml.org,2002:bool": lambda v: v.lower() == "true",
-    "tag:yaml.org,2002:int": lambda v: int(v, 0) if v[:2] in ("0x", "0o") else int(v),
-    "tag:yaml.org,2002:float": lambda v: float(
-        v.lower().replace(".inf", "inf").replace(".nan", "nan")
-    ),
-}
-
-
-#: where the builder is: (parent's path, key), built per node in O(1), read only on a duplicate
-_Path = tuple["_Path", str | int] | None
-
-
-def _parts(path: _Path) -> list[str | int]:
-    out: list[str | int] = []
-    while path is not None:
-        path, key = path
-        out.append(key)
-    return out[::-1]
-
-
-class _Builder:
-    """Turns a composed node graph into plain data, refusing alias bombs and recursion."""
-
-    def __init__(self, display: str) -> None:
-        self.display = display
-        self.duplicates: list[tuple[str, str]] = []
-        self._built: dict[int, Any] = {}
-        self._aliased: set[int] = set()
-
-    def build(self, root: yaml.Node, text: str | None = None) -> Any:
-        """Plain data for ``root``; ``text`` (its source) lets a document without anchors
-        skip the alias walk: without an anchor there is no alias, so no bomb."""
-        if text is None or _ANCHOR.search(text):
-            self._check_aliases(root)
-        return self._build(root, None)
-
-    def _check_aliases(self, root: yaml.Node) -> None:
-        """Count the expanded size of the node graph without expanding it."""
-        sizes: dict[int, int] = {}
-        active: set[int] = set()
-        real = 0
-        stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-        while stack:
-            node, done = stack.pop()
-            key = id(node)
-            if done:
-                active.discard(key)
-                children = _children(node)
-                sizes[key] = 1 + sum(sizes[id(c)] for c in children)
-                continue
-            if key in sizes:
-                self._aliased.add(key)
-                continue
-            if key in active:
-                line, col = _mark(node)
-                raise AliasBombError(
-                    "recursive YAML alias: an anchor refers to itself; "
-                    "contracts must be finite trees",
-                    Location(self.display, line, col),
-                )
-            real += 1
-            active.add(key)
-            stack.append((node, True))
-            for child in _children(node):
-                if id(child) in active:
-                    line, col = _mark(child)
-                    raise AliasBombError(
-                        "recursive YAML alias: an anchor refers to itself; "
-                        "contracts must be finite trees",
-                        Location(self.display, line, col),
-                    )
-                stack.append((child, False))
-        expanded = sizes[id(root)]
-        if expanded > max(_ALIAS_EXPANSION_FLOOR, _ALIAS_EXPANSION_FACTOR * real):
-            raise AliasBombError(
-                f"YAML aliases expand {real:,} nodes into {expanded:,}; refusing a likely "
-                "alias bomb (use $ref for reuse instead of anchors)",
-                Location(self.display, 1, 1),
-            )
-
-    def _build(self, node: yaml.Node, path: _Path) -> Any:
-        if isinstance(node, yaml.ScalarNode):
-            if node.tag == "tag:yaml.org,2002:str":
-                return node.value
-            convert = _SCALARS.get(node.tag)
-            if convert is None:
-                return node.value
-            try:
-                return convert(node.value)
-            except ValueError:
-                return node.value
-        key = id(node)
-        if key in self._aliased and key in self._built:
-            return self._built[key]
-        if isinstance(node, yaml.SequenceNode):
-            items = [self._build(child, (path, i)) for i, child in enumerate(node.value)]
-            if key in self._aliased:
-                self._built[key] = items
-            return items
-        mapping: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                merged = self._build(value_node, path)
-                for extra in merged if isinstance(merged, list) else [merged]:
-                    if isinstance(extra, dict):
-                        for k, v in extra.items():
-                            mapping.setdefault(k, v)
-                continue
-            name = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
-            if name in mapping:
-                self.duplicates.append(
-                    (
-                        encode_pointer(_parts((path, name))),
-                        f"duplicate key {name!r}; the last one wins",
-                    )
-                )
-            mapping[name] = self._build(value_node, (path, name))
-        if key in self._aliased:
-            self._built[key] = mapping
-        return mapping
-
-
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    if isinstance(node, yaml.MappingNode):
-        out: list[yaml.Node] = []
-        for k, v in node.value:
-            out.append(k)
-            out.append(v)
-        return out
-    return []

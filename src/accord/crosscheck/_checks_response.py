@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
-from accord.core import Direction
+from accord.core import Direction, SchemaValidator, Violation
 from accord.crosscheck._checks_request import choose_media, has_body
 from accord.crosscheck._exchange import Exchange, check
 from accord.crosscheck._headers import STANDARD_RESPONSE_HEADERS
@@ -131,26 +131,41 @@ def response_body(ex: Exchange) -> Iterator[Mismatch]:
         return
     prefix = "Response body is incompatible with the response body schema"
     rules = ex.response.matching_rules
-    validator = ex.validator(media.schema, Direction.RESPONSE)
-    for violation in validator.violations(body.content):
-        path = [p.replace("~1", "/").replace("~0", "~") for p in violation.pointer.split("/")[1:]]
-        if violation.keyword.lower() in VALUE_KEYWORDS and representative(rules, path):
-            continue  # the consumer takes any value like the example; see _matchers
-        yield ex.body_mismatch(
-            "response.body.incompatible",
-            f"{prefix}: {violation.message}",
-            "response",
-            path,
-            media.schema.place,
-        )
     walker = BodyWalker(
         ex.contract,
         lambda s: ex.validator(s, Direction.RESPONSE),
         close_objects=not ex.options.additional_properties_in_response,
+        closed=ex.closed_validator,
     )
-    for path_parts, keyword, message in walker.walk(media.schema, body.content):
-        if keyword == "format" and representative(rules, path_parts):
-            continue
+    walked = [
+        (path_parts, message)
+        for path_parts, keyword, message in walker.walk(media.schema, body.content)
+        if not (keyword == "format" and representative(rules, path_parts))
+    ]
+    validator = ex.validator(media.schema, Direction.RESPONSE)
+    violations = validator.violations(body.content)
+    schema = media.schema
+    real = _real_ambiguities(lambda: ex.closed_validator(schema), body.content, violations)
+    for violation in violations:
+        path = [p.replace("~1", "/").replace("~0", "~") for p in violation.pointer.split("/")[1:]]
+        if violation.keyword.lower() in VALUE_KEYWORDS and representative(rules, path):
+            continue  # the consumer takes any value like the example; see _matchers
+        said = violation.message
+        if _ambiguous(violation):
+            # several open branches fit: what do they say once closed? Nothing: fine.
+            # No branch fits: an undeclared property, which the walk names if it can.
+            found = real.get(violation.pointer)
+            if found is None or any(w[: len(path)] == path for w, _ in walked):
+                continue
+            said = found.message
+        yield ex.body_mismatch(
+            "response.body.incompatible",
+            f"{prefix}: {said}",
+            "response",
+            path,
+            media.schema.place,
+        )
+    for path_parts, message in walked:
         yield ex.body_mismatch(
             "response.body.incompatible",
             f"{prefix}: {message}",
@@ -158,3 +173,23 @@ def response_body(ex: Exchange) -> Iterator[Mismatch]:
             path_parts,
             media.schema.place,
         )
+
+
+def _ambiguous(violation: Violation) -> bool:
+    return violation.keyword == "oneOf" and "more than one" in violation.message
+
+
+def _real_ambiguities(
+    closed: Callable[[], SchemaValidator | None], body: object, violations: list[Violation]
+) -> dict[str, Violation]:
+    """Where a oneOf still fails once its branches are closed: pointer -> why.
+
+    Without closed branches (additional properties allowed, or ``required`` enforced)
+    the open answer stands. The closed registry is only built when a oneOf is ambiguous.
+    """
+    if not any(_ambiguous(v) for v in violations):
+        return {}
+    validator = closed()
+    if validator is None:
+        return {v.pointer: v for v in violations}
+    return {v.pointer: v for v in validator.violations(body) if v.keyword == "oneOf"}

@@ -141,6 +141,15 @@ class Exchange:
             return lenient_validator(self.contract, schema)
         return self.contract.validator(schema, direction)
 
+    def closed_validator(self, schema: SchemaRef) -> SchemaValidator | None:
+        """For responses held to their schema: a validator whose oneOf/anyOf branches are
+        closed, to tell a real ambiguity from branches that only fit because they are open."""
+        if self.options.additional_properties_in_response:
+            return None
+        if self.options.required_properties_in_response:
+            return None
+        return lenient_validator(self.contract, schema, closed=True)
+
     def mismatch(
         self,
         code: str,

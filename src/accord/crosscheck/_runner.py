@@ -34,6 +34,9 @@ def crosscheck(
         if request is None or response is None:
             continue
         operation = route(contract, request)
+        if operation is None and response.status in _PATH_ERRORS:
+            # a negative test: a path parameter that does not fit, answered 404 (or 400)
+            operation = route(contract, request, check_params=False)
         if operation is None:
             index = int(interaction.pointer.rsplit("/", 1)[-1])
             paths = Place(contract.root, "/paths")
@@ -63,28 +66,78 @@ def crosscheck(
             exact=_exact(operation, response.status),
         )
         seen: set[tuple[str, str, str]] = set()
+        explained = explained_by(response.status)
         for spec in CHECKS.values():
             for found in spec.run(exchange):
                 key = (found.code, found.pact_path, found.message)
+                if found.code in explained:
+                    continue  # the pact records the error this request gets: a negative test
                 if key not in seen:
                     seen.add(key)
                     out.append(found)
     return out
 
 
-def route(contract: Contract, request: HttpRequest) -> Operation | None:
+#: the request problems a recorded error status explains (a pact's negative test): a
+#: consumer that sends a bad body on purpose and records the 400 it gets is right to
+#: expect it. Anything else about the request is still checked, and the status must be
+#: documented for the operation (response-status).
+_BAD_REQUEST = frozenset(
+    {
+        "request.body.incompatible",
+        "request.body.unknown",
+        "request.content-type.incompatible",
+        "request.content-type.missing",
+        "request.content-type.unknown",
+        "request.header.incompatible",
+        "request.header.unknown",
+        "request.query.incompatible",
+        "request.query.unknown",
+    }
+)
+_EXPLAINED: dict[int, frozenset[str]] = {
+    400: _BAD_REQUEST,
+    401: frozenset({"request.authorization.missing"}),
+    406: frozenset({"request.accept.incompatible", "request.accept.unknown"}),
+    413: frozenset({"request.body.incompatible"}),
+    414: frozenset({"request.query.incompatible"}),
+    415: frozenset(
+        {
+            "request.content-type.incompatible",
+            "request.content-type.missing",
+            "request.content-type.unknown",
+            "request.body.unknown",
+            "request.body.incompatible",
+        }
+    ),
+    422: _BAD_REQUEST,
+    431: frozenset({"request.header.incompatible"}),
+}
+#: statuses a request whose path parameter does not fit its schema may get
+_PATH_ERRORS = frozenset({400, 404})
+
+
+def explained_by(status: int) -> frozenset[str]:
+    """The request mismatch codes that a recorded response ``status`` explains."""
+    return _EXPLAINED.get(status, frozenset())
+
+
+def route(
+    contract: Contract, request: HttpRequest, *, check_params: bool = True
+) -> Operation | None:
     """The operation a request belongs to: its path matches and its path parameters fit.
 
     A path that only matches once a server's base path (``servers: [{url: /v1}]``) is
-    taken off its front is routed too.
+    taken off its front is routed too. ``check_params=False`` routes a path whose
+    parameters do not fit (a negative test's).
     """
     path = request.path.split("?", 1)[0]
     method = request.method.lower()
-    found = _route(contract, method, path)
+    found = _route(contract, method, path, check_params)
     if found is None:
         for base in _base_paths(contract):
             if path.startswith(base + "/"):
-                found = _route(contract, method, path[len(base) :])
+                found = _route(contract, method, path[len(base) :], check_params)
                 if found is not None:
                     break
     return found
@@ -102,7 +155,7 @@ def _base_paths(contract: Contract) -> list[str]:
     return out
 
 
-def _route(contract: Contract, method: str, path: str) -> Operation | None:
+def _route(contract: Contract, method: str, path: str, check_params: bool) -> Operation | None:
     candidates: list[Operation] = []
     found = contract.match(method, path)
     if found is not None:
@@ -114,7 +167,9 @@ def _route(contract: Contract, method: str, path: str) -> Operation | None:
     candidates += [op for op in others if op not in candidates]
     for operation in candidates:
         params = PathTemplate.parse(operation.path).match(path)
-        if params is not None and _path_param_problem(contract, operation, params) is None:
+        if params is None:
+            continue
+        if not check_params or _path_param_problem(contract, operation, params) is None:
             return operation
     return None
 

@@ -8,8 +8,11 @@ Two OpenAPI-aware checks walk a body together with its schema (following
   schema (``additionalPropertiesInResponse: false``): a provider that follows
   its contract would not send them, so the consumer cannot rely on them.
 
-An object is only "closed" when its schemas say it is an object and declare
-some properties; a free-form ``type: object`` stays open, as OpenAPI intends.
+An object is "closed" when its schemas say it is an object and allow nothing more
+(no ``additionalProperties``): a ``type: object`` without ``properties`` too, as
+swagger-mock-validator does, since such a provider promises no property at all.
+``additionalProperties: true`` keeps it open. Of the ``oneOf``/``anyOf`` branches a
+value fits, those it fits once closed are preferred (see ``_lenient``).
 """
 
 from __future__ import annotations
@@ -52,10 +55,12 @@ class BodyWalker:
         validator: Callable[[SchemaRef], SchemaValidator],
         *,
         close_objects: bool,
+        closed: Callable[[SchemaRef], SchemaValidator | None] | None = None,
     ) -> None:
         self.contract = contract
         self.validator = validator
         self.close_objects = close_objects
+        self.closed = closed
 
     def walk(self, schema: SchemaRef, instance: Any) -> Iterator[WalkResult]:
         """Each ``(instance path, keyword, message)``; keyword is "format" or "additional"."""
@@ -87,7 +92,7 @@ class BodyWalker:
                 yield from self._walk(shape.items, value, [*path, i])
 
     def _closed(self, shape: _Shape) -> bool:
-        return self.close_objects and shape.is_object and not shape.open and bool(shape.props)
+        return self.close_objects and shape.is_object and not shape.open
 
     def _collect(self, places: list[Place], instance: Any) -> _Shape:
         shape = _Shape()
@@ -150,16 +155,23 @@ class BodyWalker:
             branches = value.get(keyword)
             if isinstance(branches, list):
                 matching = [
-                    place.child(keyword, i)
+                    (place.child(keyword, i), branch)
                     for i, branch in enumerate(branches)
                     if self._valid(place.child(keyword, i), branch, instance)
                 ]
                 if not matching:
                     shape.open = True  # the validator already says no branch fits
-                pending += matching
+                if len(matching) > 1 and self.closed is not None:
+                    closed = [(p, b) for p, b in matching if self._fits_closed(p, b, instance)]
+                    matching = closed or matching
+                pending += [p for p, _ in matching]
         for keyword in ("then", "else"):
             if isinstance(value.get(keyword), dict | bool):
                 pending.append(place.child(keyword))
+
+    def _fits_closed(self, place: Place, branch: Any, instance: Any) -> bool:
+        validator = self.closed(SchemaRef(place, branch)) if self.closed else None
+        return validator is None or validator.is_valid(instance)
 
     def _valid(self, place: Place, branch: Any, instance: Any) -> bool:
         if not isinstance(branch, dict | bool):

@@ -17,6 +17,7 @@ from accord.diff._impact import attach_consumers
 from accord.diff._model import Change, DiffResult, Level, Target
 from accord.diff._oasdiff import OASDIFF_IDS
 from accord.diff._registry import RULES, Hit, Kind, Rule
+from accord.diff._rules_metadata import relax_unstable
 from accord.diff._rules_operation import operation_key, paired_parameters
 from accord.diff._walk import DiffContext, OperationPair, SchemaPair, node_key, walk_schemas
 
@@ -35,6 +36,7 @@ def diff_contracts(
     """
     ctx = DiffContext(old, new)
     memo: dict[Any, _Found] = {}
+    walks: dict[Any, _Walk] = {}
     changes: list[Change] = []
     by_scope: dict[str, list[Rule]] = {"contract": [], "operation": [], "schema": []}
     for entry in RULES.values():
@@ -50,9 +52,10 @@ def diff_contracts(
         for entry in by_scope["operation"]:
             changes.extend(_changes(ctx, entry, entry.check(pair), op.key, service))
         for root in _schema_roots(pair):
-            for schemas in walk_schemas(ctx, *root):
-                changes.extend(_schema_changes(by_scope["schema"], schemas, memo, op.key, service))
+            found = _root_changes(ctx, by_scope["schema"], root, memo, walks, op.key, service)
+            changes.extend(found)
     changes.sort(key=Change.sort_key)
+    relax_unstable(changes, old)
     pact_list = list(pacts)
     attach_consumers(changes, old, pact_list)
     return DiffResult(changes, pacts=len(pact_list))
@@ -94,11 +97,54 @@ def _changes(
 
 #: what the schema rules found for one pair of nodes in one kind of place, computed once
 _Found = list[tuple[Hit, str, Level]]
+#: what one walk from a pair of schema roots found: (data path, hits) where rules hit
+_Walk = list[tuple[SchemaPair, _Found]]
 
 
-def _schema_changes(
-    rules: list[Rule], pair: SchemaPair, memo: dict[Any, _Found], operation: str, service: str
+def _root_changes(
+    ctx: DiffContext,
+    rules: list[Rule],
+    root: SchemaRoot,
+    memo: dict[Any, _Found],
+    walks: dict[Any, _Walk],
+    operation: str,
+    service: str,
 ) -> Iterator[Change]:
+    """The changes under one schema root (a body, parameter or header of an operation).
+
+    Many roots lead to the same pair of schemas (Stripe: hundreds of responses are one
+    ``$ref``), and the breadth-first walk from a pair depends only on the pair and the
+    kind of place, so each walk runs once per diff and is replayed for the other roots.
+    """
+    old, new, direction, kind, target, media = root
+    start = (node_key(ctx.deref(0, *old)[1]), node_key(ctx.deref(1, *new)[1]))
+    key = (start, direction, kind, media, target.location, target.json_path)
+    walk = walks.get(key)
+    if walk is None:
+        walk = walks[key] = []
+        for pair in walk_schemas(ctx, old, new, direction, kind, target, media):
+            found = _found(rules, pair, memo)
+            if found:
+                walk.append((pair, found))
+    for pair, found in walk:
+        where = replace(target, json_path=pair.target.json_path)
+        for hit, change_id, level in found:
+            change = _change(ctx, hit, change_id, level)
+            change.target = replace(
+                where,
+                json_path=where.json_path + hit.sub,
+                absent=hit.absent or where.absent,
+                media=media,
+            )
+            change.operation = operation
+            change.service = service
+            change.detail = hit.message
+            change.message = f"{change.path}: {hit.message}"
+            yield change
+
+
+def _found(rules: list[Rule], pair: SchemaPair, memo: dict[Any, _Found]) -> _Found:
+    """What the schema rules say about one pair (memoised per pair of nodes and place kind)."""
     key = (
         node_key(pair.old_place),
         node_key(pair.new_place),
@@ -113,18 +159,7 @@ def _schema_changes(
             for entry in rules
             for hit in entry.check(pair)
         ]
-    for hit, change_id, level in found:
-        change = _change(pair.ctx, hit, change_id, level)
-        change.target = replace(
-            pair.target,
-            json_path=pair.target.json_path + hit.sub,
-            absent=hit.absent or pair.target.absent,
-        )
-        change.operation = operation
-        change.service = service
-        change.detail = hit.message
-        change.message = f"{change.path}: {hit.message}"
-        yield change
+    return found
 
 
 def _schema_roots(pair: OperationPair) -> Iterator[SchemaRoot]:

@@ -62,12 +62,30 @@ def group_edits(changes: Sequence[Change]) -> list[list[Change]]:
     return list(groups.values())
 
 
-def _place(change: Change) -> str:
-    return " ".join(p for p in (change.service, change.operation, change.path) if p)
+def _place(change: Change, media: frozenset[tuple[str, ...]] = frozenset()) -> str:
+    """Service, operation and path; with the media type where the place has several."""
+    where = " ".join(p for p in (change.service, change.operation, change.path) if p)
+    if change.target.media and _body_key(change) in media:
+        where += f" ({change.target.media})"
+    return where
+
+
+def _body_key(change: Change) -> tuple[str, ...]:
+    return (change.service, change.operation, change.path, change.id)
+
+
+def _several_media(changes: Sequence[Change]) -> frozenset[tuple[str, ...]]:
+    """The places whose findings repeat per media type (the same body as JSON and XML)."""
+    seen: dict[tuple[str, ...], set[str]] = {}
+    for change in changes:
+        if change.target.media:
+            seen.setdefault(_body_key(change), set()).add(change.target.media)
+    return frozenset(key for key, media in seen.items() if len(media) > 1)
 
 
 def _text(result: DiffResult, title: str) -> str:
     lines = [f"{title}: {summary_line(result)}" if title else summary_line(result)]
+    media = _several_media(result.changes)
     for level in Level:
         groups = group_edits([c for c in result.changes if c.level is level])
         if not groups:
@@ -76,10 +94,11 @@ def _text(result: DiffResult, title: str) -> str:
         for group in groups:
             first = group[0]
             lines.append(f"  {first.id}: {first.detail or first.message}")
-            places = [_place(c) for c in group if _place(c)]
+            places = [_place(c, media) for c in group if _place(c)]
             lines += [f"      at {p}" for p in places[:_SHOWN]]
             if len(places) > _SHOWN:
-                lines.append(f"      ... and {len(places) - _SHOWN} more places")
+                more = len(places) - _SHOWN
+                lines.append(f"      ... and {more} more place{'' if more == 1 else 's'}")
             if first.old_location or first.new_location:
                 old, new = first.old_location or "-", first.new_location or "-"
                 lines.append(f"      old: {old}  new: {new}")
@@ -105,6 +124,7 @@ def _cell(text: str) -> str:
 def _markdown(result: DiffResult, title: str) -> str:
     head = f"### Contract diff{': ' + title if title else ''}"
     lines = [head, "", f"**{summary_line(result)}**", ""]
+    media = _several_media(result.changes)
     groups = group_edits(result.breaking)
     if groups:
         lines += [
@@ -115,7 +135,7 @@ def _markdown(result: DiffResult, title: str) -> str:
             first = group[0]
             consumers = [(ch.operation, c) for ch in group for c in ch.consumers]
             mark = ":x:" if consumers else ":warning:"
-            where = _cell(_place(first))
+            where = _cell(_place(first, media))
             if len(group) > 1:
                 where += f" (+{len(group) - 1} more)"
             lines.append(
@@ -130,7 +150,8 @@ def _markdown(result: DiffResult, title: str) -> str:
             first = group[0]
             more = f" (+{len(group) - 1} more)" if len(group) > 1 else ""
             text = _cell(first.detail or first.message)
-            lines.append(f"- {first.level.value} `{first.id}` {_cell(_place(first))}{more}: {text}")
+            where = _cell(_place(first, media))
+            lines.append(f"- {first.level.value} `{first.id}` {where}{more}: {text}")
         lines += ["", "</details>", ""]
     if not result.changes:
         lines += ["No changes.", ""]

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from accord._errors import Location
 
-__all__ = ["Change", "Consumer", "DiffResult", "Level", "Target"]
+__all__ = ["FAIL_ON", "Change", "Consumer", "DiffResult", "FailOn", "Level", "Target"]
 
 Part = Literal[
     "contract",
@@ -20,6 +20,9 @@ Part = Literal[
     "response-body",
     "response-header",
 ]
+
+FailOn = Literal["breaking", "consumer", "never"]
+FAIL_ON: tuple[FailOn, ...] = ("breaking", "consumer", "never")
 
 
 class Level(Enum):
@@ -45,6 +48,7 @@ class Target:
     status: str = ""  # response status ("200", "4XX", "default")
     json_path: tuple[str, ...] = ()
     absent: bool = False
+    media: str = ""  # the body's media type, for bodies
 
     def describe(self) -> str:
         """``request body /lines/[]/quantity`` style text for people (``[]``: array items)."""
@@ -111,6 +115,7 @@ class Change:
             "message": self.message,
             "operation": self.operation,
             "path": self.path,
+            "media_type": self.target.media or None,
             "old_location": _loc(self.old_location),
             "new_location": _loc(self.new_location),
             "consumers": [c.as_dict() for c in self.consumers],
@@ -175,8 +180,17 @@ class DiffResult:
             "by_id": dict(sorted(Counter(c.id for c in self.changes).items())),
         }
 
-    def exit_code(self, *, strict: bool = False) -> int:
-        """1 when a consumer is affected (or, with ``strict``, on any breaking change)."""
-        if any(c.consumers for c in self.breaking):
-            return 1
-        return 1 if strict and self.breaking else 0
+    def exit_code(self, fail_on: FailOn | None = None) -> int:
+        """1 when the breaking changes fail the run, by ``fail_on``.
+
+        ``consumer``: a breaking change affects a consumer's pact; ``breaking``: any
+        breaking change; ``never``: always 0. By default ``consumer`` when pacts were
+        checked and ``breaking`` when there were none: with no pact nobody can say
+        that a breaking change is safe.
+        """
+        mode = fail_on or ("consumer" if self.pacts else "breaking")
+        if mode == "never":
+            return 0
+        if mode == "breaking":
+            return 1 if self.breaking else 0
+        return 1 if any(c.consumers for c in self.breaking) else 0

@@ -242,4 +242,45 @@ _RENAMED = {
     "response-header-type-compatible": "response-header-type-compatible",
 }
 
-OASDIFF_IDS: dict[str, str] = {change_id: change_id for change_id in sorted(_SAME)} | _RENAMED
+#: readOnly/writeOnly flips of a property, named alike by both tools
+_FLIPS = {
+    f"{d}-{k}-property-became-{n}{f}-only"
+    for d in ("request", "response")
+    for k in ("required", "optional")
+    for f in ("read", "write")
+    for n in ("", "not-")
+}
+_RENAMED |= {
+    # an allOf member that repeats what the others say: oasdiff still names the edit
+    **{
+        f"{d}-{w}-all-of-{verb}-redundant": f"{d}-{w}-all-of-{verb}"
+        for d in ("request", "response")
+        for w in ("body", "property")
+        for verb in ("added", "removed")
+    },
+    # a parameter going from number/integer/boolean to string: oasdiff calls it a type
+    # change (WARN for a parameter's property); Accord sees that every old value is text
+    "request-parameter-type-widened-to-text": "request-parameter-type-changed",
+    "request-parameter-property-type-widened-to-text": "request-parameter-property-type-changed",
+    "request-header-property-type-widened-to-text": "request-parameter-property-type-changed",
+    "operation-removed-before-sunset": "api-removed-before-sunset",
+    "path-removed-before-sunset": "api-path-removed-before-sunset",
+    "request-parameter-removed-before-sunset": "request-parameter-removed-before-sunset",
+    "stability-decreased": "api-stability-decreased",
+    "stability-increased": "api-stability-increased",
+    "security-scope-added": "api-security-scope-added",
+    "security-scope-removed": "api-security-scope-removed",
+    "global-security-scope-added": "api-global-security-scope-added",
+    "global-security-scope-removed": "api-global-security-scope-removed",
+    "security-component-added": "api-security-component-added",
+    "security-component-removed": "api-security-component-removed",
+    "security-component-type-changed": "api-security-component-type-changed",
+    "security-component-oauth-scope-added": "api-security-component-oauth-scope-added",
+    "security-component-oauth-scope-removed": "api-security-component-oauth-scope-removed",
+    "security-component-oauth-url-changed": "api-security-component-oauth-url-changed",
+    "security-component-oauth-token-url-changed": "api-security-component-oauth-token-url-changed",
+}
+
+OASDIFF_IDS: dict[str, str] = {
+    change_id: change_id for change_id in sorted(_SAME | _FLIPS)
+} | _RENAMED

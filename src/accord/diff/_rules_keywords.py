@@ -7,6 +7,7 @@ opposite edits widen it. Narrowing breaks requests, widening breaks responses.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -73,7 +74,53 @@ def bounds(pair: SchemaPair) -> Iterator[Hit]:
             yield Hit(f"{stem}-{verb}", f"{keyword} {verb} from {raw_old} to {raw_new}", **places)
 
 
-_ANY = frozenset({"", ".*", "^.*$", ".+", "^.+$"})
+_ANY = frozenset({"", ".*", "^.*", ".*$", "^.*$"})
+_NON_EMPTY = frozenset({".+", "^.+", ".+$", "^.+$"})
+#: ``^[class]+$`` / ``^[class]*$``: one character class, repeated, the whole string
+_CLASS_RUN = re.compile(r"\^\[([^\]\\^]+)\]([+*])\$")
+
+
+def generalizes(old: str, new: str) -> bool:
+    """True when every string ``old`` matches is matched by ``new`` too (when it can tell).
+
+    Patterns are searched, not anchored (JSON Schema). Anything, anything non-empty
+    (when ``old`` refuses the empty string), and a whole string of one character class
+    (a class that contains the old one, repeated at least as freely) are told apart;
+    any other change counts as a change.
+    """
+    if new in _ANY:
+        return True
+    if new in _NON_EMPTY:
+        try:
+            return re.search(old, "") is None
+        except re.error:
+            return False
+    a, b = _CLASS_RUN.fullmatch(old), _CLASS_RUN.fullmatch(new)
+    if a is None or b is None:
+        return False
+    chars_a, chars_b = _class_chars(a.group(1)), _class_chars(b.group(1))
+    if chars_a is None or chars_b is None:
+        return False
+    return chars_a <= chars_b and (b.group(2) == "*" or a.group(2) == "+")
+
+
+def _class_chars(body: str) -> frozenset[str] | None:
+    """The characters of a simple class body (``a-z0-9_-``); None when it is not simple."""
+    if "\\" in body:
+        return None
+    out: set[str] = set()
+    i = 0
+    while i < len(body):
+        if i + 2 < len(body) and body[i + 1] == "-":
+            low, high = ord(body[i]), ord(body[i + 2])
+            if low > high:
+                return None
+            out.update(chr(c) for c in range(low, high + 1))
+            i += 3
+        else:
+            out.add(body[i])
+            i += 1
+    return frozenset(out)
 
 
 @rule(
@@ -93,7 +140,7 @@ def pattern(pair: SchemaPair) -> Iterator[Hit]:
         yield Hit("pattern-added", f"pattern {new!r} added", **places)
     elif new is None:
         yield Hit("pattern-removed", f"pattern {old!r} removed", **places)
-    elif new in _ANY:
+    elif generalizes(old, new):
         yield Hit("pattern-generalized", f"pattern {old!r} generalized to {new!r}", **places)
     else:
         yield Hit("pattern-changed", f"pattern changed from {old!r} to {new!r}", **places)
@@ -101,6 +148,42 @@ def pattern(pair: SchemaPair) -> Iterator[Hit]:
 
 def _annotation_only(member: Any) -> bool:
     return isinstance(member, dict) and all(k in ANNOTATIONS or k.startswith("x-") for k in member)
+
+
+def _implied(pair: SchemaPair, member: Any, verb: str, old: list[Any], new: list[Any]) -> bool:
+    """True when an allOf member added or removed constrains nothing the others do not.
+
+    A removed member is checked against the new allOf, an added one against the old:
+    each of its keywords must be said, with the same value, by one of the others (its
+    properties one by one, its required names by any of them). Only then does dropping
+    or adding it leave the set of valid values as it was.
+    """
+    side, others = (0, new) if verb == "removed" else (1, old)
+    place = pair.old_place if side == 0 else pair.new_place
+    rest = [pair.ctx.deref(1 - side, m, place)[0] for m in others]
+    rest = [m for m in rest if isinstance(m, dict)]
+    this = pair.ctx.deref(side, member, place)[0]
+    if not isinstance(this, dict) or not rest:
+        return False
+    for keyword, value in this.items():
+        if keyword in ANNOTATIONS or keyword.startswith("x-"):
+            continue
+        if keyword == "required" and isinstance(value, list):
+            named = {str(n) for m in rest for n in m.get("required") or ()}
+            if not {str(n) for n in value} <= named:
+                return False
+        elif keyword == "properties" and isinstance(value, dict):
+            for name, schema in value.items():
+                if not any(_props_of(m).get(name) == schema for m in rest):
+                    return False
+        elif not any(m.get(keyword) == value for m in rest):
+            return False
+    return True
+
+
+def _props_of(node: dict[str, Any]) -> dict[str, Any]:
+    found = node.get("properties")
+    return found if isinstance(found, dict) else {}
 
 
 _COMPOSITION_KINDS = [
@@ -112,6 +195,8 @@ _COMPOSITION_KINDS = [
     directional("all-of-removed", NB, B),
     directional("all-of-added-annotation-only", INFO, INFO),
     directional("all-of-removed-annotation-only", INFO, INFO),
+    directional("all-of-added-redundant", INFO, INFO),
+    directional("all-of-removed-redundant", INFO, INFO),
     directional("wrapped-in-one-of", B, B),
 ]
 
@@ -136,7 +221,11 @@ def compositions(pair: SchemaPair) -> Iterator[Hit]:
             for i in indexes:
                 member = members[i]
                 name = member.get("$ref", f"#{i}") if isinstance(member, dict) else f"#{i}"
-                suffix = "-annotation-only" if key == "allOf" and _annotation_only(member) else ""
+                suffix = ""
+                if key == "allOf" and _annotation_only(member):
+                    suffix = "-annotation-only"
+                elif key == "allOf" and _implied(pair, member, verb, old or [], new or []):
+                    suffix = "-redundant"
                 places: At = {"old": pair.old_place, "new": pair.new_place}
                 if verb == "removed":
                     places["old"] = side.child(key, i)

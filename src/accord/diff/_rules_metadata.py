@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
-from accord.core import Place
-from accord.diff._model import Level, Target
+from accord.core import Contract, Place
+from accord.diff._model import Change, Level, Target
 from accord.diff._registry import At, Hit, fixed, rule
-from accord.diff._rules_operation import paired_parameters, param_target, raw_node
+from accord.diff._rules_operation import (
+    is_date,
+    paired_parameters,
+    param_target,
+    raw_node,
+)
 from accord.diff._walk import DiffContext, OperationPair
 
 B, NB, INFO = Level.BREAKING, Level.NON_BREAKING, Level.INFO
@@ -19,17 +23,19 @@ B, NB, INFO = Level.BREAKING, Level.NON_BREAKING, Level.INFO
     "contract",
     fixed("global-security-added", INFO),
     fixed("global-security-removed", INFO),
+    fixed("global-security-scope-added", B),
+    fixed("global-security-scope-removed", NB),
     fixed("webhook-added", NB),
     fixed("webhook-removed", B),
 )
 def contract_level(ctx: DiffContext) -> Iterator[Hit]:
-    """Global security requirements or webhooks were added or removed."""
+    """Global security requirements (or their scopes) or webhooks were added or removed."""
     root_old, root_new = Place(ctx.old.root, ""), Place(ctx.new.root, "")
     target = Target("contract")
-    old, new = (
-        _requirements(ctx.old.data.get("security")),
-        _requirements(ctx.new.data.get("security")),
-    )
+    raw_old, raw_new = ctx.old.data.get("security"), ctx.new.data.get("security")
+    old, new = _requirements(raw_old), _requirements(raw_new)
+    for kind, text in _scope_changes(raw_old, raw_new):
+        yield Hit(f"global-{kind}", f"global {text}", root_old, root_new, target=target)
     for req in sorted(new - old):
         yield Hit(
             "global-security-added",
@@ -71,9 +77,113 @@ def _mapping(node: Any, key: str) -> dict[str, Any]:
 
 
 def _requirements(raw: Any) -> set[str]:
+    return set(_requirement_scopes(raw))
+
+
+def _requirement_scopes(raw: Any) -> dict[str, dict[str, set[str]]]:
+    """Security requirements by their schemes (``a + b``): each scheme's scopes."""
     if not isinstance(raw, list):
-        return set()
-    return {" + ".join(sorted(r)) or "(anonymous)" for r in raw if isinstance(r, dict)}
+        return {}
+    return {
+        " + ".join(sorted(r)) or "(anonymous)": {
+            str(k): {str(s) for s in v} if isinstance(v, list) else set() for k, v in r.items()
+        }
+        for r in raw
+        if isinstance(r, dict)
+    }
+
+
+def _scope_changes(raw_old: Any, raw_new: Any) -> Iterator[tuple[str, str]]:
+    """Scopes added to or removed from a requirement both versions have.
+
+    A requirement's scopes are all needed: a new one refuses the tokens issued without
+    it (breaking), a scope no longer asked for refuses nobody.
+    """
+    old, new = _requirement_scopes(raw_old), _requirement_scopes(raw_new)
+    for req in sorted(old.keys() & new.keys()):
+        for scheme in sorted(old[req]):
+            before, after = old[req][scheme], new[req].get(scheme, set())
+            for scope in sorted(after - before):
+                yield "security-scope-added", f"security {req}: scope {scope!r} of {scheme} added"
+            for scope in sorted(before - after):
+                text = f"security {req}: scope {scope!r} of {scheme} removed"
+                yield "security-scope-removed", text
+
+
+def _carrier(scheme: dict[str, Any], key: str) -> Any:
+    """A scheme's ``key``; HTTP auth scheme names are case-insensitive (RFC 9110 11.1)."""
+    value = scheme.get(key)
+    return value.lower() if key == "scheme" and isinstance(value, str) else value
+
+
+_FLOW_URLS = {"authorizationUrl": "oauth-url", "tokenUrl": "oauth-token-url"}
+#: what identifies how a credential travels, by scheme type
+_CARRIER = {"apiKey": ("in", "name"), "http": ("scheme",), "openIdConnect": ("openIdConnectUrl",)}
+
+
+@rule(
+    "contract",
+    fixed("security-component-added", INFO),
+    fixed("security-component-removed", INFO),
+    fixed("security-component-type-changed", B),
+    fixed("security-component-changed", B),
+    fixed("security-component-oauth-scope-added", INFO),
+    fixed("security-component-oauth-scope-removed", INFO),
+    fixed("security-component-oauth-url-changed", INFO),
+    fixed("security-component-oauth-token-url-changed", INFO),
+)
+def security_schemes(ctx: DiffContext) -> Iterator[Hit]:
+    """Security schemes of components were added, removed, retyped or changed."""
+    old = _mapping(_mapping(ctx.old.data, "components"), "securitySchemes")
+    new = _mapping(_mapping(ctx.new.data, "components"), "securitySchemes")
+    base_old = Place(ctx.old.root, "/components/securitySchemes")
+    base_new = Place(ctx.new.root, "/components/securitySchemes")
+    target = Target("contract")
+    for name in sorted(new.keys() - old.keys()):
+        at_new = base_new.child(name)
+        yield Hit(
+            "security-component-added", f"security scheme {name} added", None, at_new, target=target
+        )
+    for name in sorted(old.keys() - new.keys()):
+        at_old = base_old.child(name)
+        yield Hit(
+            "security-component-removed",
+            f"security scheme {name} removed",
+            at_old,
+            None,
+            target=target,
+        )
+    for name in sorted(old.keys() & new.keys()):
+        a, b = old[name], new[name]
+        if not isinstance(a, dict) or not isinstance(b, dict) or a == b:
+            continue
+        at: At = {"old": base_old.child(name), "new": base_new.child(name), "target": target}
+        if a.get("type") != b.get("type"):
+            text = f"security scheme {name} changed type from {a.get('type')} to {b.get('type')}"
+            yield Hit("security-component-type-changed", text, **at)
+            continue
+        for key in _CARRIER.get(str(a.get("type")), ()):
+            if _carrier(a, key) != _carrier(b, key):
+                text = (
+                    f"security scheme {name}: {key} changed from {a.get(key)!r} to {b.get(key)!r}"
+                )
+                yield Hit("security-component-changed", text, **at)
+        flows_old, flows_new = _mapping(a, "flows"), _mapping(b, "flows")
+        for flow in sorted(flows_old.keys() & flows_new.keys()):
+            fa, fb = flows_old[flow], flows_new[flow]
+            if not isinstance(fa, dict) or not isinstance(fb, dict):
+                continue
+            for key, stem in _FLOW_URLS.items():
+                if fa.get(key) != fb.get(key):
+                    text = f"security scheme {name}, {flow} flow: {key} changed to {fb.get(key)}"
+                    yield Hit(f"security-component-{stem}-changed", text, **at)
+            scopes_old, scopes_new = _mapping(fa, "scopes"), _mapping(fb, "scopes")
+            for scope in sorted(scopes_new.keys() - scopes_old.keys()):
+                text = f"security scheme {name}, {flow} flow: scope {scope!r} added"
+                yield Hit("security-component-oauth-scope-added", text, **at)
+            for scope in sorted(scopes_old.keys() - scopes_new.keys()):
+                text = f"security scheme {name}, {flow} flow: scope {scope!r} removed"
+                yield Hit("security-component-oauth-scope-removed", text, **at)
 
 
 @rule(
@@ -87,6 +197,8 @@ def _requirements(raw: Any) -> set[str]:
     fixed("tag-removed", INFO),
     fixed("security-added", INFO),
     fixed("security-removed", INFO),
+    fixed("security-scope-added", B),
+    fixed("security-scope-removed", NB),
 )
 def operation_metadata(pair: OperationPair) -> Iterator[Hit]:
     """Deprecation, operationId, tags or operation-level security changed."""
@@ -114,17 +226,12 @@ def operation_metadata(pair: OperationPair) -> Iterator[Hit]:
         yield Hit("security-added", f"security requirement {req} added", **at)
     for req in sorted(sec_old - sec_new):
         yield Hit("security-removed", f"security requirement {req} removed", **at)
+    if isinstance(raw_old, dict) and isinstance(raw_new, dict):
+        for kind, text in _scope_changes(raw_old.get("security"), raw_new.get("security")):
+            yield Hit(kind, text, **at)
 
 
 _STABILITY = frozenset({"draft", "alpha", "beta", "stable"})
-
-
-def _is_date(value: Any) -> bool:
-    try:
-        date.fromisoformat(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 def _sunset(kind_prefix: str, old: Any, new: Any, what: str) -> Iterator[tuple[str, str]]:
@@ -137,11 +244,19 @@ def _sunset(kind_prefix: str, old: Any, new: Any, what: str) -> Iterator[tuple[s
             f"{kind_prefix}sunset-removed",
             f"{what} is deprecated but lost its x-sunset date: clients lose their notice",
         )
-    elif after is not None and after != before and not _is_date(after):
-        yield (
-            f"{kind_prefix}sunset-invalid",
-            f"x-sunset {after!r} of {what} is not a date (YYYY-MM-DD)",
-        )
+    elif after != before:
+        # a change from or to a date nobody can read: the notice cannot be compared
+        bad = [v for v in (after, before) if v is not None and not is_date(v)]
+        if bad:
+            yield (
+                f"{kind_prefix}sunset-invalid",
+                f"x-sunset {bad[0]!r} of {what} is not a date (YYYY-MM-DD)",
+            )
+
+
+#: how much an operation promises, least first; draft and alpha promise nothing
+_STABILITY_RANK = {"draft": 0, "alpha": 1, "beta": 2, "stable": 3}
+UNSTABLE = frozenset({"draft", "alpha"})
 
 
 @rule(
@@ -149,21 +264,53 @@ def _sunset(kind_prefix: str, old: Any, new: Any, what: str) -> Iterator[tuple[s
     fixed("sunset-removed", B),
     fixed("sunset-invalid", B),
     fixed("stability-level-invalid", B),
+    fixed("stability-decreased", B),
+    fixed("stability-increased", INFO),
     fixed("request-parameter-sunset-removed", B),
     fixed("request-parameter-sunset-invalid", B),
 )
 def deprecation_policy(pair: OperationPair) -> Iterator[Hit]:
-    """A deprecated operation or parameter lost its sunset date, or has an unreadable one."""
+    """Sunset dates lost or unreadable, stability levels invalid, lowered or raised."""
     raw_old, raw_new = raw_node(pair.old.place), raw_node(pair.new.place)
     at: At = {"old": pair.old.place, "new": pair.new.place, "target": Target("operation")}
     for kind, text in _sunset("", raw_old, raw_new, pair.new.key):
         yield Hit(kind, text, **at)
+    before = raw_old.get("x-stability-level") if isinstance(raw_old, dict) else None
     level = raw_new.get("x-stability-level") if isinstance(raw_new, dict) else None
+    before = before if isinstance(before, str) or before is None else repr(before)
+    level = level if isinstance(level, str) or level is None else repr(level)
     if level is not None and level not in _STABILITY:
         text = f"x-stability-level {level!r} is not one of {', '.join(sorted(_STABILITY))}"
         yield Hit("stability-level-invalid", text, **at)
+    elif before in _STABILITY_RANK and level in _STABILITY_RANK and before != level:
+        lower = _STABILITY_RANK[str(level)] < _STABILITY_RANK[str(before)]
+        text = f"x-stability-level {'lowered' if lower else 'raised'} from {before} to {level}"
+        yield Hit("stability-decreased" if lower else "stability-increased", text, **at)
     matched, _, _ = paired_parameters(pair)
     for a, b in matched:
         what = f"{b.location} parameter {b.name}"
         for kind, text in _sunset("request-parameter-", raw_node(a.place), raw_node(b.place), what):
             yield Hit(kind, text, a.place, b.place, target=param_target(b))
+
+
+def stability(raw: Any) -> str:
+    level = raw.get("x-stability-level") if isinstance(raw, dict) else None
+    return level if isinstance(level, str) else ""
+
+
+def relax_unstable(changes: list[Change], old: Contract) -> None:
+    """Changes to a draft or alpha operation break no promise: breaking becomes info.
+
+    ``x-stability-level: draft`` or ``alpha`` (on the old version) says the operation may
+    change at any time; oasdiff reports nothing about such operations, so these changes
+    have no oasdiff id. Changes of the stability level itself keep theirs.
+    """
+    levels = {op.key: stability(raw_node(op.place)) for op in old.operations}
+    for change in changes:
+        level = levels.get(change.operation, "")
+        if level not in UNSTABLE or change.id.startswith("stability-"):
+            continue
+        change.oasdiff_id = None
+        if change.level is Level.BREAKING:
+            change.level = Level.INFO
+            change.message += f" (x-stability-level {level}: no compatibility promised)"

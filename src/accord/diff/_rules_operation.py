@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 from accord.core import Operation, Parameter, PathTemplate, Place, decode_pointer
@@ -21,8 +22,27 @@ def operation_key(op: Operation) -> tuple[str, str]:
 def raw_node(place: Place) -> Any:
     node: Any = place.file.data
     for part in decode_pointer(place.pointer):
-        node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, list):
+            node = node[int(part)] if part.isdigit() and int(part) < len(node) else None
+        else:
+            node = node.get(part) if isinstance(node, dict) else None
     return node
+
+
+def is_date(value: Any) -> bool:
+    try:
+        date.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def sunset_ahead(node: Any) -> str | None:
+    """The x-sunset date of a raw operation or parameter when it is still to come."""
+    raw = node.get("x-sunset") if isinstance(node, dict) else None
+    if raw is None or not is_date(raw):
+        return None
+    return str(raw) if date.fromisoformat(str(raw)) > date.today() else None
 
 
 @rule(
@@ -31,10 +51,12 @@ def raw_node(place: Place) -> Any:
     fixed("operation-removed", B),
     fixed("deprecated-path-removed", NB),
     fixed("deprecated-operation-removed", NB),
+    fixed("path-removed-before-sunset", B),
+    fixed("operation-removed-before-sunset", B),
     fixed("operation-added", NB),
 )
 def operations(ctx: DiffContext) -> Iterator[Hit]:
-    """Operations (or whole paths) were removed or added."""
+    """Operations (or whole paths) were removed (before their sunset date) or added."""
     old = {operation_key(op): op for op in ctx.old.operations}
     new = {operation_key(op): op for op in ctx.new.operations}
     new_shapes = {shape for _, shape in new}
@@ -43,6 +65,12 @@ def operations(ctx: DiffContext) -> Iterator[Hit]:
         what = "operation" if key[1] in new_shapes else "path"
         kind = f"deprecated-{what}-removed" if op.deprecated else f"{what}-removed"
         text = f"{op.key} removed" + (" (it was deprecated)" if op.deprecated else "")
+        sunset = sunset_ahead(raw_node(op.place))
+        if sunset is not None:
+            kind, text = (
+                f"{what}-removed-before-sunset",
+                f"{op.key} removed before its sunset {sunset}",
+            )
         yield Hit(kind, text, op.place, None, target=Target("operation", name=op.key))
     for key in sorted(new.keys() - old.keys()):
         op = new[key]
@@ -79,6 +107,7 @@ def param_target(p: Parameter, absent: bool = False) -> Target:
 @rule(
     "operation",
     fixed("request-parameter-removed", NB),
+    fixed("request-parameter-removed-before-sunset", B),
     fixed("request-parameter-added-required", B),
     fixed("request-parameter-added-optional", NB),
     fixed("request-parameter-became-required", B),
@@ -91,9 +120,11 @@ def parameters(pair: OperationPair) -> Iterator[Hit]:
     matched, removed, added = paired_parameters(pair)
     for p in removed:
         text = f"{p.location} parameter {p.name} removed"
-        yield Hit(
-            "request-parameter-removed", text, p.place, pair.new.place, target=param_target(p)
-        )
+        kind = "request-parameter-removed"
+        sunset = sunset_ahead(raw_node(p.place))
+        if sunset is not None:
+            kind, text = f"{kind}-before-sunset", f"{text} before its sunset {sunset}"
+        yield Hit(kind, text, p.place, pair.new.place, target=param_target(p))
     for p in added:
         kind = "required" if p.required else "optional"
         text = f"new {kind} {p.location} parameter {p.name}"

@@ -18,6 +18,7 @@ B, NB, INFO = Level.BREAKING, Level.NON_BREAKING, Level.INFO
 
 #: format changes that only widen what a value may be
 _WIDER_FORMATS = {("int32", "int64"), ("float", "double")}
+_SCALARS = frozenset({"integer", "number", "boolean"})
 
 
 def types(node: Any, openapi30: bool) -> frozenset[str]:
@@ -55,6 +56,7 @@ def _show(values: frozenset[str]) -> str:
     directional("list-of-types-widened", NB, B),
     directional("list-of-types-narrowed", B, NB),
     directional("type-compatible", INFO, INFO),
+    directional("type-widened-to-text", NB, B),
 )
 def type_changes(pair: SchemaPair) -> Iterator[Hit]:
     """The type (or format) of a schema changed, got wider or narrower."""
@@ -64,6 +66,9 @@ def type_changes(pair: SchemaPair) -> Iterator[Hit]:
         text = f"type changed from {_show(old)} to {_show(new)}"
         if pair.loosely_typed and old and new:
             yield Hit("type-compatible", text + f" ({pair.media} carries text anyway)", **places)
+        elif pair.root == "parameter" and new == {"string"} and old and old <= _SCALARS:
+            # a parameter's value is text in the URL or header: "5" and "true" are strings
+            yield Hit("type-widened-to-text", text + " (its values are text already)", **places)
         elif len(old) > 1 or len(new) > 1:
             if old and new and old < new:
                 yield Hit("list-of-types-widened", text, **places)
@@ -293,3 +298,55 @@ def deprecation(pair: SchemaPair) -> Iterator[Hit]:
             yield Hit("deprecated", "deprecated", **places)
     else:
         yield Hit("reactivated", "no longer deprecated", **places)
+
+
+#: readOnly / writeOnly flips of a property: (direction, required, flag, now set) -> level.
+#: A required readOnly property is required of responses only, a required writeOnly one
+#: of requests only (OpenAPI 3.0, Schema Object); so two flips move a requirement:
+#: a required request property that stops being readOnly must now be sent, and a required
+#: response property that becomes writeOnly is no longer returned. The others are noted.
+_FLIP_LEVELS = {
+    ("request", True, "read", False): B,
+    ("response", True, "write", True): B,
+    ("response", True, "write", False): NB,
+    ("request", True, "read", True): NB,
+}
+_FLIPS = [
+    fixed(f"{direction}-{kind}-property-became-{neg}{flag}-only", level)
+    for direction in ("request", "response")
+    for kind in ("required", "optional")
+    for flag in ("read", "write")
+    for neg, now in (("", True), ("not-", False))
+    for level in [_FLIP_LEVELS.get((direction, kind == "required", flag, now), INFO)]
+]
+
+
+@rule("schema", *_FLIPS)
+def read_write_only(pair: SchemaPair) -> Iterator[Hit]:
+    """A property of a body became (or stopped being) readOnly or writeOnly."""
+    if pair.root != "body":
+        return
+    old, new = _props(pair.old), _props(pair.new)
+    req_old, req_new = _required(pair.old), _required(pair.new)
+    for name in sorted(old.keys() & new.keys()):
+        a, _ = pair.ctx.deref(0, old[name], pair.old_place.child("properties", name))
+        b, at_new = pair.ctx.deref(1, new[name], pair.new_place.child("properties", name))
+        if not isinstance(a, dict) or not isinstance(b, dict):
+            continue
+        required = name in req_old and name in req_new
+        if (name in req_old) != (name in req_new):
+            continue  # the required_properties rule reports the requirement itself
+        for key, flag in (("readOnly", "read"), ("writeOnly", "write")):
+            was, now = a.get(key) is True, b.get(key) is True
+            if was == now:
+                continue
+            kind = "required" if required else "optional"
+            neg = "" if now else "not-"
+            yield Hit(
+                f"{pair.direction}-{kind}-property-became-{neg}{flag}-only",
+                f"{kind} property {name} {'became' if now else 'is no longer'} {key}",
+                pair.old_place.child("properties", name),
+                at_new,
+                sub=(name,),
+                absent=pair.direction == "request" and required and key == "readOnly" and not now,
+            )

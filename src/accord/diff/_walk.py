@@ -265,7 +265,9 @@ def _children(pair: SchemaPair) -> Iterator[tuple[Any, Place, Any, Place, tuple[
     for key, is_data in _MAPS.items():
         a, b = old.get(key), new.get(key)
         if isinstance(a, dict) and isinstance(b, dict):
-            for name in a.keys() & b.keys():
+            for name in a:  # the old document's order: a set's would vary per process
+                if name not in b:
+                    continue
                 step = (str(name),) if is_data else ()
                 yield (
                     a[name],

@@ -89,7 +89,7 @@ class GatewayConfig:
         """
         env = os.environ if environ is None else environ
         settings = workspace.gateway.settings if workspace.gateway else {}
-        urls = {n: f"http://127.0.0.1:{s.port}" for n, s in workspace.services.items()}
+        urls = {n: s.base_url() for n, s in workspace.services.items()}  # its `url:`, or port
         for name, url in (upstreams or {}).items():
             if name not in urls:
                 known = ", ".join(sorted(urls))

@@ -1,11 +1,15 @@
 """Pact mode: answer with the interactions of pact files, matched with Pact's rules.
 
-The provider state is chosen with the ``X-Accord-Provider-State`` header (or
-``X-Pact-Provider-State``); without it every interaction is a candidate. Of the
-interactions whose request matches, the first with a 2xx response answers (else the
-first): without a chosen state, a mock takes the happy path. A request
-that matches none gets a 404 problem naming the closest interaction and every
-way the request differs from it.
+The provider state is chosen per request with the ``X-Accord-Provider-State`` header
+(or ``X-Pact-Provider-State``), or for every request until changed with ``POST
+/_accord/pact-states`` ``{"states": [...]}`` (``[]`` clears them): then only the
+interactions whose provider states are all among the chosen ones (and those without
+states) are candidates, so one request's answers keep to one story. ``accord verify``
+sets them from what the provider's own state handler says its dependencies' states are.
+Without a chosen state every interaction is a candidate. Of the interactions whose
+request matches, the first with a 2xx response answers (else the first): without a
+chosen state, a mock takes the happy path. A request that matches none gets a 404
+problem naming the closest interaction and every way the request differs from it.
 """
 
 from __future__ import annotations
@@ -18,15 +22,17 @@ from accord._json import JSONError, JSONTooDeep, dump_json, read_json
 from accord.core import Body, HttpResponse, Interaction, PactFile
 from accord.mock._asgi import Receive, Scope, Send
 from accord.mock._body import read_body
-from accord.mock._exchange import exchange_of
+from accord.mock._exchange import Exchange, exchange_of
 from accord.mock._pact_match import match_request
 from accord.mock._plan import Problem, plain_problem
 from accord.mock._responses import Canned
 from accord.mock._steps import answer
 
-__all__ = ["STATE_HEADERS", "PactResponder"]
+__all__ = ["STATES_PATH", "STATE_HEADERS", "PactResponder"]
 
 STATE_HEADERS = ("x-accord-provider-state", "x-pact-provider-state")
+#: where the states every later request is answered in are chosen
+STATES_PATH = "/_accord/pact-states"
 
 
 class PactResponder:
@@ -35,6 +41,8 @@ class PactResponder:
     def __init__(self, pacts: Sequence[PactFile], max_body_bytes: int) -> None:
         self.interactions = [i for p in pacts for i in p.interactions if i.is_http]
         self.max_body_bytes = max_body_bytes
+        self.known = frozenset(s.name for i in self.interactions for s in i.provider_states)
+        self.chosen: frozenset[str] = frozenset()  # POST /_accord/pact-states
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         ex = exchange_of(scope)
@@ -42,8 +50,15 @@ class PactResponder:
         if isinstance(raw, Problem):
             await answer(send, ex, plain_problem(raw), "problem")
             return
+        if ex.path == STATES_PATH:
+            await self._choose(send, ex, ex.method, raw)
+            return
         state = next((ex.headers[h] for h in STATE_HEADERS if h in ex.headers), None)
         candidates = self.interactions
+        if state is None and self.chosen:
+            candidates = [
+                i for i in candidates if {s.name for s in i.provider_states} <= self.chosen
+            ]
         if state is not None:
             candidates = [i for i in candidates if state in {s.name for s in i.provider_states}]
             if not candidates:
@@ -75,6 +90,33 @@ class PactResponder:
             await answer(send, ex, _canned(best.response), "pact")
             return
         await answer(send, ex, plain_problem(_no_match(closest, ex.method, ex.path)), "problem")
+
+    async def _choose(self, send: Send, ex: Exchange, method: str, raw: bytes) -> None:
+        """``POST {"states": [...]}`` chooses the states later requests are answered in."""
+        if method == "POST":
+            try:
+                payload = read_json(raw) if raw else None
+            except JSONError:
+                payload = None
+            states = payload.get("states") if isinstance(payload, dict) else None
+            if not isinstance(states, list) or not all(isinstance(s, str) for s in states):
+                problem = Problem(400, 'expected {"states": ["<provider state>", ...]}')
+                await answer(send, ex, plain_problem(problem), "problem")
+                return
+            unknown = sorted(set(states) - self.known)
+            if unknown:
+                detail = (
+                    f"no interaction has the provider state(s) {unknown} "
+                    f"(known: {sorted(self.known)})"
+                )
+                await answer(send, ex, plain_problem(Problem(400, detail)), "problem")
+                return
+            self.chosen = frozenset(states)
+        elif method != "GET":
+            await answer(send, ex, plain_problem(Problem(405, "GET or POST")), "problem")
+            return
+        body = dump_json({"states": sorted(self.chosen)})
+        await answer(send, ex, Canned(200, body, "application/json", ()), "pact")
 
 
 def _succeeds(interaction: Interaction) -> bool:

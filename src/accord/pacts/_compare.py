@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from accord.pacts._files import merge_pacts, read_pact_dir
+from accord.pacts._files import consumer_of, merge_pacts, read_pact_dir
 
 __all__ = ["VOLATILE_METADATA", "PactDrift", "comparable", "compare_pacts"]
 
@@ -79,6 +79,8 @@ class PactDrift:
     missing: tuple[str, ...] = ()
     extra: tuple[str, ...] = ()
     changed: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    #: committed pacts of consumers no test here writes for: kept as they are
+    foreign: tuple[str, ...] = ()
 
     @property
     def clean(self) -> bool:
@@ -93,10 +95,22 @@ class PactDrift:
         return out
 
 
-def compare_pacts(produced_dir: Path, committed_dir: Path) -> PactDrift:
-    """Compare the pacts the tests just wrote (``produced_dir``) with the committed ones."""
+def compare_pacts(
+    produced_dir: Path, committed_dir: Path, *, owners: Collection[str] | None = None
+) -> PactDrift:
+    """Compare the pacts the tests just wrote (``produced_dir``) with the committed ones.
+
+    With ``owners`` (the consumers whose tests ran), a committed pact of any other
+    consumer is not "extra" but ``foreign``: written elsewhere, kept as it is.
+    """
     produced = {n: comparable(d) for n, d in read_pact_dir(produced_dir).items()}
     committed = {n: comparable(d) for n, d in read_pact_dir(committed_dir).items()}
+    foreign: tuple[str, ...] = ()
+    if owners is not None:
+        mine = set(owners) | {consumer_of(d) for d in produced.values()}
+        kept = (n for n, d in committed.items() if n not in produced and consumer_of(d) not in mine)
+        foreign = tuple(sorted(kept))
+        committed = {n: d for n, d in committed.items() if n not in foreign}
     changed = tuple(
         (name, _describe(committed[name], produced[name]))
         for name in sorted(set(produced) & set(committed))
@@ -106,4 +120,5 @@ def compare_pacts(produced_dir: Path, committed_dir: Path) -> PactDrift:
         missing=tuple(sorted(set(produced) - set(committed))),
         extra=tuple(sorted(set(committed) - set(produced))),
         changed=changed,
+        foreign=foreign,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ __all__ = [
     "PactMergeError",
     "dump_pact",
     "merge_pacts",
+    "pact_consumer",
     "pact_file_name",
     "read_pact_dir",
     "write_pacts",
@@ -96,14 +97,35 @@ def read_pact_dir(directory: Path) -> dict[str, Pact]:
     }
 
 
+def consumer_of(doc: Any) -> str | None:
+    """The consumer a pact document names (None: not a pact, or no name)."""
+    consumer = doc.get("consumer") if isinstance(doc, dict) else None
+    name = consumer.get("name") if isinstance(consumer, dict) else None
+    return str(name) if name is not None and "provider" in doc else None
+
+
+def pact_consumer(path: Path) -> str | None:
+    """The consumer a pact file names (None: not a pact)."""
+    try:
+        return consumer_of(json.loads(path.read_text("utf-8")))
+    except (OSError, ValueError):
+        return None
+
+
 def write_pacts(
-    directory: Path, docs: Mapping[str, Mapping[str, Any]], *, clean: bool
+    directory: Path,
+    docs: Mapping[str, Mapping[str, Any]],
+    *,
+    clean: bool,
+    owners: Collection[str] | None = None,
 ) -> list[Path]:
     """Write ``docs`` (file name -> document) into ``directory``; returns the files changed.
 
     Files whose text is already right are left alone. With ``clean``, pact files of the
-    folder that ``docs`` does not name are removed (and returned too): the folder then
-    holds exactly this run's pacts. Each file is written to a temporary name and renamed.
+    folder that ``docs`` does not name are removed (and returned too), but only those
+    whose consumer is in ``owners`` when it is given: pacts another tool wrote (a pact-js
+    consumer of another repository, a partner's) are never touched. Each file is
+    written to a temporary name and renamed.
     """
     directory.mkdir(parents=True, exist_ok=True)
     changed: list[Path] = []
@@ -119,7 +141,10 @@ def write_pacts(
         changed.append(path)
     if clean:
         for path in sorted(directory.glob("*.json")):
-            if path.name not in docs and _is_pact(path):
+            if path.name in docs:
+                continue
+            consumer = pact_consumer(path)
+            if consumer is not None and (owners is None or consumer in owners):
                 path.unlink()
                 changed.append(path)
     return changed

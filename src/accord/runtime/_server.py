@@ -323,14 +323,15 @@ def _extra_routes(app: Any, options: AppOptions) -> None:
         if payload.get("action", "setup") != "setup":
             return JSONResponse({}, 200)
         try:
-            states.setup(payload["state"], payload.get("params") or {})
+            implied = states.setup(payload["state"], payload.get("params") or {})
         except LookupError as exc:
             return JSONResponse(
                 {"title": "Unknown provider state", "status": 400, "detail": str(exc)},
                 400,
                 media_type=PROBLEM_JSON,
             )
-        return JSONResponse({}, 200)
+        # the dependencies' states this one implies, for verify to set on their mocks
+        return JSONResponse({"dependencies": implied} if implied else {}, 200)
 
     app.add_url_rule(
         "/_accord/provider-states", "provider_states", provider_state, methods=["POST"]

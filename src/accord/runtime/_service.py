@@ -19,7 +19,7 @@ import secrets
 import sqlite3
 import string
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -95,7 +95,22 @@ class Database:
 class _State:
     pattern: str
     regex: re.Pattern[str]
-    setup: Callable[..., None]
+    setup: Callable[..., Any]
+
+
+def _dependency_states(implied: object) -> dict[str, list[str]]:
+    if implied is None:
+        return {}
+    if not isinstance(implied, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, Sequence) and not isinstance(v, str)
+        and all(isinstance(s, str) for s in v)
+        for k, v in implied.items()
+    ):  # fmt: skip
+        raise TypeError(
+            "a provider-state handler returns None or {dependency: [state, ...]}, "
+            f"not {implied!r}"
+        )
+    return {k: list(v) for k, v in implied.items()}
 
 
 @dataclass(slots=True)
@@ -106,17 +121,22 @@ class ProviderStates:
 
     @states.state("product {product_id} has {count} in stock")
     def stock(product_id: str, count: str) -> None: ...
+
+    A handler may return the states its provider's dependencies must be in for the
+    story to hold (``{"catalog": ["product prd_1 has 0 in stock"]}``): the state
+    endpoint answers them as ``{"dependencies": ...}`` and ``accord verify`` sets them
+    on the dependencies' pact-mode mocks.
     """
 
     _states: list[_State] = field(default_factory=list)
 
-    def state(self, pattern: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    def state(self, pattern: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         parts = re.split(r"\{(\w+)\}", pattern)
         regex = "".join(
             re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts)
         )
 
-        def register(setup: Callable[..., None]) -> Callable[..., None]:
+        def register(setup: Callable[..., Any]) -> Callable[..., Any]:
             self._states.append(_State(pattern, re.compile(regex + "$"), setup))
             return setup
 
@@ -126,12 +146,15 @@ class ProviderStates:
     def patterns(self) -> list[str]:
         return [s.pattern for s in self._states]
 
-    def setup(self, name: str, params: dict[str, Any] | None = None) -> None:
-        """Run the handler whose pattern matches ``name``; ``params`` win over the pattern's."""
+    def setup(self, name: str, params: dict[str, Any] | None = None) -> dict[str, list[str]]:
+        """Run the handler whose pattern matches ``name``; ``params`` win over the pattern's.
+
+        Returns the dependency states the handler named (dependency -> state names).
+        """
         for state in self._states:
             match = state.regex.match(name)
             if match:
-                state.setup(**{**match.groupdict(), **(params or {})})
-                return
+                implied = state.setup(**{**match.groupdict(), **(params or {})})
+                return _dependency_states(implied)
         known = "; ".join(self.patterns) or "none"
         raise LookupError(f"no provider state matches {name!r} (declared: {known})")

@@ -1,11 +1,13 @@
 """Starting a provider for verification: a fresh database, its dependencies mocked.
 
-A provider is started as ``python -m <module> --port P --db <fresh file>
---provider-states``. The services it consumes are served by ``accord mock``, in pact
-mode from the provider's own pact with each of them (else from their contracts),
-and their URLs passed as ``<PROVIDER>_<DEPENDENCY>_URL`` (``ORDERS_CATALOG_URL``):
-each provider is verified alone, against what its dependencies promised it rather
-than what they happen to do today.
+A provider is started as its manifest entry says (``python -m <module> --port P --db
+<fresh file> --provider-states``, or its ``command`` with ``{port}`` and ``{db}`` filled
+in and ``ACCORD_PROVIDER_STATES=1``; one with only a ``url`` is used where it runs).
+The services it consumes are served by ``accord mock``, in pact mode from the
+provider's own pact with each of them (else from their contracts), and their URLs
+passed as ``<PROVIDER>_<DEPENDENCY>_URL`` (``ORDERS_CATALOG_URL``): each provider is
+verified alone, against what its dependencies promised it rather than what they happen
+to do today.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from accord._errors import AccordError
 from accord._process import Process, free_port
 from accord.workspace import Workspace
 
@@ -44,41 +45,58 @@ def _mock_target(
 
 @contextmanager
 def running_provider(
-    workspace: Workspace, name: str, workdir: Path, *, deps_from_pacts: bool = True
+    workspace: Workspace,
+    name: str,
+    workdir: Path,
+    *,
+    deps_from_pacts: bool = True,
+    pact_mocks: dict[str, str] | None = None,
 ) -> Iterator[str]:
     """Start ``name`` (and mocks of what it consumes); yield its base URL; stop everything.
 
     ``deps_from_pacts`` serves dependencies in pact mode (for pact verification: the
     provider gets what it was promised); otherwise from their contracts (for property
-    tests: any valid request gets a valid answer).
+    tests: any valid request gets a valid answer); the URL of each dependency's pact-mode
+    mock goes into ``pact_mocks``, for its states to be chosen. A service declared with
+    only a ``url`` is already running: it is used as it is, with nothing started.
     """
     spec = workspace.services[name]
-    if not spec.module:
-        raise AccordError(f"service {name!r} has no `module` in {workspace.source.display}")
+    if spec.url and not spec.startable:
+        yield spec.base_url()
+        return
     workdir.mkdir(parents=True, exist_ok=True)
+    # the workspace first (its services' modules), then whatever this process was given
+    paths = [str(workspace.root), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
     env = {
         **os.environ,
-        "PYTHONPATH": str(workspace.root),
+        "PYTHONPATH": os.pathsep.join(paths),
         "ACCORD_JWT_SECRET": service_secret(),
     }
     with ExitStack() as started:  # stopped last-started first
         for dependency in spec.consumes:
             port = free_port()
             url = f"http://127.0.0.1:{port}"
-            argv = [sys.executable, "-m", "accord", "mock",
-                    *_mock_target(workspace, name, dependency, deps_from_pacts),
+            targets = _mock_target(workspace, name, dependency, deps_from_pacts)
+            argv = [sys.executable, "-m", "accord", "mock", *targets,
                     "--port", str(port), "-q"]  # fmt: skip
             log = _fresh(workdir / f"mock-{dependency}.log")
             mock = Process(f"mock of {dependency}", argv, url + "/", env, workspace.root, log)
             started.enter_context(mock)
-            env[f"{name.upper()}_{dependency.upper()}_URL"] = url
+            env[_env_name(f"{name}_{dependency}_URL")] = url
+            if pact_mocks is not None and targets[0].endswith(".json"):
+                pact_mocks[dependency] = url
         port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        argv = [sys.executable, "-m", spec.module, "--port", str(port),
-                "--db", str(workdir / f"{name}.sqlite3"), "--provider-states"]  # fmt: skip
+        db = workdir / f"{name}.{'sqlite3' if spec.module else 'db'}"
+        launch = spec.launch(workspace.root, port=port, db=db, provider_states=True)
         log = _fresh(workdir / f"{name}.log")
-        started.enter_context(Process(name, argv, url + "/healthz", dict(env), workspace.root, log))
-        yield url
+        process = Process(name, launch.argv, launch.health, {**env, **launch.env}, launch.cwd, log)
+        started.enter_context(process)
+        yield spec.base_url(port)
+
+
+def _env_name(text: str) -> str:
+    """An environment variable's name: ``pactflow-example_CATALOG_URL`` -> upper case, ``_``."""
+    return text.upper().replace("-", "_")
 
 
 def _fresh(log: Path) -> Path:

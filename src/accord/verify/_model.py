@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["CaseResult", "ServiceResult", "VerifyOptions"]
+__all__ = ["CaseResult", "Progress", "ServiceResult", "VerifyOptions"]
 
 
 @dataclass(slots=True, frozen=True)
@@ -23,6 +23,23 @@ class VerifyOptions:
     properties: bool = True  # schemathesis
     token: str = ""  # bearer token sent to providers (default: minted with every scope)
     provider_version: str | None = None  # what results are recorded for (default: from git)
+    #: verify these pact files instead of the workspace's (pacts fetched from a broker)
+    pact_files: tuple[Path, ...] | None = None
+    verbose: bool = False  # let the Pact FFI print its per-interaction output as it runs
+
+
+@dataclass(slots=True, frozen=True)
+class Progress:
+    """One step of a run, for a live display or a CI log line.
+
+    ``phase`` is ``start`` (the provider is queued), ``pact``, ``schemathesis`` or ``done``;
+    ``status`` is ``running``, ``passed``, ``failed``, ``skipped`` or ``info``.
+    """
+
+    provider: str
+    phase: str
+    status: str
+    detail: str = ""
 
 
 @dataclass(slots=True, frozen=True)
@@ -39,8 +56,9 @@ class CaseResult:
     message: str = ""
     consumer: str = ""
     state: str = ""
-    reproduce: str = ""  # a curl command, a seed
+    reproduce: str = ""  # commands that reproduce the failure after the run, one a line
     skipped: bool = False
+    pact: Path | None = None  # the pact file the case comes from (suite "pact")
 
 
 @dataclass(slots=True)
@@ -52,6 +70,7 @@ class ServiceResult:
     pact_files: list[Path] = field(default_factory=list)
     pacts_verified: bool = False  # pact verification was attempted (not --no-pacts, has pacts)
     version: str = ""  # the provider version the results are recorded for
+    evidence: Path | None = None  # reports/<provider>/: logs of the provider, mocks, tools
 
     @property
     def passed(self) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,29 +16,118 @@ from accord.verify._model import CaseResult
 __all__ = ["verify_pacts"]
 
 
-def _state_handler(base_url: str, broken: dict[str, str]) -> Any:
-    """Sets provider states through the service's own endpoint.
+class DependencyStates:
+    """The states of a provider's dependencies (their pact-mode mocks) during one interaction.
 
-    A state the service cannot set up is recorded in ``broken`` rather than raised:
-    the Pact FFI retries a failing state change with back-off for about two minutes,
-    and the interaction is failed afterwards with the service's own explanation.
+    A provider's state-change answer may name the states its dependencies must be in
+    (``{"dependencies": {"catalog": ["product prd_1 has 0 in stock"]}}``); they are set
+    on each dependency's mock (``POST /_accord/pact-states``), added up over the
+    interaction's states and cleared at teardown, so every answer a dependency gives
+    during the interaction belongs to one story.
+    """
+
+    def __init__(self, mocks: Mapping[str, str]) -> None:
+        self.mocks = dict(mocks)  # dependency -> its pact-mode mock's base URL
+        self.chosen: dict[str, list[str]] = {}
+
+    def add(self, state: str, implied: Any) -> str | None:
+        """Set what ``state`` implies; a problem (for the interaction) or None."""
+        if not isinstance(implied, dict):
+            return f"provider state {state!r}: `dependencies` must map a dependency to states"
+        for dependency, states in implied.items():
+            url = self.mocks.get(dependency)
+            if url is None:
+                known = ", ".join(sorted(self.mocks)) or "none"
+                return (
+                    f"provider state {state!r} implies states of {dependency!r}, which is not "
+                    f"a dependency served from pacts here (pact-mode mocks: {known})"
+                )
+            wanted = [*self.chosen.get(dependency, []), *states]
+            problem = self._post(url, wanted)
+            if problem:
+                return f"provider state {state!r}: {dependency}: {problem}"
+            self.chosen[dependency] = wanted
+        return None
+
+    def clear(self) -> None:
+        for dependency in list(self.chosen):
+            self._post(self.mocks[dependency], [])
+        self.chosen.clear()
+
+    @staticmethod
+    def _post(url: str, states: list[str]) -> str | None:
+        try:
+            response = httpx.post(f"{url}{MOCK_STATES_PATH}", json={"states": states}, timeout=10)
+        except httpx.TransportError as exc:
+            return f"its mock could not be reached: {exc}"
+        if response.is_success:
+            return None
+        try:
+            return str(response.json().get("detail", response.text))
+        except ValueError:
+            return response.text
+
+
+#: the pact-mode mock's endpoint that chooses its provider states (accord.mock)
+MOCK_STATES_PATH = "/_accord/pact-states"
+
+
+def _state_handler(
+    states_url: str | None,
+    broken: dict[str, str],
+    missing: str,
+    dependencies: DependencyStates | None = None,
+) -> Any:
+    """Sets provider states through the service's state-change endpoint.
+
+    Pact's convention: ``POST {state, params, action}`` with ``action`` ``setup`` before
+    an interaction and ``teardown`` after it; any 2xx is success. A state the service
+    cannot set up is recorded in ``broken`` rather than raised: the Pact FFI retries a
+    failing state change with back-off for about two minutes, and the interaction is
+    failed afterwards with the service's own explanation. Teardown failures are ignored.
+    The dependency states a setup answer names are set on ``dependencies``.
     """
 
     def handler(state: str, action: str, parameters: dict[str, Any] | None) -> None:
-        if action != "setup":
+        if action == "teardown" and dependencies is not None:
+            dependencies.clear()
+        if not state:  # the FFI also calls with no state at all
+            return
+        if states_url is None:
+            if action == "setup":
+                broken[state] = f"provider state {state!r} could not be set up: {missing}"
             return
         try:
             response = httpx.post(
-                f"{base_url}/_accord/provider-states",
+                states_url,
                 json={"state": state, "action": action, "params": parameters or {}},
                 timeout=30,
             )
         except httpx.TransportError as exc:
-            broken[state] = f"provider state {state!r} could not be set up: {exc}"
+            if action == "setup":
+                broken[state] = f"provider state {state!r} could not be set up: {exc}"
             return
-        if response.status_code != 200:
-            detail = response.json().get("detail", response.text) if response.content else ""
-            broken[state] = f"provider state {state!r} could not be set up: {detail}"
+        if action == "setup" and not response.is_success:
+            detail = response.text
+            try:
+                body = response.json()
+                detail = body.get("detail", detail) if isinstance(body, dict) else detail
+            except ValueError:
+                pass
+            broken[state] = (
+                f"provider state {state!r} could not be set up ({response.status_code} from "
+                f"{states_url}): {detail}"
+            )
+            return
+        if action == "setup" and dependencies is not None and response.content:
+            try:
+                body = response.json()
+            except ValueError:
+                return  # an answer that is not JSON implies nothing
+            implied = body.get("dependencies") if isinstance(body, dict) else None
+            problem = dependencies.add(state, implied) if implied is not None else None
+            if problem:
+                broken[state] = problem
 
     return handler
 
@@ -120,38 +209,69 @@ def _match(
     return verdicts, problems
 
 
+def _no_access_log(*_args: object) -> None:
+    """No line per state change: the provider's log and the results say what happened."""
+
+
 def _interaction_label(pact: PactFile, index: int) -> tuple[str, str]:
     interaction = pact.interactions[index]
     state = "; ".join(s.name for s in interaction.provider_states)
     return interaction.description, state
 
 
-def verify_pacts(provider: str, base_url: str, pacts: list[Path], token: str) -> list[CaseResult]:
+def verify_pacts(
+    provider: str,
+    base_url: str,
+    pacts: list[Path],
+    headers: Mapping[str, str],
+    states_url: str | None = None,
+    dependency_mocks: Mapping[str, str] | None = None,
+    *,
+    evidence: Path | None = None,
+) -> list[CaseResult]:
     """Replay every interaction of ``pacts`` against ``base_url``; one result per interaction.
 
-    A problem the FFI reports that belongs to no interaction fails the pact as a whole
-    (a case named ``<consumer> -> <provider>``).
+    ``headers`` (the provider's credentials) are added to every request; provider states
+    are set at ``states_url``, and the dependency states they imply on the pact-mode mocks
+    in ``dependency_mocks`` (dependency -> base URL). A problem the FFI reports that
+    belongs to no interaction fails the pact as a whole (a case named ``<consumer> ->
+    <provider>``). The FFI's own report of each pact is kept in ``evidence``
+    (``pact-<consumer>.txt``).
     """
     from pact import Verifier  # noqa: PLC0415  (the FFI loads only when verifying)
+    from pact._server import StateCallbackHandler  # noqa: PLC0415
+
+    # pact-python's state-callback server logs every request like an access log
+    # ("127.0.0.1 - - [...] POST /_pact/state"), on stderr, with no option to stop it
+    StateCallbackHandler.log_message = _no_access_log  # type: ignore[method-assign,assignment]
 
     os.environ.setdefault("PACT_DO_NOT_TRACK", "true")
     results: list[CaseResult] = []
     for path in pacts:
         pact = PactFile.from_path(path)
         broken: dict[str, str] = {}
+        dependencies = DependencyStates(dependency_mocks or {})
+        missing = (
+            f"service {provider!r} declares no provider-state endpoint (`states:` in accord.yaml)"
+        )
         verifier = (
             Verifier(provider, host="127.0.0.1")
             .add_transport(url=base_url)
             .add_source(str(path))
-            .state_handler(_state_handler(base_url, broken), teardown=False)
-            .add_custom_header("Authorization", f"Bearer {token}")
+            .state_handler(_state_handler(states_url, broken, missing, dependencies), teardown=True)
             .set_coloured_output(enabled=False)
         )
+        for header, value in headers.items():
+            verifier.add_custom_header(header, value)
         raised: Exception | None = None
         try:
             verifier.verify()
         except Exception as exc:  # the FFI raises a bare RuntimeError when anything failed
             raised = exc
+        if evidence is not None:
+            evidence.mkdir(parents=True, exist_ok=True)
+            text = verifier.output(strip_ansi=True)
+            (evidence / f"pact-{pact.consumer}.txt").write_text(text, encoding="utf-8")
         verdicts, problems = _match(pact, verifier.results, raised)
         for index, verdict in verdicts.items():
             message = verdict
@@ -164,7 +284,9 @@ def verify_pacts(provider: str, base_url: str, pacts: list[Path], token: str) ->
                 message = "\n".join([*state_problems, *([message] if message else [])])
             name = f"{pact.consumer}: {description}" + (f" (given {state})" if state else "")
             results.append(
-                CaseResult("pact", name, message is None, message or "", pact.consumer, state)
+                CaseResult(
+                    "pact", name, message is None, message or "", pact.consumer, state, pact=path
+                )
             )
         if problems:
             results.append(
@@ -174,6 +296,7 @@ def verify_pacts(provider: str, base_url: str, pacts: list[Path], token: str) ->
                     False,
                     "\n".join(problems),
                     pact.consumer,
+                    pact=path,
                 )
             )
     return results

@@ -3,16 +3,70 @@
 from __future__ import annotations
 
 import html
+import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 
 from accord._errors import AccordError
+from accord._version import __version__
 from accord.core import PactFile
-from accord.verify._model import ServiceResult
+from accord.verify._model import ServiceResult, VerifyOptions
 from accord.workspace import Workspace
 
-__all__ = ["check_report_dir", "write_html", "write_junit"]
+__all__ = ["RunInfo", "check_report_dir", "run_info", "write_html", "write_junit"]
+
+#: the tools whose versions a report names (distribution names)
+TOOLS = ("schemathesis", "pact-python", "pact-python-ffi", "hypothesis")
+
+
+@dataclass(slots=True, frozen=True)
+class RunInfo:
+    """What a report must say about the run that made it, to be read or repeated later."""
+
+    started: str  # ISO 8601, UTC
+    commit: str  # the workspace's git commit, or why there is none
+    seed: int
+    max_examples: int
+    pacts: bool  # pact verification was asked for
+    properties: bool  # schemathesis was asked for
+    tools: dict[str, str] = field(default_factory=dict)  # tool -> version
+
+
+def run_info(workspace: Workspace, options: VerifyOptions) -> RunInfo:
+    """The run's date, commit, seed, budget and tool versions, taken as it starts."""
+    try:
+        found = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=workspace.root, capture_output=True, text=True,
+            timeout=10, check=False,
+        )  # fmt: skip
+        commit = found.stdout.strip() if found.returncode == 0 else "not a git checkout"
+        if found.returncode == 0:
+            dirty = subprocess.run(
+                ["git", "status", "--porcelain"], cwd=workspace.root, capture_output=True,
+                text=True, timeout=10, check=False,
+            ).stdout.strip()  # fmt: skip
+            commit += " (with uncommitted changes)" if dirty else ""
+    except (OSError, subprocess.TimeoutExpired):
+        commit = "unknown (git is not available)"
+    tools = {"accord": __version__}
+    for name in TOOLS:
+        try:
+            tools[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            tools[name] = "not installed"
+    return RunInfo(
+        started=datetime.now(UTC).isoformat(timespec="seconds"),
+        commit=commit,
+        seed=options.seed,
+        max_examples=options.max_examples,
+        pacts=options.pacts,
+        properties=options.properties,
+        tools=tools,
+    )
 
 
 def check_report_dir(folder: Path) -> Path:
@@ -87,8 +141,35 @@ def write_junit(results: list[ServiceResult], path: Path) -> Path:
     return _write(path, lambda p: tree.write(p, encoding="utf-8", xml_declaration=True))
 
 
-def _graph(workspace: Workspace) -> str:
-    """An inline SVG: consumers on the left, providers on the right, an arrow per relation."""
+#: node fill per verdict: passed, failed, and not verified in this run
+FILLS = {"passed": "#a8dab5", "failed": "#f28b82", "unverified": "#e8eaed"}
+EDGES = {"passed": "#188038", "failed": "#d93025", "unverified": "#888"}
+
+
+def _verdicts(results: list[ServiceResult]) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
+    """Each verified provider's verdict, and each (consumer, provider) pact's."""
+    nodes = {r.provider: "passed" if r.passed else "failed" for r in results}
+    edges: dict[tuple[str, str], str] = {}
+    for result in results:
+        for case in result.cases:
+            if case.suite == "pact" and case.consumer:
+                key = (case.consumer, result.provider)
+                failed = not case.passed and not case.skipped
+                edges[key] = "failed" if failed or edges.get(key) == "failed" else "passed"
+        if result.error:
+            for path in result.pact_files:
+                consumer = PactFile.from_path(path).consumer
+                edges[(consumer, result.provider)] = "failed"
+    return nodes, edges
+
+
+def _graph(workspace: Workspace, results: list[ServiceResult]) -> str:
+    """An inline SVG: consumers on the left, providers on the right, an arrow per relation.
+
+    Providers are filled by their verdict and arrows coloured by their pact's (green
+    passed, red failed, grey not verified in this run).
+    """
+    verdicts, pact_verdicts = _verdicts(results)
     providers = list(workspace.services)
     consumers = sorted(
         {c for c in workspace.consumers}
@@ -110,17 +191,21 @@ def _graph(workspace: Workspace) -> str:
             y = 40 + i * 70
             pos[(column, name)] = (x, y)
             kind = "consumer" if column == "c" else "provider"
+            verdict = verdicts.get(name, "unverified") if column == "p" else ""
+            fill = FILLS[verdict] if verdict else "#e8f0fe"
+            title = f"<title>{html.escape(name)}: {verdict}</title>" if verdict else ""
             parts.append(
-                f'<g class="node {kind}"><rect x="{x}" y="{y}" width="180" height="40" rx="8" '
-                f'fill="{"#e8f0fe" if column == "c" else "#e6f4ea"}" stroke="#555"/>'
+                f'<g class="node {kind} {verdict}">{title}<rect x="{x}" y="{y}" width="180" height="40" rx="8" '
+                f'fill="{fill}" stroke="#555"/>'
                 f'<text x="{x + 90}" y="{y + 25}" text-anchor="middle" font-family="sans-serif" font-size="14">{html.escape(name)}</text></g>'
             )
     for consumer, provider in edges:
         x1, y1 = pos[("c", consumer)]
         x2, y2 = pos[("p", provider)]
+        verdict = pact_verdicts.get((consumer, provider), "unverified")
         parts.append(
-            f'<line class="edge" x1="{x1 + 180}" y1="{y1 + 20}" x2="{x2}" y2="{y2 + 20}" stroke="#555" '
-            f'stroke-width="1.5" marker-end="url(#arrow)"><title>{html.escape(consumer)} uses {html.escape(provider)}</title></line>'
+            f'<line class="edge {verdict}" x1="{x1 + 180}" y1="{y1 + 20}" x2="{x2}" y2="{y2 + 20}" stroke="{EDGES[verdict]}" '
+            f'stroke-width="1.5" marker-end="url(#arrow)"><title>{html.escape(consumer)} uses {html.escape(provider)}: pact {verdict}</title></line>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -129,6 +214,7 @@ def _graph(workspace: Workspace) -> str:
 def _coverage(workspace: Workspace, results: list[ServiceResult]) -> str:
     rows = []
     tested = {(r.provider, c.name) for r in results for c in r.cases if c.suite == "schemathesis"}
+    fuzzed_services = {r.provider for r in results if "schemathesis" in r.phases}
     for service in workspace.services:
         contract = workspace.contract(service)
         used: dict[str, set[str]] = {}
@@ -149,25 +235,64 @@ def _coverage(workspace: Workspace, results: list[ServiceResult]) -> str:
                 if p == service
             )
             examples = any(m.examples for r in op.responses.values() for m in r.content.values())
+            property_tests = (
+                ("yes" if fuzzed else "no") if service in fuzzed_services else "skipped"
+            )
             status = "unused" if consumers == "—" else "used"
             rows.append(
                 f'<tr class="{status}"><td>{html.escape(service)}</td><td><code>{html.escape(op.key)}</code></td>'
                 f"<td>{html.escape(op.operation_id or '')}</td><td>{html.escape(consumers)}</td>"
-                f"<td>{'yes' if fuzzed else 'no'}</td><td>{'yes' if examples else 'no'}</td></tr>"
+                f"<td>{property_tests}</td><td>{'yes' if examples else 'no'}</td></tr>"
             )
     return "".join(rows)
 
 
+def _phases(result: ServiceResult) -> str:
+    """Each phase's time, or "skipped" for a phase that did not run."""
+    shown = []
+    for phase in ("pact", "schemathesis"):
+        took = result.phases.get(phase)
+        shown.append(f"{phase} {took:.1f} s" if took is not None else f"{phase} skipped")
+    return ", ".join(shown)
+
+
+def _run_header(info: RunInfo | None) -> str:
+    if info is None:
+        return ""
+    phases = [
+        f"pacts {'run' if info.pacts else 'skipped (--no-pacts)'}",
+        f"property tests {'run' if info.properties else 'skipped (--no-properties)'}",
+    ]
+    tools = ", ".join(f"{name} {version}" for name, version in info.tools.items())
+    rows = [
+        ("date", info.started),
+        ("commit", info.commit),
+        ("seed", str(info.seed)),
+        ("examples per operation", str(info.max_examples)),
+        ("phases", "; ".join(phases)),
+        ("tools", tools),
+    ]
+    cells = "".join(
+        f'<tr><th>{html.escape(k)}</th><td id="run-{html.escape(k.split()[0])}">{html.escape(v)}</td></tr>'
+        for k, v in rows
+    )
+    return f'<table id="run">{cells}</table>'
+
+
 def write_html(
-    workspace: Workspace, results: list[ServiceResult], path: Path, junit_name: str
+    workspace: Workspace,
+    results: list[ServiceResult],
+    path: Path,
+    junit_name: str,
+    info: RunInfo | None = None,
 ) -> Path:
-    """A self-contained page: graph, verdicts, per-operation coverage, every failure."""
+    """A self-contained page: the run, graph, verdicts, per-operation coverage, every failure."""
     verdicts, failures = [], []
     for result in results:
         passed = sum(1 for c in result.cases if c.passed)
         skipped = len(result.skipped())
         total = len(result.cases) - skipped
-        phases = ", ".join(f"{k} {v:.1f} s" for k, v in result.phases.items())
+        phases = _phases(result)
         verdict = "passed" if result.passed else "failed"
         verdicts.append(
             f'<tr class="{verdict}"><td><a href="#{html.escape(result.provider)}">{html.escape(result.provider)}</a></td>'
@@ -179,7 +304,7 @@ def write_html(
                 f"<li><strong>{html.escape(case.suite)}: {html.escape(case.name)}</strong>"
                 f"<pre>{html.escape(case.message)}</pre>"
                 + (
-                    f"<p>Reproduce: <code>{html.escape(case.reproduce)}</code></p>"
+                    f'<p>Reproduce:</p><pre class="reproduce">{html.escape(case.reproduce)}</pre>'
                     if case.reproduce
                     else ""
                 )
@@ -201,11 +326,14 @@ pre {{ white-space: pre-wrap; background: #f6f6f6; padding: .5rem; }}
 #verdict {{ font-size: 1.4rem; }}
 </style></head><body>
 <h1>Accord verification report</h1>
-<p id="verdict">{"All providers passed." if ok else "Verification failed."} JUnit: <a href="{html.escape(junit_name)}">{html.escape(junit_name)}</a></p>
+<p id="verdict">{"All providers passed." if ok else "Verification failed."} JUnit: <a href="{html.escape(junit_name)}">{html.escape(junit_name)}</a>; logs of each provider, its mocks and the tools in the folder named after it.</p>
+{_run_header(info)}
 <nav><a href="#graph-section">Service graph</a> · <a href="#verdicts">Verdicts</a> · <a href="#coverage">Coverage</a> · <a href="#failures">Failures</a></nav>
 <h2 id="graph-section">Service graph</h2>
-<p>Who consumes whom (from <code>contracts/accord.yaml</code>).</p>
-{_graph(workspace)}
+<p>Who consumes whom (from <code>contracts/accord.yaml</code>). Providers and pacts:
+<span style="background:{FILLS["passed"]}">passed</span>, <span style="background:{FILLS["failed"]}">failed</span>,
+<span style="background:{FILLS["unverified"]}">not verified in this run</span>.</p>
+{_graph(workspace, results)}
 <h2 id="verdicts">Verdicts</h2>
 <table><tr><th>provider</th><th>verdict</th><th>cases passed</th><th>time per phase</th></tr>{"".join(verdicts)}</table>
 <h2 id="coverage">Coverage by operation</h2>

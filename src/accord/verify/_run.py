@@ -1,32 +1,54 @@
-"""Running the verification of every provider (in parallel, each independent)."""
+"""Running the verification of every provider (in parallel, each independent).
+
+What each run leaves is kept as evidence under ``<report dir>/<provider>/``: the
+provider's and its mocks' logs per phase (``pacts/``, ``properties/``), the Pact FFI's
+own output per pact, and schemathesis' log and reports (``schemathesis/``).
+"""
 
 from __future__ import annotations
 
-import tempfile
+import dataclasses
+import os
+import shutil
+import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 from accord._errors import AccordError
 from accord.core import PactFile
-from accord.runtime import mint_token
 from accord.verify._launch import running_provider, service_secret
-from accord.verify._model import ServiceResult, VerifyOptions
+from accord.verify._model import Progress, ServiceResult, VerifyOptions
 from accord.verify._pacts import verify_pacts
-from accord.verify._properties import run_schemathesis
+from accord.verify._properties import reproducible, run_schemathesis
 from accord.verify._report import check_report_dir
 from accord.verify._store import ResultsStore
 from accord.verify._version import provider_version
 from accord.workspace import Workspace
 
-__all__ = ["verify_workspace"]
+__all__ = ["EVIDENCE_MARK", "pact_verdicts", "verify_workspace"]
+
+#: the file that marks a folder as verify's own evidence (and so safe to empty)
+EVIDENCE_MARK = ".accord-evidence"
 
 
-def _pacts_for(workspace: Workspace, provider: str) -> list[tuple[Path, str]]:
+def pact_verdicts(result: ServiceResult) -> dict[Path, bool]:
+    """Each verified pact file of ``result``: whether all its interactions passed."""
+    found: dict[Path, bool] = {}
+    for case in result.cases:
+        if case.suite == "pact" and case.pact is not None:
+            found[case.pact] = found.get(case.pact, True) and case.passed
+    return found
+
+
+def _pacts_for(
+    workspace: Workspace, provider: str, files: tuple[Path, ...] | None = None
+) -> list[tuple[Path, str]]:
     found = []
-    for path in workspace.pact_paths():
+    for path in workspace.pact_paths() if files is None else files:
         pact = PactFile.from_path(path)
         if pact.provider == provider:
             found.append((path, pact.consumer))
@@ -34,12 +56,74 @@ def _pacts_for(workspace: Workspace, provider: str) -> list[tuple[Path, str]]:
 
 
 def _provider(
-    workspace: Workspace, name: str, options: VerifyOptions, workdir: Path, from_pacts: bool
+    workspace: Workspace,
+    name: str,
+    options: VerifyOptions,
+    workdir: Path,
+    from_pacts: bool,
+    pact_mocks: dict[str, str] | None = None,
 ) -> AbstractContextManager[str]:
-    """A provider to verify: the one at ``--base-url``, or a fresh instance started here."""
+    """A provider to verify: the one at ``--base-url`` (or its ``url:``), or one started here."""
     if options.base_url:
         return nullcontext(options.base_url.rstrip("/"))
-    return running_provider(workspace, name, workdir, deps_from_pacts=from_pacts)
+    return running_provider(
+        workspace, name, workdir, deps_from_pacts=from_pacts, pact_mocks=pact_mocks
+    )
+
+
+class _Credentials:
+    """The headers verification sends each provider: ``--token``, else its ``credentials:``.
+
+    Resolved once per distinct entry and shared between the providers that name the same
+    one (the shop's four run one token command, not four). A token command runs with
+    ``$ACCORD_JWT_SECRET`` set to the secret the started providers verify signatures with.
+    """
+
+    def __init__(self, workspace: Workspace, options: VerifyOptions) -> None:
+        self.workspace = workspace
+        self.token = options.token
+        self._lock = threading.Lock()
+        self._found: dict[object, dict[str, str] | AccordError] = {}
+
+    def headers(self, name: str) -> dict[str, str]:
+        if self.token:
+            return {"Authorization": f"Bearer {self.token}"}
+        found = self.workspace.services[name].credentials
+        if found is None:
+            return {}
+        key = (tuple(sorted(found.headers.items())), found.token_command)
+        with self._lock:  # one resolution at a time; the others wait and share it
+            if key not in self._found:
+                env = {**os.environ, "ACCORD_JWT_SECRET": service_secret()}
+                try:
+                    self._found[key] = found.resolve(self.workspace.root, env)
+                except AccordError as exc:
+                    self._found[key] = exc
+            known = self._found[key]
+        if isinstance(known, AccordError):
+            raise known
+        return dict(known)
+
+
+def evidence_folder(report_dir: Path, provider: str) -> Path:
+    """``<report dir>/<provider>/``, emptied of an earlier run's evidence (and nothing else)."""
+    folder = report_dir / provider
+    if folder.exists():
+        if not (folder / EVIDENCE_MARK).is_file():
+            raise AccordError(
+                f"{folder} exists and holds no earlier verification evidence "
+                f"(no {EVIDENCE_MARK}); choose another --report folder"
+            )
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    (folder / EVIDENCE_MARK).write_text("written by accord verify; emptied by the next run\n")
+    return folder
+
+
+def _rerun(name: str, options: VerifyOptions, *flags: str) -> str:
+    """The command that repeats a phase of ``name``'s verification (it starts what it needs)."""
+    running = ("--base-url", options.base_url) if options.base_url else ()
+    return " ".join(["accord", "verify", name, "--skip-gates", *running, *flags])
 
 
 def _verify_one(
@@ -47,37 +131,91 @@ def _verify_one(
     name: str,
     pacts: list[tuple[Path, str]],
     options: VerifyOptions,
-    token: str,
-    scratch: Path,
+    folder: Path,
+    progress: Callable[[Progress], None],
+    credentials: _Credentials,
 ) -> ServiceResult:
-    result = ServiceResult(name)
+    result = ServiceResult(name, evidence=folder)
     result.pact_files = [p for p, _ in pacts]
+    spec = workspace.services[name]
     try:
+        headers = credentials.headers(name)
         if options.pacts and pacts:
             result.pacts_verified = True
+            progress(Progress(name, "pact", "running", f"{len(pacts)} pact(s)"))
             started = time.perf_counter()
-            with _provider(workspace, name, options, scratch / name / "pacts", True) as base_url:
-                result.cases += verify_pacts(name, base_url, [p for p, _ in pacts], token)
+            mocks: dict[str, str] = {}  # the dependencies' pact-mode mocks, by name
+            with _provider(workspace, name, options, folder / "pacts", True, mocks) as base_url:
+                states = spec.states_url(base_url)
+                paths = [p for p, _ in pacts]
+                cases = verify_pacts(
+                    name, base_url, paths, headers, states, mocks, evidence=folder / "pacts"
+                )
+            rerun = _rerun(name, options, "--no-properties")
+            result.cases += [
+                c if c.passed else dataclasses.replace(c, reproduce=rerun) for c in cases
+            ]
             result.phases["pact"] = time.perf_counter() - started
+            progress(_phase_done(name, "pact", result))
+        elif options.pacts:
+            progress(Progress(name, "pact", "skipped", "no pact names it as provider"))
         if options.properties:
+            progress(Progress(name, "schemathesis", "running", f"seed {options.seed}"))
             started = time.perf_counter()
-            with _provider(
-                workspace, name, options, scratch / name / "properties", False
-            ) as base_url:
-                result.cases += run_schemathesis(
-                    workspace.services[name].contract, base_url, scratch / name / "schemathesis",
-                    max_examples=options.max_examples, seed=options.seed, token=token,
+            with _provider(workspace, name, options, folder / "properties", False) as base_url:
+                cases = run_schemathesis(
+                    spec.contract, base_url, folder / "schemathesis",
+                    max_examples=options.max_examples, seed=options.seed, headers=headers,
                 )  # fmt: skip
+            flags = ("--no-pacts", "--seed", str(options.seed))
+            rerun = _rerun(name, options, *flags, "--max-examples", str(options.max_examples))
+            port = spec.port if not options.base_url else None
+            result.cases += [
+                c if c.passed else reproducible(c, rerun, base_url=base_url, port=port)
+                for c in cases
+            ]
             result.phases["schemathesis"] = time.perf_counter() - started
+            progress(_phase_done(name, "schemathesis", result))
     except AccordError as exc:
         result.error = str(exc)
     return result
 
 
+def _phase_done(name: str, phase: str, result: ServiceResult) -> Progress:
+    suite = "pact" if phase == "pact" else "schemathesis"
+    cases = [c for c in result.cases if c.suite == suite and not c.skipped]
+    failed = sum(1 for c in cases if not c.passed)
+    detail = f"{len(cases) - failed}/{len(cases)} in {result.phases[phase]:.1f} s"
+    return Progress(name, phase, "failed" if failed else "passed", detail)
+
+
+@contextmanager
+def _stdout_to(path: Path | None) -> Iterator[None]:
+    """Send what is written to file descriptor 1 into ``path`` (None: leave it).
+
+    The Pact FFI prints every interaction's outcome to the process's standard output
+    itself; its output is also kept per pact in the evidence, so the terminal and the
+    CI log only get Accord's own lines.
+    """
+    if path is None:
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    with path.open("ab") as sink:
+        os.dup2(sink.fileno(), 1)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
 def verify_workspace(
     workspace: Workspace,
     options: VerifyOptions,
-    progress: Callable[[str], None] = lambda _message: None,
+    progress: Callable[[Progress], None] = lambda _event: None,
 ) -> list[ServiceResult]:
     """Verify each selected provider against its consumers' pacts and its contract.
 
@@ -88,39 +226,47 @@ def verify_workspace(
         raise AccordError("--base-url verifies one running provider: name exactly one service")
     unknown = [n for n in names if n not in workspace.services]
     if unknown:
-        raise AccordError(f"no service named {', '.join(map(repr, unknown))} in this workspace")
-    # signed with the secret the providers are started with: they verify signatures
-    token = options.token or mint_token(
-        {"sub": "accord-verify", "scope": " ".join(workspace.scopes())}, service_secret(), ttl=3600
-    )
+        raise AccordError(
+            f"no service named {', '.join(map(repr, unknown))} in {workspace.source.display} "
+            f"(services: {', '.join(workspace.services)}); to verify a provider that runs "
+            "elsewhere, declare it there with its contract and `url:`, or name a declared "
+            "one with `--base-url`"
+        )
     store = ResultsStore(options.results_db)  # unusable: fails now, not after the run
-    check_report_dir(options.report_dir)
+    report_dir = check_report_dir(options.report_dir)
     versions = {name: provider_version(workspace, name, options.provider_version) for name in names}
     for name, version in versions.items():
-        progress(f"{name}: results are recorded for version {version} ({version.source})")
-    pacts = {name: _pacts_for(workspace, name) for name in names}  # read once, used twice
-    with tempfile.TemporaryDirectory(prefix="accord-verify-") as tmp:
-        scratch = Path(tmp)
+        progress(Progress(name, "start", "info", f"version {version} ({version.source})"))
+    # read once, used twice
+    pacts = {name: _pacts_for(workspace, name, options.pact_files) for name in names}
+    folders = {name: evidence_folder(report_dir, name) for name in names}
+    credentials = _Credentials(workspace, options)
+    lock = threading.Lock()
 
-        def run(name: str) -> ServiceResult:
-            progress(f"verifying {name}")
-            outcome = _verify_one(workspace, name, pacts[name], options, token, scratch)
-            outcome.version = versions[name].value
-            progress(f"{name}: {'passed' if outcome.passed else 'FAILED'}")
-            return outcome
+    def report(event: Progress) -> None:
+        with lock:  # one event at a time, whichever thread it comes from
+            progress(event)
 
-        with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
-            results = list(pool.map(run, names))
+    def run(name: str) -> ServiceResult:
+        outcome = _verify_one(
+            workspace, name, pacts[name], options, folders[name], report, credentials
+        )
+        outcome.version = versions[name].value
+        report(Progress(name, "done", "passed" if outcome.passed else "failed", outcome.error))
+        return outcome
+
+    raw = None if options.verbose else report_dir / "pact-ffi-output.log"
+    if raw is not None:
+        raw.unlink(missing_ok=True)
+    with _stdout_to(raw), ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
+        results = list(pool.map(run, names))
     for result in results:
         if not result.pacts_verified:  # not run is not failed: no result at all
             continue
-        by_consumer: dict[str, bool] = {}
-        for case in result.cases:
-            if case.suite == "pact":
-                by_consumer[case.consumer] = by_consumer.get(case.consumer, True) and case.passed
+        by_pact = pact_verdicts(result)
         for path, consumer in pacts[result.provider]:
             # the pact phase finished (else the provider could not be verified: failed)
-            passed = "pact" in result.phases and by_consumer.get(consumer, False)
+            passed = "pact" in result.phases and by_pact.get(path, False)
             store.record(
                 workspace, result.provider, path, consumer, passed, versions[result.provider]
             )

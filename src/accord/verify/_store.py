@@ -1,7 +1,10 @@
 """The results store: which pact passed verification, at which provider version, when.
 
 A result is keyed by the pact's content hash, the provider contract's hash and the
-provider's version (see ``_version``). ``accord can-i-deploy SERVICE`` answers from it:
+provider's version (see ``_version``). The verdict follows the compatibility matrix's
+rules (``accord.core.summarise_matrix``), the same ones ``accord broker`` applies: a
+pact content, at a provider version, with the newest result of that version counting.
+``accord can-i-deploy SERVICE`` answers from it:
 a service may go out when every current pact it takes part in, as provider or
 consumer, has a passing verification of that exact pact against the provider's
 current contract *and* current code. A pact that was not verified (``--no-pacts``)
@@ -22,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from accord._errors import AccordError
-from accord.core import PactFile
+from accord.core import MatrixRow, PactFile, summarise_matrix
 from accord.verify._version import ProviderVersion, provider_version
 from accord.workspace import Workspace
 
@@ -148,6 +151,7 @@ class ResultsStore:
         """
         reasons: list[str] = []
         checked: list[str] = []
+        rows: list[MatrixRow] = []
         versions: dict[str, ProviderVersion] = {}
         with self._reading() as lookup:
             for path in workspace.pact_paths():
@@ -160,6 +164,9 @@ class ResultsStore:
                     reasons.append(
                         f"{path.name}: provider {pact.provider!r} is not a workspace service"
                     )
+                    rows.append(
+                        MatrixRow(pact.consumer, path.name, pact.provider, None, None, None)
+                    )
                     continue
                 at = versions.get(pact.provider)
                 if at is None:
@@ -168,7 +175,12 @@ class ResultsStore:
                     )
                     versions[pact.provider] = at
                 contract = digest(workspace.services[pact.provider].contract)
-                passed, older = lookup(digest(path), contract, at.value)
+                sha = digest(path)
+                passed, older = lookup(sha, contract, at.value)
+                # the consumer's version is its pact file as it is now (its content)
+                rows.append(
+                    MatrixRow(pact.consumer, path.name, pact.provider, at.value, sha, passed)
+                )
                 if passed is None:
                     reasons.append(
                         f"no verification result for {label} at {pact.provider} version {at}"
@@ -179,8 +191,11 @@ class ResultsStore:
                     reasons.append(
                         f"{label} failed its verification at {pact.provider} version {at}"
                     )
+        # the verdict is the matrix's rule, the one a Pact Broker applies (accord.core);
+        # the reasons stay local ones, which say which command makes the result
+        verdict = summarise_matrix(rows, "the current version")
         return Deployability(
-            service, not reasons, tuple(reasons), tuple(checked), tuple(versions.items())
+            service, verdict.deployable, tuple(reasons), tuple(checked), tuple(versions.items())
         )
 
     @contextmanager

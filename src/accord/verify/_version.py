@@ -16,7 +16,7 @@ from pathlib import Path
 
 from accord.workspace import Workspace
 
-__all__ = ["ProviderVersion", "provider_version"]
+__all__ = ["ProviderVersion", "git_branch", "git_commit", "provider_version"]
 
 _SKIPPED_PARTS = {"__pycache__", ".hypothesis", ".pytest_cache", ".mypy_cache"}
 
@@ -110,3 +110,20 @@ def provider_version(
         f"not a git repository: a digest of {', '.join(relative)} "
         "(pass --provider-version to name the version)",
     )
+
+
+def git_commit(folder: Path) -> str | None:
+    """The commit checked out in ``folder``'s repository (None outside git)."""
+    found = _git(folder, "rev-parse", "--verify", "HEAD")
+    if found is None or found.returncode != 0:
+        return None
+    return found.stdout.decode().strip() or None
+
+
+def git_branch(folder: Path) -> str | None:
+    """The branch checked out (None outside git or on a detached HEAD)."""
+    found = _git(folder, "rev-parse", "--abbrev-ref", "HEAD")
+    if found is None or found.returncode != 0:
+        return None
+    name = found.stdout.decode().strip()
+    return name if name and name != "HEAD" else None

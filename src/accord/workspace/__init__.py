@@ -8,12 +8,16 @@ from accord.workspace._manifest import (
     Workspace,
     load_workspace,
 )
+from accord.workspace._service import Credentials, Launch, TestSuite
 
 __all__ = [
     "MANIFEST_NAME",
     "ConsumerSpec",
+    "Credentials",
     "GatewaySpec",
+    "Launch",
     "ServiceSpec",
+    "TestSuite",
     "Workspace",
     "load_workspace",
 ]

@@ -19,21 +19,18 @@ import jsonschema_rs
 
 from accord._errors import AccordError, ManifestError
 from accord.core import Contract, LoadOptions, PactFile, SourceFile, load_source
+from accord.workspace._service import Credentials, ServiceSpec, TestSuite
 
-__all__ = ["MANIFEST_NAME", "ConsumerSpec", "GatewaySpec", "ServiceSpec", "Workspace"]
+__all__ = [
+    "MANIFEST_NAME",
+    "ConsumerSpec",
+    "GatewaySpec",
+    "ServiceSpec",
+    "TestSuite",
+    "Workspace",
+]
 
 MANIFEST_NAME = "accord.yaml"
-
-
-@dataclass(slots=True, frozen=True)
-class ServiceSpec:
-    """A provider of the workspace."""
-
-    name: str
-    contract: Path
-    port: int
-    module: str | None = None
-    consumes: tuple[str, ...] = ()
 
 
 @dataclass(slots=True, frozen=True)
@@ -43,6 +40,7 @@ class ConsumerSpec:
     name: str
     consumes: tuple[str, ...]
     module: str | None = None
+    tests: TestSuite | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -69,21 +67,21 @@ class Workspace:
         self._check_schema(data)
         self.name: str = data.get("name", self.base.parent.name)
         self.services: dict[str, ServiceSpec] = {
-            name: ServiceSpec(
-                name=name,
-                contract=self.base / spec["contract"],
-                port=spec["port"],
-                module=spec.get("module"),
-                consumes=tuple(spec.get("consumes", ())),
-            )
-            for name, spec in data["services"].items()
+            name: self._service(name, spec) for name, spec in data["services"].items()
         }
         self.consumers: dict[str, ConsumerSpec] = {
-            name: ConsumerSpec(name, tuple(spec["consumes"]), spec.get("module"))
+            name: ConsumerSpec(
+                name,
+                tuple(spec["consumes"]),
+                spec.get("module"),
+                self._tests(name, spec.get("tests")),
+            )
             for name, spec in (data.get("consumers") or {}).items()
         }
         gateway = data.get("gateway")
         self.gateway = GatewaySpec(gateway["port"], dict(gateway)) if gateway else None
+        #: the Pact Broker (``broker.url``); --broker and $PACT_BROKER_BASE_URL win
+        self.broker_url: str | None = (data.get("broker") or {}).get("url")
         self.pacts_dir = self.base / data.get("pacts", "pacts")
         self.mocks_dir = self.base / data.get("mocks", "../mocks")
         self.generated_dir = self.base / data.get("generated", "../generated")
@@ -113,6 +111,42 @@ class Workspace:
                 if candidate.is_file():
                     return cls.from_path(candidate)
         return None
+
+    def _service(self, name: str, spec: dict[str, Any]) -> ServiceSpec:
+        credentials = spec.get("credentials")
+        return ServiceSpec(
+            name=name,
+            contract=self.base / spec["contract"],
+            port=spec["port"],
+            module=spec.get("module"),
+            consumes=tuple(spec.get("consumes", ())),
+            command=tuple(spec.get("command", ())),
+            cwd=self.base / spec["cwd"] if "cwd" in spec else None,
+            env=dict(spec.get("env", {})),
+            health=spec.get("health", "/healthz"),
+            url=spec.get("url"),
+            states=spec.get("states"),
+            tests=self._tests(name, spec.get("tests")),
+            credentials=Credentials(
+                dict(credentials.get("headers", {})),
+                tuple(credentials.get("token_command", ())),
+                self.source.locate(f"/services/{name}/credentials"),
+            )
+            if credentials
+            else None,
+        )
+
+    def _tests(self, owner: str, spec: dict[str, Any] | None) -> TestSuite | None:
+        if not spec:
+            return None
+        cwd = self.base / spec["cwd"] if "cwd" in spec else self.root
+        return TestSuite(owner, tuple(spec["command"]), cwd, dict(spec.get("env", {})))
+
+    def test_suites(self) -> list[TestSuite]:
+        """Every consumer test suite the manifest declares (``tests:``), services first."""
+        suites = [s.tests for s in self.services.values()]
+        suites += [c.tests for c in self.consumers.values()]
+        return [suite for suite in suites if suite is not None]
 
     # what it names -------------------------------------------------------------------------
     @property
@@ -184,6 +218,19 @@ class Workspace:
                     f"port {spec.port} is already used by service {ports[spec.port]!r}",
                 )
             ports[spec.port] = name
+            ways = [key for key in ("module", "command", "url") if key in data["services"][name]]
+            if len(ways) > 1:
+                raise self._fail(
+                    f"/services/{name}/{ways[1]}",
+                    f"service {name!r} has both `{ways[0]}` and `{ways[1]}`: give one "
+                    "(`module` or `command` to start it, `url` where it already runs)",
+                )
+            for key in ("cwd", "env"):
+                if key in data["services"][name] and not spec.command:
+                    raise self._fail(
+                        f"/services/{name}/{key}",
+                        f"`{key}` applies to a `command`, and service {name!r} has none",
+                    )
             if not spec.contract.is_file():
                 raise self._fail(
                     f"/services/{name}/contract",

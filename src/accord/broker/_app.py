@@ -1,0 +1,159 @@
+"""``accord broker``: the Pact Broker's HTTP/HAL API, as a plain ASGI app.
+
+The resources and relations follow the Pact Broker's API browser and docs
+(docs.pact.io/pact_broker/api; the ``pb:`` relations of its index). Each request
+runs in one database transaction on a worker thread. Writes need the configured
+token (``Authorization: Bearer``) or basic credentials when either is set, as a
+Pact Broker with ``PACT_BROKER_BASIC_AUTH_*``/PactFlow tokens does; reads are open.
+Bad input is answered with ``application/problem+json``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hmac
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+
+from accord._asgi import (
+    BodyTooLarge,
+    ClientGone,
+    Receive,
+    Scope,
+    Send,
+    answer_lifespan,
+    read_body,
+    send_bytes,
+    send_problem,
+)
+from accord._errors import AccordError
+from accord._json import JSONError, dump_json, read_json
+from accord.broker import _deploy, _routes  # noqa: F401 - importing them registers the routes
+from accord.broker._db import Database
+from accord.broker._html import render_index
+from accord.broker._model import BrokerError
+from accord.broker._routing import BODY_LIMIT, HAL, BrokerConfig, Request, match
+
+__all__ = ["BrokerApp", "BrokerConfig"]
+
+
+class BrokerApp:
+    """The broker as an ASGI app over one :class:`Database`."""
+
+    def __init__(self, db: Database, config: BrokerConfig | None = None) -> None:
+        self.db = db
+        self.config = config or BrokerConfig()
+
+    def _authorised(self, scope: Scope) -> bool:
+        config = self.config
+        if not config.token and not config.username:
+            return True
+        header = ""
+        for key, value in scope.get("headers", []):
+            if key == b"authorization":
+                header = value.decode("latin-1")
+        kind, _, credentials = header.partition(" ")
+        if config.token and kind.lower() == "bearer":
+            return hmac.compare_digest(credentials.strip(), config.token)
+        if config.username and kind.lower() == "basic":
+            expected = f"{config.username}:{config.password or ''}".encode()
+            try:
+                given = base64.b64decode(credentials.strip(), validate=True)
+            except binascii.Error:
+                return False
+            return hmac.compare_digest(given, expected)
+        return False
+
+    def _base(self, scope: Scope) -> str:
+        if self.config.public_url:
+            return self.config.public_url.rstrip("/")
+        host = next((v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"host"), "")
+        if not host:
+            server = scope.get("server") or ("127.0.0.1", 80)
+            host = f"{server[0]}:{server[1]}"
+        return f"{scope.get('scheme', 'http')}://{host}" + str(scope.get("root_path", ""))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await answer_lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        method = scope["method"]
+        raw_path = scope.get("raw_path") or scope["path"].encode()
+        raw = raw_path.decode("latin-1").split("?", 1)[0]
+        segments = [unquote(s) for s in raw.split("/") if s]
+        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        if method == "GET" and (segments in ([], ["ui"])) and _wants_html(scope, segments):
+            page = await asyncio.to_thread(self.db.retrying, render_index, write=False)
+            await send_bytes(send, 200, page.encode(), content_type="text/html; charset=utf-8")
+            return
+        handler, params, kind, known = match(method if method != "HEAD" else "GET", segments)
+        if handler is None:
+            status = 405 if known else 404
+            await send_problem(
+                send,
+                status,
+                f"{method} /{'/'.join(segments)}: "
+                + ("method not allowed" if status == 405 else "no such resource"),
+            )
+            return
+        if kind == "write" and not self._authorised(scope):
+            await send_problem(
+                send,
+                401,
+                "writing to this broker needs its token",
+                [(b"www-authenticate", b'Bearer realm="accord broker"')],
+            )
+            return
+        try:
+            declared = next(
+                (
+                    v.decode("latin-1")
+                    for k, v in scope.get("headers", [])
+                    if k == b"content-length"
+                ),
+                None,
+            )
+            data = await read_body(receive, BODY_LIMIT, declared)
+        except BodyTooLarge as exc:
+            await send_problem(send, 413, str(exc))
+            return
+        except ClientGone:
+            return
+        body: Any = None
+        if data.strip():
+            try:
+                body = read_json(data)
+            except (JSONError, UnicodeDecodeError) as exc:
+                await send_problem(send, 400, f"the request body is not JSON: {exc}")
+                return
+        req = Request(
+            method,
+            segments,
+            query,
+            body,
+            self._base(scope),
+            params,
+            self.config.allow_contract_modification,
+        )
+        try:
+            status, answer = await asyncio.to_thread(
+                self.db.retrying, lambda tx: handler(tx, req), write=kind == "write"
+            )
+        except BrokerError as exc:
+            await send_problem(send, exc.status, exc.detail)
+            return
+        except AccordError as exc:  # the database is unreachable or refused the work
+            await send_problem(send, 503, str(exc))
+            return
+        await send_bytes(send, status, dump_json(answer), content_type=HAL)
+
+
+def _wants_html(scope: Scope, segments: list[str]) -> bool:
+    if segments == ["ui"]:
+        return True
+    accept = next((v for k, v in scope.get("headers", []) if k == b"accept"), b"")
+    return b"text/html" in accept

@@ -1,0 +1,368 @@
+"""``accord broker`` (the embedded Pact Broker) and the broker client's commands.
+
+``publish``, ``record-deployment``, ``record-release`` and ``create-environment`` talk
+to any Pact Broker: the URL and credentials come from ``--broker``/``$PACT_BROKER_BASE_URL``
+(or ``[tool.accord.broker] url`` in pyproject.toml) and ``$PACT_BROKER_TOKEN`` or
+``$PACT_BROKER_USERNAME``/``$PACT_BROKER_PASSWORD``. Versions default to the git commit,
+branches to the git branch. ``accord verify --broker`` and ``accord can-i-deploy
+--to-environment`` use the helpers at the end of this module.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from accord._asgi import ServerLimits
+from accord._errors import AccordError
+from accord.cli._console import err_console
+
+if TYPE_CHECKING:
+    from accord.broker import BrokerClient, BrokerSettings
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(broker)
+    app.command()(publish)
+    app.command("record-deployment")(record_deployment)
+    app.command("record-release")(record_release)
+    app.command("create-environment")(create_environment)
+
+
+BrokerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--broker",
+        help="The Pact Broker's URL (default: $PACT_BROKER_BASE_URL).",
+        show_default=False,
+    ),
+]
+
+
+def broker(
+    db: Annotated[
+        str,
+        typer.Option(help="SQLite file, or a postgresql:// URL (several instances share it)."),
+    ] = ".accord/broker.sqlite3",
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 9292,
+    token: Annotated[
+        str | None,
+        typer.Option(help="Writes need this bearer token (default: $ACCORD_BROKER_TOKEN)."),
+    ] = None,
+    username: Annotated[
+        str | None, typer.Option(help="Or basic credentials (default: $ACCORD_BROKER_USERNAME).")
+    ] = None,
+    password: Annotated[
+        str | None, typer.Option(help="(default: $ACCORD_BROKER_PASSWORD)", show_default=False)
+    ] = None,
+    allow_contract_modification: Annotated[
+        bool,
+        typer.Option(
+            "--allow-contract-modification",
+            help="Let a consumer version's pact be replaced by a different one (refused: 409).",
+        ),
+    ] = False,
+    public_url: Annotated[
+        str | None, typer.Option(help="The URL links start with (behind a proxy).")
+    ] = None,
+) -> None:
+    """Serve a Pact Broker (HAL API and a small HTML page) on SQLite or PostgreSQL."""
+    from accord.broker import BrokerApp, BrokerConfig, open_database  # noqa: PLC0415
+    from accord.cli._serve import serve  # noqa: PLC0415
+
+    config = BrokerConfig(
+        token=token or os.environ.get("ACCORD_BROKER_TOKEN") or None,
+        username=username or os.environ.get("ACCORD_BROKER_USERNAME") or None,
+        password=password or os.environ.get("ACCORD_BROKER_PASSWORD") or None,
+        allow_contract_modification=allow_contract_modification,
+        public_url=public_url,
+    )
+    database = open_database(db)
+    where = "PostgreSQL" if database.postgres else str(database.path)
+    err_console.print(f"accord broker on http://{host}:{port} ({where})", markup=False)
+    serve(BrokerApp(database, config), host, port, ServerLimits())
+
+
+def settings(url: str | None) -> BrokerSettings:
+    """The broker to talk to: the flag, else the environment, else accord.yaml's
+    ``broker.url``, else ``[tool.accord.broker] url`` in pyproject.toml."""
+    from accord.broker import BrokerSettings  # noqa: PLC0415
+    from accord.cli._config import load_tool_config  # noqa: PLC0415
+    from accord.workspace import Workspace  # noqa: PLC0415
+
+    default = None
+    if not url and not os.environ.get("PACT_BROKER_BASE_URL"):
+        workspace = Workspace.discover()
+        default = (workspace.broker_url if workspace else None) or load_tool_config().broker_url
+    found = BrokerSettings.from_env(url, default=default)
+    if found is None:
+        raise AccordError(
+            "no Pact Broker: pass --broker URL or set PACT_BROKER_BASE_URL"
+            " (or broker.url in accord.yaml, [tool.accord.broker] url in pyproject.toml)"
+        )
+    return found
+
+
+def client(url: str | None) -> BrokerClient:
+    from accord.broker import BrokerClient  # noqa: PLC0415
+
+    return BrokerClient(settings(url))
+
+
+def git_version(given: str | None, what: str = "--version") -> str:
+    from accord.verify import git_commit  # noqa: PLC0415
+
+    if given:
+        return given
+    found = git_commit(Path.cwd())
+    if found is None:
+        raise AccordError(f"not in a git repository: pass {what}")
+    return found
+
+
+def git_branch(given: str | None) -> str | None:
+    from accord.verify import git_branch as branch_of  # noqa: PLC0415
+
+    return given or branch_of(Path.cwd())
+
+
+def publish(
+    pacts: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Pact files or folders (default: the workspace's pacts folder)."),
+    ] = None,
+    broker_url: BrokerOption = None,
+    consumer_version: Annotated[
+        str | None, typer.Option("--consumer-app-version", "--version", help="Default: git HEAD.")
+    ] = None,
+    branch: Annotated[str | None, typer.Option(help="Default: the git branch.")] = None,
+    tag: Annotated[list[str] | None, typer.Option(help="A tag (repeat for several).")] = None,
+    build_url: Annotated[str | None, typer.Option(help="The CI build's URL.")] = None,
+) -> None:
+    """Publish pacts to a Pact Broker as their consumer's version (git commit) and branch."""
+    files: list[Path] = []
+    if not pacts:
+        from accord.workspace import load_workspace  # noqa: PLC0415
+
+        files = list(load_workspace().pact_paths())
+    for item in pacts or ():
+        if item.is_dir():
+            files += sorted(item.glob("*.json"))
+        elif item.is_file():
+            files.append(item)
+        else:
+            raise AccordError(f"{item}: no such pact file or folder")
+    if not files:
+        raise AccordError("no pact files to publish")
+    version = git_version(consumer_version, "--consumer-app-version")
+    with client(broker_url) as api:
+        for notice in api.publish(
+            files, version, branch=git_branch(branch), tags=tag or (), build_url=build_url
+        ):
+            typer.echo(notice)
+    typer.echo(f"published {len(files)} pact(s) as version {version}")
+
+
+def _record(
+    broker_url: str | None,
+    pacticipant: str,
+    version: str | None,
+    environment: str,
+    release: bool,
+    instance: str | None,
+) -> None:
+    number = git_version(version)
+    with client(broker_url) as api:
+        api.record(pacticipant, number, environment, release=release, instance=instance)
+    word = "release" if release else "deployment"
+    typer.echo(f"recorded {word} of {pacticipant} version {number} to {environment}")
+
+
+def record_deployment(
+    pacticipant: Annotated[str, typer.Argument(help="The service (pacticipant) deployed.")],
+    environment: Annotated[str, typer.Option(help="Where it was deployed.")],
+    version: Annotated[str | None, typer.Option(help="Default: git HEAD.")] = None,
+    broker_url: BrokerOption = None,
+    application_instance: Annotated[
+        str | None, typer.Option(help="When several instances run in one environment.")
+    ] = None,
+) -> None:
+    """Record that a version was deployed to an environment (replacing the one there)."""
+    _record(broker_url, pacticipant, version, environment, False, application_instance)
+
+
+def record_release(
+    pacticipant: Annotated[str, typer.Argument(help="The pacticipant released.")],
+    environment: Annotated[str, typer.Option(help="Where it was released.")],
+    version: Annotated[str | None, typer.Option(help="Default: git HEAD.")] = None,
+    broker_url: BrokerOption = None,
+) -> None:
+    """Record that a version was released to an environment (several may be supported)."""
+    _record(broker_url, pacticipant, version, environment, True, None)
+
+
+def create_environment(
+    name: Annotated[str, typer.Argument(help="The environment's name (no spaces).")],
+    production: Annotated[bool, typer.Option("--production", help="A production one.")] = False,
+    broker_url: BrokerOption = None,
+) -> None:
+    """Create an environment in the Pact Broker (nothing happens if it exists)."""
+    with client(broker_url) as api:
+        api.create_environment(name, production=production)
+    typer.echo(f"environment {name} exists")
+
+
+# -- used by `accord can-i-deploy` and `accord verify` ------------------------------------
+
+
+def can_i_deploy_broker(
+    broker_url: str | None, pacticipant: str, version: str | None, environment: str | None
+) -> None:
+    """Ask the broker's matrix; exit 0 (yes) or 1 (no) with the broker's reasons."""
+    number = git_version(version)
+    with client(broker_url) as api:
+        answer = api.can_i_deploy(pacticipant, number, environment)
+    summary = answer.get("summary") or {}
+    for row in answer.get("matrix") or []:
+        consumer, provider = row.get("consumer") or {}, row.get("provider") or {}
+        result = row.get("verificationResult") or {}
+        success = result.get("success")
+        verdict = "passed" if success is True else "failed" if success is False else "not verified"
+        err_console.print(
+            f"{consumer.get('name')} {(consumer.get('version') or {}).get('number')} -> "
+            f"{provider.get('name')} {(provider.get('version') or {}).get('number')}: {verdict}",
+            markup=False,
+        )
+    where = f" to {environment}" if environment else ""
+    if summary.get("deployable") is True:
+        typer.echo(f"yes: {pacticipant} {number} can be deployed{where}")
+        typer.echo(f"  {summary.get('reason', '')}")
+        raise typer.Exit(0)
+    typer.echo(f"no: {pacticipant} {number} cannot be deployed{where}")
+    for reason in str(summary.get("reason", "")).splitlines():
+        typer.echo(f"  - {reason}")
+    raise typer.Exit(1)
+
+
+def parse_selectors(raw: list[str] | None) -> list[dict[str, Any]]:
+    """``--selector`` values: JSON objects, or the shorthands ``mainBranch``,
+    ``deployedOrReleased``, ``matchingBranch``, ``branch=NAME``, ``environment=NAME``."""
+    import json  # noqa: PLC0415
+
+    found: list[dict[str, Any]] = []
+    for item in raw or ():
+        text = item.strip()
+        if text.startswith("{"):
+            try:
+                value = json.loads(text)
+            except ValueError as exc:
+                raise typer.BadParameter(f"{text!r}: {exc}", param_hint="--selector") from exc
+            if not isinstance(value, dict):
+                raise typer.BadParameter(f"{text!r}: expected an object", param_hint="--selector")
+            found.append(value)
+        elif text in ("mainBranch", "deployedOrReleased", "matchingBranch", "deployed", "released"):
+            found.append({text: True})
+        elif "=" in text and text.split("=", 1)[0] in ("branch", "environment", "tag", "consumer"):
+            key, value = text.split("=", 1)
+            found.append(
+                {key: value}
+                if key != "environment"
+                else {"environment": value, "deployedOrReleased": True}
+            )
+        else:
+            raise typer.BadParameter(
+                f"{text!r}: expected JSON or mainBranch, deployedOrReleased, matchingBranch,"
+                " branch=NAME, environment=NAME, tag=NAME",
+                param_hint="--selector",
+            )
+    return found
+
+
+class BrokerRun:
+    """``accord verify --broker``: fetch the pacts the broker selects, verify, publish back.
+
+    Each provider's pacts come from its ``pb:provider-pacts-for-verification``
+    relation (selectors, pending, WIP), are written to a scratch folder and verified
+    like the workspace's own; each result is published with the provider version
+    verify recorded and the provider's branch. A failing *pending* pact is reported
+    but does not fail the run (docs.pact.io/pact_broker/advanced_topics/pending_pacts),
+    unless ``--no-pending``.
+    """
+
+    def __init__(
+        self,
+        url: str | None,
+        selectors: list[str] | None,
+        branch: str | None,
+        wip_since: str | None,
+        pending: bool,
+        publish: bool,
+        version: str | None,
+    ) -> None:
+        self.url = url
+        self.selectors = parse_selectors(selectors)
+        self.branch = git_branch(branch)
+        self.wip_since = wip_since
+        self.pending = pending
+        self.publish_results = publish
+        self.fetched: dict[Path, tuple[str, Any]] = {}  # file -> (provider, PactToVerify)
+
+    def fetch(self, providers: list[str], folder: Path, progress: Any) -> tuple[Path, ...]:
+        import json  # noqa: PLC0415
+
+        with client(self.url) as api:
+            for provider in providers:
+                pacts = api.pacts_for_verification(
+                    provider,
+                    selectors=self.selectors,
+                    provider_branch=self.branch,
+                    include_pending=self.pending,
+                    wip_since=self.wip_since,
+                )
+                for number, pact in enumerate(pacts):
+                    path = folder / f"{pact.consumer}-{provider}-{number}.json"
+                    path.write_text(json.dumps(pact.content), "utf-8")
+                    self.fetched[path] = (provider, pact)
+                    flags = " (pending)" if pact.pending else ""
+                    flags += " (work in progress)" if pact.wip else ""
+                    progress(
+                        f"{provider}: from the broker: {pact.consumer}: {pact.description}{flags}"
+                    )
+                if not pacts:
+                    progress(f"{provider}: the broker selected no pacts to verify")
+        return tuple(self.fetched)
+
+    def publish(self, results: list[Any], progress: Any) -> None:
+        from accord.verify import pact_verdicts  # noqa: PLC0415
+
+        if not self.publish_results:
+            return
+        with client(self.url) as api:
+            for result in results:
+                verdicts = pact_verdicts(result)
+                for path, (provider, pact) in self.fetched.items():
+                    if provider != result.provider or not result.pacts_verified:
+                        continue
+                    passed = "pact" in result.phases and verdicts.get(path, False)
+                    api.publish_result(pact, result.version, passed, branch=self.branch)
+                    progress(
+                        f"{provider}: published {'success' if passed else 'failure'} for"
+                        f" {pact.consumer}'s pact as version {result.version}"
+                        + (f" on branch {self.branch}" if self.branch else "")
+                    )
+
+    def passed(self, results: list[Any]) -> bool:
+        """The run's verdict: failures of pending pacts do not count."""
+        for result in results:
+            if result.error:
+                return False
+            for case in result.failures():
+                entry = self.fetched.get(case.pact) if case.pact is not None else None
+                if entry is not None and entry[1].pending and self.pending:
+                    continue
+                return False
+        return True

@@ -1,0 +1,62 @@
+"""``accord verify --broker``: pending pacts do not fail the run until verified once,
+results are published with the provider's version and branch, ``--no-publish`` keeps
+them local."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.broker.conftest import accord, reader_pact, shelf_provider, write_pact
+from tests.verify.conftest import CONTRACT, MANIFEST
+
+pytestmark = pytest.mark.slow
+
+
+def tiny_workspace(root: Path) -> Path:
+    (root / "contracts" / "openapi").mkdir(parents=True)
+    (root / "contracts" / "accord.yaml").write_text(MANIFEST)
+    (root / "contracts" / "openapi" / "shelf.yaml").write_text(CONTRACT)
+    return root
+
+
+def test_pending_pacts_and_published_results(broker: str, tmp_path: Path) -> None:
+    root = tiny_workspace(tmp_path / "ws")
+    pact = write_pact(tmp_path, reader_pact("Dune"))
+    published = accord("publish", str(pact), "--version", "r1", "--branch", "main",
+                       "--broker", broker)  # fmt: skip
+    assert published.returncode == 0, published.stderr
+
+    def verify(title: str, version: str, *extra: str) -> tuple[int, str]:
+        with shelf_provider(title) as provider:
+            flags = ["--skip-gates", "--no-properties", "--provider-branch", "main", *extra]
+            run = accord("verify", "shelf", "--base-url", provider, "--broker", broker,
+                         "--provider-version", version, *flags, cwd=root)  # fmt: skip
+        return run.returncode, run.stdout + run.stderr
+
+    # never verified: pending, so its failure is reported but does not fail the build
+    code, out = verify("Emma", "s1")
+    assert code == 0, out
+    assert "(pending)" in out and "published failure for reader's pact as version s1" in out
+    code, out = verify("Dune", "s2")
+    assert code == 0, out
+    assert "published success for reader's pact as version s2 on branch main" in out
+    # verified on main: no longer pending, a failure fails
+    code, out = verify("Emma", "s3")
+    assert code == 1, out
+    assert "(pending)" not in out
+    code, out = verify("Emma", "s4", "--no-publish")
+    assert code == 1 and "published" not in out, out
+
+    def deployable(version: str) -> bool | None:
+        answer = httpx.get(f"{broker}/can-i-deploy", params={"pacticipant": "shelf",
+                                                           "version": version})  # fmt: skip
+        if answer.status_code == 400:  # the broker never heard of that version
+            return None
+        return bool(answer.json()["summary"]["deployable"])
+
+    assert [deployable(v) for v in ("s1", "s2", "s3", "s4")] == [False, True, False, None]
+    s2 = httpx.get(f"{broker}/pacticipants/shelf/versions/s2").json()
+    assert s2["branch"] == "main"
