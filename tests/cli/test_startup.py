@@ -136,3 +136,20 @@ def test_models_are_generated_whatever_the_command_line_says(
         assert models.classes == {"Thing": "Thing"}
         assert models.text.startswith("# header")
         assert "class Thing(BaseModel):" in models.text
+
+
+def test_lint_of_one_document_loads_no_pydantic_rich_or_other_feature(repo: Path) -> None:
+    """``accord lint FILE`` is timed against Spectral (benchmarks/bench_lint.py): typer's
+    pydantic coercion, rich and the cross-check are each slower than linting petstore."""
+    names, proc = imported(
+        "lint", "--max-size", "8", "--disable", "x", "-f", "text", "contracts/openapi/orders.yaml"
+    )
+    assert proc.returncode in (0, 1), proc.stderr[-2000:]
+    assert "error(s)" in proc.stderr
+    assert _loaded(names, HEAVY | {"pydantic", "rich", "accord.crosscheck", "jsonschema"}) == []
+
+
+def test_plain_coercion_refuses_what_is_not_a_number(repo: Path) -> None:
+    _, proc = imported("lint", "--max-size", "big", "contracts/openapi/orders.yaml")
+    assert proc.returncode == 2
+    assert "'big' is not a valid number" in proc.stderr

@@ -20,6 +20,8 @@ from typer.core import TyperCommand, TyperGroup
 
 from accord._errors import AccordError
 from accord._version import __version__
+from accord.cli._params import install as install_plain_coercion
+from accord.cli._params import install_param
 
 if TYPE_CHECKING:
     from typer import _click  # typer's own copy of click: the types its classes use
@@ -128,7 +130,15 @@ class LazyGroup(TyperGroup):
         if self._listing:
             return TyperCommand(cmd_name, short_help=info.summary)
         self._load(info.module)
-        return self.commands.get(cmd_name)
+        command = self.commands.get(cmd_name)
+        if command is not None:  # its -h/--help too (made on first use, from ctx's names)
+            install_param(command.get_help_option(ctx))
+        return command
+
+    def get_help_option(self, ctx: _click.Context) -> Any:
+        option = super().get_help_option(ctx)
+        install_param(option)
+        return option
 
     def format_help(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
         self._listing = True
@@ -142,6 +152,7 @@ class LazyGroup(TyperGroup):
         scratch = typer.Typer(rich_markup_mode=self.rich_markup_mode)
         importlib.import_module(f"accord.cli.{module}").register(scratch)
         for name, command in typer.main.get_group(scratch).commands.items():
+            install_plain_coercion(command)  # no pydantic for str/int/float/Path values
             self.commands.setdefault(name, command)
 
 

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from accord.cli._config import WorkspaceOption
-from accord.cli._console import err_console
 
 
 def register(app: typer.Typer) -> None:
     app.command()(generate)
+
+
+def _say(message: str) -> None:
+    """A status line on stderr (plain: rich would cost more to load than petstore's client)."""
+    sys.stderr.write(message + "\n")
 
 
 def _show(path: Path) -> str:
@@ -51,13 +56,13 @@ def generate(
             raise typer.BadParameter("--contract needs --out", param_hint="--out")
         parts = PARTS if server else ("models", "client")
         written = generate_package(Contract.from_path(contract), out.name, out, parts=parts)
-        err_console.print(f"wrote {len(written)} file(s) in {_show(out)}")
+        _say(f"wrote {len(written)} file(s) in {_show(out)}")
         return
     workspace = load_workspace(workspace_path)
     if check:
         result = check_workspace(workspace, services)
         if result.clean:
-            err_console.print("generated code is up to date")
+            _say("generated code is up to date")
             return
         for label, paths in (
             ("stale", result.stale),
@@ -66,7 +71,7 @@ def generate(
         ):
             for path in paths:
                 typer.echo(f"{_show(path)}: {label}")
-        err_console.print(
+        _say(
             "generated code does not match the contracts: run `accord generate`"
             " (or `make generate`) and commit the result"
         )
@@ -74,4 +79,4 @@ def generate(
     written = generate_workspace(workspace, services)
     for path in written:
         typer.echo(f"wrote {_show(path)}")
-    err_console.print(f"{len(written)} file(s) changed")
+    _say(f"{len(written)} file(s) changed")

@@ -5,13 +5,12 @@ from __future__ import annotations
 import dataclasses
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from accord._findings import Finding, Severity
 from accord.cli._config import ToolConfig, WorkspaceOption, load_tool_config
-from accord.cli._console import err_console
 
 if TYPE_CHECKING:
     from accord.lint import LintConfig, LintResult
@@ -36,6 +35,17 @@ def lint_with_crosscheck(workspace: Workspace, config: LintConfig | None = None)
     ]
     result.findings = sorted(result.findings + extra, key=Finding.sort_key)
     return result
+
+
+def _rules() -> list[dict[str, Any]]:
+    """Every rule lint and crosscheck report, for SARIF's rule list (crosscheck loads late)."""
+    from accord.crosscheck import CODES  # noqa: PLC0415
+    from accord.lint import describe  # noqa: PLC0415
+
+    return describe() + [
+        {"id": code, "severity": severity.value, "scope": "pact", "description": code}
+        for code, severity in CODES.items()
+    ]
 
 
 def lint_settings(
@@ -90,7 +100,6 @@ def lint(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Check contracts and pacts: validity, rules, and the workspace as a whole."""
-    from accord.crosscheck import CODES  # noqa: PLC0415
     from accord.lint import describe, lint_paths  # noqa: PLC0415
     from accord.report import FORMATS, render  # noqa: PLC0415
     from accord.workspace import load_workspace  # noqa: PLC0415
@@ -107,15 +116,11 @@ def lint(
         if paths
         else lint_with_crosscheck(load_workspace(workspace), config)
     )
-    rules = describe() + [
-        {"id": code, "severity": severity.value, "scope": "pact", "description": code}
-        for code, severity in CODES.items()
-    ]
-    sys.stdout.write(render(result.findings, fmt, rules=rules))
+    sys.stdout.write(render(result.findings, fmt, rules=_rules() if fmt == "sarif" else ()))
     if not quiet:
         counts = {s: sum(1 for f in result.findings if f.severity is s) for s in Severity}
-        err_console.print(
+        sys.stderr.write(  # plain text: loading rich for one line costs more than linting petstore
             f"{counts[Severity.ERROR]} error(s), {counts[Severity.WARNING]} warning(s) "
-            f"in {result.contracts} contract(s) and {result.pacts} pact file(s)"
+            f"in {result.contracts} contract(s) and {result.pacts} pact file(s)\n"
         )
     raise typer.Exit(result.exit_code(threshold))

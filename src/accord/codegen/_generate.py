@@ -9,10 +9,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import black
-from black.mode import TargetVersion
-from black.parsing import InvalidInput
-
 from accord._errors import AccordError
 from accord.codegen._emit import emit_client, emit_server
 from accord.codegen._models import generate_models
@@ -33,7 +29,6 @@ __all__ = [
 
 PARTS = ("models", "client", "server")
 FIX_COMMAND = "accord generate"
-_BLACK = black.Mode(line_length=100, target_versions={TargetVersion.PY311})
 
 
 @dataclass(slots=True)
@@ -100,24 +95,14 @@ def render_package(
     cls = class_name(name)
     if "client" in wanted:
         text = emit_client(_header(contract, root, "client"), title, cls, views)
-        files["client.py"] = _format(text, contract, "client.py")
+        files["client.py"] = text
     if "server" in wanted:
         relpath = os.path.relpath(contract.root.path.resolve(), out_dir.resolve())
         text = emit_server(
             _header(contract, root, "server"), title, cls, Path(relpath).as_posix(), views
         )
-        files["server.py"] = _format(text, contract, "server.py")
+        files["server.py"] = text
     return files
-
-
-def _format(text: str, contract: Contract, part: str) -> str:
-    try:
-        return black.format_str(text, mode=_BLACK)
-    except InvalidInput as exc:  # a bug of ours: say so, with the contract's name
-        raise AccordError(
-            f"internal error: generated {part} for {contract.root.display} is not valid Python "
-            f"({exc}); please report it"
-        ) from None
 
 
 def write_package(files: Mapping[str, str], out_dir: Path) -> list[Path]:

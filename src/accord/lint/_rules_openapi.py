@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
-import jsonschema_rs
-from jsonschema.exceptions import ValidationError, best_match
-from openapi_schema_validator import OAS30Validator
-from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
-from openapi_spec_validator.validation.exceptions import (
-    DuplicateOperationIDError,
-    UnresolvableParameterError,
-)
-
-from accord._errors import Location, SchemaCompileError
+from accord._errors import SchemaCompileError
 from accord._findings import Severity
 from accord.core import (
     Contract,
@@ -26,148 +15,16 @@ from accord.core import (
     SchemaRef,
     encode_pointer,
 )
+from accord.lint._oas_valid import oas_errors
 from accord.lint._registry import Report, rule
 
 PROBLEM_JSON = "application/problem+json"
 
-#: openapi-spec-validator errors that other rules report, at the place itself: a
-#: duplicate operationId (operation-id-unique) and a path parameter that the template
-#: and the declarations do not agree on (path-params-declared). The validator gives
-#: them no place, so oas-valid would repeat them at 1:1.
-_REPORTED_ELSEWHERE = (DuplicateOperationIDError, UnresolvableParameterError)
-
-
-class _IdSet(set[int]):
-    """A set that answers openapi-spec-validator's ``list.append``.
-
-    It keeps the ids of the schemas it has checked in lists, so every membership test
-    scans all of them: quadratic, about 20 s on a 30 MiB document.
-    """
-
-    def append(self, item: int) -> None:
-        self.add(item)
-
-
-def _python_regex(pattern: str) -> bool:
-    try:
-        re.compile(pattern)
-    except re.error:
-        return False
-    return True
-
-
-def _fast_meta_check(validator_cls: Any) -> Callable[[Any], bool] | None:
-    """jsonschema-rs' answer to "is this schema valid against the OpenAPI 3.0 meta-schema?".
-
-    openapi-spec-validator checks every schema against it in pure Python (half of linting
-    a 30 MiB document). The 3.0 meta-schema is plain draft 4 whose only format is ``regex``,
-    checked here with :mod:`re` as it does, so "valid" means the same; only schemas it calls
-    invalid go through the slow check, for its error. OpenAPI 3.1's dialect (vocabularies,
-    ``$dynamicRef``) keeps the slow path.
-    """
-    if validator_cls is not OAS30Validator:
-        return None
-    meta = jsonschema_rs.Draft4Validator(
-        OAS30Validator.META_SCHEMA, validate_formats=True, formats={"regex": _python_regex}
-    )
-    return meta.is_valid
-
-
-def _with_schema_paths(base: type[Any]) -> type[Any]:
-    """openapi-spec-validator's schema check, with errors made absolute.
-
-    Its meta-schema errors carry paths relative to the schema being checked;
-    prefixing the schema's own path lets us point at the exact line.
-    """
-
-    fast = _fast_meta_check(getattr(base, "schema_validator_cls", None))
-
-    class Located(base):  # type: ignore[misc]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self.visited_schema_ids = _IdSet()
-            self.meta_checked_schema_ids = _IdSet()
-
-        def _validate_schema_meta(self, schema: Any, schema_value: Any) -> Any:
-            if fast is not None and fast(schema_value):
-                return None  # valid for jsonschema-rs too; only invalid ones need the detail
-            error = super()._validate_schema_meta(schema, schema_value)
-            if error is not None:
-                error.path.extendleft(reversed(list(schema.parts)))
-            return error
-
-    return Located
-
-
-def _with_default_paths(base: type[Any]) -> type[Any]:
-    """Errors in ``default`` values, made absolute the same way."""
-
-    class Located(base):  # type: ignore[misc]
-        def __call__(self, schema: Any, value: Any) -> Iterator[Any]:
-            prefix = [*schema.parts, "default"]
-            for error in super().__call__(schema, value):
-                error.path.extendleft(reversed(prefix))
-                yield error
-
-    return Located
-
-
-def _located(base: type[Any]) -> dict[str, Any]:
-    keywords = base.keyword_validators
-    return {
-        **keywords,
-        "schema": _with_schema_paths(keywords["schema"]),
-        "default": _with_default_paths(keywords["default"]),
-    }
-
-
-class _V30(OpenAPIV30SpecValidator):
-    keyword_validators = _located(OpenAPIV30SpecValidator)
-
-
-class _V31(OpenAPIV31SpecValidator):
-    keyword_validators = _located(OpenAPIV31SpecValidator)
-
 
 @rule("oas-valid", Severity.ERROR)
 def oas_valid(contract: Contract) -> Report:
-    """The document is valid OpenAPI 3.0/3.1 (openapi-spec-validator)."""
-    cls = _V30 if contract.openapi30 else _V31
-    base_uri = contract.root.uri
-    last: Location | None = None
-    for error in cls(contract.data, base_uri=base_uri).iter_errors():
-        if isinstance(error, _REPORTED_ELSEWHERE):
-            continue
-        parts = list(error.absolute_path)
-        location = contract.root.locate(encode_pointer(parts))
-        if not _exists(contract.data, parts) and last is not None:
-            location = last  # a nested schema error reported relative to its schema
-        last = location
-        yield location, _explain(error)
-
-
-def _exists(data: Any, parts: list[Any]) -> bool:
-    node = data
-    for part in parts:
-        if isinstance(node, dict) and str(part) in node:
-            node = node[str(part)]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
-        else:
-            return False
-    return True
-
-
-def _explain(error: ValidationError) -> str:
-    message = str(error.message).splitlines()[0]
-    if message.startswith(("{", "[")) and " is not " in message:
-        message = "this " + message[message.index(" is not ") + 1 :]
-    if error.context and (message.startswith(("{", "[")) or "is not valid under" in message):
-        inner = best_match(error.context)
-        if inner is not None:
-            where = "/".join(str(p) for p in inner.relative_path)
-            message = f"{inner.message.splitlines()[0]}" + (f" (at {where})" if where else "")
-    return message if len(message) <= 240 else message[:237] + "..."
+    """The document is valid OpenAPI 3.0/3.1 (the official JSON Schemas, via jsonschema-rs)."""
+    return oas_errors(contract)
 
 
 @rule("operation-id-unique", Severity.ERROR)
