@@ -14,8 +14,7 @@ from generated.catalog import models as catalog_models
 from generated.catalog.client import CatalogClient
 from generated.orders import models as orders_models
 from generated.orders.client import OrdersClient
-
-from accord.runtime import ApiError
+from generated.runtime import ApiError
 
 __all__ = ["OrderLine", "OrderSummary", "ProductSummary", "Storefront", "StorefrontError"]
 

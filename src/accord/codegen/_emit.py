@@ -7,8 +7,10 @@ correct, not pretty.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from accord.codegen._operations import OperationView
+from accord.codegen._security import SchemeView
 
 __all__ = ["emit_client", "emit_server"]
 
@@ -20,40 +22,90 @@ def _doc(view: OperationView) -> str:
 
 
 def _expect(view: OperationView) -> str:
-    items = ", ".join(f"{status}: {annotation}" for status, annotation in view.success)
+    items = ", ".join(f"{s}: {code}" for s, _, code in view.client_responses if 200 <= s < 300)
     return "{" + items + "}"
 
 
 def _call_args(view: OperationView) -> str:
     op = view.operation
     parts = [repr(op.name), repr(op.method.upper()), repr(op.path), _expect(view)]
-    if view.path_args:
-        pairs = ", ".join(f"{a.name!r}: {a.python}" for a in view.path_args)
-        parts.append(f"path_params={{{pairs}}}")
-    if view.query_args:
-        pairs = ", ".join(f"{a.name!r}: {a.python}" for a in view.query_args)
-        parts.append(f"query={{{pairs}}}")
-    if view.header_args:
-        pairs = ", ".join(f"{a.name!r}: {a.python}" for a in view.header_args)
-        parts.append(f"headers={{{pairs}}}")
+    for keyword, args in (
+        ("path_params", view.path_args),
+        ("query", view.query_args),
+        ("headers", view.header_args),
+        ("cookies", view.cookie_args),
+    ):
+        if args:
+            pairs = ", ".join(f"{a.name!r}: {a.python}" for a in args)
+            parts.append(f"{keyword}={{{pairs}}}")
     if view.body is not None:
         parts.append(f"body=body, body_kind={view.body_kind!r}")
+        media = view.body_media
+        if view.body_kind in ("text", "binary") and media and "*" not in media:
+            parts.append(f"content_type={media!r}")
+    if view.accept:
+        parts.append(f"accept={view.accept!r}")
+    if view.security:
+        parts.append(f"security={view.security!r}")
     return ", ".join(parts)
 
 
-def emit_client(header: str, title: str, class_name: str, views: list[OperationView]) -> str:
-    """A sync and an async client class with one typed method per operation."""
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"""', "'''")
+
+
+def _constructor(schemes: Mapping[str, SchemeView], http_client: str) -> list[str]:
+    """``SCHEMES`` and an ``__init__`` with one typed credential argument per scheme."""
+    if not schemes:
+        return []
+    table = ", ".join(
+        f"{s.name!r}: Scheme({s.kind!r}{', ' + repr(s.key) if s.key else ''})"
+        for s in schemes.values()
+    )
+    args = "".join(f"{s.python}: {s.annotation} | None = None, " for s in schemes.values())
+    credentials = ", ".join(f"{s.name!r}: {s.python}" for s in schemes.values())
+    doc = "; ".join(f"``{s.python}``, {s.doc}" for s in schemes.values())
+    return [
+        "",
+        f"    SCHEMES: ClassVar[Mapping[str, Scheme]] = {{{table}}}",
+        "",
+        f'    def __init__(self, base_url: str = "", *, {args}token: str | None = None, '
+        f"client: {http_client} | None = None, headers: Mapping[str, str] | None = None, "
+        "timeout: float | httpx.Timeout = 10.0) -> None:",
+        f'        """Credentials, each sent where an operation asks for it: {_escape(doc)}.',
+        "",
+        "        ``token`` is the token of every bearer, OAuth2 or OpenID Connect scheme not",
+        '        given by name."""',
+        "        super().__init__(base_url, client=client, token=token, "
+        f"credentials={{{credentials}}}, headers=headers, timeout=timeout)",
+    ]
+
+
+def emit_client(
+    header: str,
+    title: str,
+    class_name: str,
+    views: list[OperationView],
+    schemes: Mapping[str, SchemeView],
+    runtime: str,
+) -> str:
+    """A sync and an async client class with one typed method per operation.
+
+    ``runtime`` is the module the clients import their base from (``.runtime`` in a
+    standalone package, ``generated.runtime`` for the copy a workspace's packages share).
+    """
     lines: list[str] = []
     for prefix, base, is_async in (("", "ClientBase", False), ("Async", "AsyncClientBase", True)):
         lines += [
             "",
             f"class {prefix}{class_name}Client({base}):",
-            f'    """{"Async" if is_async else "Sync"} client for {title}. '
+            f'    """{"Async" if is_async else "Sync"} client for {_escape(title)}. '
             'Raises ``ApiError`` for undocumented or error responses."""',
         ]
+        lines += _constructor(schemes, "httpx.AsyncClient" if is_async else "httpx.Client")
         for view in views:
-            sig = view.signature()
-            ret = view.return_annotation
+            sig = view.signature(client=True)
+            ret = view.client_return
             defn = "async def" if is_async else "def"
             call = f"self._call({_call_args(view)})"
             call = f"await {call}" if is_async else call
@@ -66,18 +118,22 @@ def emit_client(header: str, title: str, class_name: str, views: list[OperationV
                 lines.append(f"        {call}")
             else:
                 lines.append(f'        return cast("{ret}", {call})')
-        if not views:
+        if not views and not schemes:
             lines.append("    pass")
     body = "\n".join(lines)
+    used = [n for n in ("BYTES", "TEXT", "FormField", "Scheme") if re.search(rf"\b{n}\b", body)]
+    runtime_names = sorted(["ApiError", "AsyncClientBase", "ClientBase", *used], key=_isort_key)
+    abc = [n for n in ("Iterable", "Mapping") if re.search(rf"\b{n}\b", body)]
     head = [
         header,
         "",
         "from __future__ import annotations",
         "",
+        *([f"from collections.abc import {', '.join(abc)}"] if abc else []),
         _typing_import(body, "cast"),
         "",
-        "from accord.runtime import ApiError, AsyncClientBase, ClientBase",
-        *_models_import(body),
+        *(["import httpx"] if "httpx." in body else []),
+        *_models_import(body, runtime_names=runtime_names, runtime=runtime),
         "",
         f'__all__ = ["ApiError", "Async{class_name}Client", "{class_name}Client"]',
         "",
@@ -85,13 +141,28 @@ def emit_client(header: str, title: str, class_name: str, views: list[OperationV
     return "\n".join(head) + body + "\n"
 
 
+def _isort_key(name: str) -> tuple[int, str]:
+    """isort-style, as ruff's RUF022 wants: CONSTANTS, then Classes, then functions."""
+    return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
+
+
 def _typing_import(body: str, *always: str) -> str:
-    names = sorted({*always, *(n for n in ("Any",) if re.search(rf"\b{n}\b", body))})
+    found = (n for n in ("IO", "Any", "ClassVar") if re.search(rf"\b{n}\b", body))
+    names = sorted({*always, *found}, key=_isort_key)
     return f"from typing import {', '.join(names)}"
 
 
-def _models_import(body: str) -> list[str]:
-    return ["", "from . import models"] if "models." in body else []
+def _models_import(
+    body: str, *, runtime_names: list[str] | None = None, runtime: str = ""
+) -> list[str]:
+    lines = ["", "from . import models"] if "models." in body else []
+    if runtime_names:  # the client's runtime import, placed as ruff's isort wants it
+        line = f"from {runtime} import {', '.join(runtime_names)}"
+        if runtime.startswith("."):
+            lines = [*(lines or [""]), line]
+        else:
+            lines[:0] = ["", line]
+    return lines
 
 
 def emit_server(
@@ -137,7 +208,7 @@ def emit_server(
             f"path_params={tuple((a.name, a.python) for a in view.path_args)!r}",
             f"query_params={tuple((a.name, a.python) for a in view.query_args)!r}",
             f"header_params={tuple((a.name, a.python) for a in view.header_args)!r}",
-            f"body={view.body.annotation if view.body is not None else None}",
+            f"body={view.server_body.annotation if view.server_body is not None else None}",
             f"responses={{{responses}}}",
             f"default_status={view.default_status}",
         ]
@@ -158,8 +229,7 @@ def emit_server(
         "CONTRACT", "OPERATIONS", "AppOptions", "HttpProblem", "Reply", f"{class_name}Service",
         "create_app",
     ]  # fmt: skip
-    # isort-style, as ruff's RUF022 wants: CONSTANTS, then Classes, then functions
-    exported = sorted(names, key=lambda n: (0 if n.isupper() else 1 if n[0].isupper() else 2, n))
+    exported = sorted(names, key=_isort_key)
     head = [
         header,
         "",

@@ -16,12 +16,14 @@ import io
 import json
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 from accord._errors import ContractError, Location
+from accord.codegen._naming import class_name
+from accord.codegen._operations import media_kind
 from accord.core import Contract
 
 __all__ = ["FLAGS", "OPTIONS", "Models", "generate_models"]
@@ -73,6 +75,8 @@ class Models:
 
     text: str
     classes: dict[str, str]  # component schema name -> class name
+    #: JSON pointer of an inline body schema in the root file -> class name
+    inline: dict[str, str] = field(default_factory=dict)
 
 
 def generate_models(contract: Contract, header: str, workdir: Path) -> Models:
@@ -83,9 +87,11 @@ def generate_models(contract: Contract, header: str, workdir: Path) -> Models:
     """
     components = contract.data.get("components")
     schemas = components.get("schemas") if isinstance(components, dict) else None
-    if not isinstance(schemas, dict) or not schemas:
+    schemas = schemas if isinstance(schemas, dict) else {}
+    inline = inline_schemas(contract, set(schemas)) if len(contract.files) == 1 else {}
+    if not schemas and not inline:
         return Models(f'{header}\n\n"""No component schemas in the contract."""\n', {})
-    source, renames = _input(contract, schemas, workdir)
+    source, renames = _input(contract, schemas, inline, workdir)
     out, meta = workdir / "models.py", workdir / "models.meta.json"
     stderr = io.StringIO()
     where = Location(contract.root.display)
@@ -114,7 +120,12 @@ def generate_models(contract: Contract, header: str, workdir: Path) -> Models:
         path = model.get("source_path") or []
         if len(path) == 3 and path[:2] == ["components", "schemas"] and not model.get("module"):
             classes[original.get(path[2], path[2])] = model["class_name"]
-    return Models(out.read_text("utf-8"), classes)
+    by_pointer = {
+        pointer: classes[name] for pointer, (name, _) in inline.items() if name in classes
+    }
+    for name, _ in inline.values():
+        classes.pop(name, None)
+    return Models(out.read_text("utf-8"), classes, by_pointer)
 
 
 def _generate(source: Path, out: Path, header: str, meta: Path) -> None:
@@ -135,17 +146,71 @@ def _last_line(text: str) -> str:
     return (lines[-1] if lines else "no explanation given")[:300]
 
 
+def _objectlike(schema: Any) -> bool:
+    """An inline schema worth a model: an object with properties, or a composition."""
+    if not isinstance(schema, dict) or "$ref" in schema:
+        return False
+    if isinstance(schema.get("properties"), dict) and schema["properties"]:
+        return True
+    return any(isinstance(schema.get(k), list) for k in ("allOf", "anyOf", "oneOf"))
+
+
+def inline_schemas(contract: Contract, taken: set[str]) -> dict[str, tuple[str, Any]]:
+    """Inline request and 2xx response schemas that become models, by JSON pointer.
+
+    Each gets a component name made from its operation: ``AddNoteRequest``,
+    ``AddNoteResponse`` (``AddNoteResponse202`` for a second status), with ``Item``
+    for the objects of an inline array.
+    """
+    found: dict[str, tuple[str, Any]] = {}
+    names = set(taken)
+
+    def add(schema: Any, pointer: str, name: str) -> None:
+        if pointer in found:
+            return
+        if isinstance(schema, dict) and schema.get("type") == "array":
+            add(schema.get("items"), pointer + "/items", name + "Item")
+            return
+        if not _objectlike(schema):
+            return
+        while name in names:
+            name += "_"
+        names.add(name)
+        found[pointer] = (name, schema)
+
+    for op in contract.operations:
+        base = class_name(op.operation_id or f"{op.method} {op.path}")
+        medias = []
+        if op.request_body is not None:
+            medias += [(m, base + "Request") for m in op.request_body.content.values()]
+        statuses = [c for c in op.responses if c.isdigit() and c.startswith("2")]
+        for index, code in enumerate(sorted(statuses)):
+            suffix = "Response" + (code if index else "")
+            medias += [(m, base + suffix) for m in op.responses[code].content.values()]
+        for media, name in medias:
+            schema = media.schema
+            if schema is None or schema.place.file is not contract.root:
+                continue
+            if media_kind(media.name) in ("json", "multipart", "form"):
+                add(schema.value, schema.place.pointer, name)
+    return found
+
+
 def _input(
-    contract: Contract, schemas: dict[str, Any], workdir: Path
+    contract: Contract,
+    schemas: dict[str, Any],
+    inline: dict[str, tuple[str, Any]],
+    workdir: Path,
 ) -> tuple[Path, dict[str, str]]:
     """The file to feed the generator, and the schema names it had to change.
 
     datamodel-code-generator reads dots in schema names (Stripe's
     ``checkout.session``) as Python modules; a one-file contract with such names is
-    fed as a copy whose names (and the references to them) use underscores.
+    fed as a copy whose names (and the references to them) use underscores. Inline
+    body schemas are added to that copy as components.
     """
     odd = [name for name in schemas if not _PLAIN_NAME.match(name)]
-    if not odd or len(contract.files) > 1:
+    if (not odd and not inline) or len(contract.files) > 1:
         return contract.root.path, {}
     taken = set(schemas)
     renames: dict[str, str] = {}
@@ -156,7 +221,9 @@ def _input(
         taken.add(new)
         renames[name] = new
     data = json.loads(json.dumps(contract.data))
-    data["components"]["schemas"] = {renames.get(k, k): v for k, v in schemas.items()}
+    components = data.setdefault("components", {})
+    components["schemas"] = {renames.get(k, k): v for k, v in schemas.items()}
+    components["schemas"].update({name: schema for name, schema in inline.values()})
     _rewrite_refs(data, renames)
     path = workdir / ("contract" + (".json"))
     path.write_text(json.dumps(data), "utf-8")
