@@ -22,7 +22,11 @@ def _doc(view: OperationView) -> str:
 
 
 def _expect(view: OperationView) -> str:
-    items = ", ".join(f"{s}: {code}" for s, _, code in view.client_responses if 200 <= s < 300)
+    items = ", ".join(
+        f"{s}: {code if s < 300 else None}"
+        for s, _, code in view.client_responses
+        if 200 <= s < 400
+    )
     return "{" + items + "}"
 
 

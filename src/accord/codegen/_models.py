@@ -16,6 +16,7 @@ import io
 import json
 import re
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -204,13 +205,14 @@ def _input(
 ) -> tuple[Path, dict[str, str]]:
     """The file to feed the generator, and the schema names it had to change.
 
-    datamodel-code-generator reads dots in schema names (Stripe's
-    ``checkout.session``) as Python modules; a one-file contract with such names is
-    fed as a copy whose names (and the references to them) use underscores. Inline
-    body schemas are added to that copy as components.
+    A one-file contract is fed as a JSON copy, adjusted where the generator would
+    misread it: dots in schema names (Stripe's ``checkout.session``), which it reads
+    as Python modules, become underscores (in the references too); inline body
+    schemas are added as components; required-but-undeclared properties are declared;
+    discriminators the schemas contradict are dropped.
     """
     odd = [name for name in schemas if not _PLAIN_NAME.match(name)]
-    if (not odd and not inline) or len(contract.files) > 1:
+    if len(contract.files) > 1:
         return contract.root.path, {}
     taken = set(schemas)
     renames: dict[str, str] = {}
@@ -225,9 +227,141 @@ def _input(
     components["schemas"] = {renames.get(k, k): v for k, v in schemas.items()}
     components["schemas"].update({name: schema for name, schema in inline.values()})
     _rewrite_refs(data, renames)
+    _declare_required(data)
+    _drop_contradicted_discriminators(data)
+    _drop_misfit_defaults(data)
     path = workdir / ("contract" + (".json"))
     path.write_text(json.dumps(data), "utf-8")
     return path, renames
+
+
+def _objects(node: Any) -> Iterator[dict[str, Any]]:
+    """Every mapping in ``node`` that lists properties, depth first, without recursion."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            if isinstance(current.get("properties"), dict) and isinstance(
+                current.get("required"), list
+            ):
+                yield current
+            stack.extend(v for v in current.values() if isinstance(v, dict | list))
+        elif isinstance(current, list):
+            stack.extend(v for v in current if isinstance(v, dict | list))
+
+
+def _missing(schema: dict[str, Any]) -> list[str]:
+    props = schema["properties"]
+    return [n for n in schema["required"] if isinstance(n, str) and n not in props]
+
+
+def _declare_required(data: Any) -> None:
+    """Declare required-but-undeclared properties as ``{}`` (any value).
+
+    The generator would leave them out of the model, so a valid body could not be
+    built nor read back whole.
+    """
+    for schema in _objects(data):
+        for name in _missing(schema):
+            schema["properties"][name] = {}
+
+
+def _drop_contradicted_discriminators(data: Any) -> None:
+    """Drop a ``discriminator`` without ``mapping`` whose implied values the schemas refuse.
+
+    Without a mapping a discriminator's values are the schema names; when a schema's own
+    ``enum``/``const`` for the property allows no such value (OpenAI's ``ComparisonFilter``
+    has ``type: eq``), the generator would pin the property to the name, everywhere,
+    and every valid body would be refused. JSON Schema validation is unchanged.
+    """
+    schemas = data.get("components", {}).get("schemas", {})
+    stack = [data]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, list):
+            stack.extend(v for v in current if isinstance(v, dict | list))
+            continue
+        if not isinstance(current, dict):
+            continue
+        found = current.get("discriminator")
+        if isinstance(found, dict) and "mapping" not in found:
+            prop = found.get("propertyName")
+            for option in current.get("oneOf") or current.get("anyOf") or []:
+                ref = option.get("$ref") if isinstance(option, dict) else None
+                if not isinstance(ref, str) or not ref.startswith(_SCHEMAS):
+                    continue
+                name = ref[len(_SCHEMAS) :]
+                target = schemas.get(name)
+                props = target.get("properties") if isinstance(target, dict) else None
+                spec = props.get(prop) if isinstance(props, dict) else None
+                allowed = _allowed(spec)
+                if allowed is not None and name not in allowed:
+                    del current["discriminator"]
+                    break
+        stack.extend(v for v in current.values() if isinstance(v, dict | list))
+
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+}
+
+
+def _misfit(schema: dict[str, Any], schemas: dict[str, Any]) -> bool:
+    """Whether the generator would write ``schema``'s default where its type cannot hold it.
+
+    Beside a ``$ref`` (but to an enum that lists it) or on a composition it lands on a
+    model; elsewhere a default of another JSON type than the schema's (a list for a
+    string) is the contract's slip. pydantic never checks defaults; mypy refuses them.
+    """
+    ref = schema.get("$ref")
+    parts = schema.get("allOf")
+    if ref is None and isinstance(parts, list) and len(parts) == 1 and isinstance(parts[0], dict):
+        ref = parts[0].get("$ref")  # `allOf: [$ref]` beside a default: OpenAPI 3.0's idiom
+    if isinstance(ref, str):
+        target = schemas.get(ref[len(_SCHEMAS) :]) if ref.startswith(_SCHEMAS) else None
+        enum = target.get("enum") if isinstance(target, dict) else None
+        return not (isinstance(enum, list) and schema["default"] in enum)
+    if any(k in schema for k in ("oneOf", "anyOf", "allOf")):
+        return True
+    default, kind = schema["default"], schema.get("type")
+    kinds = [kind] if isinstance(kind, str) else kind if isinstance(kind, list) else []
+    if default is None:
+        return "null" not in kinds and schema.get("nullable") is not True
+    allowed = tuple(t for k in kinds for t in _JSON_TYPES.get(k, ()))
+    if isinstance(default, bool) and bool not in allowed and allowed:
+        return True
+    return bool(allowed) and not isinstance(default, allowed)
+
+
+def _drop_misfit_defaults(data: Any) -> None:
+    """Drop the defaults :func:`_misfit` finds (the schemas still validate the same)."""
+    schemas = data.get("components", {}).get("schemas", {})
+    for schema in schemas.values():  # a component that becomes a RootModel: its default
+        if isinstance(schema, dict) and "enum" not in schema and "properties" not in schema:
+            schema.pop("default", None)  # would be written raw into every field using it
+    stack = [data]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            if "default" in current and _misfit(current, schemas):
+                del current["default"]
+            stack.extend(v for v in current.values() if isinstance(v, dict | list))
+        elif isinstance(current, list):
+            stack.extend(v for v in current if isinstance(v, dict | list))
+
+
+def _allowed(spec: Any) -> list[Any] | None:
+    if not isinstance(spec, dict):
+        return None
+    if "const" in spec:
+        return [spec["const"]]
+    enum = spec.get("enum")
+    return enum if isinstance(enum, list) else None
 
 
 def _rewrite_refs(node: Any, renames: dict[str, str]) -> None:

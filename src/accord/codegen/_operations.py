@@ -60,8 +60,14 @@ class OperationView:
 
     @property
     def client_return(self) -> str:
-        """What the client method returns: models, ``str`` for text, ``bytes`` for binary."""
-        return _union(a for s, a, _ in self.client_responses if 200 <= s < 300)
+        """What the client method returns: models, ``str`` for text, ``bytes`` for binary.
+
+        A documented redirect (3xx, not followed) returns None.
+        """
+        kinds = [a for s, a, _ in self.client_responses if 200 <= s < 300]
+        if any(300 <= s < 400 for s, _, _ in self.client_responses):
+            kinds.append("None")
+        return _union(kinds)
 
     def signature(self, *, client: bool = False) -> str:
         """The parameters after ``self``, as the client and the Protocol spell them."""
@@ -145,7 +151,8 @@ class _ArgNamer:
     """Gives each argument of one method a distinct Python name."""
 
     def __init__(self) -> None:
-        self.taken = {"self", "body"}
+        # module-level names a method body uses may not be shadowed by an argument
+        self.taken = {"self", "body", "models", "cast", "httpx"}
 
     def __call__(self, name: str, annotation: str, required: bool) -> Arg:
         python = snake(name)
