@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import IO, Any, ClassVar
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
 from pydantic import BaseModel, TypeAdapter
@@ -33,6 +33,7 @@ __all__ = [
     "FormField",
     "Scheme",
     "Security",
+    "Styles",
 ]
 
 
@@ -129,6 +130,67 @@ def _clean(values: Mapping[str, Any] | None) -> dict[str, Any]:
     return out
 
 
+#: a query parameter's ``(style, explode)`` where it differs from ``("form", True)``
+Styles = Mapping[str, tuple[str, bool]]
+_DELIMITERS = {"form": ",", "spaceDelimited": " ", "pipeDelimited": "|"}
+
+
+def _pairs(
+    name: str, value: Any, style: str = "form", explode: bool = True
+) -> list[tuple[str, str]]:
+    """``name=value`` pairs for a query parameter or form field, as its style says.
+
+    Arrays repeat the name (exploded) or join with the style's delimiter; objects
+    become ``name[key]=...`` (``deepObject``, nested as deep as they go), one pair per
+    property (exploded form) or ``name=key,value,...``.
+    """
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json", by_alias=True, exclude_none=True)
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        if style == "deepObject":
+            return [p for k, v in value.items() for p in _pairs(f"{name}[{k}]", v, style, True)]
+        if explode:
+            return [(str(k), _text(v)) for k, v in value.items() if v is not None]
+        flat = [x for k, v in value.items() if v is not None for x in (str(k), _text(v))]
+        return [(name, ",".join(flat))]
+    if isinstance(value, list | tuple):
+        if style == "deepObject":
+            return [p for i, v in enumerate(value) for p in _pairs(f"{name}[{i}]", v, style)]
+        if explode:
+            return [p for v in value for p in _pairs(name, v, style, explode)]
+        return [(name, _DELIMITERS.get(style, ",").join(_text(v) for v in value))]
+    return [(name, _text(value))]
+
+
+def _encoded(values: Mapping[str, Any] | None, styles: Styles | None) -> list[tuple[str, str]]:
+    styles = styles or {}
+    return [
+        pair
+        for key, value in (values or {}).items()
+        for pair in _pairs(key, dump(value), *styles.get(key, ("form", True)))
+    ]
+
+
+def _form_fields(body: Any) -> list[tuple[str, str]]:
+    """A form body's fields: nested objects as ``a[b]=c``, arrays as repeated names."""
+    data = dump(body)
+    if not isinstance(data, dict):
+        return []
+    return [
+        pair
+        for key, value in data.items()
+        for pair in _pairs(key, value, "deepObject" if _nested(value) else "form")
+    ]
+
+
+def _nested(value: Any) -> bool:
+    if isinstance(value, dict):
+        return True
+    return isinstance(value, list) and any(isinstance(v, dict | list) for v in value)
+
+
 def _is_file(value: Any) -> bool:
     return isinstance(value, bytes | bytearray | tuple) or hasattr(value, "read")
 
@@ -200,7 +262,8 @@ class _Base:
         elif scheme.kind == "header":
             headers.setdefault(scheme.name, value)
         elif scheme.kind == "query":
-            request["params"].setdefault(scheme.name, value)
+            if all(key != scheme.name for key, _ in request["params"]):
+                request["params"].append((scheme.name, value))
         elif scheme.kind == "cookie":
             cookie = f"{scheme.name}={value}"
             old = headers.get("Cookie")
@@ -219,6 +282,7 @@ class _Base:
         content_type: str | None,
         accept: str | None,
         security: Security | None,
+        query_styles: Styles | None = None,
     ) -> dict[str, Any]:
         url = _PARAM.sub(lambda m: quote(_text(path_params[m.group(1)]), safe=""), path)
         all_headers = {**self.headers, **{k: _text(v) for k, v in _clean(headers).items()}}
@@ -230,7 +294,7 @@ class _Base:
         request: dict[str, Any] = {
             "method": method,
             "url": self.base_url + url,
-            "params": _clean(query),
+            "params": _encoded(query, query_styles),
             "headers": all_headers,
         }
         self._authorize(security, request)
@@ -239,7 +303,8 @@ class _Base:
         if body_kind == "json":
             request["json"] = dump(body)
         elif body_kind == "form":
-            request["data"] = _clean(dump(body))
+            request["content"] = urlencode(_form_fields(body)).encode("ascii")
+            all_headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
         elif body_kind == "multipart":
             data, files = _multipart(body)
             if files:
@@ -329,10 +394,11 @@ class ClientBase(_Base):
         content_type: str | None = None,
         accept: str | None = None,
         security: Security | None = None,
+        query_styles: Styles | None = None,
     ) -> Any:
         request = self._build(
             method, path, path_params or {}, query, headers, cookies,
-            body, body_kind, content_type, accept, security,
+            body, body_kind, content_type, accept, security, query_styles,
         )  # fmt: skip
         response = self.client.request(**request)
         return self._parse(response, expect, operation)
@@ -383,10 +449,11 @@ class AsyncClientBase(_Base):
         content_type: str | None = None,
         accept: str | None = None,
         security: Security | None = None,
+        query_styles: Styles | None = None,
     ) -> Any:
         request = self._build(
             method, path, path_params or {}, query, headers, cookies,
-            body, body_kind, content_type, accept, security,
+            body, body_kind, content_type, accept, security, query_styles,
         )  # fmt: skip
         response = await self.client.request(**request)
         return self._parse(response, expect, operation)

@@ -271,3 +271,22 @@ def test_multipart_binary_and_text_bodies(vault: ModuleType) -> None:
     assert put.headers["content-type"] == "application/octet-stream"
     assert get.headers["accept"] == "image/png" and image == b"\x89PNG\r\n"
     assert readme == "# Vault\n" and text.headers["cookie"] == "lang=en"
+
+
+def test_query_styles_and_nested_form_bodies_are_encoded_as_openapi_says() -> None:
+    from urllib.parse import urlencode  # noqa: PLC0415
+
+    from accord.runtime._client import _encoded, _form_fields  # noqa: PLC0415
+
+    query = {"scope": {"type": "account", "user": "u1"}, "ids": [1, 2], "tags": ["a", "b"]}
+    styles = {"scope": ("deepObject", True), "tags": ("pipeDelimited", False)}
+    assert _encoded(query, styles) == [
+        ("scope[type]", "account"), ("scope[user]", "u1"), ("ids", "1"), ("ids", "2"),
+        ("tags", "a|b"),
+    ]  # fmt: skip
+    form = {"amount": 5, "tiers": [{"up_to": 10, "flat": True}], "expand": ["x", "y"],
+            "product": {"name": "tea", "meta": {"k": "v"}}}  # fmt: skip
+    assert urlencode(_form_fields(form)) == urlencode([
+        ("amount", "5"), ("tiers[0][up_to]", "10"), ("tiers[0][flat]", "true"),
+        ("expand", "x"), ("expand", "y"), ("product[name]", "tea"), ("product[meta][k]", "v"),
+    ])  # fmt: skip

@@ -179,3 +179,40 @@ def test_from_pacts_serves_on_the_provider_port(monkeypatch: pytest.MonkeyPatch)
         assert port == ports[service]
     _, shared = _workspace_pacts([])  # several providers: the shared default port
     assert shared == 8000
+
+
+def test_nested_form_fields_are_read_back_typed(client: ClientFactory) -> None:
+    tier = {
+        "type": "object",
+        "required": ["up_to"],
+        "properties": {"up_to": {"type": "integer"}, "flat": {"type": "boolean"}},
+    }
+    schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["tiers"],
+        "properties": {
+            "tiers": {"type": "array", "items": tier},
+            "product": {
+                "anyOf": [
+                    {"type": "string"},
+                    {"type": "object", "properties": {"n": {"type": "integer"}}},
+                ]
+            },
+            "rates": {
+                "anyOf": [
+                    {"type": "array", "items": {"type": "string"}},
+                    {"type": "string", "enum": [""]},
+                ]
+            },
+        },
+    }
+    mock = client(tiny({"/prices": {"post": {
+        "requestBody": {"required": True, "content": {
+            "application/x-www-form-urlencoded": {"schema": schema}}},
+        "responses": {"204": {"description": "ok"}}}}}))  # fmt: skip
+    form = "tiers[0][up_to]=10&tiers[0][flat]=true&product[n]=3&rates=r1"
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    assert mock.post("/prices", content=form, headers=headers).status_code == 204
+    wrong = mock.post("/prices", content="tiers[0][up_to]=ten", headers=headers)
+    assert wrong.status_code == 400 and "/tiers/0/up_to" in wrong.text

@@ -51,6 +51,9 @@ def _call_args(view: OperationView) -> str:
         parts.append(f"accept={view.accept!r}")
     if view.security:
         parts.append(f"security={view.security!r}")
+    if view.query_styles:
+        pairs = ", ".join(f"{n!r}: ({s!r}, {e!r})" for n, s, e in view.query_styles)
+        parts.append(f"query_styles={{{pairs}}}")
     return ", ".join(parts)
 
 

@@ -126,7 +126,35 @@ def generate_models(contract: Contract, header: str, workdir: Path) -> Models:
     }
     for name, _ in inline.values():
         classes.pop(name, None)
-    return Models(out.read_text("utf-8"), classes, by_pointer)
+    return Models(_unshadow(out.read_text("utf-8")), classes, by_pointer)
+
+
+_ENUM_CLASS = re.compile(r"^class (\w+)\(StrEnum\):\n((?:(?:    .*)?\n)+)", re.MULTILINE)
+_STR_NAMES = frozenset(n for n in dir(str) if not n.startswith("_"))
+
+
+def _unshadow(text: str) -> str:
+    """Rename ``StrEnum`` members that shadow a ``str`` method (``count``, ``title``): ``count_``.
+
+    The member would replace the method, which mypy rightly refuses.
+    """
+    renames: list[tuple[str, str]] = []
+
+    def fix(found: re.Match[str]) -> str:
+        cls, body = found.group(1), found.group(2)
+
+        def member(m: re.Match[str]) -> str:
+            if m.group(1) not in _STR_NAMES:
+                return m.group(0)
+            renames.append((cls, m.group(1)))
+            return f"    {m.group(1)}_ ="
+
+        return f"class {cls}(StrEnum):\n" + re.sub(r"^    (\w+) =", member, body, flags=re.M)
+
+    text = _ENUM_CLASS.sub(fix, text)
+    for cls, name in renames:
+        text = re.sub(rf"\b{cls}\.{name}\b", f"{cls}.{name}_", text)
+    return text
 
 
 def _generate(source: Path, out: Path, header: str, meta: Path) -> None:

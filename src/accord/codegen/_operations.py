@@ -43,6 +43,8 @@ class OperationView:
     client_responses: tuple[tuple[int, str, str], ...] = ()
     accept: str | None = None  # the media types the client asks for
     security: tuple[tuple[str, ...], ...] = ()  # requirement alternatives; () needs none
+    #: query parameters whose (style, explode) is not form's default
+    query_styles: tuple[tuple[str, str, bool], ...] = ()
 
     @property
     def server_body(self) -> Arg | None:
@@ -175,11 +177,14 @@ def operation_views(contract: Contract, types: TypeMapper) -> list[OperationView
         arg = _ArgNamer()
 
         path_args, query_args, header_args, cookie_args = [], [], [], []
+        styles: list[tuple[str, str, bool]] = []
         for param in op.parameters:
             if param.location == "path":
                 path_args.append(arg(param.name, types.plain(param.schema), True))
             elif param.location == "query":
                 query_args.append(arg(param.name, types.plain(param.schema), param.required))
+                if (param.style or "form", param.explode) != ("form", True):
+                    styles.append((param.name, param.style or "form", param.explode))
             elif param.location == "header" and param.name.lower() not in _TRANSPORT_HEADERS:
                 header_args.append(arg(param.name, "str", param.required))
             elif param.location == "cookie":
@@ -208,6 +213,7 @@ def operation_views(contract: Contract, types: TypeMapper) -> list[OperationView
                 client_responses=tuple(client_responses),
                 accept=accept,
                 security=_security(op, schemes),
+                query_styles=tuple(styles),
             )
         )
     return views
