@@ -258,6 +258,7 @@ def _input(
     _declare_required(data)
     _drop_contradicted_discriminators(data)
     _drop_misfit_defaults(data)
+    _drop_redefinitions(data)
     path = workdir / ("contract" + (".json"))
     path.write_text(json.dumps(data), "utf-8")
     return path, renames
@@ -366,8 +367,62 @@ def _misfit(schema: dict[str, Any], schemas: dict[str, Any]) -> bool:
     return bool(allowed) and not isinstance(default, allowed)
 
 
+def _drop_redefinitions(data: Any) -> None:
+    """In ``allOf: [$ref parent, {properties}]``, drop the properties the parent declares.
+
+    The generator would redeclare them on the subclass with a type of its own making
+    (two classes for one shape), which mypy refuses as an incompatible override; the
+    model keeps the parent's field. Validation still applies both schemas.
+    """
+    schemas = data.get("components", {}).get("schemas", {})
+    for schema in _walk(data):
+        parts = schema.get("allOf")
+        if not isinstance(parts, list):
+            continue
+        inherited: set[str] = set()
+        for part in parts:
+            if isinstance(part, dict) and "$ref" in part:
+                inherited |= _declared(part, schemas, 0)
+        for part in parts:
+            props = part.get("properties") if isinstance(part, dict) else None
+            if isinstance(props, dict) and "$ref" not in part:
+                for name in inherited & set(props):
+                    del props[name]
+
+
+def _declared(schema: Any, schemas: dict[str, Any], depth: int) -> set[str]:
+    """The property names a schema declares, through ``$ref`` and ``allOf``."""
+    if not isinstance(schema, dict) or depth > 16:
+        return set()
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        target = schemas.get(ref[len(_SCHEMAS) :]) if ref.startswith(_SCHEMAS) else None
+        return _declared(target, schemas, depth + 1)
+    props = schema.get("properties")
+    found = set(props) if isinstance(props, dict) else set()
+    for part in schema.get("allOf") or ():
+        found |= _declared(part, schemas, depth + 1)
+    return found
+
+
+def _walk(data: Any) -> Iterator[dict[str, Any]]:
+    """Every mapping in ``data``, depth first, without recursion."""
+    stack = [data]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            yield current
+            stack.extend(v for v in current.values() if isinstance(v, dict | list))
+        elif isinstance(current, list):
+            stack.extend(v for v in current if isinstance(v, dict | list))
+
+
 def _drop_misfit_defaults(data: Any) -> None:
-    """Drop the defaults :func:`_misfit` finds (the schemas still validate the same)."""
+    """Drop the defaults :func:`_misfit` finds (the schemas still validate the same).
+
+    ``nullable: false`` (the default anyway) goes too: with it, the generator gives an
+    optional field a None default its type does not allow.
+    """
     schemas = data.get("components", {}).get("schemas", {})
     for schema in schemas.values():  # a component that becomes a RootModel: its default
         if isinstance(schema, dict) and "enum" not in schema and "properties" not in schema:
@@ -378,6 +433,8 @@ def _drop_misfit_defaults(data: Any) -> None:
         if isinstance(current, dict):
             if "default" in current and _misfit(current, schemas):
                 del current["default"]
+            if current.get("nullable") is False:
+                del current["nullable"]
             stack.extend(v for v in current.values() if isinstance(v, dict | list))
         elif isinstance(current, list):
             stack.extend(v for v in current if isinstance(v, dict | list))
