@@ -4,9 +4,12 @@
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Mapping
+from typing import ClassVar, cast
 
-from accord.runtime import ApiError, AsyncClientBase, ClientBase
+import httpx
+
+from generated.runtime import ApiError, AsyncClientBase, ClientBase, Scheme
 
 from . import models
 
@@ -15,6 +18,31 @@ __all__ = ["ApiError", "AsyncCatalogClient", "CatalogClient"]
 
 class CatalogClient(ClientBase):
     """Sync client for Shop Catalog API (1.0.0). Raises ``ApiError`` for undocumented or error responses."""
+
+    SCHEMES: ClassVar[Mapping[str, Scheme]] = {"shopAuth": Scheme("bearer")}
+
+    def __init__(
+        self,
+        base_url: str = "",
+        *,
+        shop_auth: str | None = None,
+        token: str | None = None,
+        client: httpx.Client | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout = 10.0,
+    ) -> None:
+        """Credentials, each sent where an operation asks for it: ``shop_auth``, an OAuth2 access token (obtained by the caller).
+
+        ``token`` is the token of every bearer, OAuth2 or OpenID Connect scheme not
+        given by name."""
+        super().__init__(
+            base_url,
+            client=client,
+            token=token,
+            credentials={"shopAuth": shop_auth},
+            headers=headers,
+            timeout=timeout,
+        )
 
     def list_products(
         self,
@@ -40,6 +68,8 @@ class CatalogClient(ClientBase):
                     "q": q,
                     "in_stock": in_stock,
                 },
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -54,6 +84,8 @@ class CatalogClient(ClientBase):
                 {201: models.Product},
                 body=body,
                 body_kind="json",
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -67,6 +99,8 @@ class CatalogClient(ClientBase):
                 "/products/{productId}",
                 {200: models.Product},
                 path_params={"productId": product_id},
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -82,6 +116,8 @@ class CatalogClient(ClientBase):
                 path_params={"productId": product_id},
                 body=body,
                 body_kind="json",
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -95,6 +131,8 @@ class CatalogClient(ClientBase):
                 "/products/{productId}/stock",
                 {200: models.StockLevel},
                 path_params={"productId": product_id},
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -110,6 +148,8 @@ class CatalogClient(ClientBase):
                 path_params={"productId": product_id},
                 body=body,
                 body_kind="json",
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -127,6 +167,8 @@ class CatalogClient(ClientBase):
                 path_params={"productId": product_id},
                 body=body,
                 body_kind="json",
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -140,6 +182,8 @@ class CatalogClient(ClientBase):
                 "/reservations",
                 {200: models.ReservationList},
                 query={"order_id": order_id},
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -154,6 +198,8 @@ class CatalogClient(ClientBase):
                 {201: models.Reservation},
                 body=body,
                 body_kind="json",
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -167,6 +213,8 @@ class CatalogClient(ClientBase):
                 "/reservations/{reservationId}",
                 {200: models.Reservation},
                 path_params={"reservationId": reservation_id},
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -180,6 +228,8 @@ class CatalogClient(ClientBase):
                 "/reservations/{reservationId}/release",
                 {200: models.Reservation},
                 path_params={"reservationId": reservation_id},
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -193,12 +243,39 @@ class CatalogClient(ClientBase):
                 "/reservations/{reservationId}/commit",
                 {200: models.Reservation},
                 path_params={"reservationId": reservation_id},
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
 
 class AsyncCatalogClient(AsyncClientBase):
     """Async client for Shop Catalog API (1.0.0). Raises ``ApiError`` for undocumented or error responses."""
+
+    SCHEMES: ClassVar[Mapping[str, Scheme]] = {"shopAuth": Scheme("bearer")}
+
+    def __init__(
+        self,
+        base_url: str = "",
+        *,
+        shop_auth: str | None = None,
+        token: str | None = None,
+        client: httpx.AsyncClient | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout = 10.0,
+    ) -> None:
+        """Credentials, each sent where an operation asks for it: ``shop_auth``, an OAuth2 access token (obtained by the caller).
+
+        ``token`` is the token of every bearer, OAuth2 or OpenID Connect scheme not
+        given by name."""
+        super().__init__(
+            base_url,
+            client=client,
+            token=token,
+            credentials={"shopAuth": shop_auth},
+            headers=headers,
+            timeout=timeout,
+        )
 
     async def list_products(
         self,
@@ -224,6 +301,8 @@ class AsyncCatalogClient(AsyncClientBase):
                     "q": q,
                     "in_stock": in_stock,
                 },
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -238,6 +317,8 @@ class AsyncCatalogClient(AsyncClientBase):
                 {201: models.Product},
                 body=body,
                 body_kind="json",
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -251,6 +332,8 @@ class AsyncCatalogClient(AsyncClientBase):
                 "/products/{productId}",
                 {200: models.Product},
                 path_params={"productId": product_id},
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -266,6 +349,8 @@ class AsyncCatalogClient(AsyncClientBase):
                 path_params={"productId": product_id},
                 body=body,
                 body_kind="json",
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -279,6 +364,8 @@ class AsyncCatalogClient(AsyncClientBase):
                 "/products/{productId}/stock",
                 {200: models.StockLevel},
                 path_params={"productId": product_id},
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -294,6 +381,8 @@ class AsyncCatalogClient(AsyncClientBase):
                 path_params={"productId": product_id},
                 body=body,
                 body_kind="json",
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -311,6 +400,8 @@ class AsyncCatalogClient(AsyncClientBase):
                 path_params={"productId": product_id},
                 body=body,
                 body_kind="json",
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -324,6 +415,8 @@ class AsyncCatalogClient(AsyncClientBase):
                 "/reservations",
                 {200: models.ReservationList},
                 query={"order_id": order_id},
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -338,6 +431,8 @@ class AsyncCatalogClient(AsyncClientBase):
                 {201: models.Reservation},
                 body=body,
                 body_kind="json",
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -351,6 +446,8 @@ class AsyncCatalogClient(AsyncClientBase):
                 "/reservations/{reservationId}",
                 {200: models.Reservation},
                 path_params={"reservationId": reservation_id},
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -364,6 +461,8 @@ class AsyncCatalogClient(AsyncClientBase):
                 "/reservations/{reservationId}/release",
                 {200: models.Reservation},
                 path_params={"reservationId": reservation_id},
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -377,5 +476,7 @@ class AsyncCatalogClient(AsyncClientBase):
                 "/reservations/{reservationId}/commit",
                 {200: models.Reservation},
                 path_params={"reservationId": reservation_id},
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )

@@ -4,9 +4,12 @@
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Mapping
+from typing import ClassVar, cast
 
-from accord.runtime import ApiError, AsyncClientBase, ClientBase
+import httpx
+
+from generated.runtime import ApiError, AsyncClientBase, ClientBase, Scheme
 
 from . import models
 
@@ -15,6 +18,31 @@ __all__ = ["ApiError", "AsyncOrdersClient", "OrdersClient"]
 
 class OrdersClient(ClientBase):
     """Sync client for Shop Orders API (1.0.0). Raises ``ApiError`` for undocumented or error responses."""
+
+    SCHEMES: ClassVar[Mapping[str, Scheme]] = {"shopAuth": Scheme("bearer")}
+
+    def __init__(
+        self,
+        base_url: str = "",
+        *,
+        shop_auth: str | None = None,
+        token: str | None = None,
+        client: httpx.Client | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout = 10.0,
+    ) -> None:
+        """Credentials, each sent where an operation asks for it: ``shop_auth``, an OAuth2 access token (obtained by the caller).
+
+        ``token`` is the token of every bearer, OAuth2 or OpenID Connect scheme not
+        given by name."""
+        super().__init__(
+            base_url,
+            client=client,
+            token=token,
+            credentials={"shopAuth": shop_auth},
+            headers=headers,
+            timeout=timeout,
+        )
 
     def list_orders(
         self,
@@ -38,6 +66,8 @@ class OrdersClient(ClientBase):
                     "state": state,
                     "customer_id": customer_id,
                 },
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -55,6 +85,8 @@ class OrdersClient(ClientBase):
                 headers={"Idempotency-Key": idempotency_key},
                 body=body,
                 body_kind="json",
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -68,6 +100,8 @@ class OrdersClient(ClientBase):
                 "/orders/{orderId}",
                 {200: models.Order},
                 path_params={"orderId": order_id},
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -83,12 +117,39 @@ class OrdersClient(ClientBase):
                 path_params={"orderId": order_id},
                 body=body,
                 body_kind="json",
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
 
 class AsyncOrdersClient(AsyncClientBase):
     """Async client for Shop Orders API (1.0.0). Raises ``ApiError`` for undocumented or error responses."""
+
+    SCHEMES: ClassVar[Mapping[str, Scheme]] = {"shopAuth": Scheme("bearer")}
+
+    def __init__(
+        self,
+        base_url: str = "",
+        *,
+        shop_auth: str | None = None,
+        token: str | None = None,
+        client: httpx.AsyncClient | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout = 10.0,
+    ) -> None:
+        """Credentials, each sent where an operation asks for it: ``shop_auth``, an OAuth2 access token (obtained by the caller).
+
+        ``token`` is the token of every bearer, OAuth2 or OpenID Connect scheme not
+        given by name."""
+        super().__init__(
+            base_url,
+            client=client,
+            token=token,
+            credentials={"shopAuth": shop_auth},
+            headers=headers,
+            timeout=timeout,
+        )
 
     async def list_orders(
         self,
@@ -112,6 +173,8 @@ class AsyncOrdersClient(AsyncClientBase):
                     "state": state,
                     "customer_id": customer_id,
                 },
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -129,6 +192,8 @@ class AsyncOrdersClient(AsyncClientBase):
                 headers={"Idempotency-Key": idempotency_key},
                 body=body,
                 body_kind="json",
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -142,6 +207,8 @@ class AsyncOrdersClient(AsyncClientBase):
                 "/orders/{orderId}",
                 {200: models.Order},
                 path_params={"orderId": order_id},
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -159,5 +226,7 @@ class AsyncOrdersClient(AsyncClientBase):
                 path_params={"orderId": order_id},
                 body=body,
                 body_kind="json",
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )

@@ -4,9 +4,12 @@
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Mapping
+from typing import ClassVar, cast
 
-from accord.runtime import ApiError, AsyncClientBase, ClientBase
+import httpx
+
+from generated.runtime import ApiError, AsyncClientBase, ClientBase, Scheme
 
 from . import models
 
@@ -15,6 +18,31 @@ __all__ = ["ApiError", "AsyncPaymentsClient", "PaymentsClient"]
 
 class PaymentsClient(ClientBase):
     """Sync client for Shop Payments API (1.0.0). Raises ``ApiError`` for undocumented or error responses."""
+
+    SCHEMES: ClassVar[Mapping[str, Scheme]] = {"shopAuth": Scheme("bearer")}
+
+    def __init__(
+        self,
+        base_url: str = "",
+        *,
+        shop_auth: str | None = None,
+        token: str | None = None,
+        client: httpx.Client | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout = 10.0,
+    ) -> None:
+        """Credentials, each sent where an operation asks for it: ``shop_auth``, an OAuth2 access token (obtained by the caller).
+
+        ``token`` is the token of every bearer, OAuth2 or OpenID Connect scheme not
+        given by name."""
+        super().__init__(
+            base_url,
+            client=client,
+            token=token,
+            credentials={"shopAuth": shop_auth},
+            headers=headers,
+            timeout=timeout,
+        )
 
     def list_charges(
         self,
@@ -40,6 +68,8 @@ class PaymentsClient(ClientBase):
                     "status": status,
                     "idempotency_key": idempotency_key,
                 },
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -55,6 +85,8 @@ class PaymentsClient(ClientBase):
                 headers={"Idempotency-Key": idempotency_key},
                 body=body,
                 body_kind="json",
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -68,6 +100,8 @@ class PaymentsClient(ClientBase):
                 "/charges/{chargeId}",
                 {200: models.Charge},
                 path_params={"chargeId": charge_id},
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -84,6 +118,8 @@ class PaymentsClient(ClientBase):
                 {200: models.RefundPage},
                 path_params={"chargeId": charge_id},
                 query={"limit": limit, "cursor": cursor},
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -102,6 +138,8 @@ class PaymentsClient(ClientBase):
                 headers={"Idempotency-Key": idempotency_key},
                 body=body,
                 body_kind="json",
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -115,12 +153,39 @@ class PaymentsClient(ClientBase):
                 "/refunds/{refundId}",
                 {200: models.Refund},
                 path_params={"refundId": refund_id},
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
 
 class AsyncPaymentsClient(AsyncClientBase):
     """Async client for Shop Payments API (1.0.0). Raises ``ApiError`` for undocumented or error responses."""
+
+    SCHEMES: ClassVar[Mapping[str, Scheme]] = {"shopAuth": Scheme("bearer")}
+
+    def __init__(
+        self,
+        base_url: str = "",
+        *,
+        shop_auth: str | None = None,
+        token: str | None = None,
+        client: httpx.AsyncClient | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout = 10.0,
+    ) -> None:
+        """Credentials, each sent where an operation asks for it: ``shop_auth``, an OAuth2 access token (obtained by the caller).
+
+        ``token`` is the token of every bearer, OAuth2 or OpenID Connect scheme not
+        given by name."""
+        super().__init__(
+            base_url,
+            client=client,
+            token=token,
+            credentials={"shopAuth": shop_auth},
+            headers=headers,
+            timeout=timeout,
+        )
 
     async def list_charges(
         self,
@@ -146,6 +211,8 @@ class AsyncPaymentsClient(AsyncClientBase):
                     "status": status,
                     "idempotency_key": idempotency_key,
                 },
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -163,6 +230,8 @@ class AsyncPaymentsClient(AsyncClientBase):
                 headers={"Idempotency-Key": idempotency_key},
                 body=body,
                 body_kind="json",
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -176,6 +245,8 @@ class AsyncPaymentsClient(AsyncClientBase):
                 "/charges/{chargeId}",
                 {200: models.Charge},
                 path_params={"chargeId": charge_id},
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -192,6 +263,8 @@ class AsyncPaymentsClient(AsyncClientBase):
                 {200: models.RefundPage},
                 path_params={"chargeId": charge_id},
                 query={"limit": limit, "cursor": cursor},
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -210,6 +283,8 @@ class AsyncPaymentsClient(AsyncClientBase):
                 headers={"Idempotency-Key": idempotency_key},
                 body=body,
                 body_kind="json",
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -223,5 +298,7 @@ class AsyncPaymentsClient(AsyncClientBase):
                 "/refunds/{refundId}",
                 {200: models.Refund},
                 path_params={"refundId": refund_id},
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )

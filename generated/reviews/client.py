@@ -4,9 +4,12 @@
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Mapping
+from typing import ClassVar, cast
 
-from accord.runtime import ApiError, AsyncClientBase, ClientBase
+import httpx
+
+from generated.runtime import ApiError, AsyncClientBase, ClientBase, Scheme
 
 from . import models
 
@@ -15,6 +18,31 @@ __all__ = ["ApiError", "AsyncReviewsClient", "ReviewsClient"]
 
 class ReviewsClient(ClientBase):
     """Sync client for Shop Reviews API (1.0.0). Raises ``ApiError`` for undocumented or error responses."""
+
+    SCHEMES: ClassVar[Mapping[str, Scheme]] = {"shopAuth": Scheme("bearer")}
+
+    def __init__(
+        self,
+        base_url: str = "",
+        *,
+        shop_auth: str | None = None,
+        token: str | None = None,
+        client: httpx.Client | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout = 10.0,
+    ) -> None:
+        """Credentials, each sent where an operation asks for it: ``shop_auth``, an OAuth2 access token (obtained by the caller).
+
+        ``token`` is the token of every bearer, OAuth2 or OpenID Connect scheme not
+        given by name."""
+        super().__init__(
+            base_url,
+            client=client,
+            token=token,
+            credentials={"shopAuth": shop_auth},
+            headers=headers,
+            timeout=timeout,
+        )
 
     def list_reviews(self, product_id: str, *, limit: int | None = None) -> models.ReviewPage:
         """List a product's reviews (``GET /products/{productId}/reviews``)."""
@@ -27,6 +55,8 @@ class ReviewsClient(ClientBase):
                 {200: models.ReviewPage},
                 path_params={"productId": product_id},
                 query={"limit": limit},
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -42,6 +72,8 @@ class ReviewsClient(ClientBase):
                 path_params={"productId": product_id},
                 body=body,
                 body_kind="json",
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -55,12 +87,39 @@ class ReviewsClient(ClientBase):
                 "/reviews/{reviewId}",
                 {200: models.Review},
                 path_params={"reviewId": review_id},
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
 
 class AsyncReviewsClient(AsyncClientBase):
     """Async client for Shop Reviews API (1.0.0). Raises ``ApiError`` for undocumented or error responses."""
+
+    SCHEMES: ClassVar[Mapping[str, Scheme]] = {"shopAuth": Scheme("bearer")}
+
+    def __init__(
+        self,
+        base_url: str = "",
+        *,
+        shop_auth: str | None = None,
+        token: str | None = None,
+        client: httpx.AsyncClient | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout = 10.0,
+    ) -> None:
+        """Credentials, each sent where an operation asks for it: ``shop_auth``, an OAuth2 access token (obtained by the caller).
+
+        ``token`` is the token of every bearer, OAuth2 or OpenID Connect scheme not
+        given by name."""
+        super().__init__(
+            base_url,
+            client=client,
+            token=token,
+            credentials={"shopAuth": shop_auth},
+            headers=headers,
+            timeout=timeout,
+        )
 
     async def list_reviews(self, product_id: str, *, limit: int | None = None) -> models.ReviewPage:
         """List a product's reviews (``GET /products/{productId}/reviews``)."""
@@ -73,6 +132,8 @@ class AsyncReviewsClient(AsyncClientBase):
                 {200: models.ReviewPage},
                 path_params={"productId": product_id},
                 query={"limit": limit},
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -88,6 +149,8 @@ class AsyncReviewsClient(AsyncClientBase):
                 path_params={"productId": product_id},
                 body=body,
                 body_kind="json",
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )
 
@@ -101,5 +164,7 @@ class AsyncReviewsClient(AsyncClientBase):
                 "/reviews/{reviewId}",
                 {200: models.Review},
                 path_params={"reviewId": review_id},
+                accept="application/json",
+                security=(("shopAuth",),),
             ),
         )

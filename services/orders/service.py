@@ -50,8 +50,9 @@ from generated.orders import models
 from generated.orders.server import OrdersService
 from generated.payments import models as payments_models
 from generated.payments.client import AsyncPaymentsClient
+from generated.runtime import ApiError
 
-from accord.runtime import ApiError, Database, HttpProblem, Reply, new_id, utcnow
+from accord.runtime import Database, HttpProblem, Reply, new_id, utcnow
 from services.orders._store import load_order
 from services.orders.events import EVENT_KINDS, record_event
 

@@ -16,8 +16,7 @@ from generated.orders import models as orders_models
 from generated.orders.client import OrdersClient
 from generated.reviews import models as reviews_models
 from generated.reviews.client import ReviewsClient
-
-from accord.runtime import ApiError
+from generated.runtime import ApiError
 
 __all__ = [
     "OrderLine",

@@ -45,7 +45,6 @@ from pact.pact import PactServer
 
 from accord.mock import MockApp, MockConfig
 from accord.pacts import PactMergeError, merge_pacts, write_pacts
-from accord.runtime import AsyncClientBase, ClientBase
 from accord.workspace import Workspace
 
 __all__ = [
@@ -278,9 +277,12 @@ def _client_classes(workspace: Workspace, service: str) -> tuple[type[Any], type
     if str(package.parent) not in sys.path:
         sys.path.insert(0, str(package.parent))
     module = importlib.import_module(f"{package.name}.{service}.client")
+    runtime = importlib.import_module(f"{package.name}.runtime")  # the clients' shared base
     found = [getattr(module, name) for name in getattr(module, "__all__", ())]
-    sync = [c for c in found if isinstance(c, type) and issubclass(c, ClientBase)]
-    asynchronous = [c for c in found if isinstance(c, type) and issubclass(c, AsyncClientBase)]
+    sync = [c for c in found if isinstance(c, type) and issubclass(c, runtime.ClientBase)]
+    asynchronous = [
+        c for c in found if isinstance(c, type) and issubclass(c, runtime.AsyncClientBase)
+    ]
     if not sync or not asynchronous:
         pytest.fail(f"accord_client: {module.__name__} has no generated clients", pytrace=False)
     return sync[0], asynchronous[0]

@@ -16,11 +16,12 @@ from generated.orders import models as orders_models
 from generated.orders import server as orders_server
 from generated.payments import client as payments_client
 from generated.payments import server as payments_server
+from generated.runtime import ApiError
 from pydantic import TypeAdapter
 
 from accord import Contract, Direction
 from accord.core import SchemaNode, SchemaResolver
-from accord.runtime import ApiError, OperationSpec, StubError, mint_token
+from accord.runtime import OperationSpec, StubError, mint_token
 
 REPO = Path(__file__).resolve().parents[2]
 ALL_SCOPES = (

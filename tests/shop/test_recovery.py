@@ -13,10 +13,10 @@ from generated.catalog.client import AsyncCatalogClient
 from generated.orders import models as orders
 from generated.orders.client import AsyncOrdersClient
 from generated.payments.client import AsyncPaymentsClient
+from generated.runtime import ApiError
 from services.orders.app import create as create_orders
 from services.orders.service import Dependencies
 
-from accord.runtime import ApiError
 from tests.shop.conftest import build_shop, token
 
 

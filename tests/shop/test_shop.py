@@ -14,8 +14,8 @@ from generated.orders import models as orders
 from generated.orders.client import AsyncOrdersClient
 from generated.payments import models as payments
 from generated.payments.client import AsyncPaymentsClient
+from generated.runtime import ApiError
 
-from accord.runtime import ApiError
 from tests.shop.conftest import Shop, build_shop, token
 
 

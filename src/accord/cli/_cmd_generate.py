@@ -41,6 +41,13 @@ def generate(
     out: Annotated[
         Path | None, typer.Option(help="With --contract: the package folder to write.")
     ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option(
+            help="With --contract: the client's name (`--name petstore` gives PetstoreClient);"
+            " default: the contract's info.title."
+        ),
+    ] = None,
     server: Annotated[
         bool, typer.Option(help="With --contract: also write the connexion server stub.")
     ] = True,
@@ -55,7 +62,9 @@ def generate(
         if out is None:
             raise typer.BadParameter("--contract needs --out", param_hint="--out")
         parts = PARTS if server else ("models", "client")
-        written = generate_package(Contract.from_path(contract), out.name, out, parts=parts)
+        written = generate_package(
+            Contract.from_path(contract), out.name, out, parts=parts, client_name=name
+        )
         _say(f"wrote {len(written)} file(s) in {_show(out)}")
         return
     workspace = load_workspace(workspace_path)

@@ -110,12 +110,14 @@ def mock(
     detected = {t: PactFile.detect(t, max_bytes=options.max_bytes) for t in targets or []}
     pacts = [found for found in detected.values() if found is not None]
     others = [t for t, found in detected.items() if found is None]
+    pacts_port = DEFAULT_PORT
     if from_pacts:
-        pacts += _workspace_pacts(others, workspace)
+        found, pacts_port = _workspace_pacts(others, workspace)
+        pacts += found
         others = []
     if pacts and others:
         raise typer.BadParameter("pact mode serves pacts only; give contracts in another run")
-    sources, default_port = _sources(others, workspace) if not pacts else ([], DEFAULT_PORT)
+    sources, default_port = _sources(others, workspace) if not pacts else ([], pacts_port)
     mock_files = _mock_files([name for name, _ in sources], workspace)
     try:
         delay = Latency.parse(latency) if latency else None
@@ -179,7 +181,12 @@ def _mock_files(names: list[str], path: Path | None = None) -> dict[str, Path]:
     return {name: path for name, path in found.items() if path.is_file()}
 
 
-def _workspace_pacts(services: list[str], path: Path | None = None) -> list[PactFile]:
+def _workspace_pacts(services: list[str], path: Path | None = None) -> tuple[list[PactFile], int]:
+    """The workspace's pacts with the services as provider, and the port to serve them on.
+
+    The port is the provider's own when the pacts have one provider (as for ``accord
+    mock --from-pacts orders``), so consumers find the mock where the service would be.
+    """
     workspace = _find_workspace(path)
     if workspace is None:
         raise AccordError("--from-pacts needs a workspace (contracts/accord.yaml)")
@@ -189,7 +196,11 @@ def _workspace_pacts(services: list[str], path: Path | None = None) -> list[Pact
         raise AccordError(
             f"no pact in {workspace.pacts_dir} has {', '.join(sorted(wanted))} as its provider"
         )
-    return found
+    providers = {p.provider for p in found}
+    port = DEFAULT_PORT
+    if len(providers) == 1 and (spec := workspace.services.get(providers.pop())) is not None:
+        port = spec.port
+    return found, port
 
 
 def _sources(targets: list[str], path: Path | None = None) -> tuple[list[tuple[str, Path]], int]:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from accord.codegen._naming import snake
+from accord.codegen._security import scheme_views
 from accord.codegen._types import TypeMapper
 from accord.core import Contract, MediaType, Operation
 
 __all__ = ["Arg", "OperationView", "operation_views"]
 
 _FORM = "application/x-www-form-urlencoded"
+_SERVER_BODIES = ("json", "form")  # what the connexion stub hands its handlers
 #: headers the HTTP layer owns; never a handler or client argument
 _TRANSPORT_HEADERS = frozenset({"authorization", "content-type", "accept", "content-length"})
 
@@ -31,9 +34,22 @@ class OperationView:
     query_args: tuple[Arg, ...]
     header_args: tuple[Arg, ...]
     body: Arg | None
-    body_kind: str | None  # "json" | "form" | None
+    body_kind: str | None  # "json" | "form" | "multipart" | "text" | "binary" | None
     responses: tuple[tuple[int, str, str | None], ...]  # (status, annotation, content type)
     default_status: int
+    cookie_args: tuple[Arg, ...] = ()
+    body_media: str | None = None  # the request body's content type
+    #: what the client returns per status: (status, annotation, ``Expect`` value as code)
+    client_responses: tuple[tuple[int, str, str], ...] = ()
+    accept: str | None = None  # the media types the client asks for
+    security: tuple[tuple[str, ...], ...] = ()  # requirement alternatives; () needs none
+    #: query parameters whose (style, explode) is not form's default
+    query_styles: tuple[tuple[str, str, bool], ...] = ()
+
+    @property
+    def server_body(self) -> Arg | None:
+        """The body the server stub's handler receives (JSON and form bodies only)."""
+        return self.body if self.body_kind in _SERVER_BODIES else None
 
     @property
     def success(self) -> list[tuple[int, str]]:
@@ -41,26 +57,34 @@ class OperationView:
 
     @property
     def return_annotation(self) -> str:
-        kinds: list[str] = []
-        for _status, annotation in self.success:
-            if annotation not in kinds:
-                kinds.append(annotation)
-        if not kinds:
-            return "None"
-        if "Any" in kinds:
-            return "Any"
-        return " | ".join(kinds)
+        """What the server stub's handler returns (JSON bodies only)."""
+        return _union(a for _, a in self.success)
 
-    def signature(self) -> str:
-        """The parameters after ``self``, as the client and the Protocol both spell them."""
+    @property
+    def client_return(self) -> str:
+        """What the client method returns: models, ``str`` for text, ``bytes`` for binary.
+
+        A documented redirect (3xx, not followed) returns None.
+        """
+        kinds = [a for s, a, _ in self.client_responses if 200 <= s < 300]
+        if any(300 <= s < 400 for s, _, _ in self.client_responses):
+            kinds.append("None")
+        return _union(kinds)
+
+    def signature(self, *, client: bool = False) -> str:
+        """The parameters after ``self``, as the client and the Protocol spell them."""
         parts = [f"{a.python}: {a.annotation}" for a in self.path_args]
-        if self.body is not None:
+        body = self.body if client else self.server_body
+        if body is not None:
             parts.append(
-                f"body: {self.body.annotation}"
-                if self.body.required
-                else f"body: {self.body.annotation} | None = None"
+                f"body: {body.annotation}"
+                if body.required
+                else f"body: {body.annotation} | None = None"
             )
-        keywords = sorted((*self.query_args, *self.header_args), key=lambda a: not a.required)
+        extra = self.cookie_args if client else ()
+        keywords = sorted(
+            (*self.query_args, *self.header_args, *extra), key=lambda a: not a.required
+        )
         if keywords:
             parts.append("*")
             for arg in keywords:
@@ -69,10 +93,50 @@ class OperationView:
         return ", ".join(parts)
 
 
+def _union(annotations: Iterable[str]) -> str:
+    kinds: list[str] = []
+    for annotation in annotations:
+        if annotation not in kinds:
+            kinds.append(annotation)
+    if not kinds:
+        return "None"
+    if "Any" in kinds:
+        return "Any"
+    return " | ".join(kinds)
+
+
+def media_kind(name: str) -> str:
+    """``json``, ``form``, ``multipart``, ``text`` (text/*, XML) or ``binary``."""
+    base = name.split(";", 1)[0].strip().lower()
+    if base == "application/json" or base.endswith("+json"):
+        return "json"
+    if base == _FORM:
+        return "form"
+    if base.startswith("multipart/"):
+        return "multipart"
+    if (
+        base.startswith("text/")
+        or base in ("application/xml", "application/yaml")
+        or (base.endswith("+xml"))
+    ):
+        return "text"
+    return "binary"
+
+
+_PREFERENCE = ("json", "form", "multipart", "text", "binary")
+
+
+def _pick(content: Mapping[str, MediaType]) -> tuple[str, MediaType] | None:
+    """The media type a client uses among those documented (JSON first)."""
+    ranked = sorted(content.items(), key=lambda kv: _PREFERENCE.index(media_kind(kv[0])))
+    if not ranked:
+        return None
+    return media_kind(ranked[0][0]), ranked[0][1]
+
+
 def _json_media(content: dict[str, MediaType]) -> MediaType | None:
     for name, media in content.items():
-        base = name.split(";")[0].strip().lower()
-        if base == "application/json" or base.endswith("+json"):
+        if media_kind(name) == "json":
             return media
     return None
 
@@ -89,7 +153,8 @@ class _ArgNamer:
     """Gives each argument of one method a distinct Python name."""
 
     def __init__(self) -> None:
-        self.taken = {"self", "body"}
+        # module-level names a method body uses may not be shadowed by an argument
+        self.taken = {"self", "body", "models", "cast", "httpx"}
 
     def __call__(self, name: str, annotation: str, required: bool) -> Arg:
         python = snake(name)
@@ -103,6 +168,7 @@ def operation_views(contract: Contract, types: TypeMapper) -> list[OperationView
     """One view per operation, with unique Python names within each method."""
     views: list[OperationView] = []
     used_methods: set[str] = set()
+    schemes = scheme_views(contract.security_schemes)
     for op in contract.operations:
         name = snake(op.operation_id or f"{op.method}_{op.path}")
         while name in used_methods:
@@ -110,35 +176,26 @@ def operation_views(contract: Contract, types: TypeMapper) -> list[OperationView
         used_methods.add(name)
         arg = _ArgNamer()
 
-        path_args, query_args, header_args = [], [], []
+        path_args, query_args, header_args, cookie_args = [], [], [], []
+        styles: list[tuple[str, str, bool]] = []
         for param in op.parameters:
             if param.location == "path":
                 path_args.append(arg(param.name, types.plain(param.schema), True))
             elif param.location == "query":
                 query_args.append(arg(param.name, types.plain(param.schema), param.required))
+                if (param.style or "form", param.explode) != ("form", True):
+                    styles.append((param.name, param.style or "form", param.explode))
             elif param.location == "header" and param.name.lower() not in _TRANSPORT_HEADERS:
                 header_args.append(arg(param.name, "str", param.required))
-        body = body_kind = None
-        if op.request_body is not None:
-            media = _json_media(dict(op.request_body.content))
-            if media is not None:
-                body = Arg("body", "body", types.model(media.schema), op.request_body.required)
-                body_kind = "json"
-            elif any(m.startswith(_FORM) for m in op.request_body.content):
-                body = Arg("body", "body", "dict[str, Any]", op.request_body.required)
-                body_kind = "form"
-        responses: list[tuple[int, str, str | None]] = []
-        for code, response in op.responses.items():
-            status = _status(code)
-            if status is None:
-                continue
-            media = _json_media(dict(response.content))
-            if media is not None:
-                responses.append((status, types.model(media.schema), media.name))
-            else:
-                first = next(iter(response.content), None)
-                responses.append((status, "None", first))
-        responses.sort()
+            elif param.location == "cookie":
+                cookie_args.append(arg(param.name, types.plain(param.schema), param.required))
+        body = body_kind = body_media = None
+        if op.request_body is not None and (chosen := _pick(op.request_body.content)):
+            body_kind, media = chosen
+            body_media = media.name
+            annotation = _body_type(types, body_kind, media)
+            body = Arg("body", "body", annotation, op.request_body.required)
+        responses, client_responses, accept = _responses(op, types)
         success = [s for s, _, _ in responses if 200 <= s < 300]
         views.append(
             OperationView(
@@ -151,6 +208,63 @@ def operation_views(contract: Contract, types: TypeMapper) -> list[OperationView
                 body_kind=body_kind,
                 responses=tuple(responses),
                 default_status=success[0] if success else 200,
+                cookie_args=tuple(cookie_args),
+                body_media=body_media,
+                client_responses=tuple(client_responses),
+                accept=accept,
+                security=_security(op, schemes),
+                query_styles=tuple(styles),
             )
         )
     return views
+
+
+def _responses(
+    op: Operation, types: TypeMapper
+) -> tuple[list[tuple[int, str, str | None]], list[tuple[int, str, str]], str | None]:
+    """The server's (JSON-only) and the client's view of each status, and ``Accept``."""
+    responses: list[tuple[int, str, str | None]] = []
+    client: list[tuple[int, str, str]] = []
+    accept: list[str] = []
+    for code, response in op.responses.items():
+        status = _status(code)
+        if status is None:
+            continue
+        media = _json_media(dict(response.content))
+        if media is not None:
+            responses.append((status, types.model(media.schema), media.name))
+        else:
+            responses.append((status, "None", next(iter(response.content), None)))
+        picked = _pick(response.content)
+        if picked is None:
+            client.append((status, "None", "None"))
+            continue
+        kind, media = picked
+        if kind == "json":
+            annotation = types.model(media.schema)
+            client.append((status, annotation, annotation))
+        elif kind in {"text", "form"}:
+            client.append((status, "str", "TEXT"))
+        else:
+            client.append((status, "bytes", "BYTES"))
+        if 200 <= status < 300 and media.name not in accept:
+            accept.append(media.name)
+    return sorted(responses), sorted(client), ", ".join(accept) or None
+
+
+def _body_type(types: TypeMapper, kind: str, media: MediaType) -> str:
+    if kind == "json":
+        return types.model(media.schema)
+    if kind == "form":
+        return "dict[str, Any]"
+    if kind == "multipart":
+        annotation = types.model(media.schema)
+        return annotation if annotation.startswith("models.") else "Mapping[str, FormField]"
+    if kind == "text":
+        return "str"
+    return "bytes | IO[bytes] | Iterable[bytes]"
+
+
+def _security(op: Operation, schemes: Mapping[str, object]) -> tuple[tuple[str, ...], ...]:
+    """The operation's requirement alternatives, naming only schemes the contract defines."""
+    return tuple(tuple(n for n in requirement if n in schemes) for requirement in op.security)

@@ -16,9 +16,15 @@ _COMPONENT = "#/components/schemas/"
 class TypeMapper:
     """Maps a schema to an annotation: a generated model where one exists, else plain types."""
 
-    def __init__(self, contract: Contract, classes: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        contract: Contract,
+        classes: Mapping[str, str],
+        inline: Mapping[str, str] | None = None,
+    ) -> None:
         self.contract = contract
         self.classes = classes  # component schema name -> generated class
+        self.inline = inline or {}  # pointer of an inline schema in the root file -> class
 
     def model(self, schema: SchemaRef | None) -> str:
         """The annotation for a body: ``models.Order``, ``list[models.Order]`` or a plain type."""
@@ -37,6 +43,8 @@ class TypeMapper:
     ) -> str:
         if depth > 20 or not isinstance(value, dict):
             return "Any"
+        if models and pointer in self.inline and file is self.contract.root:
+            return f"models.{self.inline[pointer]}"
         ref = value.get("$ref")
         if isinstance(ref, str):
             name = ref[len(_COMPONENT) :] if ref.startswith(_COMPONENT) else None

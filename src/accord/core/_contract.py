@@ -112,18 +112,16 @@ class Contract:
 
     def match(self, method: str, path: str) -> Match | None:
         """Route a concrete request (``GET /orders/ord_1``) to its operation."""
-        found = self._router.match(path)
-        if found is None:
-            return None
-        op = self._by_key.get((method.lower(), found[0]))
-        return Match(op, found[1]) if op else None
+        for template, params in self._router.matches(path):
+            op = self._by_key.get((method.lower(), template))
+            if op is not None:
+                return Match(op, params)
+        return None
 
     def allowed_methods(self, path: str) -> list[str]:
         """Methods documented for the template ``path`` matches (for 405 ``Allow``)."""
-        found = self._router.match(path)
-        if found is None:
-            return []
-        return [m.upper() for m in HTTP_METHODS if (m, found[0]) in self._by_key]
+        templates = [template for template, _ in self._router.matches(path)]
+        return [m.upper() for m in HTTP_METHODS if any((m, t) in self._by_key for t in templates)]
 
     @property
     def security_schemes(self) -> dict[str, Any]:

@@ -91,3 +91,21 @@ class Router:
             if params is not None:
                 return template.template, params
         return None
+
+    def matches(self, path: str) -> list[tuple[str, dict[str, str]]]:
+        """The best match and the templates identical to it but for parameter names.
+
+        OpenAPI calls such templates (``/a/{id}``, ``/a/{name}``) invalid, yet documents
+        use them for different methods; routing by method among them keeps each reachable.
+        """
+        first = self.match(path)
+        if first is None:
+            return []
+        shape = PathTemplate.parse(first[0]).shape
+        found = [first]
+        for template in self._templates:
+            if template.shape == shape and template.template != first[0]:
+                params = template.match(path)
+                if params is not None:
+                    found.append((template.template, params))
+        return found

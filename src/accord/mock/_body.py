@@ -8,6 +8,7 @@ or nests deeper than the limit.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -135,14 +136,29 @@ def unchecked(parsed: ParsedBody) -> bool:
     return parsed.value is _NO_BODY
 
 
+_BRACKETS = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])+)$")
+
+
 def _form(pairs: list[tuple[str, str]]) -> Mapping[str, Any]:
+    """Form fields; ``a[b][c]=v`` (deepObject, as Stripe and most clients write nested
+    objects) become nested mappings, repeated names lists."""
     out: dict[str, Any] = {}
     for key, value in pairs:
-        if key in out:
-            prior = out[key]
-            out[key] = [*prior, value] if isinstance(prior, list) else [prior, value]
+        target, name = out, key
+        found = _BRACKETS.match(key)
+        if found is not None:
+            path = [found.group(1), *found.group(2)[1:-1].split("][")]
+            for part in path[:-1]:
+                nested = target.get(part)
+                if not isinstance(nested, dict):
+                    nested = target[part] = {}
+                target = nested
+            name = path[-1]
+        if name in target:
+            prior = target[name]
+            target[name] = [*prior, value] if isinstance(prior, list) else [prior, value]
         else:
-            out[key] = value
+            target[name] = value
     return out
 
 

@@ -300,6 +300,8 @@ class _Generator:
                 return "^[a-z]+$"
             case "json-pointer":
                 return "/" + r.choice(_WORDS)
+            case "decimal":  # a decimal number kept as a string (Stripe's amounts)
+                return f"{r.randint(0, 9999)}.{r.randint(0, 99):02d}"
         return None
 
     def _number(self, schema: dict[str, Any], *, integer: bool) -> float:

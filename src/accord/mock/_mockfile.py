@@ -157,6 +157,8 @@ def _answer(
         canned = Canned(
             canned.status, canned.body, canned.content_type, _merge(canned.headers, extra)
         )
+        name = str(raw["example"])
+        others = target.variants_of(target.examples[name], extra, example=name)[1:]
     elif "body" in raw:
         if not target.accepts(raw["body"]):
             media = target.media
@@ -169,6 +171,7 @@ def _answer(
                 f"body does not match response {target.key} of {op.name}: {reasons}",
             )
         canned = target.value_answer(raw["body"], extra)
+        others = target.variants_of(raw["body"], extra)[1:]
     else:
         found_canned = target.canned()
         if found_canned is None:
@@ -179,9 +182,19 @@ def _answer(
             found_canned.content_type,
             _merge(found_canned.headers, extra),
         )
-    if status is not None and canned.status != int(status):
-        canned = Canned(int(status), canned.body, canned.content_type, canned.headers)
-    return canned
+        others = tuple(
+            Canned(c.status, c.body, c.content_type, _merge(c.headers, extra))
+            for c in (p.canned() for p in target.offered()[1:])
+            if c is not None
+        )
+    code = int(status) if status is not None else canned.status
+    return Canned(
+        code,
+        canned.body,
+        canned.content_type,
+        canned.headers,
+        tuple(Canned(code, c.body, c.content_type, c.headers) for c in others),
+    )
 
 
 def _merge(

@@ -68,18 +68,35 @@ class SecurityCheck:
     location: str  # header | query | cookie | none
     name: str  # lower-case header name, or the query/cookie name
     prefix: str = ""  # e.g. "bearer " for the Authorization header
+    scheme: str = ""  # the security scheme's name in the contract
+    #: the HTTP authentication scheme as written (``Bearer``, ``Basic``), for challenges
+    challenge: str = ""
+
+    def describe(self) -> str:
+        """How a client sends this credential, for a 401's problem details."""
+        if self.location == "header" and self.name == "authorization":
+            how = f"`Authorization: {self.challenge} <{_placeholder(self.challenge)}>`"
+        else:
+            how = f"an API key in the {self.location} `{self.name}`"
+        return f"{how} ({self.scheme})" if self.scheme else how
 
 
-def _security_checks(scheme: Mapping[str, Any]) -> SecurityCheck:
+def _placeholder(challenge: str) -> str:
+    return "user:password, base64" if challenge.lower() == "basic" else "token"
+
+
+def _security_checks(name: str, scheme: Mapping[str, Any]) -> SecurityCheck:
     kind = str(scheme.get("type", "")).lower()
     if kind == "apikey":
         where = str(scheme.get("in", "header")).lower()
-        name = str(scheme.get("name", ""))
-        return SecurityCheck(where, name.lower() if where == "header" else name)
+        key = str(scheme.get("name", ""))
+        return SecurityCheck(where, key.lower() if where == "header" else key, scheme=name)
     if kind == "http":
-        return SecurityCheck("header", "authorization", str(scheme.get("scheme", "")).lower() + " ")
+        http = str(scheme.get("scheme", "")).strip() or "Bearer"
+        http = http[:1].upper() + http[1:]  # `bearer` and `Bearer` name the same scheme
+        return SecurityCheck("header", "authorization", http.lower() + " ", name, http)
     if kind in ("oauth2", "openidconnect"):
-        return SecurityCheck("header", "authorization", "bearer ")
+        return SecurityCheck("header", "authorization", "bearer ", name, "Bearer")
     return SecurityCheck("none", "")
 
 
@@ -98,7 +115,7 @@ class OperationPlan:
         schemes = contract.security_schemes
         self.security: list[list[SecurityCheck]] = []
         for requirement in operation.security:
-            checks = [_security_checks(schemes[n]) for n in requirement if n in schemes]
+            checks = [_security_checks(n, schemes[n]) for n in requirement if n in schemes]
             self.security.append([c for c in checks if c.location != "none"])
         if any(not alternative for alternative in self.security):
             self.security = []  # one alternative needs nothing: anonymous access is allowed
@@ -165,6 +182,23 @@ class OperationPlan:
                 status = candidate
                 break
         return status, self.response_for(status)
+
+    def wanted_credentials(self) -> str:
+        """The credentials the operation asks for, each alternative on its own."""
+        alternatives = [" and ".join(c.describe() for c in alt) for alt in self.security]
+        return " or ".join(alternatives)
+
+    def challenges(self) -> str:
+        """``WWW-Authenticate`` for a 401: one challenge per HTTP scheme the operation takes.
+
+        Empty when it takes only API keys, which HTTP has no challenge for.
+        """
+        found: list[str] = []
+        for alternative in self.security:
+            for check in alternative:
+                if check.challenge and check.challenge not in found:
+                    found.append(check.challenge)
+        return ", ".join(f'{name} realm="accord-mock"' for name in found)
 
     def has_credentials(self, headers: Mapping[str, str], query: Mapping[str, Any]) -> bool:
         """Whether one security alternative is satisfied (values are never checked)."""

@@ -14,7 +14,7 @@ import itertools
 import random
 import zlib
 
-from accord.mock._accept import accepts_anything, preferred
+from accord.mock._accept import accepts_anything
 from accord.mock._asgi import Receive, Scope, Send
 from accord.mock._exchange import Exchange, exchange_of
 from accord.mock._plan import OperationPlan, Problem
@@ -77,10 +77,10 @@ class Respond:
                 op = plan.operation
                 scripted = answers.get((op.method, op.path))
                 if scripted is not None:
-                    refused = _refuses(accept, scripted)
-                    if refused is not None:
-                        return None, refused
-                    return (scripted, f"scenario:{scenario}"), None
+                    chosen = scripted.for_accept(accept)
+                    if chosen is None and scripted.status < 400:
+                        return None, _refused(accept, scripted)
+                    return (chosen or scripted, f"scenario:{scenario}"), None
         if target is None:
             return None, Problem(501, f"{plan.operation.name} documents no response")
         if not accepts_anything(accept):
@@ -159,16 +159,13 @@ def _not_acceptable(target: ResponsePlan, accept: str) -> Problem:
     )
 
 
-def _refuses(accept: str | None, scripted: Canned) -> Problem | None:
-    """A 406 when a scripted success answer comes in a type the request does not accept."""
-    media = scripted.content_type
-    if accepts_anything(accept) or media is None or not scripted.body or scripted.status >= 400:
-        return None
-    assert accept is not None
-    if preferred(accept, [media]):
-        return None
+def _refused(accept: str | None, scripted: Canned) -> Problem:
+    """The 406 of a scripted success answer in no media type the request accepts."""
+    offered = ", ".join(c.content_type or "" for c in (scripted, *scripted.alternatives))
     return Problem(
-        406, f"the scenario answers as {media}, which is not acceptable (Accept: {accept[:200]})"
+        406,
+        f"the scenario answers as {offered}, none of which is acceptable "
+        f"(Accept: {(accept or '')[:200]})",
     )
 
 

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from accord.core import Contract, Direction, MediaType, Operation, Response, SchemaValidator
-from accord.mock._accept import preferred
+from accord.mock._accept import accepts_anything, preferred
 from accord.mock._asgi import dump
 from accord.mock._generate import Unsatisfiable, generate_valid
+from accord.mock._xml import data_to_xml, is_xml
 
 __all__ = ["Canned", "ResponsePlan", "is_json", "status_for"]
 
@@ -30,6 +31,17 @@ class Canned:
     body: bytes
     content_type: str | None
     headers: tuple[tuple[bytes, bytes], ...] = ()
+    #: the same answer in the response's other documented media types (scenarios)
+    alternatives: tuple[Canned, ...] = ()
+
+    def for_accept(self, accept: str | None) -> Canned | None:
+        """This answer or an alternative in a media type ``accept`` takes (None: 406)."""
+        if accepts_anything(accept) or self.content_type is None or not self.body:
+            return self
+        assert accept is not None
+        options = (self, *self.alternatives)
+        ranked = preferred(accept, [c.content_type or "" for c in options])
+        return options[ranked[0]] if ranked else None
 
 
 @functools.lru_cache(maxsize=1024)
@@ -66,11 +78,13 @@ def _content_type(media: MediaType) -> str:
     return name
 
 
-def _encode(value: Any, media: MediaType) -> bytes:
+def _encode(value: Any, media: MediaType, contract: Contract) -> bytes:
     if isinstance(value, str) and not is_json(media.name):
         return value.encode()
     if isinstance(value, bytes):
         return value
+    if is_xml(media.name):  # the media type promised: XML, from the schema's `xml` hints
+        return data_to_xml(contract, media.schema, value)
     return dump(value)
 
 
@@ -163,10 +177,21 @@ class ResponsePlan:
 
     @property
     def examples(self) -> dict[str, Any]:
-        """Named examples of the chosen media type (a lone ``example`` is named ``""``)."""
-        if self.media is None:
+        """Named examples of the chosen media type (a lone ``example`` is named ``""``).
+
+        An XML media type without examples of its own borrows those of the response's
+        JSON one: the same data, written as XML.
+        """
+        media = self.media
+        if media is None:
             return {}
-        return {e.name: e.value for e in self.media.examples if e.external is None}
+        own = {e.name: e.value for e in media.examples if e.external is None}
+        if own or not is_xml(media.name):
+            return own
+        for other in self.response.content.values():
+            if is_json(other.name) and other.examples:
+                return {e.name: e.value for e in other.examples if e.external is None}
+        return {}
 
     def example_names(self) -> list[str]:
         return [name for name in self.examples if name]
@@ -194,7 +219,7 @@ class ResponsePlan:
         if self.media is None or name not in self.examples:
             return None
         value = self.examples[name]
-        return self._answer(_encode(value, self.media))
+        return self._answer(_encode(value, self.media, self.contract))
 
     def dynamic(self, rng: random.Random) -> Canned | None:
         """Freshly generated data (``Prefer: dynamic=true``)."""
@@ -207,15 +232,59 @@ class ResponsePlan:
             )
         except Unsatisfiable:
             return self.canned()
-        return self._answer(_encode(value, media))
+        return self._answer(_encode(value, media, self.contract))
 
-    def value_answer(self, value: Any, extra: tuple[tuple[bytes, bytes], ...] = ()) -> Canned:
-        """An answer with ``value`` as the body (stateful mode builds its own bodies)."""
-        body = _encode(value, self.media) if self.media is not None else b""
+    def value_answer(
+        self,
+        value: Any,
+        extra: tuple[tuple[bytes, bytes], ...] = (),
+        *,
+        accept: str | None = None,
+    ) -> Canned:
+        """An answer with ``value`` as the body (stateful mode builds its own bodies).
+
+        It comes in the documented media type ``accept`` prefers (this plan's own when
+        none is acceptable: the data is the point, and it stays valid).
+        """
+        plan = self
+        if accept is not None and not accepts_anything(accept):
+            plan = next(iter(self.acceptable(accept)), self)
+        media = plan.media
+        body = _encode(value, media, self.contract) if media is not None else b""
         names = {name for name, _ in extra}
-        content_type = _content_type(self.media) if self.media is not None else None
+        content_type = _content_type(media) if media is not None else None
         kept = tuple(h for h in self.headers() if h[0] not in names)
         return Canned(self.status, body, content_type, kept + extra)
+
+    def variants_of(
+        self,
+        value: Any,
+        extra: tuple[tuple[bytes, bytes], ...] = (),
+        *,
+        example: str | None = None,
+    ) -> tuple[Canned, ...]:
+        """``value`` answered in each documented media type that can carry it, this plan's first.
+
+        A media type with its own example named ``example`` answers with that one; JSON
+        and XML types carry any value; other types (CSV, images) only text or bytes.
+        """
+        names = {n for n, _ in extra}
+        headers = tuple(h for h in self.headers() if h[0] not in names) + extra
+        out: list[Canned] = []
+        for plan in self.offered():
+            media = plan.media
+            if media is None:
+                out.append(Canned(self.status, b"", None, headers))
+                continue
+            own = plan.examples
+            if example is not None and example in own:
+                body = _encode(own[example], media, self.contract)
+            elif is_json(media.name) or is_xml(media.name) or isinstance(value, str | bytes):
+                body = _encode(value, media, self.contract)
+            else:
+                continue
+            out.append(Canned(self.status, body, _content_type(media), headers))
+        return tuple(out)
 
     def accepts(self, value: Any) -> bool:
         """Whether ``value`` is a valid body for this response."""
@@ -244,11 +313,9 @@ class ResponsePlan:
         if media is None:
             return self._answer(b"")
         validator = self.validator()
-        for example in media.examples:
-            if example.external is None and (
-                validator is None or validator.is_valid(example.value)
-            ):
-                return self._answer(_encode(example.value, media))
+        for value in self.examples.values():
+            if validator is None or validator.is_valid(value):
+                return self._answer(_encode(value, media, self.contract))
         if media.schema is None:
             return self._answer(b"{}" if is_json(media.name) else b"")
         try:
@@ -258,7 +325,21 @@ class ResponsePlan:
                 f"response {self.key} of {self.operation.name} ({media.name}) has no valid "
                 f"example and no data could be generated from its schema: {exc}"
             ) from None
-        return self._answer(_encode(value, media))
+        return self._answer(_encode(value, media, self.contract))
+
+    def _challenges(self) -> str:
+        """``WWW-Authenticate`` from the HTTP schemes the operation's security names."""
+        schemes = self.contract.security_schemes
+        found: list[str] = []
+        for requirement in self.operation.security:
+            for name in requirement:
+                scheme = schemes.get(name)
+                kind = str(scheme.get("type", "")).lower() if isinstance(scheme, dict) else ""
+                http = str(scheme.get("scheme", "")) if kind == "http" and scheme else ""
+                label = "Bearer" if kind in ("oauth2", "openidconnect") else http.capitalize()
+                if label and label not in found:
+                    found.append(label)
+        return ", ".join(f'{label} realm="accord-mock"' for label in found)
 
     def headers(self) -> tuple[tuple[bytes, bytes], ...]:
         """Documented response headers with generated values (computed once).
@@ -274,6 +355,10 @@ class ResponsePlan:
             for name, header in self.response.headers.items():
                 if name in ("content-type", "content-length") or header.schema is None:
                     continue
+                if name in _SECURITY_HEADERS:  # never made up: a client would act on them
+                    if name == "www-authenticate" and (found := self._challenges()):
+                        out.append((b"www-authenticate", found.encode("latin-1")))
+                    continue
                 try:
                     value = generate_valid(
                         self.contract, header.schema, Direction.RESPONSE, self.rng(name)
@@ -285,6 +370,12 @@ class ResponsePlan:
                     out.append((name.encode("latin-1"), text.encode("latin-1", "replace")))
             self._headers = tuple(out)
         return self._headers
+
+
+#: response headers a client acts on for security: never filled with generated text
+_SECURITY_HEADERS = frozenset(
+    {"www-authenticate", "proxy-authenticate", "authentication-info", "set-cookie"}
+)
 
 
 def _header_text(value: Any) -> str | None:

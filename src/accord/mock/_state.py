@@ -144,7 +144,9 @@ class Stateful:
         items[ident] = value
         location = f"{ex.path.rstrip('/')}/{ident}"
         extra = ((b"location", location.encode()),) if "location" in target.response.headers else ()
-        await answer(send, ex, target.value_answer(value, extra), "state")
+        await answer(
+            send, ex, target.value_answer(value, extra, accept=ex.headers.get("accept")), "state"
+        )
         return True
 
     async def _read(self, ex: Exchange, role: Role, target: ResponsePlan, send: Send) -> bool:
@@ -153,7 +155,7 @@ class Stateful:
             return True
         if not target.accepts(item):
             return False
-        await answer(send, ex, target.value_answer(item), "state")
+        await answer(send, ex, target.value_answer(item, accept=ex.headers.get("accept")), "state")
         return True
 
     async def _update(self, ex: Exchange, role: Role, target: ResponsePlan, send: Send) -> bool:
@@ -163,11 +165,15 @@ class Stateful:
         updated = _overlay(item, ex.body, target) if isinstance(item, dict) else item
         self.store.collection(_parent(ex.path))[ex.path_params[role.id_param]] = updated
         if target.media is None:
-            await answer(send, ex, target.value_answer(None), "state")
+            await answer(
+                send, ex, target.value_answer(None, accept=ex.headers.get("accept")), "state"
+            )
             return True
         if not target.accepts(updated):
             return False
-        await answer(send, ex, target.value_answer(updated), "state")
+        await answer(
+            send, ex, target.value_answer(updated, accept=ex.headers.get("accept")), "state"
+        )
         return True
 
     _replace = _update
@@ -200,7 +206,7 @@ class Stateful:
         body = _page(template, page, following)
         if body is None or not target.accepts(body):
             return False
-        await answer(send, ex, target.value_answer(body), "state")
+        await answer(send, ex, target.value_answer(body, accept=ex.headers.get("accept")), "state")
         return True
 
     # helpers ---------------------------------------------------------------------------------

@@ -146,11 +146,12 @@ class Authenticate:
         ex = exchange_of(scope)
         assert ex.plan is not None
         if not ex.plan.has_credentials(ex.headers, ex.query):
+            challenges = ex.plan.challenges()
             problem = Problem(
                 401,
-                "this operation needs credentials (e.g. `Authorization: Bearer <token>`); "
+                f"{ex.plan.operation.name} needs credentials: {ex.plan.wanted_credentials()}; "
                 "the mock accepts any value except one containing 'invalid'",
-                headers=((b"www-authenticate", b'Bearer realm="accord-mock"'),),
+                headers=((b"www-authenticate", challenges.encode()),) if challenges else (),
             )
             await reject(send, ex, problem)
             return

@@ -1,8 +1,9 @@
 """What the compiled validators cannot do alone: typed form fields and integer formats.
 
 Form bodies (``application/x-www-form-urlencoded``) arrive as strings; their
-schema says which fields are numbers or booleans. Fields that hold objects
-cannot be read back from a flat form and are left out of the check.
+schema says which fields are numbers or booleans. Objects sent as ``a[b]=c``
+(deepObject) are typed the same way, property by property; other object-valued
+fields cannot be read back from a flat form and are left out of the check.
 
 ``format: int32`` / ``int64`` are annotations to JSON Schema; OpenAPI means
 them as ranges, so values outside them are reported here.
@@ -25,11 +26,21 @@ def _node(schema: SchemaRef) -> SchemaNode:
 
 
 def typed_form(contract: Contract, schema: SchemaRef, fields: dict[str, Any]) -> dict[str, Any]:
-    """``fields`` typed per the schema's properties; object-valued fields are dropped."""
-    resolver = SchemaResolver(contract)
-    flat = resolver.flatten(_node(schema))
+    """``fields`` typed per the schema's properties; unreadable object fields are dropped."""
+    return _typed_object(SchemaResolver(contract), _node(schema), fields, 0)
+
+
+def _typed_object(
+    resolver: SchemaResolver, node: SchemaNode, fields: dict[str, Any], depth: int
+) -> dict[str, Any]:
+    flat = resolver.flatten(node)
     props = flat.value.get("properties") if isinstance(flat.value, dict) else None
     if not isinstance(props, dict):
+        for option in _options(flat):  # anyOf/oneOf: the first object member that has them
+            child = option if isinstance(option, SchemaNode) else SchemaNode(option, flat.file)
+            found = resolver.flatten(child).value
+            if isinstance(found, dict) and isinstance(found.get("properties"), dict):
+                return _typed_object(resolver, child, fields, depth + 1)
         return fields
     out: dict[str, Any] = {}
     required = flat.value.get("required") or ()
@@ -46,21 +57,77 @@ def typed_form(contract: Contract, schema: SchemaRef, fields: dict[str, Any]) ->
             out[name] = raw
             continue
         node = sub if isinstance(sub, SchemaNode) else SchemaNode(sub, flat.file)
+        if isinstance(raw, dict | list) and depth < _MAX_DEPTH:
+            out[name] = _typed_nested(resolver, node, raw, depth + 1)
+            continue
         types = tuple(resolver.types(node))
+        if not types:  # anyOf/oneOf: an array member takes repeated (or single) fields
+            arrays = [
+                o
+                for o in _options(resolver.flatten(node))
+                if "array"
+                in resolver.types(o if isinstance(o, SchemaNode) else SchemaNode(o, node.file))
+            ]
+            if arrays and raw != "":
+                first = arrays[0]
+                node = first if isinstance(first, SchemaNode) else SchemaNode(first, node.file)
+                types = ("array",)
         if "object" in types:
             continue
         if "array" in types:
-            items = resolver.flatten(node).value
-            item = items.get("items") if isinstance(items, dict) else None
-            item_node = item if isinstance(item, SchemaNode) else SchemaNode(item or {}, flat.file)
+            item_node = _items(resolver, node)
             item_types = tuple(resolver.types(item_node))
             if "object" in item_types:
                 continue
             values = raw if isinstance(raw, list) else [raw]
-            out[name] = [coerce(v, item_types) for v in values]
+            out[name] = [coerce(v, item_types) if isinstance(v, str) else v for v in values]
             continue
         out[name] = coerce(raw[-1] if isinstance(raw, list) else raw, types)
     return out
+
+
+def _items(resolver: SchemaResolver, node: SchemaNode) -> SchemaNode:
+    value = resolver.flatten(node).value
+    item = value.get("items") if isinstance(value, dict) else None
+    return item if isinstance(item, SchemaNode) else SchemaNode(item or {}, node.file)
+
+
+def _typed_nested(resolver: SchemaResolver, node: SchemaNode, raw: Any, depth: int) -> Any:
+    """A value sent as ``a[b]=c`` or ``a[0]=x`` typed per its schema (anyOf: first fit)."""
+    flat = resolver.flatten(node)
+    types = tuple(resolver.types(flat))
+    if not types:
+        for option in _options(flat):
+            child = option if isinstance(option, SchemaNode) else SchemaNode(option, flat.file)
+            kinds = resolver.types(child)
+            if (isinstance(raw, dict) and "object" in kinds) or (
+                "array" in kinds and (isinstance(raw, list) or _indexed(raw))
+            ):
+                return _typed_nested(resolver, child, raw, depth + 1)
+        return raw
+    if "array" in types and (isinstance(raw, list) or _indexed(raw)):
+        listed = raw if isinstance(raw, list) else [raw[k] for k in sorted(raw, key=int)]
+        item = _items(resolver, flat)
+        item_types = tuple(resolver.types(item))
+        return [
+            _typed_nested(resolver, item, v, depth + 1)
+            if isinstance(v, dict | list)
+            else coerce(v, item_types)
+            for v in listed
+        ]
+    if isinstance(raw, dict) and "object" in types:
+        return _typed_object(resolver, flat, raw, depth + 1)
+    return raw
+
+
+def _indexed(raw: Any) -> bool:
+    return isinstance(raw, dict) and bool(raw) and all(k.isdigit() for k in raw)
+
+
+def _options(flat: SchemaNode) -> list[Any]:
+    value = flat.value if isinstance(flat.value, dict) else {}
+    found = value.get("anyOf") or value.get("oneOf")
+    return list(found) if isinstance(found, list) else []
 
 
 class IntRanges:

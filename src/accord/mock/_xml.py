@@ -1,10 +1,12 @@
-"""XML request bodies read as data, guided by the schema and its ``xml`` objects.
+"""XML bodies read as data and data written as XML, guided by the schema's ``xml`` objects.
 
 OpenAPI describes XML with the same Schema Objects as JSON plus ``xml`` hints
-(``name``, ``attribute``, ``wrapped``). Elements become properties, repeated or
-wrapped elements become arrays, and leaf text is typed per the schema, so the
-body can then be checked with the same compiled validator as JSON. Documents
-with a DTD are refused, whatever their encoding (no entity tricks).
+(``name``, ``attribute``, ``wrapped``, ``prefix``, ``namespace``). Reading, elements
+become properties, repeated or wrapped elements become arrays, and leaf text is typed
+per the schema, so the body can then be checked with the same compiled validator as
+JSON. Documents with a DTD are refused, whatever their encoding (no entity tricks).
+Writing (:func:`data_to_xml`, for the mock's XML answers) is the same mapping backwards:
+the root element is named by the schema's ``xml.name``, else its component's name.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from xml.parsers import expat
 
 from accord.core import Contract, SchemaNode, SchemaRef, SchemaResolver, coerce
 
-__all__ = ["is_xml", "parse_xml", "xml_to_data"]
+__all__ = ["data_to_xml", "is_xml", "parse_xml", "xml_to_data"]
 
 _MAX_DEPTH = 64
 
@@ -143,3 +145,96 @@ def _object(
         if child.tag not in used and child.tag not in out:
             out[child.tag] = (child.text or "").strip()
     return out
+
+
+def data_to_xml(contract: Contract, schema: SchemaRef | None, value: Any) -> bytes:
+    """``value`` (JSON-shaped data valid against ``schema``) as an XML document."""
+    resolver = SchemaResolver(contract)
+    if schema is None:
+        node = SchemaNode({}, contract.root, "")
+    else:
+        node = SchemaNode(schema.value, schema.place.file, schema.place.pointer)
+    root = _element(resolver, node, value, _root_name(resolver, node), 0)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(root)
+
+
+def _component_name(node: SchemaNode) -> str | None:
+    ref = node.value.get("$ref") if isinstance(node.value, dict) else None
+    pointer = ref.rsplit("#", 1)[-1] if isinstance(ref, str) else node.pointer
+    if pointer.startswith("/components/schemas/") or pointer.startswith("/definitions/"):
+        return pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+    return None
+
+
+def _root_name(resolver: SchemaResolver, node: SchemaNode) -> str:
+    hints = _hints(resolver, node)
+    name = hints.get("name") or _component_name(node)
+    if name is None and "array" in resolver.types(node):
+        return "items"
+    return _tag(str(name or "root"), hints)
+
+
+def _tag(name: str, hints: dict[str, Any]) -> str:
+    prefix = hints.get("prefix")
+    return f"{prefix}:{name}" if isinstance(prefix, str) and prefix else name
+
+
+def _text_of(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def _element(
+    resolver: SchemaResolver, node: SchemaNode, value: Any, tag: str, depth: int
+) -> ElementTree.Element:
+    element = ElementTree.Element(tag)
+    hints = _hints(resolver, node)
+    namespace = hints.get("namespace")
+    if isinstance(namespace, str) and namespace:
+        prefix = hints.get("prefix")
+        element.set(f"xmlns:{prefix}" if isinstance(prefix, str) and prefix else "xmlns", namespace)
+    if depth > _MAX_DEPTH:
+        return element
+    flat = resolver.flatten(node)
+    schema = flat.value if isinstance(flat.value, dict) else {}
+    if isinstance(value, dict):
+        _fill_object(resolver, element, flat, schema, value, depth)
+    elif isinstance(value, list):
+        items = _child(schema.get("items") or {}, flat)
+        item_hints = _hints(resolver, items)
+        name = _tag(str(item_hints.get("name") or _component_name(items) or "item"), item_hints)
+        for item in value:
+            element.append(_element(resolver, items, item, name, depth + 1))
+    else:
+        element.text = _text_of(value)
+    return element
+
+
+def _fill_object(
+    resolver: SchemaResolver,
+    element: ElementTree.Element,
+    flat: SchemaNode,
+    schema: dict[str, Any],
+    value: dict[str, Any],
+    depth: int,
+) -> None:
+    found = schema.get("properties")
+    props: dict[str, Any] = found if isinstance(found, dict) else {}
+    for prop, item in value.items():
+        sub = _child(props.get(prop, {}), flat)
+        hints = _hints(resolver, sub)
+        name = _tag(str(hints.get("name", prop)), hints)
+        if hints.get("attribute") and not isinstance(item, dict | list):
+            element.set(name, _text_of(item))
+        elif isinstance(item, list):
+            items = _child(resolver.flatten(sub).value.get("items") or {}, sub)
+            item_hints = _hints(resolver, items)
+            item_name = _tag(str(item_hints.get("name", hints.get("name", prop))), item_hints)
+            holder = element
+            if hints.get("wrapped"):
+                holder = ElementTree.SubElement(element, name)
+            for entry in item:
+                holder.append(_element(resolver, items, entry, item_name, depth + 1))
+        else:
+            element.append(_element(resolver, sub, item, name, depth + 1))

@@ -1,8 +1,9 @@
 """Runtime support imported by generated code and the services built on it.
 
-Clients (``ClientBase``, ``AsyncClientBase``, ``ApiError``), server stubs
-(``build_app``, ``AppOptions``, ``Reply``, ``HttpProblem``) and what every service
-needs besides its handlers (``Database``, ``ProviderStates``, ids, tokens).
+Server stubs (``build_app``, ``AppOptions``, ``Reply``, ``HttpProblem``) and what
+every service needs besides its handlers (``Database``, ``ProviderStates``, ids,
+tokens). Generated clients do not import this package: ``accord generate`` writes
+the client runtime (``_client.py``) next to them as ``runtime.py``.
 
 Each name is imported from its module on first use, so ``accord token`` (which
 needs ``mint_token`` only) does not pay for httpx and pydantic.
@@ -15,7 +16,6 @@ from typing import TYPE_CHECKING
 from accord._lazy import lazy_exports as _lazy_exports
 
 if TYPE_CHECKING:
-    from accord.runtime._client import ApiError, AsyncClientBase, ClientBase, Expect
     from accord.runtime._main import serve_main
     from accord.runtime._messages import MessageProducers, ProducedMessage
     from accord.runtime._server import (
@@ -37,10 +37,6 @@ if TYPE_CHECKING:
 
 #: public name -> the module (under accord.runtime) that defines it
 _WHERE = {
-    "ApiError": "_client",
-    "AsyncClientBase": "_client",
-    "ClientBase": "_client",
-    "Expect": "_client",
     "serve_main": "_main",
     "MessageProducers": "_messages",
     "ProducedMessage": "_messages",
@@ -63,12 +59,8 @@ _WHERE = {
 }
 
 __all__ = [
-    "ApiError",
     "AppOptions",
-    "AsyncClientBase",
-    "ClientBase",
     "Database",
-    "Expect",
     "HttpProblem",
     "MessageProducers",
     "OperationSpec",

@@ -1,20 +1,73 @@
-"""Support for generated clients: one request path for sync and async, typed parsing, errors."""
+"""The runtime of generated clients: one request path for sync and async, auth, bodies, errors.
+
+This module imports only the standard library, httpx and pydantic, because
+``accord generate`` copies its text next to the clients it writes (``runtime.py``):
+a generated client runs in an environment with httpx and pydantic and nothing else.
+All clients generated into one tree share that one copy, so one ``ApiError`` class
+catches the errors of all of them.
+"""
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
-from typing import Any
-from urllib.parse import quote
+from typing import IO, Any, ClassVar
+from urllib.parse import quote, urlencode
 
 import httpx
 from pydantic import BaseModel, TypeAdapter
 
-__all__ = ["ApiError", "AsyncClientBase", "ClientBase", "Expect"]
+__all__ = [
+    "BYTES",
+    "TEXT",
+    "ApiError",
+    "AsyncClientBase",
+    "ClientBase",
+    "Expect",
+    "FileField",
+    "FormField",
+    "Scheme",
+    "Security",
+    "Styles",
+]
 
-#: status code -> the type its body parses into (None: no body)
+
+@dataclass(slots=True, frozen=True)
+class _Raw:
+    """A response body taken as it comes: ``"text"`` (``str``) or ``"bytes"``."""
+
+    kind: str
+
+
+#: a documented answer returned as text (``text/*``, XML) or as bytes (anything else)
+TEXT = _Raw("text")
+BYTES = _Raw("bytes")
+
+#: status code -> the type its JSON body parses into, ``TEXT``, ``BYTES`` or None (no body)
 Expect = Mapping[int, Any]
+#: a file of a multipart body: its content, or ``(filename, content, content type)``
+FileField = bytes | IO[bytes] | tuple[str, bytes | IO[bytes], str]
+#: one field of a multipart/form-data body
+FormField = str | int | float | bool | FileField | list[str] | list[FileField]
+#: the security requirement alternatives of one operation, each a tuple of scheme names
+Security = tuple[tuple[str, ...], ...]
+
+
+@dataclass(slots=True, frozen=True)
+class Scheme:
+    """How a security scheme's credential travels.
+
+    ``kind`` is ``"bearer"`` (HTTP bearer, OAuth2, OpenID Connect: ``Authorization:
+    Bearer <token>``), ``"basic"`` (a ``(user, password)`` pair), ``"http"`` (another
+    HTTP scheme: ``Authorization: <name> <credential>``), or ``"header"``, ``"query"``,
+    ``"cookie"`` (an API key sent under ``name``).
+    """
+
+    kind: str
+    name: str = ""
 
 
 class ApiError(Exception):
@@ -75,19 +128,144 @@ def _clean(values: Mapping[str, Any] | None) -> dict[str, Any]:
     return out
 
 
+#: a query parameter's ``(style, explode)`` where it differs from ``("form", True)``
+Styles = Mapping[str, tuple[str, bool]]
+_DELIMITERS = {"form": ",", "spaceDelimited": " ", "pipeDelimited": "|"}
+
+
+def _pairs(
+    name: str, value: Any, style: str = "form", explode: bool = True
+) -> list[tuple[str, str]]:
+    """``name=value`` pairs for a query parameter or form field, as its style says.
+
+    Arrays repeat the name (exploded) or join with the style's delimiter; objects
+    become ``name[key]=...`` (``deepObject``, nested as deep as they go), one pair per
+    property (exploded form) or ``name=key,value,...``.
+    """
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json", by_alias=True, exclude_none=True)
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        if style == "deepObject":
+            return [p for k, v in value.items() for p in _pairs(f"{name}[{k}]", v, style, True)]
+        if explode:
+            return [(str(k), _text(v)) for k, v in value.items() if v is not None]
+        flat = [x for k, v in value.items() if v is not None for x in (str(k), _text(v))]
+        return [(name, ",".join(flat))]
+    if isinstance(value, list | tuple):
+        if style == "deepObject":
+            return [p for i, v in enumerate(value) for p in _pairs(f"{name}[{i}]", v, style)]
+        if explode:
+            return [p for v in value for p in _pairs(name, v, style, explode)]
+        return [(name, _DELIMITERS.get(style, ",").join(_text(v) for v in value))]
+    return [(name, _text(value))]
+
+
+def _encoded(values: Mapping[str, Any] | None, styles: Styles | None) -> list[tuple[str, str]]:
+    styles = styles or {}
+    return [
+        pair
+        for key, value in (values or {}).items()
+        for pair in _pairs(key, dump(value), *styles.get(key, ("form", True)))
+    ]
+
+
+def _form_fields(body: Any) -> list[tuple[str, str]]:
+    """A form body's fields: nested objects as ``a[b]=c``, arrays as repeated names."""
+    data = dump(body)
+    if not isinstance(data, dict):
+        return []
+    return [
+        pair
+        for key, value in data.items()
+        for pair in _pairs(key, value, "deepObject" if _nested(value) else "form")
+    ]
+
+
+def _nested(value: Any) -> bool:
+    if isinstance(value, dict):
+        return True
+    return isinstance(value, list) and any(isinstance(v, dict | list) for v in value)
+
+
+def _is_file(value: Any) -> bool:
+    return isinstance(value, bytes | bytearray | tuple) or hasattr(value, "read")
+
+
+def _multipart(body: Any) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
+    """Split a multipart body into plain fields and files (bytes, file objects, tuples)."""
+    if isinstance(body, BaseModel):
+        fields = {k: v for k, v in body if k in body.model_fields_set}
+        aliases = {k: f.alias or k for k, f in type(body).model_fields.items()}
+        body = {aliases[k]: v for k, v in fields.items()}
+    data: dict[str, Any] = {}
+    files: list[tuple[str, Any]] = []
+    for key, value in (body or {}).items():
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if item is None:
+                continue
+            if _is_file(item):
+                files.append((key, item))
+            else:
+                text = item.model_dump_json() if isinstance(item, BaseModel) else _text(item)
+                data.setdefault(key, []).append(text)
+    return {k: v[0] if len(v) == 1 else v for k, v in data.items()}, files
+
+
 class _Base:
+    #: the contract's security schemes by name (filled in by each generated client)
+    SCHEMES: ClassVar[Mapping[str, Scheme]] = {}
+
     def __init__(
         self,
         base_url: str = "",
         *,
         token: str | None = None,
+        credentials: Mapping[str, str | tuple[str, str] | None] | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float | httpx.Timeout = 10.0,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
+        self.credentials = {k: v for k, v in (credentials or {}).items() if v is not None}
         self.headers = dict(headers or {})
         self.timeout = timeout
+
+    def _credential(self, name: str) -> str | tuple[str, str] | None:
+        found = self.credentials.get(name)
+        if found is None and self.SCHEMES.get(name, Scheme("")).kind == "bearer":
+            return self.token  # `token=` stands for every token-carrying scheme not named
+        return found
+
+    def _authorize(self, security: Security | None, request: dict[str, Any]) -> None:
+        for alternative in security or ():
+            if all(self._credential(name) is not None for name in alternative):
+                for name in alternative:
+                    self._apply(self.SCHEMES[name], self._credential(name), request)
+                return
+
+    @staticmethod
+    def _apply(scheme: Scheme, value: Any, request: dict[str, Any]) -> None:
+        headers = request["headers"]
+        if scheme.kind == "basic":
+            user, password = value
+            pair = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+            headers.setdefault("Authorization", f"Basic {pair}")
+        elif scheme.kind == "bearer":
+            headers.setdefault("Authorization", f"Bearer {value}")
+        elif scheme.kind == "http":
+            headers.setdefault("Authorization", f"{scheme.name} {value}")
+        elif scheme.kind == "header":
+            headers.setdefault(scheme.name, value)
+        elif scheme.kind == "query":
+            if all(key != scheme.name for key, _ in request["params"]):
+                request["params"].append((scheme.name, value))
+        elif scheme.kind == "cookie":
+            cookie = f"{scheme.name}={value}"
+            old = headers.get("Cookie")
+            headers["Cookie"] = f"{old}; {cookie}" if old else cookie
 
     def _build(
         self,
@@ -96,23 +274,47 @@ class _Base:
         path_params: Mapping[str, Any],
         query: Mapping[str, Any] | None,
         headers: Mapping[str, Any] | None,
+        cookies: Mapping[str, Any] | None,
         body: Any,
         body_kind: str | None,
+        content_type: str | None,
+        accept: str | None,
+        security: Security | None,
+        query_styles: Styles | None = None,
     ) -> dict[str, Any]:
         url = _PARAM.sub(lambda m: quote(_text(path_params[m.group(1)]), safe=""), path)
-        all_headers = {**self.headers, **{k: str(v) for k, v in _clean(headers).items()}}
-        if self.token and "authorization" not in {h.lower() for h in all_headers}:
-            all_headers["Authorization"] = f"Bearer {self.token}"
+        all_headers = {**self.headers, **{k: _text(v) for k, v in _clean(headers).items()}}
+        if accept and "accept" not in {h.lower() for h in all_headers}:
+            all_headers["Accept"] = accept
+        jar = _clean(cookies)
+        if jar:
+            all_headers["Cookie"] = "; ".join(f"{k}={_text(v)}" for k, v in jar.items())
         request: dict[str, Any] = {
             "method": method,
             "url": self.base_url + url,
-            "params": _clean(query),
+            "params": _encoded(query, query_styles),
             "headers": all_headers,
         }
-        if body is not None and body_kind == "json":
+        self._authorize(security, request)
+        if body is None:
+            return request
+        if body_kind == "json":
             request["json"] = dump(body)
-        elif body is not None and body_kind == "form":
-            request["data"] = _clean(dump(body))
+        elif body_kind == "form":
+            request["content"] = urlencode(_form_fields(body)).encode("ascii")
+            all_headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        elif body_kind == "multipart":
+            data, files = _multipart(body)
+            if files:
+                request["data"], request["files"] = data, files
+            else:  # httpx would send plain fields form-encoded: encode them here
+                request["content"] = _fields_only(data, all_headers)
+        elif body_kind == "text":
+            request["content"] = body.encode() if isinstance(body, str) else body
+            all_headers.setdefault("Content-Type", content_type or "text/plain")
+        else:  # binary: bytes, a file object or an iterator of bytes, streamed as given
+            request["content"] = body
+            all_headers.setdefault("Content-Type", content_type or "application/octet-stream")
         return request
 
     @staticmethod
@@ -121,9 +323,28 @@ class _Base:
         if status not in expect:
             raise ApiError(response, operation)
         kind = expect[status]
+        if kind is TEXT:
+            return response.text
+        if kind is BYTES:
+            return response.content
         if kind is None or not response.content:
             return None
         return _adapter(kind).validate_python(response.json())
+
+
+def _fields_only(data: Mapping[str, Any], headers: dict[str, str]) -> bytes:
+    """A multipart/form-data body of plain fields only; sets its Content-Type."""
+    boundary = "accord-form-boundary-7d1f0c2b9e"
+    parts: list[bytes] = []
+    for key, value in data.items():
+        for item in value if isinstance(value, list) else [value]:
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n'
+                f"{item}\r\n".encode()
+            )
+    parts.append(f"--{boundary}--\r\n".encode())
+    headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
+    return b"".join(parts)
 
 
 class ClientBase(_Base):
@@ -135,10 +356,13 @@ class ClientBase(_Base):
         *,
         client: httpx.Client | None = None,
         token: str | None = None,
+        credentials: Mapping[str, str | tuple[str, str] | None] | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float | httpx.Timeout = 10.0,
     ) -> None:
-        super().__init__(base_url, token=token, headers=headers, timeout=timeout)
+        super().__init__(
+            base_url, token=token, credentials=credentials, headers=headers, timeout=timeout
+        )
         self._owned = client is None
         self.client = client or httpx.Client(timeout=timeout)
 
@@ -162,10 +386,18 @@ class ClientBase(_Base):
         path_params: Mapping[str, Any] | None = None,
         query: Mapping[str, Any] | None = None,
         headers: Mapping[str, Any] | None = None,
+        cookies: Mapping[str, Any] | None = None,
         body: Any = None,
         body_kind: str | None = None,
+        content_type: str | None = None,
+        accept: str | None = None,
+        security: Security | None = None,
+        query_styles: Styles | None = None,
     ) -> Any:
-        request = self._build(method, path, path_params or {}, query, headers, body, body_kind)
+        request = self._build(
+            method, path, path_params or {}, query, headers, cookies,
+            body, body_kind, content_type, accept, security, query_styles,
+        )  # fmt: skip
         response = self.client.request(**request)
         return self._parse(response, expect, operation)
 
@@ -179,10 +411,13 @@ class AsyncClientBase(_Base):
         *,
         client: httpx.AsyncClient | None = None,
         token: str | None = None,
+        credentials: Mapping[str, str | tuple[str, str] | None] | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float | httpx.Timeout = 10.0,
     ) -> None:
-        super().__init__(base_url, token=token, headers=headers, timeout=timeout)
+        super().__init__(
+            base_url, token=token, credentials=credentials, headers=headers, timeout=timeout
+        )
         self._owned = client is None
         self.client = client or httpx.AsyncClient(timeout=timeout)
 
@@ -206,9 +441,17 @@ class AsyncClientBase(_Base):
         path_params: Mapping[str, Any] | None = None,
         query: Mapping[str, Any] | None = None,
         headers: Mapping[str, Any] | None = None,
+        cookies: Mapping[str, Any] | None = None,
         body: Any = None,
         body_kind: str | None = None,
+        content_type: str | None = None,
+        accept: str | None = None,
+        security: Security | None = None,
+        query_styles: Styles | None = None,
     ) -> Any:
-        request = self._build(method, path, path_params or {}, query, headers, body, body_kind)
+        request = self._build(
+            method, path, path_params or {}, query, headers, cookies,
+            body, body_kind, content_type, accept, security, query_styles,
+        )  # fmt: skip
         response = await self.client.request(**request)
         return self._parse(response, expect, operation)
