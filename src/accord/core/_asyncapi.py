@@ -20,17 +20,15 @@ jsonschema-rs against one registry of the contract's files.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Literal, Self
+from typing import Any, Literal
 
 import jsonschema_rs
 
 from accord._errors import SchemaCompileError, UnsupportedVersion
-from accord.core._contract import LoadOptions
+from accord.core._contract import DocumentBacked
 from accord.core._model import Place, SchemaRef
 from accord.core._refs import DocumentSet
 from accord.core._schema import (
@@ -40,7 +38,7 @@ from accord.core._schema import (
     compile_validator,
     convert_document,
 )
-from accord.core._source import SourceFile, load_source, parse_source
+from accord.core._source import SourceFile
 
 __all__ = [
     "AsyncChannel",
@@ -137,7 +135,7 @@ class ChannelMatch:
     parameters: Mapping[str, str]
 
 
-class AsyncContract:
+class AsyncContract(DocumentBacked):
     """An AsyncAPI document with its ``$ref`` s resolved and channels, operations, messages indexed.
 
     Build one with :meth:`from_path` or :meth:`from_dict`.
@@ -162,28 +160,7 @@ class AsyncContract:
         self._registry: Any = None
         self._validators: dict[tuple[str, str], SchemaValidator] = {}
 
-    @classmethod
-    def from_path(cls, path: str | Path, options: LoadOptions | None = None) -> Self:
-        """Load an AsyncAPI document from a YAML or JSON file (and the files it refers to)."""
-        options = options or LoadOptions()
-        root = load_source(path, max_bytes=options.max_bytes)
-        return cls(DocumentSet(root, max_bytes=options.max_bytes, ref_roots=options.ref_roots))
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, name: str = "<memory>.yaml") -> Self:
-        root = parse_source(json.dumps(data).encode(), name, path=Path(name))
-        return cls(DocumentSet(root))
-
     # lookup -----------------------------------------------------------------------------
-    @property
-    def title(self) -> str:
-        info = self.data.get("info")
-        return str(info.get("title", "")) if isinstance(info, dict) else ""
-
-    @property
-    def files(self) -> list[SourceFile]:
-        return list(self.documents)
-
     @property
     def messages(self) -> list[AsyncMessage]:
         """Every message of the document's channels and operations, once each."""

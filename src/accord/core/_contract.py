@@ -56,7 +56,40 @@ class Match:
     path_params: Mapping[str, str]
 
 
-class Contract:
+class DocumentBacked:
+    """What every kind of contract (OpenAPI, AsyncAPI) shares: it is built from a
+    :class:`DocumentSet` (by :meth:`from_path` or :meth:`from_dict`) and keeps its data."""
+
+    documents: DocumentSet
+    data: dict[str, Any]
+
+    def __init__(self, documents: DocumentSet) -> None:  # pragma: no cover - subclasses
+        raise NotImplementedError
+
+    @classmethod
+    def from_path(cls, path: str | Path, options: LoadOptions | None = None) -> Self:
+        """Load the document from a YAML or JSON file (and the local files it refers to)."""
+        options = options or LoadOptions()
+        root = load_source(path, max_bytes=options.max_bytes)
+        return cls(DocumentSet(root, max_bytes=options.max_bytes, ref_roots=options.ref_roots))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, name: str = "<memory>.yaml") -> Self:
+        """Build it from data already in memory (``$ref`` s to files resolve from cwd)."""
+        root = parse_source(json.dumps(data).encode(), name, path=Path(name))
+        return cls(DocumentSet(root))
+
+    @property
+    def title(self) -> str:
+        info = self.data.get("info")
+        return str(info.get("title", "")) if isinstance(info, dict) else ""
+
+    @property
+    def files(self) -> list[SourceFile]:
+        return list(self.documents)
+
+
+class Contract(DocumentBacked):
     """An OpenAPI document with its ``$ref`` s resolved, operations indexed and validators.
 
     Build one with :meth:`from_path` or :meth:`from_dict`; validators are compiled
@@ -79,30 +112,7 @@ class Contract:
         self._registries: dict[Direction, Any] = {}
         self._validators: dict[tuple[str, str, Direction], SchemaValidator] = {}
 
-    # construction -----------------------------------------------------------------------
-    @classmethod
-    def from_path(cls, path: str | Path, options: LoadOptions | None = None) -> Self:
-        """Load a contract from a YAML or JSON file (and the local files it refers to)."""
-        options = options or LoadOptions()
-        root = load_source(path, max_bytes=options.max_bytes)
-        return cls(DocumentSet(root, max_bytes=options.max_bytes, ref_roots=options.ref_roots))
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, name: str = "<memory>.yaml") -> Self:
-        """Build a contract from data already in memory (``$ref`` s to files resolve from cwd)."""
-        root = parse_source(json.dumps(data).encode(), name, path=Path(name))
-        return cls(DocumentSet(root))
-
     # lookup -----------------------------------------------------------------------------
-    @property
-    def title(self) -> str:
-        info = self.data.get("info")
-        return str(info.get("title", "")) if isinstance(info, dict) else ""
-
-    @property
-    def files(self) -> list[SourceFile]:
-        return list(self.documents)
-
     def operation(self, method: str, path: str) -> Operation | None:
         """The operation for ``method`` on the exact path template ``path``."""
         return self._by_key.get((method.lower(), path))
