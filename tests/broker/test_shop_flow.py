@@ -44,14 +44,14 @@ def test_the_shop_flows_through_the_broker(tmp_path: Path) -> None:
             assert published.returncode == 0, published.stdout + published.stderr
             assert f"published {len(pacts)} pact(s) as version {first}" in published.stdout
         # each provider's CI verifies what the broker selects and publishes the results
-        for provider in ("catalog", "orders", "payments"):
+        for provider in ("catalog", "orders", "payments", "reviews"):
             run = step("verify", provider, "--skip-gates", "--no-properties",
                        "--selector", "mainBranch", "--selector", "deployedOrReleased")  # fmt: skip
             assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
             assert "published success" in run.stderr
         # providers first, then their consumers, into each environment
         for env in ("staging", "prod"):
-            for service in ("payments", "catalog", "orders", "storefront"):
+            for service in ("payments", "catalog", "reviews", "orders", "storefront"):
                 answer = step("can-i-deploy", service, "--to-environment", env)
                 assert answer.returncode == 0, answer.stdout + answer.stderr
                 assert answer.stdout.startswith(f"yes: {service} {first} can be deployed")

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from accord.core import Contract
+from accord.mock import MockApp, MockConfig
 from accord.mock._xml import parse_xml
+from tests.conftest import CORPUS
 from tests.mock.conftest import ClientFactory, tiny
+from tests.mock.helpers import mock_client
 
 DTD = '<!DOCTYPE order [<!ENTITY boom "EXPANDED">]>'
 BODY = "<order><note>&boom;</note></order>"
@@ -84,3 +88,20 @@ def test_the_mock_answers_a_utf16_dtd_with_400(client: ClientFactory) -> None:
     fine = "<order><note>hi</note></order>".encode("utf-16")
     response = mock.post("/orders", content=fine, headers={"content-type": "application/xml"})
     assert response.status_code == 201, response.text
+
+
+@pytest.mark.parametrize(
+    "photos",
+    [
+        "<photoUrls>5</photoUrls>",  # text where the wrapped array belongs
+        "<photoUrls><photoUrl>a</photoUrl></photoUrls><tags>7</tags>",  # an unwrapped one
+    ],
+)
+def test_text_where_an_array_belongs_is_refused_not_dropped(photos: str) -> None:
+
+    contract = Contract.from_path(CORPUS / "openapi" / "petstore" / "swagger-petstore-v3.yaml")
+    client = mock_client(MockApp([contract], MockConfig()))
+    body = f"<pet><id>1</id><name>doggie</name>{photos}</pet>"
+    headers = {"Content-Type": "application/xml", "api_key": "k", "Authorization": "Bearer t"}
+    answer = client.post("/pet", content=body, headers=headers)
+    assert answer.status_code == 400, answer.text

@@ -101,6 +101,8 @@ def _value(
     if "object" in types or (not types and len(element)):
         return _object(resolver, element, flat, schema, depth)
     if "array" in types:
+        if text and not len(element):
+            return text  # text where an array belongs: the validator will say so
         items = _child(schema.get("items") or {}, flat)
         return [_value(resolver, child, items, depth + 1) for child in element]
     return coerce(text, types)
@@ -133,7 +135,11 @@ def _object(
             if holder is None:
                 continue
             found = holder.findall(item_name)
-            if found or hints.get("wrapped"):
+            text = (holder.text or "").strip() if hints.get("wrapped") else ""
+            if text and not found:  # text where the wrapped array belongs: the validator says so
+                out[prop] = text
+                used.add(name)
+            elif found or hints.get("wrapped"):
                 out[prop] = [_value(resolver, c, items, depth + 1) for c in found]
                 used.update((name, item_name))
             continue
