@@ -66,6 +66,8 @@ def main() -> int:
         children.append(Process("shipping", argv, health, env=base))
     supervisor = Supervisor(children, report=lambda line: print(line, file=sys.stderr))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # Ctrl-C stops it even when started in the background (which inherits SIGINT ignored)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         supervisor.start()
         for child in children:

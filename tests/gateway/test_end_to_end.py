@@ -63,8 +63,11 @@ def accord_up(tmp_path: Path, *args: str) -> Iterator[Up]:
            "PYTHONPATH": f"{REPO / 'src'}{os.pathsep}{REPO}"}  # fmt: skip
     env["ORDERS_CATALOG_URL"] = f"http://127.0.0.1:{ports['catalog']}"
     env["ORDERS_PAYMENTS_URL"] = f"http://127.0.0.1:{ports['payments']}"
+    # started as a background job is (as CI starts it): with SIGINT ignored, which accord
+    # up must override so that SIGINT still stops it
+    background = ["sh", "-c", 'trap "" INT; exec "$@"', "sh"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "accord", "up", "--workspace", str(manifest), *args],
+        [*background, sys.executable, "-m", "accord", "up", "--workspace", str(manifest), *args],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     try:
@@ -179,14 +182,25 @@ def test_storefront_orders_through_the_gateway_then_up_stops_everything(shop_up:
     assert all(_refused(port) for port in ports.values())
 
 
+def _stopped(proc: subprocess.Popen[str], lines: list[str], within: float = 20) -> int:
+    """``accord up``'s exit code once it stopped (it must within ``within`` seconds); what
+    it printed is in the failure, so a slow shutdown says which child held it."""
+    try:
+        return proc.wait(timeout=within)
+    except subprocess.TimeoutExpired:
+        raise AssertionError(
+            f"accord up still running after {within} s:\n{''.join(lines)}"
+        ) from None
+
+
 def test_up_with_a_mocked_service(tmp_path: Path) -> None:
-    with accord_up(tmp_path, "--mock", "payments") as (url, proc, ports, _):
+    with accord_up(tmp_path, "--mock", "payments") as (url, proc, ports, lines):
         assert httpx.get(url + "/readyz", timeout=5).status_code == 200
         auth = {"Authorization": f"Bearer {_token('payments:read')}"}
         charge = httpx.get(url + "/charges/ch_5Gh8Jk2Lm4Np", headers=auth, timeout=10)
         assert charge.status_code == 200, charge.text
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=20) == 0
+        assert _stopped(proc, lines) == 0
     assert all(_refused(port) for port in ports.values())
 
 

@@ -140,7 +140,9 @@ def up(
         raise KeyboardInterrupt
 
     supervisor = Supervisor(children, report=report)
-    previous = signal.signal(signal.SIGTERM, terminate)
+    # SIGINT too: a process started in the background inherits SIGINT ignored, and then
+    # `kill -INT` (what Ctrl-C sends) would never stop it
+    previous = {sig: signal.signal(sig, terminate) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         supervisor.start()
         if broker is not None:
@@ -153,7 +155,8 @@ def up(
         err_console.print("accord up: stopping", markup=False)
     finally:
         supervisor.stop()
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @dataclass(slots=True, frozen=True)
