@@ -4,6 +4,7 @@ the whole document only when they do not say (a 30 MiB contract is not read a th
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -44,3 +45,9 @@ def test_a_nested_key_named_asyncapi_is_not_the_document_kind(tmp_path: Path) ->
         "openapi: 3.0.3\ninfo:\n  asyncapi: no\n  title: t\n  version: '1'\npaths: {}\n"
     )
     assert _cmd_diff._is_asyncapi(str(path), OPTIONS) is False
+
+
+def test_a_fifo_is_not_opened_for_sniffing(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    assert _cmd_diff._head(str(fifo), 65536) == b""  # returns at once, never blocks

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -116,17 +118,31 @@ def diff(
 _KIND = re.compile(rb'\A\s*\{\s*"(openapi|asyncapi)"\s*:|^(openapi|asyncapi)\s*:', re.M)
 
 
+def _head(path: str, size: int) -> bytes:
+    """The first ``size`` bytes of a regular file; b"" for anything else (a FIFO, a device,
+    a folder, a missing file), which the loader then refuses with its own message. Opened
+    non-blocking, so a FIFO cannot hang the command."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return b""
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return b""
+        return os.read(fd, size)
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
+
+
 def _is_asyncapi(path: str, options: Any) -> bool:
     """Whether ``path`` is an AsyncAPI document: its first 64 KiB usually say which kind it
     is (a document is read whole only when they do not; reading a 30 MiB contract one more
     time costs seconds)."""
     from accord.core import load_source  # noqa: PLC0415
 
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(65536)
-    except OSError:
-        head = b""  # the loader says what is wrong with it
+    head = _head(path, 65536)
     found = _KIND.search(head)
     if found is not None:
         return (found.group(1) or found.group(2)) == b"asyncapi"
