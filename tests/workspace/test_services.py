@@ -46,13 +46,17 @@ def test_a_command_service_is_launched_with_its_placeholders(tmp_path: Path) -> 
     assert launch.cwd == ws.base / "../web"
     assert launch.health == "http://127.0.0.1:4321/ready"
     assert spec.states_url("http://127.0.0.1:4321") == "http://127.0.0.1:4321/_states"
+    # a relative storage path is made absolute: the command runs in its own folder
+    relative = spec.launch(ws.root, port=4321, db=Path("reports/a/x.json"))
+    assert relative.argv[-1] == f"--store={Path.cwd() / 'reports/a/x.json'}"
 
 
 def test_a_module_service_keeps_the_python_command_line(tmp_path: Path) -> None:
     ws = _workspace(tmp_path, "a: {contract: openapi/a.yaml, port: 9001, module: svc.a}\n")
     spec = ws.services["a"]
     launch = spec.launch(ws.root, port=5, db=Path("d.sqlite3"), provider_states=True)
-    assert launch.argv == (sys.executable, "-m", "svc.a", "--port", "5", "--db", "d.sqlite3",
+    db = str(Path.cwd() / "d.sqlite3")  # absolute: whatever folder the service runs in
+    assert launch.argv == (sys.executable, "-m", "svc.a", "--port", "5", "--db", db,
                            "--provider-states")  # fmt: skip
     assert spec.states_url("http://h:1") == "http://h:1/_accord/provider-states"
 

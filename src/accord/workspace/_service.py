@@ -150,6 +150,7 @@ class ServiceSpec:
 
     def launch(self, root: Path, *, port: int, db: Path, provider_states: bool = False) -> Launch:
         """How to start it on ``port`` with its storage at ``db`` (``root``: the repository)."""
+        db = db.absolute()  # a command may run in its own folder (cwd)
         values = {"port": str(port), "db": str(db)}
         env = {key: _fill(value, values) for key, value in self.env.items()}
         if provider_states:
