@@ -167,11 +167,13 @@ def broker_of(contract: AsyncContract) -> str:
     """
     servers = contract.data.get("servers")
     protocols: list[str] = []
+    pointer = ""
     if isinstance(servers, dict):
-        for server in servers.values():
+        for key, server in servers.items():
             protocol = server.get("protocol") if isinstance(server, dict) else None
             if isinstance(protocol, str):
                 protocols.append(protocol.lower())
+                pointer = pointer or f"/servers/{_escape(str(key))}/protocol"
     for protocol in protocols:
         if protocol in BROKERS:
             return BROKERS[protocol]
@@ -186,8 +188,12 @@ def broker_of(contract: AsyncContract) -> str:
         f"cannot write FastStream stubs for {said}: accord generate supports "
         f"{', '.join(sorted(BROKERS))} (a server's `protocol`); generate the models alone "
         "with `--models-only`",
-        contract.root.locate("/servers" if servers else ""),
+        contract.root.locate(pointer),
     )
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
 
 
 def event_functions(contract: AsyncContract, models: EventModels, side: str) -> list[EventFunction]:

@@ -12,14 +12,22 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
-from accord.codegen._asyncapi import broker_of, event_functions, event_models
+from accord.codegen._asyncapi import EventModels, broker_of, event_functions, event_models
 from accord.codegen._events_emit import emit_events
 from accord.core import AsyncContract
 from accord.workspace import Workspace
 
-__all__ = ["EVENT_PARTS", "event_packages", "generate_events_package", "render_events_package"]
+__all__ = [
+    "EVENT_PARTS",
+    "EventPackage",
+    "event_packages",
+    "generate_events_package",
+    "render_events",
+    "render_events_package",
+]
 
 EVENT_PARTS = ("models", "app", "peer")
 _FIX = "accord generate"
@@ -43,6 +51,14 @@ def _header(contract: AsyncContract, root: Path, part: str) -> str:
     )
 
 
+@dataclass(slots=True, frozen=True)
+class EventPackage:
+    """The files of an events package, and which model each message's payload became."""
+
+    files: dict[str, str]
+    models: EventModels
+
+
 def render_events_package(
     contract: AsyncContract,
     name: str,
@@ -55,6 +71,17 @@ def render_events_package(
     Raises :class:`~accord.ContractError` when a message cannot be mapped to Python or,
     for ``app``/``peer``, when no server protocol names a broker FastStream speaks.
     """
+    return render_events(contract, name, root=root, parts=parts).files
+
+
+def render_events(
+    contract: AsyncContract,
+    name: str,
+    *,
+    root: Path | None = None,
+    parts: Iterable[str] = EVENT_PARTS,
+) -> EventPackage:
+    """:func:`render_events_package`, with the message -> model mapping."""
     root = root or contract.root.path.parent
     wanted = set(parts)
     version = contract.data.get("info", {}).get("version", "")
@@ -72,7 +99,7 @@ def render_events_package(
             functions = event_functions(contract, models, side)
             head = _header(contract, root, side)
             files[f"{side}.py"] = emit_events(head, title, side, protocol, functions)
-    return files
+    return EventPackage(files, models)
 
 
 def event_packages(workspace: Workspace, names: Iterable[str]) -> dict[str, dict[str, str]]:
