@@ -42,6 +42,7 @@ _TOKEN = "[^.*>\\s]+"
 _WILDCARD = "*"
 _M = TypeVar("_M")
 Handler = Callable[[_M, NatsMessage], Awaitable[None]]
+Registration = Callable[[Handler[_M]], Handler[_M]]
 OnInvalid = Callable[[NatsMessage, Exception], Awaitable[None]]
 Received = models.OrderCancelled | models.OrderConfirmed | models.OrderFailed
 
@@ -118,7 +119,7 @@ def subscribe_order_confirmed(
     order_id: str | None = None,
     on_invalid: OnInvalid | None = None,
     **options: Any,
-) -> Callable[[Handler[models.OrderConfirmed]], Handler[models.OrderConfirmed]]:
+) -> Registration[models.OrderConfirmed]:
     """Subscribe to ``orders.{orderId}.confirmed`` (operation ``publishOrderConfirmed``).
 
     The decorated handler gets each message's payload and the message; the payload is
@@ -128,7 +129,9 @@ def subscribe_order_confirmed(
     ``NatsBroker.subscriber``.
     """
 
-    def register(handler: Handler[models.OrderConfirmed]) -> Handler[models.OrderConfirmed]:
+    def register(
+        handler: Handler[models.OrderConfirmed],
+    ) -> Handler[models.OrderConfirmed]:
         async def receive(message: NatsMessage) -> None:
             try:
                 payload = _decode(message.body, models.OrderConfirmed)
@@ -154,7 +157,7 @@ def subscribe_order_cancelled(
     order_id: str | None = None,
     on_invalid: OnInvalid | None = None,
     **options: Any,
-) -> Callable[[Handler[models.OrderCancelled]], Handler[models.OrderCancelled]]:
+) -> Registration[models.OrderCancelled]:
     """Subscribe to ``orders.{orderId}.cancelled`` (operation ``publishOrderCancelled``).
 
     The decorated handler gets each message's payload and the message; the payload is
@@ -164,7 +167,9 @@ def subscribe_order_cancelled(
     ``NatsBroker.subscriber``.
     """
 
-    def register(handler: Handler[models.OrderCancelled]) -> Handler[models.OrderCancelled]:
+    def register(
+        handler: Handler[models.OrderCancelled],
+    ) -> Handler[models.OrderCancelled]:
         async def receive(message: NatsMessage) -> None:
             try:
                 payload = _decode(message.body, models.OrderCancelled)
@@ -190,7 +195,7 @@ def subscribe_order_failed(
     order_id: str | None = None,
     on_invalid: OnInvalid | None = None,
     **options: Any,
-) -> Callable[[Handler[models.OrderFailed]], Handler[models.OrderFailed]]:
+) -> Registration[models.OrderFailed]:
     """Subscribe to ``orders.{orderId}.failed`` (operation ``publishOrderFailed``).
 
     The decorated handler gets each message's payload and the message; the payload is
@@ -200,7 +205,9 @@ def subscribe_order_failed(
     ``NatsBroker.subscriber``.
     """
 
-    def register(handler: Handler[models.OrderFailed]) -> Handler[models.OrderFailed]:
+    def register(
+        handler: Handler[models.OrderFailed],
+    ) -> Handler[models.OrderFailed]:
         async def receive(message: NatsMessage) -> None:
             try:
                 payload = _decode(message.body, models.OrderFailed)
@@ -221,9 +228,18 @@ def subscribe_order_failed(
 
 
 _RECEIVED: tuple[tuple[str, tuple[type[BaseModel], ...]], ...] = (
-    ("orders\\.[^./]+\\.confirmed", (models.OrderConfirmed,)),
-    ("orders\\.[^./]+\\.cancelled", (models.OrderCancelled,)),
-    ("orders\\.[^./]+\\.failed", (models.OrderFailed,)),
+    (
+        "orders\\.[^./]+\\.confirmed",
+        (models.OrderConfirmed,),
+    ),
+    (
+        "orders\\.[^./]+\\.cancelled",
+        (models.OrderCancelled,),
+    ),
+    (
+        "orders\\.[^./]+\\.failed",
+        (models.OrderFailed,),
+    ),
 )
 
 

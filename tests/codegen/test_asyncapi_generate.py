@@ -31,7 +31,17 @@ from tests.shop.events import nats_server
 
 REPO = Path(__file__).resolve().parents[2]
 ORDERS = REPO / "contracts" / "asyncapi" / "orders.yaml"
-BLACK = black.Mode(line_length=100, target_versions={TargetVersion.PY311})
+#: the oracle: stubs are written in the project's style (100 columns); models.py comes from
+#: datamodel-code-generator's own formatter, black's default (88 columns)
+BLACK = {
+    "stubs": black.Mode(line_length=100, target_versions={TargetVersion.PY311}),
+    "models.py": black.Mode(target_versions={TargetVersion.PY311}),
+}
+
+
+def black_stable(filename: str, text: str) -> bool:
+    return black.format_str(text, mode=BLACK.get(filename, BLACK["stubs"])) == text
+
 
 LIGHTS = """\
 asyncapi: 2.6.0
@@ -137,7 +147,7 @@ def test_stubs_are_black_stable_and_import(packages: Path, protocol: str) -> Non
     files = render_events_package(_lights(packages, protocol), "lights")
     assert set(files) == {"__init__.py", "models.py", "app.py", "peer.py"}
     for filename, text in files.items():
-        assert black.format_str(text, mode=BLACK) == text, filename
+        assert black_stable(filename, text), filename
     name = f"evpkg_{protocol}"
     _write(packages, name, files)
     broker = {"nats": "NatsBroker", "kafka": "KafkaBroker", "redis": "RedisBroker"}
@@ -150,7 +160,7 @@ def test_stubs_are_black_stable_and_import(packages: Path, protocol: str) -> Non
 def test_shop_package_is_black_stable_and_committed() -> None:
     files = render_events_package(AsyncContract.from_path(ORDERS), "orders", root=REPO)
     for filename, text in files.items():
-        assert black.format_str(text, mode=BLACK) == text, filename
+        assert black_stable(filename, text), filename
         assert (REPO / "generated" / "orders_events" / filename).read_text("utf-8") == text
         assert str(REPO) not in text
 

@@ -83,13 +83,17 @@ def _key(message: AsyncMessage) -> tuple[str, str]:
 
 def event_models(contract: AsyncContract, header: str, workdir: Path) -> EventModels:
     """Generate ``models.py`` for the document's message payloads and headers."""
-    data = _bundle(contract)
+    # the root document, with every ``$ref`` to another file replaced by what it names
+    bundler = _Bundler(contract)
+    data = bundler.inline(contract.data, contract.root)
+    data = {k: v for k, v in data.items() if k != "asyncapi"}
     components = data.setdefault("components", {})
     if not isinstance(components, dict):
         components = data["components"] = {}
     schemas = components.get("schemas")
     schemas = components["schemas"] = dict(schemas) if isinstance(schemas, dict) else {}
-    taken = set(schemas)
+    taken = bundler.taken  # one set: components made here and by the bundler never clash
+    taken |= set(schemas)
     payloads: dict[tuple[str, str], str] = {}
     headers: dict[tuple[str, str], str] = {}
     named: dict[tuple[str, str], str] = {}  # a schema's place -> its component name
@@ -112,9 +116,10 @@ def event_models(contract: AsyncContract, header: str, workdir: Path) -> EventMo
                 while name in taken:
                     name += "_"
                 taken.add(name)
-                schemas[name] = copy.deepcopy(_inline(contract, target.value, target.file))
+                schemas[name] = copy.deepcopy(bundler.inline(target.value, target.file))
                 named[where] = name
             found[_key(message)] = name
+    schemas.update(bundler.hoisted)
     contract_like = Contract.from_dict(
         {**data, "openapi": "3.1.0", "paths": {}}, name=contract.root.display
     )
@@ -127,36 +132,53 @@ def event_models(contract: AsyncContract, header: str, workdir: Path) -> EventMo
     )
 
 
-def _bundle(contract: AsyncContract) -> dict[str, Any]:
-    """The root document with every ``$ref`` to another file replaced by what it names."""
-    data = _inline(contract, contract.data, contract.root)
-    data.pop("asyncapi", None)
-    return data if isinstance(data, dict) else {}
+class _Bundler:
+    """Copies what references into other files name into the root document.
 
-
-def _inline(contract: AsyncContract, value: Any, file: SourceFile, depth: int = 0) -> Any:
-    """``value`` (read in ``file``) with its references into other files copied in.
-
-    References inside the root file stay; a reference inside another file is copied in
-    as well (its ``#...`` means that file). A chain deeper than 32 is a cycle across
-    files, which one generated file cannot express.
+    A reference inside another file means that file; a schema that refers to itself
+    across files becomes a component of the root document (one file cannot copy it in).
     """
-    if depth > 32:
-        raise ContractError(
-            "a $ref cycle across files: accord generate needs it inside one file",
-            file.locate(""),
-        )
-    if isinstance(value, list):
-        return [_inline(contract, v, file, depth) for v in value]
-    if not isinstance(value, dict):
-        return value
-    ref = value.get("$ref")
-    if isinstance(ref, str) and (file is not contract.root or not ref.startswith("#")):
-        target = contract.documents.deref(value, file, "")
-        if target.file is contract.root:
+
+    def __init__(self, contract: AsyncContract) -> None:
+        self.contract = contract
+        self.active: set[tuple[str, str]] = set()
+        self.names: dict[tuple[str, str], str] = {}
+        self.hoisted: dict[str, Any] = {}
+        comps = contract.data.get("components")
+        schemas = comps.get("schemas") if isinstance(comps, dict) else None
+        self.taken = set(schemas) if isinstance(schemas, dict) else set()
+
+    def inline(self, value: Any, file: SourceFile) -> Any:
+        if isinstance(value, list):
+            return [self.inline(v, file) for v in value]
+        if not isinstance(value, dict):
+            return value
+        ref = value.get("$ref")
+        if not isinstance(ref, str) or (file is self.contract.root and ref.startswith("#")):
+            return {k: self.inline(v, file) for k, v in value.items()}
+        target = self.contract.documents.deref(value, file, "")
+        if target.file is self.contract.root:
             return {"$ref": "#" + target.pointer}
-        return _inline(contract, target.value, target.file, depth + 1)
-    return {k: _inline(contract, v, file, depth) for k, v in value.items()}
+        key = (target.file.uri, target.pointer)
+        if key in self.active or key in self.names:  # a cycle: a component refers to it
+            return {"$ref": _SCHEMAS + self._name(key, target.file, target.pointer)}
+        self.active.add(key)
+        found = self.inline(target.value, target.file)
+        self.active.discard(key)
+        if key in self.names:
+            self.hoisted[self.names[key]] = found
+            return {"$ref": _SCHEMAS + self.names[key]}
+        return found
+
+    def _name(self, key: tuple[str, str], file: SourceFile, pointer: str) -> str:
+        if key not in self.names:
+            last = pointer.rsplit("/", 1)[-1] or file.path.stem
+            name = class_name(last)
+            while name in self.taken:
+                name += "_"
+            self.taken.add(name)
+            self.names[key] = name
+        return self.names[key]
 
 
 def broker_of(contract: AsyncContract) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from accord.codegen._asyncapi import EventFunction
+from accord.codegen._naming import class_name
 
 __all__ = ["emit_events"]
 
@@ -102,7 +103,30 @@ def _union(types: Sequence[str]) -> str:
 
 
 def _payload_type(function: EventFunction) -> str:
-    return _union([f"models.{t}" for t in function.payloads]) if function.payloads else "bytes"
+    """The payload's annotation: a model, an alias of several (:func:`_aliases`), or bytes."""
+    if not function.payloads:
+        return "bytes"
+    if len(function.payloads) == 1:
+        return f"models.{function.payloads[0]}"
+    return class_name(function.name) + "Payload"
+
+
+def _models_args(function: EventFunction) -> str:
+    """The models to check the payload with, as arguments."""
+    if len(function.payloads) == 1:
+        return f"models.{function.payloads[0]}"
+    return f"*_{function.name.upper()}_MODELS"
+
+
+def _aliases(functions: Sequence[EventFunction]) -> list[str]:
+    """For each function whose payload is one of several models: their union and tuple."""
+    lines: list[str] = []
+    for function in functions:
+        if len(function.payloads) > 1:
+            types = [f"models.{t}" for t in function.payloads]
+            lines += _alias(_payload_type(function), types)
+            lines += _bracket(f"_{function.name.upper()}_MODELS = (", types, ")", "")
+    return lines
 
 
 def emit_events(
@@ -174,11 +198,13 @@ def emit_events(
         lines += [
             '_M = TypeVar("_M")',
             f"Handler = Callable[[_M, {spec.message}], Awaitable[None]]",
+            "Registration = Callable[[Handler[_M]], Handler[_M]]",
             f"OnInvalid = Callable[[{spec.message}, Exception], Awaitable[None]]",
         ]
     if parse:
         received = sorted({f"models.{t}" for f in subscribers for t in f.payloads})
         lines += _alias("Received", received)
+    lines += _aliases(functions)
     lines += ["", "", *_helpers(protocol, subscribers)]
     for function in functions:
         lines += ["", ""]
@@ -273,6 +299,19 @@ def _check_headers(headers: dict[str, Any], model: type[BaseModel]) -> None:
     return text.rstrip("\n").split("\n")
 
 
+def _call(indent: str, head: str, args: Sequence[str], tail: str) -> list[str]:
+    """A call on one line when it fits in 100 columns, else one argument per line with a
+    trailing comma: the two shapes black leaves as they are."""
+    flat = f"{indent}{head}{', '.join(args)}{tail}"
+    if len(flat) <= 100:
+        return [flat]
+    return [f"{indent}{head}", *(f"{indent}    {a}," for a in args), f"{indent}{tail}"]
+
+
+def _address(function: EventFunction) -> str:
+    return f"ADDRESSES[{_q(function.operation)}]"
+
+
 def _op(function: EventFunction) -> str:
     return f"operation ``{_doc(function.operation)}``"
 
@@ -284,20 +323,21 @@ def _values(function: EventFunction) -> str:
 
 def _publisher(function: EventFunction, spec: _Broker) -> list[str]:
     params = [f"broker: {spec.broker}", f"payload: {_payload_type(function)}"]
-    params.append("*")
-    params += [f"{py}: str" for py, _ in function.parameters]
+    named = [f"{py}: str" for py, _ in function.parameters]
     if function.headers is not None:
         if function.headers_required:
-            params.append(f"headers: models.{function.headers}")
+            named.append(f"headers: models.{function.headers}")
         else:
-            params.append(f"headers: models.{function.headers} | None = None")
+            named.append(f"headers: models.{function.headers} | None = None")
+    params += ["*", *named] if named else []
     params.append("**options: Any")
     if function.payloads:
-        body = f"_encode(payload, {', '.join(f'models.{t}' for t in function.payloads)})"
-        content = ['"content-type": "application/json"']
+        encode = _call("        ", "_encode(", ["payload", _models_args(function)], "),")
+        sent = ['"content-type": "application/json"']
     else:
-        body, content = "payload", []
-    sent = "_header_values(headers)" if function.headers is not None else "{}"
+        encode, sent = ["        payload,"], []
+    if function.headers is not None:
+        sent.append("**_header_values(headers)")
     doc = [
         f'    """Publish to ``{_doc(function.address)}`` ({_op(function)}).',
         "",
@@ -309,9 +349,9 @@ def _publisher(function: EventFunction, spec: _Broker) -> list[str]:
         *_bracket(f"async def {function.name}(", params, ") -> None:", ""),
         *doc,
         "    await broker.publish(",
-        f"        {body},",
-        f"        _fill(ADDRESSES[{_q(function.operation)}], {_values(function)}),",
-        "        headers={" + ", ".join([*content, f"**{sent}"]) + "},",
+        *encode,
+        *_call("        ", "_fill(", [_address(function), _values(function)], "),"),
+        "        headers={" + ", ".join(sent) + "},",
         "        **options,",
         "    )",
     ]
@@ -323,12 +363,19 @@ def _subscriber(function: EventFunction, spec: _Broker) -> list[str]:
     params += [f"{py}: str | None = None" for py, _ in function.parameters]
     params += ["on_invalid: OnInvalid | None = None", "**options: Any"]
     decode = (
-        f"_decode(message.body, {', '.join(f'models.{t}' for t in function.payloads)})"
+        _call(
+            "                ", "payload = _decode(", ["message.body", _models_args(function)], ")"
+        )
         if function.payloads
-        else "message.body"
+        else ["                payload = message.body"]
     )
     check = (
-        [f"                _check_headers(dict(message.headers), models.{function.headers})"]
+        _call(
+            "                ",
+            "_check_headers(",
+            ["dict(message.headers)", f"models.{function.headers}"],
+            ")",
+        )
         if function.headers is not None
         else []
     )
@@ -336,7 +383,7 @@ def _subscriber(function: EventFunction, spec: _Broker) -> list[str]:
         *_bracket(
             f"def {function.name}(",
             params,
-            f") -> Callable[[Handler[{payload}]], Handler[{payload}]]:",
+            f") -> Registration[{payload}]:",
             "",
         ),
         f'    """Subscribe to ``{_doc(function.address)}`` ({_op(function)}).',
@@ -348,10 +395,12 @@ def _subscriber(function: EventFunction, spec: _Broker) -> list[str]:
         f"    ``{spec.broker}.subscriber``.",
         '    """',
         "",
-        f"    def register(handler: Handler[{payload}]) -> Handler[{payload}]:",
+        "    def register(",
+        f"        handler: Handler[{payload}],",
+        f"    ) -> Handler[{payload}]:",
         f"        async def receive(message: {spec.message}) -> None:",
         "            try:",
-        f"                payload = {decode}",
+        *decode,
         *check,
         "            except InvalidMessage as exc:",
         "                if on_invalid is None:",
@@ -360,7 +409,7 @@ def _subscriber(function: EventFunction, spec: _Broker) -> list[str]:
         "                return",
         "            await handler(payload, message)",
         "",
-        f"        args, kwargs = _where(ADDRESSES[{_q(function.operation)}], {_values(function)})",
+        *_call("        ", "args, kwargs = _where(", [_address(function), _values(function)], ")"),
         "        subscriber: Any = broker.subscriber  # its overloads are keyed by literal options",
         "        subscriber(*args, **kwargs, **options)(receive)",
         "        return handler",
@@ -373,7 +422,10 @@ _RECEIVED = "_RECEIVED: tuple[tuple[str, tuple[type[BaseModel], ...]], ...] = ("
 
 
 def _parse(subscribers: list[EventFunction]) -> list[str]:
-    entries = [f"({_q(_regex(f.address))}, {_tuple(f.payloads)})" for f in subscribers]
+    entries = [
+        "\n".join(_bracket("(", [_q(_regex(f.address)), _tuple(f)], ")", "    ")).lstrip()
+        for f in subscribers
+    ]
     return [
         *_bracket(_RECEIVED, entries, ")", ""),
         "",
@@ -397,9 +449,10 @@ def _parse(subscribers: list[EventFunction]) -> list[str]:
     ]
 
 
-def _tuple(payloads: Sequence[str]) -> str:
-    models = [f"models.{t}" for t in payloads]
-    return f"({models[0]},)" if len(models) == 1 else f"({', '.join(models)})"
+def _tuple(function: EventFunction) -> str:
+    if len(function.payloads) == 1:
+        return f"(models.{function.payloads[0]},)"
+    return f"_{function.name.upper()}_MODELS"
 
 
 def _regex(address: str) -> str:
