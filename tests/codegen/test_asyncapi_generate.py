@@ -145,7 +145,7 @@ def test_direction_of_2x_and_3x_operations(packages: Path) -> None:
 @pytest.mark.parametrize("protocol", ["nats", "kafka", "redis", "amqp"])
 def test_stubs_are_black_stable_and_import(packages: Path, protocol: str) -> None:
     files = render_events_package(_lights(packages, protocol), "lights")
-    assert set(files) == {"__init__.py", "models.py", "app.py", "peer.py"}
+    assert set(files) == {"__init__.py", "models.py", "runtime.py", "app.py", "peer.py"}
     for filename, text in files.items():
         assert black_stable(filename, text), filename
     name = f"evpkg_{protocol}"
@@ -286,16 +286,16 @@ def test_kafka_and_redis_subscribers_use_patterns_for_open_parameters(packages: 
     for protocol in ("kafka", "redis", "amqp"):
         files = render_events_package(_lights(packages, protocol), "l")
         _write(packages, f"evpkg_w_{protocol}", files)
-    kafka = _import("evpkg_w_kafka", "app")
-    template = kafka.ADDRESSES["receiveTurnCommand"]
-    assert kafka._where(template, {"streetlightId": "s1"}) == (["lights.s1.turn"], {})
-    assert kafka._where(template, {"streetlightId": None}) == ([], {"pattern": r"lights\..*\.turn"})
-    redis = _import("evpkg_w_redis", "app")
-    (channel,), _ = redis._where(template, {"streetlightId": None})
+    template = _import("evpkg_w_kafka", "app").ADDRESSES["receiveTurnCommand"]
+    kafka = _import("evpkg_w_kafka", "runtime")
+    assert kafka.where(template, {"streetlightId": "s1"}) == (["lights.s1.turn"], {})
+    assert kafka.where(template, {"streetlightId": None}) == ([], {"pattern": r"lights\..*\.turn"})
+    redis = _import("evpkg_w_redis", "runtime")
+    (channel,), _ = redis.where(template, {"streetlightId": None})
     assert isinstance(channel, PubSub) and channel.pattern and channel.name == "lights.*.turn"
-    rabbit = _import("evpkg_w_amqp", "app")
+    rabbit = _import("evpkg_w_amqp", "runtime")
     with pytest.raises(rabbit.InvalidMessage, match="streetlightId is needed"):
-        rabbit._where(template, {"streetlightId": None})
+        rabbit.where(template, {"streetlightId": None})
 
 
 def test_unsupported_protocol_is_a_clear_error_and_models_still_generate(tmp_path: Path) -> None:
@@ -336,7 +336,7 @@ def test_drift_check_covers_the_events_package(tmp_path: Path) -> None:
     proc = accord("generate", "--check", cwd=tmp_path)
     assert proc.returncode == 1
     lines = proc.stdout.splitlines()
-    for part in ("__init__", "models", "app", "peer"):
+    for part in ("__init__", "models", "runtime", "app", "peer"):
         assert f"generated/orders_events/{part}.py: stale" in lines, lines
     assert "generated/orders_events/old.py: extra" in lines
     assert not any(line.startswith("generated/orders/") for line in lines)

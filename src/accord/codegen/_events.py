@@ -18,6 +18,7 @@ from pathlib import Path
 
 from accord.codegen._asyncapi import EventModels, broker_of, event_functions, event_models
 from accord.codegen._events_emit import emit_events
+from accord.codegen._events_runtime import runtime_source
 from accord.core import AsyncContract
 from accord.workspace import Workspace
 
@@ -101,6 +102,8 @@ def render_events(
     with tempfile.TemporaryDirectory(prefix="accord-events-") as tmp:
         models = event_models(contract, _header(contract, root, "models"), Path(tmp))
     files["models.py"] = models.models.text
+    if protocol:
+        files["runtime.py"] = runtime_source(_header(contract, root, "runtime"), protocol)
     for side in ("app", "peer"):
         if side in wanted:
             functions = event_functions(contract, models, side)
