@@ -27,6 +27,7 @@ from accord import ContractError
 from accord.codegen import check_workspace, render_events_package
 from accord.core import AsyncContract
 from accord.workspace import Workspace
+from tests.gateway.test_redis import redis_url  # noqa: F401  (the fixture: a real redis-server)
 from tests.shop.events import nats_server
 
 REPO = Path(__file__).resolve().parents[2]
@@ -344,3 +345,49 @@ def test_drift_check_covers_the_events_package(tmp_path: Path) -> None:
     assert "ge=0" in text  # the committed one, before `accord generate`
     assert accord("generate", cwd=tmp_path).returncode == 0
     assert "ge=1" in (tmp_path / "generated/orders_events/models.py").read_text()
+
+
+async def _redis_roundtrip(url: str, app: ModuleType, peer: ModuleType) -> list[Any]:
+    from faststream.redis import RedisBroker  # noqa: PLC0415
+
+    models = app.models
+    received: list[Any] = []
+    consumer, producer = RedisBroker(url), RedisBroker(url)
+
+    @peer.subscribe_light_measured(consumer)  # any street light: a channel pattern
+    async def measured(event: Any, message: Any) -> None:
+        received.append(("measured", event))
+
+    @app.subscribe_turn_command(consumer, streetlight_id="s1")
+    async def turn(event: Any, message: Any) -> None:
+        received.append(("turn", event))
+
+    await consumer.start()
+    await producer.connect()
+    try:
+        await app.publish_light_measured(
+            producer, models.LightMeasured(lumens=3), streetlight_id="s9"
+        )
+        user = models.TurnCommandHeaders.model_validate({"x-user": "ops"})
+        for light in ("s2", "s1"):  # s2 is not subscribed to
+            await peer.publish_turn_command(
+                producer, models.TurnCommand(on=True), streetlight_id=light, headers=user
+            )
+        for _ in range(200):
+            if len(received) >= 2:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.2)  # a wrong third delivery would arrive by now
+    finally:
+        await producer.stop()
+        await consumer.stop()
+    return received
+
+
+def test_publisher_and_subscriber_on_a_real_redis(packages: Path, redis_url: str) -> None:  # noqa: F811
+    _write(packages, "evpkg_redis_rt", render_events_package(_lights(packages, "redis"), "l"))
+    app, peer = _import("evpkg_redis_rt", "app"), _import("evpkg_redis_rt", "peer")
+    received = asyncio.run(_redis_roundtrip(redis_url, app, peer))
+    assert sorted(kind for kind, _ in received) == ["measured", "turn"]
+    events = dict(received)
+    assert events["measured"].lumens == 3 and events["turn"].on is True
