@@ -316,6 +316,23 @@ def test_unsupported_protocol_is_a_clear_error_and_models_still_generate(tmp_pat
     assert "class LightMeasured(BaseModel)" in (tmp_path / "out" / "models.py").read_text()
 
 
+def test_without_servers_the_bindings_name_the_broker(tmp_path: Path) -> None:
+    unbound = tmp_path / "unbound.yaml"
+    unbound.write_text(
+        LIGHTS.replace('servers:\n  prod: {url: "broker:9092", protocol: PROTOCOL}\n', "")
+    )
+    with pytest.raises(ContractError, match="no server protocol and no broker bindings"):
+        render_events_package(AsyncContract.from_path(unbound), "l")
+    bound = tmp_path / "bound.yaml"
+    bound.write_text(
+        unbound.read_text().replace(
+            "    subscribe:", "    bindings: {nats: {bindingVersion: 0.1.0}}\n    subscribe:", 1
+        )
+    )
+    files = render_events_package(AsyncContract.from_path(bound), "l")
+    assert "from faststream.nats import NatsBroker" in files["app.py"]
+
+
 def test_cli_writes_the_package_of_an_asyncapi_file(tmp_path: Path) -> None:
     spec = tmp_path / "lights.yaml"
     spec.write_text(LIGHTS.replace("PROTOCOL", "kafka"))

@@ -284,7 +284,7 @@ def _requires(contract: AsyncContract, message: AsyncMessage) -> bool:
 
 def _parameters(address: str) -> tuple[tuple[str, str], ...]:
     found: list[tuple[str, str]] = []
-    taken = {"broker", "payload", "headers", "options", "handler"}
+    taken = {"broker", "payload", "headers", "options", "handler", "on_invalid"}
     for raw in re.findall(r"\{([^{}]+)\}", address):
         if any(raw == r for _, r in found):
             continue
