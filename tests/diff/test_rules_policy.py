@@ -239,3 +239,72 @@ def test_odd_values_are_findings_not_crashes() -> None:
     found = levels(_stability("beta"), odd)
     assert found["stability-level-invalid"] is B and found["sunset-invalid"] is B
     assert levels(odd, _stability("beta"))["sunset-invalid"] is B
+
+
+def test_changes_inside_a_value_the_other_side_never_sees_are_info() -> None:
+    old, new = spec(), spec()
+    old["components"]["schemas"]["OrderIn"]["properties"]["note"].update(
+        readOnly=True, maxLength=10
+    )
+    new["components"]["schemas"]["OrderIn"]["properties"]["note"].update(
+        readOnly=True, maxLength=5, enum=["a"]
+    )
+    new["components"]["schemas"]["Order"]["properties"]["note"].update(type="integer")
+    old["components"]["schemas"]["Order"]["properties"]["note"]["writeOnly"] = True
+    new["components"]["schemas"]["Order"]["properties"]["note"]["writeOnly"] = True
+    found = {(c.id, c.level, c.oasdiff_id, c.operation) for c in run(old, new).changes}
+    assert found == {
+        # readOnly: a client never sends it, so narrowing it breaks no request
+        ("request-property-max-length-decreased", INFO,
+         "request-read-only-property-max-length-decreased", "POST /orders"),
+        ("request-property-became-enum", INFO, "request-property-became-enum", "POST /orders"),
+        # writeOnly: never returned, so its type in a response is nobody's concern
+        ("response-property-type-changed", INFO, "response-property-type-changed",
+         "GET /orders/{id}"),
+        ("response-property-type-changed", INFO, "response-property-type-changed",
+         "POST /orders"),
+    }  # fmt: skip
+    assert all("never" in c.message for c in run(old, new).changes)
+    # only a value both versions hide: one that stops being readOnly is sent from now on
+    shown = spec()
+    shown["components"]["schemas"]["OrderIn"]["properties"]["note"]["maxLength"] = 5
+    assert levels(old, shown)["request-property-max-length-decreased"] is B
+
+
+def test_a_media_type_gaining_or_losing_its_schema() -> None:
+    bare = spec()
+    del bare["paths"]["/orders"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert levels(bare, spec()) == {"request-body-media-type-schema-added": B}
+    assert levels(spec(), bare) == {"request-body-media-type-schema-removed": NB}
+    bare = spec()
+    content = bare["paths"]["/orders/{id}"]["get"]["responses"]["200"]["content"]
+    del content["application/json"]["schema"]
+    assert levels(bare, spec()) == {"response-body-media-type-schema-added": NB}
+    [change] = run(spec(), bare).changes
+    assert (change.id, change.level) == ("response-body-media-type-schema-removed", B)
+    assert change.target.media == "application/json" and change.target.status == "200"
+
+
+def test_path_item_parameters_apply_to_every_operation_unless_one_overrides() -> None:
+    def doc(max_items: int, *, override: bool = False) -> dict[str, Any]:
+        d = spec()
+        item = d["paths"]["/orders/{id}"]
+        item["delete"] = {"responses": {"204": {"description": "gone"}}}
+        item["parameters"] = [
+            {"name": "fields", "in": "query",
+             "schema": {"type": "array", "maxItems": max_items, "items": {"type": "string"}}}
+        ]  # fmt: skip
+        if override:  # the operation's own parameter of that name and place wins
+            own = {"name": "fields", "in": "query", "schema": {"type": "array"}}
+            item["delete"]["parameters"] = [own]
+        return d
+
+    found = {(c.id, c.level, c.operation) for c in run(doc(20), doc(10)).changes}
+    assert found == {
+        ("request-parameter-max-items-decreased", B, "GET /orders/{id}"),
+        ("request-parameter-max-items-decreased", B, "DELETE /orders/{id}"),
+    }
+    found = {
+        (c.id, c.operation) for c in run(doc(20, override=True), doc(10, override=True)).changes
+    }
+    assert found == {("request-parameter-max-items-decreased", "GET /orders/{id}")}

@@ -8,7 +8,7 @@ are simply absent: oasdiff does not check those places.
 
 from __future__ import annotations
 
-__all__ = ["OASDIFF_IDS"]
+__all__ = ["OASDIFF_IDS", "hidden_oasdiff_id"]
 
 #: Accord ids spelled exactly as oasdiff spells the same change
 _SAME_WORDS = """
@@ -37,7 +37,8 @@ request-body-list-of-types-widened request-body-max-contains-decreased
 request-body-max-contains-increased request-body-max-decreased request-body-max-increased
 request-body-max-length-decreased request-body-max-length-increased
 request-body-max-length-set request-body-max-set request-body-media-type-added
-request-body-media-type-removed request-body-min-contains-decreased
+request-body-media-type-removed request-body-media-type-schema-added
+request-body-media-type-schema-removed request-body-min-contains-decreased
 request-body-min-contains-increased request-body-min-decreased request-body-min-increased
 request-body-min-items-increased request-body-min-items-set
 request-body-min-length-decreased request-body-min-length-increased request-body-min-set
@@ -149,6 +150,7 @@ response-body-unevaluated-items-added response-body-unevaluated-items-removed
 response-body-unevaluated-properties-added response-body-unevaluated-properties-removed
 response-header-added response-header-became-not-nullable response-header-became-nullable
 response-header-became-optional response-header-type-changed
+response-body-media-type-schema-added response-body-media-type-schema-removed
 response-header-type-generalized response-header-type-specialized response-media-type-added
 response-media-type-removed response-non-success-status-added
 response-non-success-status-removed response-optional-property-added
@@ -284,3 +286,28 @@ _RENAMED |= {
 OASDIFF_IDS: dict[str, str] = {
     change_id: change_id for change_id in sorted(_SAME | _FLIPS)
 } | _RENAMED
+
+
+#: oasdiff's ids for changes to a value the other side never sees: a readOnly property
+#: of a request, a writeOnly one of a response (the others keep their usual id)
+_HIDDEN = {
+    "readOnly": {
+        f"request-property-{what}": f"request-read-only-property-{what}"
+        for what in (
+            "enum-value-removed",
+            "max-decreased",
+            "exclusive-max-decreased",
+            "max-length-decreased",
+            "min-increased",
+            "exclusive-min-increased",
+        )
+    },
+    "writeOnly": {
+        "response-property-enum-value-added": "response-write-only-property-enum-value-added"
+    },
+}
+
+
+def hidden_oasdiff_id(change_id: str, flag: str) -> str | None:
+    """oasdiff's id for ``change_id`` inside a value marked ``flag``, when it has its own."""
+    return _HIDDEN.get(flag, {}).get(change_id)

@@ -55,7 +55,12 @@ ANNOTATIONS = frozenset(
 
 #: a node of one document, cheap to hash: (id of its SourceFile, JSON pointer)
 NodeKey = tuple[int, str]
-Child = tuple[Any, Place, Any, Place, tuple[str, ...]]
+#: a pair of child nodes: (old, its place, new, its place, data-path step, the flags
+#: readOnly/writeOnly that both versions of the child set)
+Child = tuple[Any, Place, Any, Place, tuple[str, ...], frozenset[str]]
+#: what hides a node from one direction: a readOnly value is never sent in a request,
+#: a writeOnly one never returned in a response
+HIDING_FLAG = {"request": "readOnly", "response": "writeOnly"}
 
 
 def node_key(place: Place) -> NodeKey:
@@ -172,6 +177,9 @@ class SchemaPair:
     root: str  # body | parameter | header
     target: Target  # where in the operation; json_path is the data path
     media: str = ""  # the media type of a body ("" for parameters and headers)
+    #: "readOnly" in a request or "writeOnly" in a response when this node is (inside) a
+    #: value both versions mark so: the side that would read or send it never sees it
+    hidden: str = ""
 
     @property
     def scope(self) -> str:
@@ -224,22 +232,26 @@ def walk_schemas(
     b, np_ = ctx.deref(1, *new)
     if ctx.same(op, a, np_, b):
         return
-    queue: deque[Child] = deque([(a, op, b, np_, target.json_path)])
+    queue: deque[tuple[Any, Place, Any, Place, tuple[str, ...], str]] = deque(
+        [(a, op, b, np_, target.json_path, "")]
+    )
     t = target
+    flag = HIDING_FLAG[direction] if root == "body" else ""
     while queue:
-        a, op, b, np_, path = queue.popleft()
+        a, op, b, np_, path, hidden = queue.popleft()
         key = (node_key(op), node_key(np_))
         if key in seen:
             continue
         seen.add(key)
         where = Target(t.part, t.name, t.location, t.status, path, t.absent)
-        pair = SchemaPair(ctx, a, b, op, np_, direction, root, where, media)
+        pair = SchemaPair(ctx, a, b, op, np_, direction, root, where, media, hidden)
         yield pair
         children = ctx.children_memo.get(key)
         if children is None:
             children = ctx.children_memo[key] = _changed_children(pair)
-        for ca, cop, cb, cnp, step in children:
-            queue.append((ca, cop, cb, cnp, path + step))
+        for ca, cop, cb, cnp, step, flags in children:
+            hides = hidden or (flag if flag in flags else "")
+            queue.append((ca, cop, cb, cnp, path + step, hides))
 
 
 def _changed_children(pair: SchemaPair) -> list[Child]:
@@ -250,7 +262,12 @@ def _changed_children(pair: SchemaPair) -> list[Child]:
         a, op = ctx.deref(0, ov, old_at)
         b, np_ = ctx.deref(1, nv, new_at)
         if not ctx.same(op, a, np_, b):
-            out.append((a, op, b, np_, step))
+            flags = frozenset(
+                f
+                for f in HIDING_FLAG.values()
+                if isinstance(a, dict) and isinstance(b, dict) and a.get(f) is b.get(f) is True
+            )
+            out.append((a, op, b, np_, step, flags))
     return out
 
 
