@@ -308,3 +308,40 @@ def test_path_item_parameters_apply_to_every_operation_unless_one_overrides() ->
         (c.id, c.operation) for c in run(doc(20, override=True), doc(10, override=True)).changes
     }
     assert found == {("request-parameter-max-items-decreased", "GET /orders/{id}")}
+
+
+def _property_stability(level: str | None) -> dict[str, Any]:
+    doc = spec()
+    if level is not None:
+        doc["components"]["schemas"]["Line"]["properties"]["sku"]["x-stability-level"] = level
+    return doc
+
+
+def test_a_property_s_stability_level_lowered_raised_or_invalid() -> None:
+    found = {(c.id, c.level, c.oasdiff_id, c.operation, c.path) for c in run(
+        _property_stability("stable"), _property_stability("beta")).changes}  # fmt: skip
+    assert found == {
+        ("request-property-stability-decreased", B, "request-property-stability-decreased",
+         "POST /orders", "request body /lines/[]/sku"),
+        ("response-property-stability-decreased", B, "response-property-stability-decreased",
+         "POST /orders", "response 201 body /lines/[]/sku"),
+        ("response-property-stability-decreased", B, "response-property-stability-decreased",
+         "GET /orders/{id}", "response 200 body /lines/[]/sku"),
+    }  # fmt: skip
+    raised = levels(_property_stability("alpha"), _property_stability("stable"))
+    assert raised == {
+        "request-property-stability-increased": INFO,
+        "response-property-stability-increased": INFO,
+    }
+    invalid = run(_property_stability("beta"), _property_stability("gamma")).changes
+    assert {(c.id, c.level, c.oasdiff_id) for c in invalid} == {
+        ("request-property-stability-level-invalid", B, "api-invalid-stability-level"),
+        ("response-property-stability-level-invalid", B, "api-invalid-stability-level"),
+    }
+    # no level is stable: marking it beta lowers the promise, dropping the mark raises it
+    assert levels(_property_stability(None), _property_stability("beta")) == {
+        "request-property-stability-decreased": B,
+        "response-property-stability-decreased": B,
+    }
+    assert set(levels(_stability("beta"), spec()).items()) == {("stability-increased", INFO)}
+    assert levels(spec(), _stability("draft")) == {"stability-decreased": B}

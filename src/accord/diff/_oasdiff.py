@@ -38,7 +38,10 @@ request-body-max-contains-increased request-body-max-decreased request-body-max-
 request-body-max-length-decreased request-body-max-length-increased
 request-body-max-length-set request-body-max-set request-body-media-type-added
 request-body-media-type-removed request-body-media-type-schema-added
-request-body-media-type-schema-removed request-body-min-contains-decreased
+request-body-media-type-schema-removed
+request-property-stability-decreased request-property-stability-increased
+response-property-stability-decreased response-property-stability-increased
+request-body-min-contains-decreased
 request-body-min-contains-increased request-body-min-decreased request-body-min-increased
 request-body-min-items-increased request-body-min-items-set
 request-body-min-length-decreased request-body-min-length-increased request-body-min-set
@@ -229,6 +232,8 @@ _RENAMED = {
     "sunset-removed": "sunset-deleted",
     "sunset-invalid": "api-path-sunset-parse",
     "stability-level-invalid": "api-invalid-stability-level",
+    "request-property-stability-level-invalid": "api-invalid-stability-level",
+    "response-property-stability-level-invalid": "api-invalid-stability-level",
     "request-parameter-sunset-removed": "request-parameter-sunset-deleted",
     "request-parameter-sunset-invalid": "request-parameter-sunset-parse",
     "request-property-deprecated-with-sunset": "request-property-deprecated-with-sunset",
