@@ -196,6 +196,11 @@ EXPLAINED: dict[str, str] = {
         "which oasdiff rates ERR (response-required-property-removed); oasdiff rates "
         "response-required-property-became-write-only INFO and the test expects no finding"
     ),
+    "TestAPISecurityAdded": (
+        "Accord: POST /pets had no security requirement (none global either) and now needs "
+        "petstore_auth, so every call without a token is refused "
+        "(security-became-required, breaking); oasdiff rates api-security-added INFO"
+    ),
     "TestRequestPropertyAllOfAdded": (
         "Accord: the allOf member added (Rabbit: an object with a string name) repeats what "
         "Dog already says, so the request accepts exactly what it did "

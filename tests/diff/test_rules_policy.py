@@ -345,3 +345,42 @@ def test_a_property_s_stability_level_lowered_raised_or_invalid() -> None:
     }
     assert set(levels(_stability("beta"), spec()).items()) == {("stability-increased", INFO)}
     assert levels(spec(), _stability("draft")) == {"stability-decreased": B}
+
+
+def _auth(*, glob: list[Any] | None = None, op: list[Any] | None = None) -> dict[str, Any]:
+    doc = spec()
+    doc["components"]["securitySchemes"] = {
+        "key": {"type": "apiKey", "in": "header", "name": "X-Key"},
+        "bearer": {"type": "http", "scheme": "bearer"},
+    }
+    if glob is not None:
+        doc["security"] = glob
+    if op is not None:
+        doc["paths"]["/orders"]["post"]["security"] = op
+    return doc
+
+
+def _breaking(old: dict[str, Any], new: dict[str, Any]) -> set[tuple[str, str, str | None]]:
+    return {(c.id, c.operation, c.oasdiff_id) for c in run(old, new).changes if c.level is B}
+
+
+def test_calls_the_old_security_let_in_and_the_new_refuses_break() -> None:
+    key, bearer = [{"key": []}], [{"bearer": []}]
+    # anonymous calls refused now: per operation, named after where the requirement is
+    assert _breaking(_auth(), _auth(glob=key)) == {
+        ("global-security-became-required", "POST /orders", "api-global-security-added"),
+        ("global-security-became-required", "GET /orders/{id}", "api-global-security-added"),
+    }
+    assert _breaking(_auth(), _auth(op=key)) == {
+        ("security-became-required", "POST /orders", "api-security-added")
+    }
+    # one scheme replaced by another, or a second one needed too: key holders are refused
+    refused = {("security-alternative-refused", "POST /orders", "api-security-removed")}
+    assert _breaking(_auth(op=key), _auth(op=bearer)) == refused
+    assert _breaking(_auth(op=key), _auth(op=[{"key": [], "bearer": []}])) == refused
+    # another way in, fewer schemes needed, or anonymous allowed: nobody is refused
+    assert _breaking(_auth(op=key), _auth(op=[*key, *bearer])) == set()
+    assert _breaking(_auth(op=[{"key": [], "bearer": []}]), _auth(op=key)) == set()
+    assert _breaking(_auth(op=key), _auth(op=[*bearer, {}])) == set()
+    assert _breaking(_auth(glob=key), _auth()) == set()
+    assert levels(_auth(op=key), _auth(op=[*key, *bearer])) == {"security-added": INFO}

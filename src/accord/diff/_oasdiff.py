@@ -220,6 +220,11 @@ _RENAMED = {
     "security-removed": "api-security-removed",
     "global-security-added": "api-global-security-added",
     "global-security-removed": "api-global-security-removed",
+    # what a requirement added or removed does to the calls: oasdiff names the edit
+    "security-became-required": "api-security-added",
+    "security-alternative-refused": "api-security-removed",
+    "global-security-became-required": "api-global-security-added",
+    "global-security-alternative-refused": "api-global-security-removed",
     "request-parameter-added-required": "new-required-request-parameter",
     "request-parameter-added-optional": "new-optional-request-parameter",
     "request-property-added-required": "new-required-request-property",

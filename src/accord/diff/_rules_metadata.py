@@ -348,3 +348,42 @@ def relax_unstable(changes: list[Change], old: Contract) -> None:
         if change.level is Level.BREAKING:
             change.level = Level.INFO
             change.message += f" (x-stability-level {level}: no compatibility promised)"
+
+
+def _alternatives(security: tuple[dict[str, Any], ...]) -> set[frozenset[str]]:
+    """An operation's effective requirements: any one of them lets a call in, and each
+    needs all its schemes; an empty one (or none at all) lets anyone in."""
+    return {frozenset(req) for req in security} or {frozenset()}
+
+
+@rule(
+    "operation",
+    fixed("security-became-required", B),
+    fixed("security-alternative-refused", B),
+    fixed("global-security-became-required", B),
+    fixed("global-security-alternative-refused", B),
+)
+def authentication(pair: OperationPair) -> Iterator[Hit]:
+    """Calls the old version let in (anonymous, or with some credentials) are refused.
+
+    The requirements are the effective ones (the operation's own, else the document's,
+    which the ``global-`` ids name): a client that called without credentials breaks
+    when every alternative now needs some, and one that used an alternative breaks when
+    no new alternative is met by the credentials it has.
+    """
+    old, new = _alternatives(pair.old.security), _alternatives(pair.new.security)
+    if frozenset() in new:
+        return
+    raw = raw_node(pair.new.place)
+    prefix = "" if isinstance(raw, dict) and "security" in raw else "global-"
+    at: At = {"old": pair.old.place, "new": pair.new.place, "target": Target("operation")}
+    if frozenset() in old:
+        text = "calls without credentials are refused now: every alternative needs " + (
+            " or ".join(" + ".join(sorted(alt)) for alt in sorted(new, key=sorted))
+        )
+        yield Hit(f"{prefix}security-became-required", text, **at)
+        return
+    for alt in sorted(old, key=sorted):
+        if not any(need <= alt for need in new):
+            text = f"clients that authenticate with {' + '.join(sorted(alt))} are refused now"
+            yield Hit(f"{prefix}security-alternative-refused", text, **at)
