@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from accord.core import Contract, Place
@@ -350,7 +350,7 @@ def relax_unstable(changes: list[Change], old: Contract) -> None:
             change.message += f" (x-stability-level {level}: no compatibility promised)"
 
 
-def _alternatives(security: tuple[dict[str, Any], ...]) -> set[frozenset[str]]:
+def _alternatives(security: tuple[Mapping[str, Any], ...]) -> set[frozenset[str]]:
     """An operation's effective requirements: any one of them lets a call in, and each
     needs all its schemes; an empty one (or none at all) lets anyone in."""
     return {frozenset(req) for req in security} or {frozenset()}
