@@ -384,3 +384,24 @@ def test_calls_the_old_security_let_in_and_the_new_refuses_break() -> None:
     assert _breaking(_auth(op=key), _auth(op=[*bearer, {}])) == set()
     assert _breaking(_auth(glob=key), _auth()) == set()
     assert levels(_auth(op=key), _auth(op=[*key, *bearer])) == {"security-added": INFO}
+
+
+def test_a_composition_member_moved_into_an_equal_component_is_no_change() -> None:
+    def doc(role: dict[str, Any]) -> dict[str, Any]:
+        d = spec()
+        d["components"]["schemas"]["Role"] = {"type": "string", "enum": ["a", "b"], "title": "R"}
+        d["components"]["schemas"]["OrderIn"]["properties"]["role"] = {
+            "anyOf": [role, {"type": "null"}]
+        }
+        return d
+
+    inline = doc({"type": "string", "enum": ["a", "b"]})
+    ref = doc({"$ref": "#/components/schemas/Role"})
+    assert run(inline, ref).changes == [] and run(ref, inline).changes == []
+    # a member that says something else is still removed and added, and compared by order
+    other = doc({"type": "string", "enum": ["a"]})
+    assert levels(other, ref) == {
+        "request-property-any-of-removed": B,
+        "request-property-any-of-added": NB,
+    }
+    assert levels(inline, other) == {"request-property-enum-value-removed": B}

@@ -12,7 +12,7 @@ diff), which keeps large documents such as Stripe's fast.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,7 @@ __all__ = [
     "OperationPair",
     "SchemaPair",
     "all_refs",
+    "composition_members",
     "node_key",
     "walk_schemas",
 ]
@@ -304,7 +305,7 @@ def _children(pair: SchemaPair) -> Iterator[tuple[Any, Place, Any, Place, tuple[
                 ("[]",),
             )
     for key in COMPOSITIONS:
-        matched, _, _ = pair_members(old.get(key), new.get(key))
+        matched, _, _ = composition_members(pair, key)
         for i, j in matched:
             yield (
                 old[key][i],
@@ -322,15 +323,61 @@ def member_key(member: Any, index: int) -> str:
     return f"inline:{index}"
 
 
-def pair_members(old: Any, new: Any) -> tuple[list[tuple[int, int]], list[int], list[int]]:
-    """Match composition members: (matched index pairs, removed old indexes, added new ones)."""
+def composition_members(
+    pair: SchemaPair, key: str
+) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+    """The members of ``key`` (allOf, anyOf, oneOf) of both nodes of ``pair``, matched.
+
+    Members match by ``$ref`` first; then a member that says the same as one on the other
+    side (an inline schema moved into a component, a ``$ref`` inlined, annotations aside)
+    matches it and is compared rather than reported removed and added; the inline members
+    left match by their order.
+    """
+    old, new = _get(pair.old, key), _get(pair.new, key)
+
+    def same(i: int, j: int) -> bool:
+        a, b = pair.old_place.child(key, i), pair.new_place.child(key, j)
+        return _equivalent(pair.ctx, old[i], a, new[j], b)
+
+    return pair_members(old, new, same)
+
+
+def _equivalent(ctx: DiffContext, a: Any, a_at: Place, b: Any, b_at: Place) -> bool:
+    """Two schemas that say the same once ``$ref`` s are followed, annotations aside."""
+    a, a_at = ctx.deref(0, a, a_at)
+    b, b_at = ctx.deref(1, b, b_at)
+    if not isinstance(a, dict) or not isinstance(b, dict):
+        return bool(a == b)
+    a = {k: v for k, v in a.items() if k not in ANNOTATIONS}
+    b = {k: v for k, v in b.items() if k not in ANNOTATIONS}
+    return a == b and all(ctx._same_ref(ref, a_at, b_at) for ref in all_refs(a))
+
+
+def pair_members(
+    old: Any, new: Any, same: Callable[[int, int], bool] | None = None
+) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+    """Match composition members: (matched index pairs, removed old indexes, added new ones).
+
+    By ``$ref``, then by ``same`` (when given), then inline members by their order.
+    """
     a = old if isinstance(old, list) else []
     b = new if isinstance(new, list) else []
-    inline_a = [i for i, m in enumerate(a) if not member_key(m, i).startswith("ref:")]
-    inline_b = [i for i, m in enumerate(b) if not member_key(m, i).startswith("ref:")]
-    keys_a = {member_key(m, inline_a.index(i) if i in inline_a else i): i for i, m in enumerate(a)}
-    keys_b = {member_key(m, inline_b.index(i) if i in inline_b else i): i for i, m in enumerate(b)}
-    matched = [(keys_a[k], keys_b[k]) for k in keys_a if k in keys_b]
-    removed = [keys_a[k] for k in keys_a if k not in keys_b]
-    added = [keys_b[k] for k in keys_b if k not in keys_a]
+    refs_a = {member_key(m, i): i for i, m in enumerate(a) if member_key(m, i).startswith("ref:")}
+    refs_b = {member_key(m, i): i for i, m in enumerate(b) if member_key(m, i).startswith("ref:")}
+    matched = [(refs_a[k], refs_b[k]) for k in refs_a if k in refs_b]
+    left_a = [i for i in range(len(a)) if i not in {m for m, _ in matched}]
+    left_b = [j for j in range(len(b)) if j not in {n for _, n in matched}]
+    if same is not None:
+        for i in list(left_a):
+            j = next((j for j in left_b if same(i, j)), None)
+            if j is not None:
+                matched.append((i, j))
+                left_a.remove(i)
+                left_b.remove(j)
+    inline_a = [i for i in left_a if not member_key(a[i], i).startswith("ref:")]
+    inline_b = [j for j in left_b if not member_key(b[j], j).startswith("ref:")]
+    matched.extend(zip(inline_a, inline_b, strict=False))
+    done_a, done_b = {i for i, _ in matched}, {j for _, j in matched}
+    removed = [i for i in range(len(a)) if i not in done_a]
+    added = [j for j in range(len(b)) if j not in done_b]
     return matched, removed, added
