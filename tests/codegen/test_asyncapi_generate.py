@@ -316,6 +316,31 @@ def test_unsupported_protocol_is_a_clear_error_and_models_still_generate(tmp_pat
     assert "class LightMeasured(BaseModel)" in (tmp_path / "out" / "models.py").read_text()
 
 
+NAMES = """\
+asyncapi: 3.0.0
+info: {title: Names, version: "1"}
+servers:
+  local: {host: "127.0.0.1:4222", protocol: nats}
+channels:
+  lights: {address: lights}
+operations:
+  turnOn: {action: send, channel: {$ref: "#/channels/lights"}}
+  onUserSignedUp: {action: receive, channel: {$ref: "#/channels/lights"}}
+  receiveLightMeasurement: {action: receive, channel: {$ref: "#/channels/lights"}}
+  send: {action: send, channel: {$ref: "#/channels/lights"}}
+"""
+
+
+def test_function_names_drop_the_verbs_of_operation_ids(tmp_path: Path) -> None:
+    spec = tmp_path / "names.yaml"
+    spec.write_text(NAMES)
+    app = render_events_package(AsyncContract.from_path(spec), "names")["app.py"]
+    for name in ("publish_turn_on", "subscribe_user_signed_up", "subscribe_light_measurement"):
+        assert f"def {name}(" in app
+    assert "async def publish_send(" in app  # nothing else to name it by
+    assert "payload: bytes" in app  # no message: the payload is bytes, sent as they are
+
+
 def test_without_servers_the_bindings_name_the_broker(tmp_path: Path) -> None:
     unbound = tmp_path / "unbound.yaml"
     unbound.write_text(

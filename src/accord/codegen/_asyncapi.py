@@ -239,7 +239,7 @@ def _stem(op: AsyncOperation) -> str:
     words = snake(op.key.replace("/", "_")).split("_")
     while len(words) > 1 and words[0] in _VERBS:
         words = words[1:]
-    while len(words) > 1 and words[-1] in _VERBS:
+    while len(words) > 1 and words[-1] in _VERBS and words[-1] != "on":  # turnOn keeps it
         words = words[:-1]
     return identifier("_".join(words))
 

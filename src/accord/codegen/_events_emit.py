@@ -156,8 +156,8 @@ def _values(function: EventFunction) -> str:
 
 
 def _docstring(first: str, rest: Sequence[str], summary: str) -> list[str]:
-    extra = [f"    {_doc(summary)}"] if summary else []
-    return [f'    """{first}', "", *(f"    {line}" for line in rest), *extra, '    """']
+    about = [f"    {_doc(summary)}", ""] if summary else []
+    return [f'    """{first}', "", *about, *(f"    {line}" for line in rest), '    """']
 
 
 def _publisher(function: EventFunction, names: BrokerNames, options: str) -> list[str]:
