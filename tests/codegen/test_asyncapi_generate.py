@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import json
 import shutil
 import subprocess
 import sys
@@ -70,9 +71,10 @@ channels:
       operationId: receiveTurnCommand
       message:
         name: TurnCommand
-        headers:
+        headers:  # closed: the headers brokers add themselves are not the message's
           type: object
           required: [x-user]
+          additionalProperties: false
           properties: {x-user: {type: string}}
         payload:
           type: object
@@ -259,7 +261,13 @@ async def _nats_roundtrip(url: str) -> tuple[list[Any], list[str]]:
         for order_id in ("ord_elsewhere", "ord_0123456789abcdef"):  # one filtered out
             await app.publish_order_cancelled(producer, other, order_id=order_id, headers=headers)
         await producer.publish(b'{"event_id": 1}', "orders.ord_B2.confirmed")  # not the contract's
+        body = json.dumps(_event()).encode()  # a valid event without its Nats-Msg-Id header
+        await producer.publish(body, "orders.ord_C3.confirmed")
         await asyncio.wait_for(done.wait(), 10)
+        for _ in range(100):
+            if len(refused) == 2:
+                break
+            await asyncio.sleep(0.05)
         for _ in range(100):
             if len(received) == 2:
                 break
@@ -278,7 +286,10 @@ def test_publisher_and_subscriber_on_a_real_nats(tmp_path: Path) -> None:
     subjects = sorted(subject for subject, _ in received)
     assert subjects == ["orders.ord_0123456789abcdef.cancelled", "orders.ord_A1.confirmed"]
     assert all(isinstance(e, models.OrderCancelled | models.OrderConfirmed) for _, e in received)
-    assert len(refused) == 1 and refused[0].startswith("orders.ord_B2.confirmed: OrderConfirmed:")
+    refused.sort()
+    assert len(refused) == 2, refused
+    assert refused[0].startswith("orders.ord_B2.confirmed: OrderConfirmed:")
+    assert refused[1].startswith("orders.ord_C3.confirmed: headers: Field required at /Nats-Msg-Id")
 
 
 def test_kafka_and_redis_subscribers_use_patterns_for_open_parameters(packages: Path) -> None:

@@ -167,6 +167,15 @@ def _header_values(headers: BaseModel | None) -> dict[str, str]:
     return {k: v if isinstance(v, str) else json.dumps(v) for k, v in data.items()}
 
 
+def _check_headers(model: type[BaseModel], received: dict[str, Any]) -> None:
+    """Check the headers the model declares; the broker and FastStream add their own."""
+    declared = {field.alias or name for name, field in model.model_fields.items()}
+    try:
+        model.model_validate({k: v for k, v in received.items() if k in declared})
+    except ValidationError as exc:
+        raise InvalidMessage(f"headers: {_why(exc)}") from None
+
+
 async def publish(
     broker: BROKER,
     address: str,
@@ -202,10 +211,7 @@ def subscribe(
         try:
             payload = decode(message.body, *allowed) if allowed else message.body
             if headers is not None:
-                try:
-                    headers.model_validate(dict(message.headers))
-                except ValidationError as exc:
-                    raise InvalidMessage(f"headers: {_why(exc)}") from None
+                _check_headers(headers, dict(message.headers))
         except InvalidMessage as exc:
             if on_invalid is None:
                 raise
