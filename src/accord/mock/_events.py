@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accord._asgi import PROBLEM_JSON, Receive, Scope, Send, send_bytes
-from accord.core import AsyncChannel, AsyncContract, AsyncMessage
+from accord.core import AsyncChannel, AsyncContract, AsyncMessage, check_message
 from accord.mock._generate import Unsatisfiable, generate_message
 
 __all__ = ["EventMock", "EventMockConfig"]
@@ -116,34 +116,10 @@ class EventMock:
 
     # what to check ----------------------------------------------------------------------
     def check(self, subject: str, data: bytes, headers: dict[str, str]) -> list[str]:
-        """Why a message received on ``subject`` fits none of its channel's messages."""
-        found = self.contract.match_channel(subject)
-        if found is None:
-            return [f"{subject}: no channel of the document has this address"]
-        candidates = [
-            m for op in self.contract.operations_on(found.channel, "receive") for m in op.messages
-        ]
-        try:
-            body = json.loads(data)
-        except ValueError:
-            return [f"{subject}: the message is not JSON"]
-        best: list[str] | None = None
-        for message in candidates or list(found.channel.messages.values()):
-            problems = []
-            if message.payload is not None:
-                problems += [
-                    f"payload{v}" for v in self.contract.validator(message.payload).violations(body)
-                ]
-            if message.headers is not None:
-                problems += [
-                    f"headers{v}"
-                    for v in self.contract.validator(message.headers).violations(headers)
-                ]
-            if not problems:
-                return []
-            if best is None or len(problems) < len(best):
-                best = [f"{subject} ({message.label}): {p}" for p in problems]
-        return best or []
+        """Why a message received on ``subject`` does not fit the document (empty: it fits)."""
+        found = check_message(self.contract, subject, data, headers, "receive")
+        where = f"{subject} ({found.message.label})" if found.message else subject
+        return [f"{where}: {problem}" for problem in found.problems]
 
     def _record(self, subject: str, data: bytes, headers: dict[str, str]) -> None:
         self.counters.received += 1
