@@ -3,7 +3,8 @@
 Connected to a NATS server, the mock
 
 - publishes on every channel the document says the service ``send``s: ``count`` messages
-  per channel (0: none), at ``rate`` messages a second, each the message's next example
+  per channel (0: none), at ``rate`` messages a second per channel (0: as fast as it can;
+  the channels take turns), each the message's next example
   (cycling) or, with none, data generated from its payload schema (``seed``: the same
   messages every run). Channel parameters are filled from the seed;
 - subscribes to every channel the service ``receive``s (parameters as ``*``) and checks each
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accord._asgi import PROBLEM_JSON, Receive, Scope, Send, send_bytes
-from accord.core import AsyncChannel, AsyncContract, AsyncMessage, check_message
+from accord.core import AsyncChannel, AsyncContract, AsyncMessage, AsyncOperation, check_message
 from accord.mock._generate import Unsatisfiable, generate_message
 
 __all__ = ["EventMock", "EventMockConfig"]
@@ -79,20 +80,37 @@ class EventMock:
                     contract.validator(schema)
 
     # what to publish ------------------------------------------------------------------
+    def _sending(self) -> list[AsyncOperation]:
+        return [
+            op
+            for op in self.contract.operations
+            if op.action == "send" and op.channel.address is not None and op.messages
+        ]
+
     def planned(self) -> list[tuple[str, bytes, dict[str, str]]]:
-        """Every (subject, body, headers) the mock will publish, in order (deterministic)."""
+        """Every (subject, body, headers) the mock will publish, in order (deterministic):
+        the channels take turns, one message each."""
         rng = random.Random(self.config.seed)
-        out: list[tuple[str, bytes, dict[str, str]]] = []
-        for op in self.contract.operations:
-            if op.action != "send" or op.channel.address is None or not op.messages:
-                continue
+        per_channel: list[list[tuple[str, bytes, dict[str, str]]]] = []
+        for op in self._sending():
+            assert op.channel.address is not None
             cycle = itertools.cycle(op.messages)
+            mine = []
             for _ in range(self.config.count):
                 message = next(cycle)
                 subject = _PARAM.sub(lambda _m: f"p{rng.randrange(10**6)}", op.channel.address)
                 body, headers = self._draw(message, rng)
-                out.append((subject, json.dumps(body).encode(), headers))
-        return out
+                mine.append((subject, json.dumps(body).encode(), headers))
+            per_channel.append(mine)
+        return [m for turn in zip(*per_channel, strict=True) for m in turn]
+
+    @property
+    def interval(self) -> float:
+        """Seconds between two publishes (0: none). ``rate`` is per channel and the channels
+        take turns, so the plan runs at ``rate`` x channels; each message keeps its own
+        slot on the clock, so sleeps do not add up to drift."""
+        channels = len(self._sending())
+        return 1.0 / (self.config.rate * channels) if self.config.rate > 0 and channels else 0.0
 
     def _draw(self, message: AsyncMessage, rng: random.Random) -> tuple[Any, dict[str, str]]:
         examples = [e for e in message.examples if e.has_payload]
@@ -146,12 +164,16 @@ class EventMock:
                     self._record(msg.subject, msg.data, dict(msg.headers or {}))
 
                 await conn.subscribe(wildcard, cb=on_message)
-            delay = 1.0 / self.config.rate if self.config.rate > 0 else 0.0
-            for subject, body, headers in self.planned():
+            plan, interval = self.planned(), self.interval
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            for index, (subject, body, headers) in enumerate(plan):
+                if interval:
+                    wait = started + index * interval - loop.time()
+                    if wait > 0:
+                        await asyncio.sleep(wait)
                 await conn.publish(subject, body, headers=headers or None)
                 self.counters.published += 1
-                if delay:
-                    await asyncio.sleep(delay)
             await conn.flush()
             self.done.set()
             await asyncio.Event().wait()  # keep validating until the app stops

@@ -63,5 +63,5 @@ def local_broker(workspace: Workspace, monitor_port: int | None = None) -> Broke
             address, _, port = host.partition(":")
             if address in _LOOPBACK:
                 store = workspace.root / "var" / "jetstream"
-                return nats_server(store, int(port or "4222"), monitor_port)
+                return nats_server(store, int(port) if port.isdigit() else 4222, monitor_port)
     return None
