@@ -21,7 +21,8 @@ import nats
 import pytest
 
 from accord.core import AsyncContract
-from accord.verify._messages import EventWatch
+from accord.verify._messages import EventWatch, watching_events
+from accord.workspace import load_workspace
 from tests.shop.events import nats_server
 from tests.verify.test_verify import accord, plant, workspace_copy
 
@@ -211,3 +212,29 @@ def test_planted_defects_in_orders_events_fail_verification(tmp_path: Path) -> N
     answer = accord("can-i-deploy", "orders", cwd=root)
     assert answer.returncode == 1
     assert "message(s) that do not fit orders.yaml" in answer.stdout
+
+
+def test_a_provider_running_elsewhere_is_watched_on_the_broker_its_document_names(
+    tmp_path: Path,
+) -> None:
+    root = workspace_copy(tmp_path / "shop")
+    events = root / "contracts" / "asyncapi" / "orders.yaml"
+    with nats_server(tmp_path) as broker:
+        port = broker.url.rsplit(":", 1)[1]
+        plant(events, "host: 127.0.0.1:4222", f"host: 127.0.0.1:{port}")
+        workspace = load_workspace(root / "contracts" / "accord.yaml")
+        with watching_events(workspace, "orders", tmp_path / "ev", started_here=False) as found:
+            assert found is not None and found.watch is not None
+            assert found.env == {}  # it is not started here: nothing to tell it
+            asyncio.run(_publish(broker.url, [("orders.ord_1.confirmed", {"total": -1}, {})]))
+            found.watch.settle(quiet=0.3)
+        confirmed = next(r for r in found.watch.results() if "Confirmed" in r.name)
+        assert (confirmed.verdict, confirmed.seen) == ("failed", 1)
+        assert "/total: -1 is less than the minimum of 0" in confirmed.message
+    # the broker is gone: nothing can be watched, which is said, not passed and not an error
+    with watching_events(workspace, "orders", tmp_path / "ev", started_here=False) as found:
+        assert found is not None and found.watch is None
+        (skipped,) = found.skipped
+    assert skipped.skipped and "orders runs elsewhere and its messages cannot be watched" in (
+        skipped.message
+    )
