@@ -19,7 +19,6 @@ from typing import Any
 
 from accord.core._asyncapi import Action, AsyncChannel, AsyncContract, AsyncMessage, AsyncOperation
 from accord.core._model import Place, SchemaRef
-from accord.core._source import decode_pointer
 
 __all__ = ["MessageCheck", "check_message"]
 
@@ -48,18 +47,6 @@ def _is_json(content_type: str) -> bool:
     return media == "application/json" or media.endswith("+json")
 
 
-def _value_at(place: Place) -> Any:
-    node: Any = place.file.data
-    for part in decode_pointer(place.pointer):
-        if isinstance(node, dict):
-            node = node.get(part)
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return None
-    return node
-
-
 def _parameter_problems(
     contract: AsyncContract, channel: AsyncChannel, values: Mapping[str, str]
 ) -> list[str]:
@@ -68,7 +55,8 @@ def _parameter_problems(
         place = channel.parameters.get(name)
         if place is None:
             continue
-        target = contract.documents.deref(_value_at(place), place.file, place.pointer)
+        written = contract.documents.resolve(f"#{place.pointer}", place.file, place.pointer)
+        target = contract.documents.deref(written.value, place.file, place.pointer)
         spec = target.value
         if not isinstance(spec, dict):
             continue
