@@ -22,9 +22,10 @@ What is compared
     long one ``publish`` takes to return: what the publishing code waits for), and
     **delivery** p50/p99 (publish to arrival at the subscriber, matched by order: one
     connection, one subscriber, NATS keeps the order). Two runs: flat out (delivery
-    then measures the backlog a subscriber works through), and paced (``--paced-rate`` per channel, the mock's ``--rate``, the others on
-    the same schedule: delivery is the broker's latency). Publishers take turns,
-    ``--rounds`` times; the median round (by throughput) is reported.
+    then measures the backlog a subscriber works through), and paced (``--paced-rate``
+    per channel, the mock's ``--rate``, the others on the same schedule: delivery is
+    the broker's latency). Publishers take turns, ``--rounds`` times; the median round
+    (by throughput) is reported.
 
 Run from the repository root::
 
