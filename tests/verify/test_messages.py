@@ -14,6 +14,7 @@ import html
 import json
 import sqlite3
 import textwrap
+import threading
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -238,3 +239,24 @@ def test_a_provider_running_elsewhere_is_watched_on_the_broker_its_document_name
     assert skipped.skipped and "orders runs elsewhere and its messages cannot be watched" in (
         skipped.message
     )
+
+
+def test_settle_waits_for_a_message_published_just_after_the_driver_stopped(
+    tmp_path: Path,
+) -> None:
+    """An outbox relay publishes a beat after the request that caused the event."""
+    doc = tmp_path / "stock.yaml"
+    doc.write_text(textwrap.dedent(DOC))
+    contract = AsyncContract.from_path(doc)
+    with (
+        nats_server(tmp_path) as broker,
+        EventWatch(contract, broker.url, tmp_path / "evidence") as watch,
+    ):
+        late = threading.Timer(
+            0.3, lambda: asyncio.run(_publish(broker.url, [("stock.alerts", "low", {})]))
+        )
+        late.start()
+        watch.settle(quiet=0.6)
+        seen = [m.subject for m in watch.seen]  # what verify would check
+        late.join()
+    assert seen == ["stock.alerts"]

@@ -105,7 +105,10 @@ def verify(
     ),
     no_pacts: Annotated[bool, typer.Option("--no-pacts", help="Skip pact verification.")] = False,
     no_properties: Annotated[
-        bool, typer.Option("--no-properties", help="Skip schemathesis.")
+        bool,
+        typer.Option(
+            "--no-properties", help="Skip schemathesis (and the published-messages check)."
+        ),
     ] = False,
     skip_gates: Annotated[
         bool, typer.Option("--skip-gates", help="Skip lint and the freshness checks.")

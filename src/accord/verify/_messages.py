@@ -20,6 +20,7 @@ in ``<evidence>/messages.jsonl`` with its verdict.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 import time
@@ -87,8 +88,10 @@ class EventWatch:
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
+        alive = self._thread is not None and self._thread.is_alive()
+        if alive and self._loop is not None and self._stop is not None:
+            with contextlib.suppress(RuntimeError):  # its loop closed meanwhile: it is done
+                self._loop.call_soon_threadsafe(self._stop.set)
         if self._thread is not None:
             self._thread.join(10)
 
@@ -131,15 +134,17 @@ class EventWatch:
             await conn.close()
 
     def settle(self, quiet: float = 0.6, limit: float = 5.0) -> None:
-        """Wait until no message has arrived for ``quiet`` seconds (at most ``limit``).
+        """Wait until no message has arrived for ``quiet`` seconds, counted from now or
+        the last message, whichever is later (at most ``limit``).
 
         A producer often publishes after the request that caused it has been answered
         (an outbox relay, a background task); this lets the last ones arrive.
         """
-        deadline = time.monotonic() + limit
+        called = time.monotonic()
+        deadline = called + limit
         while time.monotonic() < deadline:
             with self._lock:
-                last = self.seen[-1].at if self.seen else 0.0
+                last = max(self.seen[-1].at, called) if self.seen else called
             since = time.monotonic() - last
             if since >= quiet:
                 return
