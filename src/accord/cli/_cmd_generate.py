@@ -54,9 +54,9 @@ def generate(
     workspace_path: WorkspaceOption = None,
 ) -> None:
     """Generate models, clients and server stubs from the contracts (into generated/)."""
+    from accord.cli._config import open_workspace  # noqa: PLC0415
     from accord.codegen import PARTS, check_workspace, generate_package, generate_workspace  # noqa: PLC0415
     from accord.core import Contract  # noqa: PLC0415
-    from accord.workspace import load_workspace  # noqa: PLC0415
 
     if contract is not None:
         if out is None:
@@ -67,7 +67,7 @@ def generate(
         )
         _say(f"wrote {len(written)} file(s) in {_show(out)}")
         return
-    workspace = load_workspace(workspace_path)
+    workspace = open_workspace(workspace_path)
     if check:
         result = check_workspace(workspace, services)
         if result.clean:
