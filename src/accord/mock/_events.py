@@ -12,7 +12,9 @@ Connected to a NATS server, the mock
   a violation is logged as one line and counted.
 
 Counters and the latest violations are served as JSON at ``GET /_accord/events`` (and
-``GET /healthz``), by a plain ASGI app whose lifespan runs the broker connection.
+``GET /healthz``), by a plain ASGI app whose lifespan runs the broker connection: 503
+with ``"connected": false`` while the broker is not reached (the mock waits for it,
+saying why in one log line, not a traceback per attempt).
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ class EventMock:
         self.config = config
         self.counters = Counters()
         self.done = asyncio.Event()  # every message to publish was published
+        self.connected = False  # to the broker, now
         self._task: asyncio.Task[None] | None = None
         for message in contract.messages:  # compile now: a bad schema fails at start
             for schema in (message.payload, message.headers):
@@ -154,7 +157,28 @@ class EventMock:
     async def run(self) -> None:
         import nats  # noqa: PLC0415  (only a running mock connects)
 
-        conn = await nats.connect(self.config.broker, connect_timeout=2)
+        url = self.config.broker
+        said: set[str] = set()
+
+        async def on_error(exc: Exception) -> None:  # one line per kind, not a traceback
+            text = f"{type(exc).__name__}: {exc}"
+            if text not in said:
+                said.add(text)
+                log.warning("mock: broker %s: %s (retrying every second)", url, text)
+
+        async def on_disconnected() -> None:
+            self.connected = False
+
+        async def on_reconnected() -> None:
+            self.connected = True
+
+        # a broker that is not up yet is waited for (/healthz answers 503 meanwhile)
+        conn = await nats.connect(
+            url, connect_timeout=2, max_reconnect_attempts=-1, reconnect_time_wait=1,
+            error_cb=on_error, disconnected_cb=on_disconnected, reconnected_cb=on_reconnected,
+        )  # fmt: skip
+        self.connected = True
+        log.info("mock: connected to %s", url)
         try:
             for channel in self._received_channels():
                 assert channel.address is not None
@@ -205,9 +229,10 @@ class EventMock:
             return
         if scope["path"] in ("/_accord/events", "/healthz"):
             failed = self._task is not None and self._task.done()
-            body = {**self.counters.as_json(), "connected": not failed}
+            connected = self.connected and not failed
+            body = {**self.counters.as_json(), "connected": connected}
             await send_bytes(
-                send, 503 if failed else 200, json.dumps(body).encode(), content_type=_JSON
+                send, 200 if connected else 503, json.dumps(body).encode(), content_type=_JSON
             )
             return
         problem = b'{"title": "Not Found", "status": 404}'
