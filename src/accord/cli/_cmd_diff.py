@@ -165,7 +165,7 @@ def _diff_events(
         raise AccordError(str(exc)) from None
     found = load_pacts(pacts, options)
     text, breaking, reaching = render_async_changes(
-        changes, found, "json" if fmt == "json" else "text", f"{old} -> {new}"
+        changes, found, "json" if fmt == "json" else "text", f"{old} -> {new}", before, after
     )
     sys.stdout.write(text)
     raise typer.Exit(1 if reaching or (strict and breaking) else 0)
