@@ -484,56 +484,25 @@ def bad_status(contract: Contract, it: dict[str, Any]) -> dict[str, Any] | None:
     return it
 
 
-def response_extra_property(contract: Contract, it: dict[str, Any]) -> dict[str, Any] | None:
-    body = it["response"].get("body")
-    if not isinstance(body, dict):
-        return None
-    body["zz_undeclared"] = "x"
-    return it
+def _body_edit(side: str, edit: str) -> Mutation:
+    """A mutation of one side's JSON object body: an undeclared property added (``extra``),
+    or its first property (sorted) given a value of another type (``wrong``) or left out
+    (``drop``)."""
 
+    def mutate(contract: Contract, it: dict[str, Any]) -> dict[str, Any] | None:
+        body = it[side].get("body")
+        key = _first_key(body)
+        if key is None:
+            return None
+        if edit == "extra":
+            body["zz_undeclared"] = "x"
+        elif edit == "wrong":
+            body[key] = _wrong(body[key])
+        else:
+            del body[key]
+        return it
 
-def response_wrong_type(contract: Contract, it: dict[str, Any]) -> dict[str, Any] | None:
-    body = it["response"].get("body")
-    key = _first_key(body)
-    if key is None:
-        return None
-    body[key] = _wrong(body[key])
-    return it
-
-
-def response_drop_property(contract: Contract, it: dict[str, Any]) -> dict[str, Any] | None:
-    body = it["response"].get("body")
-    key = _first_key(body)
-    if key is None:
-        return None
-    del body[key]
-    return it
-
-
-def request_drop_property(contract: Contract, it: dict[str, Any]) -> dict[str, Any] | None:
-    body = it["request"].get("body")
-    key = _first_key(body)
-    if key is None:
-        return None
-    del body[key]
-    return it
-
-
-def request_wrong_type(contract: Contract, it: dict[str, Any]) -> dict[str, Any] | None:
-    body = it["request"].get("body")
-    key = _first_key(body)
-    if key is None:
-        return None
-    body[key] = _wrong(body[key])
-    return it
-
-
-def request_extra_property(contract: Contract, it: dict[str, Any]) -> dict[str, Any] | None:
-    body = it["request"].get("body")
-    if not isinstance(body, dict):
-        return None
-    body["zz_undeclared"] = "x"
-    return it
+    return mutate
 
 
 def request_content_type(contract: Contract, it: dict[str, Any]) -> dict[str, Any] | None:
@@ -695,12 +664,12 @@ MUTATIONS: dict[str, Mutation] = {
     "unknown-path": unknown_path,
     "wrong-method": wrong_method,
     "bad-status": bad_status,
-    "response-extra-property": response_extra_property,
-    "response-wrong-type": response_wrong_type,
-    "response-drop-property": response_drop_property,
-    "request-drop-property": request_drop_property,
-    "request-wrong-type": request_wrong_type,
-    "request-extra-property": request_extra_property,
+    "response-extra-property": _body_edit("response", "extra"),
+    "response-wrong-type": _body_edit("response", "wrong"),
+    "response-drop-property": _body_edit("response", "drop"),
+    "request-drop-property": _body_edit("request", "drop"),
+    "request-wrong-type": _body_edit("request", "wrong"),
+    "request-extra-property": _body_edit("request", "extra"),
     "request-content-type": request_content_type,
     "response-content-type": response_content_type,
     "accept-mismatch": accept_mismatch,
