@@ -33,9 +33,10 @@ $(CHROMIUM) $(REDIS) $(NATS):
 	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium redis-server nats-server
 
 # Node.js runs the shop's JavaScript parts: the reviews service and the web consumer's pact-js
-# tests. Their npm dependencies are installed exactly from each folder's package-lock.json
+# tests; and swagger-mock-validator, the peer `accord crosscheck` is compared with live
+# (tests/peers/smv). Their npm dependencies are installed exactly from each folder's package-lock.json
 NODE     := /usr/bin/node
-NODE_DIRS := services/reviews consumers/web
+NODE_DIRS := services/reviews consumers/web tests/peers/smv
 NODE_STAMPS := $(addsuffix /node_modules/.package-lock.json,$(NODE_DIRS))
 $(NODE):
 	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm
