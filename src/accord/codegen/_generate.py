@@ -10,10 +10,6 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-import black
-from black.mode import TargetVersion
-from black.parsing import InvalidInput
-
 from accord._errors import AccordError
 from accord.codegen._emit import emit_client, emit_server
 from accord.codegen._models import generate_models
@@ -35,7 +31,6 @@ __all__ = [
 
 PARTS = ("models", "client", "server")
 FIX_COMMAND = "accord generate"
-_BLACK = black.Mode(line_length=100, target_versions={TargetVersion.PY311})
 
 
 @dataclass(slots=True)
@@ -110,7 +105,7 @@ def render_package(
         schemes = scheme_views(contract.security_schemes)
         runtime = shared_runtime or ".runtime"
         text = emit_client(_header(contract, root, "client"), title, cls, views, schemes, runtime)
-        files["client.py"] = _format(text, contract, "client.py")
+        files["client.py"] = text
         if not shared_runtime:
             files["runtime.py"] = runtime_source()
     if "server" in wanted:
@@ -118,18 +113,8 @@ def render_package(
         text = emit_server(
             _header(contract, root, "server"), title, cls, Path(relpath).as_posix(), views
         )
-        files["server.py"] = _format(text, contract, "server.py")
+        files["server.py"] = text
     return files
-
-
-def _format(text: str, contract: Contract, part: str) -> str:
-    try:
-        return black.format_str(text, mode=_BLACK)
-    except InvalidInput as exc:  # a bug of ours: say so, with the contract's name
-        raise AccordError(
-            f"internal error: generated {part} for {contract.root.display} is not valid Python "
-            f"({exc}); please report it"
-        ) from None
 
 
 def write_package(files: Mapping[str, str], out_dir: Path) -> list[Path]:
