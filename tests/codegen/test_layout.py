@@ -134,14 +134,18 @@ def test_a_table_written_with_a_trailing_comma_stays_one_item_a_line() -> None:
     assert black_formatted('T = {"a": 1,}\n') == "\n".join(lines(table, 0)) + "\n"
 
 
-def test_generate_does_not_load_black() -> None:
+def test_generate_loads_neither_black_nor_what_it_does_not_use(tmp_path: Path) -> None:
+    """``accord generate --contract`` start-up: no formatter, no workspace layer (its HTTP and
+    process helpers), no validator library, no Pact or AsyncAPI model."""
     code = (
-        "import sys; from pathlib import Path; from accord.core import Contract; "
-        "from accord.codegen._generate import render_package; "
-        "render_package(Contract.from_path('contracts/openapi/orders.yaml'), 'orders', "
-        "Path('generated/orders')); print('black' in sys.modules)"
+        "import sys; from accord.cli._app import main; sys.argv = ['accord', 'generate', "
+        f"'--contract', 'contracts/openapi/orders.yaml', '--out', {str(tmp_path / 'pkg')!r}]\n"
+        "try: main()\nexcept SystemExit: pass\n"
+        "print(sorted(m for m in ('black', 'accord.workspace', 'jsonschema_rs', "
+        "'accord.core._pact', 'accord.core._asyncapi', 'urllib.request') if m in sys.modules))"
     )
     proc = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
     )
-    assert proc.stdout.strip() == "False"
+    assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout + proc.stderr
+    assert (tmp_path / "pkg" / "client.py").is_file()

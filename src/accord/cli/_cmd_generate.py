@@ -55,10 +55,10 @@ def generate(
 ) -> None:
     """Generate models, clients and server stubs from the contracts (into generated/)."""
     from accord.codegen import PARTS, check_workspace, generate_package, generate_workspace  # noqa: PLC0415
-    from accord.core import Contract  # noqa: PLC0415
-    from accord.workspace import load_workspace  # noqa: PLC0415
 
     if contract is not None:
+        from accord.core import Contract  # noqa: PLC0415
+
         if out is None:
             raise typer.BadParameter("--contract needs --out", param_hint="--out")
         parts = PARTS if server else ("models", "client")
@@ -67,6 +67,8 @@ def generate(
         )
         _say(f"wrote {len(written)} file(s) in {_show(out)}")
         return
+    from accord.workspace import load_workspace  # noqa: PLC0415  (not for --contract)
+
     workspace = load_workspace(workspace_path)
     if check:
         result = check_workspace(workspace, services)

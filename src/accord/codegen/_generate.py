@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from accord._errors import AccordError
 from accord.codegen._emit import emit_client, emit_server
@@ -18,7 +19,9 @@ from accord.codegen._operations import operation_views
 from accord.codegen._security import scheme_views
 from accord.codegen._types import TypeMapper
 from accord.core import Contract
-from accord.workspace import Workspace
+
+if TYPE_CHECKING:  # only named: `accord generate --contract` need not load the workspace layer
+    from accord.workspace import Workspace
 
 __all__ = [
     "PARTS",
