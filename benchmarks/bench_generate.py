@@ -7,6 +7,9 @@ Compared, per document, each in a fresh process:
 - ``accord generate``: models, the sync + async client, and (for OpenAPI 3.0) the server
   stub, formatted, with provenance headers.
 
+Both wall time and CPU time (user + system of the process, which other work on a shared
+machine disturbs much less) are measured; the ratios are medians over ``--repeat`` runs.
+
 The ratio says what Accord's own work (loading the contract, the operation index, two
 emitters laid out without a formatter) costs on top of the model generator.
 
@@ -40,13 +43,18 @@ FILES = [
 BIN = Path(sys.executable).parent
 
 
-def _time(command: list[str], src: Path | None = None) -> tuple[float, int]:
+def _time(command: list[str], src: Path | None = None) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (user + system, from ``os.wait4``) and the exit code."""
     env = dict(os.environ)
     if src is not None:
         env["PYTHONPATH"] = str(src)
     start = time.perf_counter()
-    proc = subprocess.run(command, capture_output=True, check=False, cwd=ROOT, env=env)
-    return time.perf_counter() - start, proc.returncode
+    proc = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, env=env
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    return wall, usage.ru_utime + usage.ru_stime, os.waitstatus_to_exitcode(status)
 
 
 def _baseline(document: Path, out: Path) -> list[str]:
@@ -89,6 +97,7 @@ def main() -> int:
             print(f"skipped {name}: not in this corpus", file=sys.stderr)
             continue
         timings: dict[str, list[float]] = {k: [] for k in runners}
+        cpu: dict[str, list[float]] = {k: [] for k in runners}
         codes: dict[str, int] = {}
         for _ in range(args.repeat):
             for label, src in runners.items():  # taking turns, under the same load
@@ -97,36 +106,45 @@ def main() -> int:
                         command = _baseline(document, Path(tmp) / "models.py")
                     else:
                         command = _accord(document, Path(tmp) / "pkg")
-                    seconds, codes[label] = _time(command, src)
+                    seconds, cpu_s, codes[label] = _time(command, src)
                     timings[label].append(seconds)
+                    cpu[label].append(cpu_s)
         medians = {k: statistics.median(v) for k, v in timings.items()}
-        base = medians["baseline"]
+        cpus = {k: statistics.median(v) for k, v in cpu.items()}
+        base, cpu_base = medians["baseline"], cpus["baseline"]
         row = {
             "file": name,
             "size_bytes": document.stat().st_size,
             "datamodel_codegen_s": round(base, 2),
             "accord_generate_s": round(medians["accord"], 2),
             "ratio": round(medians["accord"] / base, 2) if base else None,
+            "cpu_ratio": round(cpus["accord"] / cpu_base, 2) if cpu_base else None,
             "exit_codes": codes,
             "runs": timings,
+            "cpu_runs": cpu,
         }
         if "before" in medians:
             row["before_s"] = round(medians["before"], 2)
             row["before_ratio"] = round(medians["before"] / base, 2) if base else None
+            row["before_cpu_ratio"] = round(cpus["before"] / cpu_base, 2) if cpu_base else None
         rows.append(row)
-    before = " before s  before ratio" if args.before else ""
+    before = "  before s  ratio  cpu ratio" if args.before else ""
     header = (
         f"{'file':40} {'size':>8} {'datamodel-codegen s':>20} {'accord generate s':>18} "
-        f"{'ratio':>6}{before}"
+        f"{'ratio':>6} {'cpu ratio':>9}{before}"
     )
     print(header)
     print("-" * len(header))
     for row in rows:
-        extra = f" {row['before_s']:9.2f} {row['before_ratio']:13.2f}" if args.before else ""
+        extra = (
+            f" {row['before_s']:9.2f} {row['before_ratio']:6.2f} {row['before_cpu_ratio']:10.2f}"
+            if args.before
+            else ""
+        )
         print(
             f"{row['file']:40} {row['size_bytes'] / 1048576:7.1f}M "
             f"{row['datamodel_codegen_s']:20.2f} {row['accord_generate_s']:18.2f} "
-            f"{row['ratio']:6.2f}{extra}"
+            f"{row['ratio']:6.2f} {row['cpu_ratio']:9.2f}{extra}"
         )
     meta = {"repeat": args.repeat, "before": str(args.before) if args.before else None}
     load = os.getloadavg()
