@@ -16,7 +16,7 @@ from black.mode import TargetVersion
 
 from accord.codegen import _layout
 from accord.codegen._generate import render_package
-from accord.codegen._layout import Pair, Seq, docstring, import_from, lines, quote
+from accord.codegen._layout import Pair, Seq, annotation, docstring, import_from, lines, quote
 from accord.core import Contract
 from tests.conftest import CORPUS
 
@@ -78,6 +78,35 @@ SHAPES = [
 def test_each_shape_is_laid_out_as_black_lays_it_out(shape: Seq) -> None:
     text = "\n".join(lines(shape, 0)) + "\n"
     assert black_formatted(_layout.flat(shape) + "\n") == text
+
+
+LONG = "models." + "X" * 85
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        Seq("x = f", ('"a"', Seq("", (Pair("200: ", annotation(f"list[{LONG}]")),), "{",
+                                 literal=True))),
+        Seq("T = ", (Pair("200: ", Seq("", (annotation(f"list[{LONG}]"), '"a/b"'), literal=True)),),
+            "{", literal=True),
+        Seq("x = OperationSpec", ("a=1", Pair("body=", annotation(f"list[list[{LONG}]]")))),
+        Seq("def method", ("self", annotation(f"body: list[{LONG}]")), tail=" -> None:",
+            is_def=True),
+    ],
+    ids=["dict-value", "response-tuple", "keyword", "parameter"],
+)  # fmt: skip
+def test_long_subscripts_split_as_black_splits_them(shape: Seq) -> None:
+    body = "    return\n" if shape.is_def else ""
+    text = "\n".join(lines(shape, 0)) + "\n" + body
+    assert black_formatted(_layout.flat(shape) + "\n" + body) == text
+
+
+def test_annotations_other_than_a_trailing_subscript_stay_text() -> None:
+    assert annotation("dict[str, Any]") == "dict[str, Any]"
+    assert annotation(f"list[{LONG}] | None") == f"list[{LONG}] | None"
+    assert annotation("models.Order") == "models.Order"
+    assert _layout.flat(annotation("list[list[models.A]]")) == "list[list[models.A]]"
 
 
 @pytest.mark.parametrize("params", [1, 3, 9])

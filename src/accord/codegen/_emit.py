@@ -15,6 +15,7 @@ from accord.codegen._layout import (
     Expr,
     Pair,
     Seq,
+    annotation,
     docstring,
     import_from,
     joined,
@@ -29,7 +30,7 @@ __all__ = ["emit_client", "emit_server"]
 
 def _doc(view: OperationView) -> str:
     op = view.operation
-    summary = (op.summary or op.name).replace('"""', "'''").replace("\\", "\\\\").strip()
+    summary = _escape(op.summary or op.name).strip()
     return docstring(f"{summary} (``{op.method.upper()} {op.path}``).", 8)
 
 
@@ -44,7 +45,7 @@ def _tuple(items: tuple[Expr, ...]) -> Seq:
 def _call(view: OperationView, head: str) -> Seq:
     op = view.operation
     expect = [
-        (str(status), code if status < 300 else "None")
+        (str(status), annotation(code) if status < 300 else "None")
         for status, _, code in view.client_responses
         if 200 <= status < 400
     ]
@@ -74,7 +75,8 @@ def _call(view: OperationView, head: str) -> Seq:
 
 
 def _signature(defn: str, name: str, params: list[str], returns: str) -> Seq:
-    return Seq(f"{defn} {name}", ("self", *params), tail=f" -> {returns}:", is_def=True)
+    items = ("self", *(annotation(p) for p in params))
+    return Seq(f"{defn} {name}", items, tail=f" -> {returns}:", is_def=True)
 
 
 def _escape(text: str) -> str:
@@ -235,8 +237,8 @@ def _operation_spec(view: OperationView) -> Pair:
     op = view.operation
     responses = _dict(
         [
-            (str(status), _tuple((annotation, _or_none(ctype))))
-            for status, annotation, ctype in view.responses
+            (str(status), _tuple((annotation(kind), _or_none(ctype))))
+            for status, kind, ctype in view.responses
         ]
     )
     body = view.server_body
@@ -248,7 +250,7 @@ def _operation_spec(view: OperationView) -> Pair:
         Pair("path_params=", _pairs([(a.name, a.python) for a in view.path_args])),
         Pair("query_params=", _pairs([(a.name, a.python) for a in view.query_args])),
         Pair("header_params=", _pairs([(a.name, a.python) for a in view.header_args])),
-        f"body={body.annotation if body is not None else None}",
+        Pair("body=", annotation(body.annotation) if body is not None else "None"),
         Pair("responses=", responses),
         f"default_status={view.default_status}",
     )

