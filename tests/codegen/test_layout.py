@@ -16,7 +16,16 @@ from black.mode import TargetVersion
 
 from accord.codegen import _layout
 from accord.codegen._generate import render_package
-from accord.codegen._layout import Pair, Seq, annotation, docstring, import_from, lines, quote
+from accord.codegen._layout import (
+    Pair,
+    Seq,
+    annotation,
+    docstring,
+    import_from,
+    lines,
+    parameter,
+    quote,
+)
 from accord.core import Contract
 from tests.conftest import CORPUS
 
@@ -100,6 +109,25 @@ def test_long_subscripts_split_as_black_splits_them(shape: Seq) -> None:
     body = "    return\n" if shape.is_def else ""
     text = "\n".join(lines(shape, 0)) + "\n" + body
     assert black_formatted(_layout.flat(shape) + "\n" + body) == text
+
+
+@pytest.mark.parametrize(
+    "param",
+    [
+        f"body: list[{LONG}] | None = None",  # bracketed, then the subscript split too
+        f"items: list[list[{LONG[:70]}]] | None = None",  # one part a line
+        f"name_of_a_param: {LONG[:60]} | None = None",  # the union on one line in brackets
+        f"body: {LONG[:40]} | list[{LONG[:40]}] | None = None",
+        f"long_parameter_name_{'y' * 60}: str | None = None",  # fits: left alone
+        f"body: {LONG}",  # nothing to split
+    ],
+)
+def test_long_parameters_split_as_black_splits_them(param: str) -> None:
+    shape = Seq("def method", ("self", parameter(param), "*", "other: int | None = None"),
+                tail=" -> None:", is_def=True)  # fmt: skip
+    text = "class C:\n" + "\n".join(lines(shape, 4)) + "\n        return\n"
+    source = f"class C:\n    {_layout.flat(shape)}\n        return\n"
+    assert black_formatted(source) == text
 
 
 def test_annotations_other_than_a_trailing_subscript_stay_text() -> None:

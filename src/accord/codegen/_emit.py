@@ -20,6 +20,7 @@ from accord.codegen._layout import (
     import_from,
     joined,
     lines,
+    parameter,
     quote,
 )
 from accord.codegen._operations import OperationView
@@ -75,7 +76,7 @@ def _call(view: OperationView, head: str) -> Seq:
 
 
 def _signature(defn: str, name: str, params: list[str], returns: str) -> Seq:
-    items = ("self", *(annotation(p) for p in params))
+    items = ("self", *(parameter(p) for p in params))
     return Seq(f"{defn} {name}", items, tail=f" -> {returns}:", is_def=True)
 
 

@@ -25,11 +25,13 @@ __all__ = [
     "Expr",
     "Pair",
     "Seq",
+    "Union",
     "annotation",
     "docstring",
     "import_from",
     "joined",
     "lines",
+    "parameter",
     "quote",
 ]
 
@@ -59,7 +61,16 @@ class Pair:
     value: Expr
 
 
-Expr = str | Seq | Pair
+@dataclass(frozen=True, slots=True)
+class Union:
+    """``prefix`` + ``a | b | ...`` + ``tail``: a parameter's union annotation and default."""
+
+    prefix: str
+    parts: tuple[Expr, ...]
+    tail: str = ""
+
+
+Expr = str | Seq | Pair | Union
 
 
 def flat(expr: Expr, memo: dict[int, str] | None = None) -> str:
@@ -70,6 +81,8 @@ def flat(expr: Expr, memo: dict[int, str] | None = None) -> str:
         return memo[id(expr)]
     if isinstance(expr, Pair):
         text = expr.prefix + flat(expr.value, memo)
+    elif isinstance(expr, Union):
+        text = expr.prefix + " | ".join(flat(p, memo) for p in expr.parts) + expr.tail
     else:
         body = ", ".join(flat(i, memo) for i in expr.items) + ("," if expr.one_tuple else "")
         text = f"{expr.head}{expr.bracket}{body}{_CLOSE[expr.bracket]}{expr.tail}"
@@ -88,6 +101,16 @@ def _lines(expr: Expr, indent: int, suffix: str, memo: dict[int, str]) -> Iterat
     one = pad + flat(expr, memo) + suffix
     if isinstance(expr, Pair) and isinstance(expr.value, Seq):
         expr = joined(expr.prefix, expr.value)
+    if isinstance(expr, Union) and not _fits(one):  # black brackets the annotation
+        yield pad + expr.prefix + "("
+        inner = " " * (indent + 4)
+        if _fits(together := inner + " | ".join(flat(p, memo) for p in expr.parts)):
+            yield together
+        else:
+            for i, part in enumerate(expr.parts):
+                yield from _lines(Pair("| ", part) if i else part, indent + 4, "", memo)
+        yield pad + ")" + expr.tail + suffix
+        return
     if not isinstance(expr, Seq) or not expr.items or (_fits(one) and not expr.magic):
         yield one
         return
@@ -176,6 +199,29 @@ def annotation(text: str) -> Expr:
     if start <= 0 or "," in inner:
         return text
     return Seq(text[:start], (annotation(inner),), "[")
+
+
+def parameter(text: str) -> Expr:
+    """A parameter ``name: annotation`` or ``name: a | b = default``, split as black splits it."""
+    name, colon, rest = text.partition(": ")
+    if not colon or "[" in name:
+        return text
+    annotation_text, equals, default = rest.partition(" = ")
+    parts = _split_union(annotation_text)
+    if len(parts) == 1:
+        return annotation(text) if not equals else text
+    tail = f" = {default}" if equals else ""
+    return Union(f"{name}: ", tuple(annotation(p) for p in parts), tail)
+
+
+def _split_union(text: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for i, c in enumerate(text):
+        depth += {"[": 1, "]": -1}.get(c, 0)
+        if depth == 0 and text.startswith(" | ", i):
+            parts.append(text[start:i])
+            start = i + 3
+    return [*parts, text[start:]]
 
 
 def import_from(module: str, names: list[str]) -> list[str]:
