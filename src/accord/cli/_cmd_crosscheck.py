@@ -55,9 +55,9 @@ def crosscheck_command(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Check pact interactions against the provider's OpenAPI contract (smv codes)."""
+    from accord.cli._config import open_workspace  # noqa: PLC0415
     from accord.core import Contract, PactFile  # noqa: PLC0415
     from accord.crosscheck import CrosscheckOptions, Mismatch, crosscheck  # noqa: PLC0415
-    from accord.workspace import load_workspace  # noqa: PLC0415
 
     if fmt not in _FORMATS:
         raise typer.BadParameter(f"expected one of {', '.join(_FORMATS)}", param_hint="--format")
@@ -84,7 +84,7 @@ def crosscheck_command(
         found = crosscheck(contract, pact, options)
         pacts = 1
     else:
-        found_ws = load_workspace(workspace)
+        found_ws = open_workspace(workspace, tool)
         for pact in found_ws.pacts():
             if pact.provider not in found_ws.services:
                 err_console.print(

@@ -61,6 +61,7 @@ def diff(
     check, on any breaking change (--fail-on chooses); 0 otherwise; 2 when an input
     cannot be used.
     """
+    from accord.cli._config import open_workspace  # noqa: PLC0415
     from accord.diff import (  # noqa: PLC0415
         FAIL_ON,
         FORMATS,
@@ -71,7 +72,6 @@ def diff(
         render_diff,
         summary_line,
     )
-    from accord.workspace import load_workspace  # noqa: PLC0415
 
     if list_ids:
         for change_id, level in all_ids().items():
@@ -90,7 +90,7 @@ def diff(
     if base is not None:
         if pacts:
             raise typer.BadParameter("--base reads the workspace's pacts", param_hint="--pacts")
-        result, notes = diff_workspace(load_workspace(workspace), base, names)
+        result, notes = diff_workspace(open_workspace(workspace, max_mib=max_size), base, names)
         title = f"contracts at {base} -> working tree"
     else:
         if len(names) != 2:

@@ -152,6 +152,7 @@ def verify(
     import os  # noqa: PLC0415
     import tempfile  # noqa: PLC0415
 
+    from accord.cli._config import open_workspace  # noqa: PLC0415
     from accord.cli._verify_progress import LiveProgress, PlainProgress, wants_plain  # noqa: PLC0415
     from accord.verify import (  # noqa: PLC0415
         VerifyOptions,
@@ -160,9 +161,8 @@ def verify(
         write_html,
         write_junit,
     )
-    from accord.workspace import load_workspace  # noqa: PLC0415
 
-    workspace = load_workspace(workspace_path)
+    workspace = open_workspace(workspace_path)
     from_broker = None
     if broker or os.environ.get("PACT_BROKER_BASE_URL"):
         from accord.cli._cmd_broker import BrokerRun  # noqa: PLC0415
@@ -243,8 +243,8 @@ def can_i_deploy(
     """
     import os  # noqa: PLC0415
 
+    from accord.cli._config import open_workspace  # noqa: PLC0415
     from accord.verify import ResultsStore  # noqa: PLC0415
-    from accord.workspace import load_workspace  # noqa: PLC0415
 
     if broker or os.environ.get("PACT_BROKER_BASE_URL"):
         from accord.cli._cmd_broker import can_i_deploy_broker  # noqa: PLC0415
@@ -256,7 +256,7 @@ def can_i_deploy(
             param_hint="--to-environment",
         )
 
-    workspace = load_workspace(workspace_path)
+    workspace = open_workspace(workspace_path)
     known = set(workspace.services) | set(workspace.consumers)
     if service not in known:
         raise typer.BadParameter(
