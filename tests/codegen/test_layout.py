@@ -193,13 +193,15 @@ def test_a_table_written_with_a_trailing_comma_stays_one_item_a_line() -> None:
 
 def test_generate_loads_neither_black_nor_what_it_does_not_use(tmp_path: Path) -> None:
     """``accord generate --contract`` start-up: no formatter, no workspace layer (its HTTP and
-    process helpers), no validator library, no Pact or AsyncAPI model."""
+    process helpers), no validator library, no Pact or AsyncAPI model, no rich, no AsyncAPI
+    emitters."""
     code = (
         "import sys; from accord.cli._app import main; sys.argv = ['accord', 'generate', "
         f"'--contract', 'contracts/openapi/orders.yaml', '--out', {str(tmp_path / 'pkg')!r}]\n"
         "try: main()\nexcept SystemExit: pass\n"
         "print(sorted(m for m in ('black', 'accord.workspace', 'jsonschema_rs', "
-        "'accord.core._pact', 'accord.core._asyncapi', 'urllib.request') if m in sys.modules))"
+        "'accord.core._pact', 'accord.core._asyncapi', 'urllib.request', 'rich', "
+        "'accord.codegen._events') if m in sys.modules))"
     )
     proc = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True

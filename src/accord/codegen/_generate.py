@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from accord._errors import AccordError
 from accord.codegen._emit import emit_client, emit_server
-from accord.codegen._events import event_packages
 from accord.codegen._models import generate_models
 from accord.codegen._naming import class_name, title_class_name
 from accord.codegen._operations import operation_views
@@ -207,7 +206,10 @@ def _render_all(workspace: Workspace, services: Iterable[str] | None) -> dict[st
         for name in names
         for package in (name.replace("-", "_"),)
     }
-    return rendered | event_packages(workspace, names)  # AsyncAPI: generated/<name>_events
+    # AsyncAPI: generated/<name>_events (imported here: --contract on OpenAPI never needs it)
+    from accord.codegen._events import event_packages  # noqa: PLC0415
+
+    return rendered | event_packages(workspace, names)
 
 
 def check_workspace(workspace: Workspace, services: Iterable[str] | None = None) -> CheckResult:
