@@ -7,7 +7,7 @@ neither the AsyncAPI emitters nor the workspace layer they name.
 
 from typing import TYPE_CHECKING
 
-from accord._lazy import lazy_exports
+from accord._lazy import lazy_exports as _lazy_exports
 
 if TYPE_CHECKING:  # what mypy and readers see
     from accord.codegen._events import (
@@ -36,7 +36,7 @@ __all__ = [
     "render_package",
 ]
 
-__getattr__, __dir__ = lazy_exports(
+__getattr__, __dir__ = _lazy_exports(
     __name__,
     {
         "EVENT_PARTS": "_events",

@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING
 
-from accord._lazy import lazy_exports
+from accord._lazy import lazy_exports as _lazy_exports
 
 if TYPE_CHECKING:  # what mypy and readers see; each module is imported on first use
     from accord.core._asyncapi import (
@@ -116,7 +116,7 @@ __all__ = [
     "summarise_matrix",
 ]
 
-__getattr__, __dir__ = lazy_exports(
+__getattr__, __dir__ = _lazy_exports(
     __name__,
     {
         "AsyncChannel": "_asyncapi",
