@@ -60,15 +60,15 @@ def generate(
     workspace_path: WorkspaceOption = None,
 ) -> None:
     """Generate models, clients and server stubs from the contracts (into generated/)."""
-    from accord.cli._cmd_diff import _is_asyncapi  # noqa: PLC0415
     from accord.cli._config import open_workspace  # noqa: PLC0415
+    from accord.cli._sniff import is_asyncapi  # noqa: PLC0415
     from accord.codegen import PARTS, check_workspace, generate_package, generate_workspace  # noqa: PLC0415
     from accord.core import Contract, LoadOptions  # noqa: PLC0415
 
     if contract is not None:
         if out is None:
             raise typer.BadParameter("--contract needs --out", param_hint="--out")
-        if _is_asyncapi(str(contract), LoadOptions()):
+        if is_asyncapi(str(contract), LoadOptions()):
             written = _events_package(contract, out, models_only)
             _say(f"wrote {len(written)} file(s) in {_show(out)}")
             return
