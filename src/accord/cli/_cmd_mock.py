@@ -16,7 +16,7 @@ from accord.cli._config import WorkspaceOption, load_tool_config
 from accord.cli._console import err_console
 
 if TYPE_CHECKING:
-    from accord.core import PactFile
+    from accord.core import LoadOptions, PactFile
     from accord.mock import MockApp, WatchedApp
     from accord.workspace import Workspace
 
@@ -101,7 +101,7 @@ def mock(
 
     tool = load_tool_config(workspace)
     options = tool.load_options()
-    events = [t for t in targets or [] if _is_asyncapi(t, options.max_bytes)]
+    events = [t for t in targets or [] if _is_asyncapi(t, options)]
     if events:
         if len(events) != len(targets or []):
             raise typer.BadParameter("mock AsyncAPI documents in a run of their own")
@@ -244,14 +244,14 @@ class EventMockSettings:
     seed: int
 
 
-def _is_asyncapi(target: str, max_bytes: int) -> bool:
-    from accord.core import load_source  # noqa: PLC0415
+def _is_asyncapi(target: str, options: LoadOptions) -> bool:
+    """A document file (not a service name) that is AsyncAPI, by the shared sniff."""
+    from accord.cli._sniff import is_asyncapi  # noqa: PLC0415
 
     path = Path(target)
     if path.suffix.lower() not in (".yaml", ".yml", ".json") or not path.is_file():
         return False
-    data = load_source(path, max_bytes=max_bytes).data
-    return isinstance(data, dict) and "asyncapi" in data
+    return is_asyncapi(target, options)
 
 
 def _mock_events(
