@@ -43,6 +43,13 @@ $(NODE):
 %/node_modules/.package-lock.json: %/package-lock.json %/package.json | $(NODE)
 	cd $* && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+# swagger-mock-validator patches its ajv in a postinstall script that looks for ajv inside its
+# own folder, where npm does not put it (npm ci fails on a clean machine): install without
+# scripts, then apply its patch (whitespace strings are not numbers) to the hoisted ajv
+tests/peers/smv/node_modules/.package-lock.json: tests/peers/smv/package-lock.json tests/peers/smv/package.json | $(NODE)
+	cd tests/peers/smv && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && \
+		node_modules/.bin/patch-package --patch-dir node_modules/@pactflow/swagger-mock-validator/patches >/dev/null
+	touch $@
 node: $(NODE_STAMPS) ## Install the JavaScript parts' npm dependencies (npm ci, from their locks)
 
 postgresql: ## Install PostgreSQL's server binaries if missing (accord broker's tests)
