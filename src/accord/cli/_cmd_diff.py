@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import re
-import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,6 +12,7 @@ import typer
 from accord._errors import AccordError
 from accord.cli._config import WorkspaceOption, load_tool_config
 from accord.cli._console import err_console
+from accord.cli._kind import is_asyncapi
 
 
 def register(app: typer.Typer) -> None:
@@ -101,7 +99,7 @@ def diff(
         for name in names:
             if not Path(name).exists():  # a FIFO or device: the loader says what it is
                 raise AccordError(f"contract file {name} does not exist")
-        if _is_asyncapi(names[0], options):
+        if is_asyncapi(names[0], options.max_bytes):
             _diff_events(names[0], names[1], pacts or (), options, fmt, strict)
         result, notes = diff_files(names[0], names[1], pacts or (), options), []
         title = f"{names[0]} -> {names[1]}"
@@ -111,43 +109,6 @@ def diff(
     if fmt != "text":
         err_console.print(summary_line(result), markup=False)
     raise typer.Exit(result.exit_code(mode))
-
-
-#: a top-level ``openapi:``/``asyncapi:`` key of block YAML (column 0), or the first member
-#: of a JSON object; anything else is decided by reading the whole document
-_KIND = re.compile(rb'\A\s*\{\s*"(openapi|asyncapi)"\s*:|^(openapi|asyncapi)\s*:', re.M)
-
-
-def _head(path: str, size: int) -> bytes:
-    """The first ``size`` bytes of a regular file; b"" for anything else (a FIFO, a device,
-    a folder, a missing file), which the loader then refuses with its own message. Opened
-    non-blocking, so a FIFO cannot hang the command."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError:
-        return b""
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return b""
-        return os.read(fd, size)
-    except OSError:
-        return b""
-    finally:
-        os.close(fd)
-
-
-def _is_asyncapi(path: str, options: Any) -> bool:
-    """Whether ``path`` is an AsyncAPI document: its first 64 KiB usually say which kind it
-    is (a document is read whole only when they do not; reading a 30 MiB contract one more
-    time costs seconds)."""
-    from accord.core import load_source  # noqa: PLC0415
-
-    head = _head(path, 65536)
-    found = _KIND.search(head)
-    if found is not None:
-        return (found.group(1) or found.group(2)) == b"asyncapi"
-    data = load_source(path, max_bytes=options.max_bytes).data
-    return isinstance(data, dict) and "asyncapi" in data
 
 
 def _diff_events(

@@ -14,6 +14,7 @@ from accord._asgi import ServerLimits
 from accord._errors import AccordError
 from accord.cli._config import WorkspaceOption, load_tool_config
 from accord.cli._console import err_console
+from accord.cli._kind import is_asyncapi
 
 if TYPE_CHECKING:
     from accord.core import PactFile
@@ -101,7 +102,7 @@ def mock(
 
     tool = load_tool_config(workspace)
     options = tool.load_options()
-    events = [t for t in targets or [] if _is_asyncapi(t, options.max_bytes)]
+    events = [t for t in targets or [] if is_asyncapi(t, options.max_bytes)]
     if events:
         if len(events) != len(targets or []):
             raise typer.BadParameter("mock AsyncAPI documents in a run of their own")
@@ -242,16 +243,6 @@ class EventMockSettings:
     count: int
     rate: float
     seed: int
-
-
-def _is_asyncapi(target: str, max_bytes: int) -> bool:
-    from accord.core import load_source  # noqa: PLC0415
-
-    path = Path(target)
-    if path.suffix.lower() not in (".yaml", ".yml", ".json") or not path.is_file():
-        return False
-    data = load_source(path, max_bytes=max_bytes).data
-    return isinstance(data, dict) and "asyncapi" in data
 
 
 def _mock_events(

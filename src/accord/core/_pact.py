@@ -98,6 +98,7 @@ class Message:
     matching_rules: MatchingRules
     generators: Mapping[str, Any]
     pointer: str
+    metadata_key: str = "metadata"  # as the pact spells it (pact-jvm's V3: ``metaData``)
 
     @property
     def content_type(self) -> str | None:
@@ -296,11 +297,13 @@ class _Reader:
         if not isinstance(raw, dict):
             self.problem(pointer, "a message must be an object")
             return None
-        metadata = raw.get("metadata")
+        # pact-jvm's V3 writers spelled it ``metaData``; every Pact reader accepts both
+        key = "metadata" if "metadata" in raw or "metaData" not in raw else "metaData"
+        metadata = raw.get(key)
         if metadata is None:
             metadata = {}
         elif not isinstance(metadata, dict):
-            self.problem(pointer + "/metadata", "`metadata` must be an object")
+            self.problem(f"{pointer}/{key}", f"`{key}` must be an object")
             metadata = {}
         ctype = next(
             (
@@ -318,6 +321,7 @@ class _Reader:
             matching_rules=rules,
             generators=generators,
             pointer=pointer,
+            metadata_key=key,
         )
 
     def states(self, raw: dict[str, Any], pointer: str) -> tuple[ProviderState, ...]:

@@ -7,8 +7,10 @@ must fit a message of an operation whose action is ``send``:
   ``destination`` or ``routingKey``) and matched to a channel address (parameters too);
   unnamed, every ``send`` operation's messages are candidates;
 - the direction: a channel the provider only receives on cannot be where it publishes;
-- the payload: the contents must fit one candidate message's payload schema. As for HTTP
-  responses, a pact shows the fields a consumer reads, so ``required`` is not enforced;
+- the payload: JSON contents must fit one candidate message's payload schema. As for HTTP
+  responses, a pact shows the fields a consumer reads, so ``required`` is not enforced.
+  Contents that are absent or not JSON (a base64 body: protobuf, Avro, bytes) are not
+  checked against a schema; their content type picks the candidate and is compared;
 - headers: metadata entries the message's headers schema declares must fit it;
 - content type: the pact's (contents or metadata) against the message's.
 
@@ -20,7 +22,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from accord.core import AsyncContract, AsyncMessage, Interaction, Message, PactFile, Place
+from accord.core import (
+    AsyncContract,
+    AsyncMessage,
+    Body,
+    Interaction,
+    Message,
+    PactFile,
+    Place,
+)
 from accord.crosscheck._exchange import pact_path, spec_path
 from accord.crosscheck._model import Mismatch
 
@@ -82,7 +92,7 @@ def _check(
                     f"Channel not defined in the AsyncAPI document: {name}",
                     pact,
                     interaction,
-                    ("metadata", key),
+                    (message.metadata_key, key),
                     channels,
                 )
             ]
@@ -95,7 +105,7 @@ def _check(
                     "it publishes (an operation with action `send`)",
                     pact,
                     interaction,
-                    ("metadata",),
+                    (message.metadata_key,),
                     found.channel.place,
                 )
             ]
@@ -130,6 +140,11 @@ def _fit(
     message: Message,
     candidates: list[AsyncMessage],
 ) -> list[Mismatch]:
+    if not _checkable(message.contents):  # no body, or not JSON: content type decides
+        ours = _bare(message.content_type)
+        fitting = [c for c in candidates if _bare(c.content_type) == ours]
+        chosen = (fitting or candidates)[0]
+        return _headers_and_type(contract, pact, interaction, message, chosen)
     contents = message.contents.content
     best: tuple[AsyncMessage, list[str]] | None = None
     for candidate in candidates:
@@ -151,6 +166,16 @@ def _fit(
         )
         for problem in problems
     ]
+
+
+def _checkable(contents: Body) -> bool:
+    """Whether the pact's contents can be checked against a JSON Schema: present, and JSON
+    (decoded bytes of a binary body, protobuf or Avro, cannot)."""
+    return contents.present and contents.is_json and not isinstance(contents.content, bytes)
+
+
+def _bare(content_type: str | None) -> str:
+    return (content_type or "").split(";")[0].strip().lower()
 
 
 def _payload_problems(contract: AsyncContract, candidate: AsyncMessage, contents: Any) -> list[str]:
@@ -179,12 +204,11 @@ def _headers_and_type(
                         f"Message header is incompatible with message {candidate.label!r}: {v}",
                         pact,
                         interaction,
-                        ("metadata",),
+                        (message.metadata_key,),
                         candidate.headers.place,
                     )
                 )
-    ours = (message.content_type or "").split(";")[0].strip().lower()
-    theirs = candidate.content_type.split(";")[0].strip().lower()
+    ours, theirs = _bare(message.content_type), _bare(candidate.content_type)
     if ours and theirs and ours != theirs:
         out.append(
             _mismatch(
@@ -192,7 +216,7 @@ def _headers_and_type(
                 f"Content type {ours} is not the message's {theirs}",
                 pact,
                 interaction,
-                ("metadata",),
+                (message.metadata_key,),
                 candidate.place,
             )
         )
