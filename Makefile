@@ -35,7 +35,7 @@ $(CHROMIUM) $(REDIS) $(NATS):
 # Node.js runs the shop's JavaScript parts: the reviews service and the web consumer's pact-js
 # tests. Their npm dependencies are installed exactly from each folder's package-lock.json
 NODE     := /usr/bin/node
-NODE_DIRS := services/reviews consumers/web
+NODE_DIRS := services/reviews consumers/web consumers/notifications
 NODE_STAMPS := $(addsuffix /node_modules/.package-lock.json,$(NODE_DIRS))
 $(NODE):
 	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm
