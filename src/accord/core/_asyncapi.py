@@ -85,6 +85,9 @@ class AsyncMessage:
     bindings: Mapping[str, Any]
     place: Place
     message_id: str | None = None  # 2.x messageId
+    #: the schemaFormat of a payload Accord cannot read (Avro, RAML, protobuf...): such a
+    #: payload is neither generated nor checked, and the commands say so
+    unsupported_format: str | None = None
 
     @property
     def label(self) -> str:
@@ -438,6 +441,7 @@ class AsyncContract(DocumentBacked):
             bindings=_mapping(value.get("bindings")),
             place=where,
             message_id=message_id if isinstance(message_id, str) else None,
+            unsupported_format=_unsupported_format(value, schema_format),
         )
         self._messages[cache_key] = found
         return found
@@ -494,6 +498,18 @@ def _address_pattern(address: str) -> re.Pattern[str]:
     return re.compile(
         "".join(re.escape(part) if i % 2 == 0 else "([^./]+)" for i, part in enumerate(parts))
     )
+
+
+def _unsupported_format(message: dict[str, Any], message_format: str) -> str | None:
+    """The payload's schemaFormat (3.x: on a multi-format schema; 2.x: on the message) when
+    a payload is there and its format is not JSON Schema."""
+    payload = message.get("payload")
+    if payload is None:
+        return None
+    fmt = message_format
+    if isinstance(payload, dict) and "schemaFormat" in payload and "schema" in payload:
+        fmt = str(payload["schemaFormat"])
+    return fmt if fmt and not _JSON_SCHEMA_FORMATS.match(fmt.replace(" ", "")) else None
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:

@@ -352,6 +352,20 @@ def schemas_compile(contract: AsyncContract) -> Report:
             yield schema.place.locate(), exc.message
 
 
+@rule("asyncapi-payload-format", Severity.WARNING, "asyncapi")
+def payload_format(contract: AsyncContract) -> Report:
+    """A payload in a schema format other than JSON Schema (Avro, RAML, protobuf...) is not
+    checked by Accord: examples, crosscheck and mock cannot use it."""
+    for message in contract.messages:
+        if message.unsupported_format is not None:
+            yield (
+                message.place.child("payload").locate(),
+                f"message {message.label!r}: payload schemaFormat "
+                f"{message.unsupported_format!r} is not supported (Accord reads JSON Schema "
+                "payloads); it is neither checked nor generated",
+            )
+
+
 @rule("asyncapi-security-defined", Severity.ERROR, "asyncapi")
 def security_defined(contract: AsyncContract) -> Report:
     """Security requirements of servers and operations name defined security schemes."""
