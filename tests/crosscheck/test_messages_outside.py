@@ -90,3 +90,13 @@ def test_crosscheck_command_checks_a_workspace_message_pact(
     (tmp_path / "contracts/pacts/shipping-orders.json").write_text(json.dumps(pact))
     assert main(["crosscheck", "--workspace", str(tmp_path)]) == 1
     assert "message.channel.unknown" in capsys.readouterr().out
+
+
+def test_a_payload_mismatch_does_not_hide_a_header_mismatch(contract: AsyncContract) -> None:
+    pact = copy.deepcopy(PACT)
+    pact["interactions"][0]["contents"]["content"]["total"] = "12"
+    pact["interactions"][0]["metadata"]["Nats-Msg-Id"] = "x1"
+    assert sorted(_codes(contract, pact)) == [
+        "message.header.incompatible",
+        "message.payload.incompatible",
+    ]

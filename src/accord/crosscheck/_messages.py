@@ -154,7 +154,7 @@ def _fit(
         if best is None or len(problems) < len(best[1]):
             best = (candidate, problems)
     assert best is not None
-    candidate, problems = best
+    candidate, problems = best  # its headers and content type are reported too
     return [
         _mismatch(
             "message.payload.incompatible",
@@ -165,7 +165,7 @@ def _fit(
             candidate.payload.place if candidate.payload is not None else candidate.place,
         )
         for problem in problems
-    ]
+    ] + _headers_and_type(contract, pact, interaction, message, candidate)
 
 
 def _checkable(contents: Body) -> bool:
