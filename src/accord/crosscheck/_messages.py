@@ -20,9 +20,10 @@ mismatch carries the pact location and the AsyncAPI one.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from accord.core import (
+    AsyncChannel,
     AsyncContract,
     AsyncMessage,
     Body,
@@ -30,9 +31,12 @@ from accord.core import (
     Message,
     PactFile,
     Place,
+    decode_pointer,
 )
 from accord.crosscheck._exchange import pact_path, spec_path
 from accord.crosscheck._model import Mismatch
+
+SYNC_TYPE = "Synchronous/Messages"
 
 __all__ = ["crosscheck_messages"]
 
@@ -44,25 +48,35 @@ def crosscheck_messages(contract: AsyncContract, pact: PactFile) -> list[Mismatc
     pact.raise_for_problems()
     out: list[Mismatch] = []
     for interaction in pact.message_interactions:
-        if interaction.message is not None:
-            out += _check(contract, pact, interaction, interaction.message)
+        if interaction.message is None:
+            continue
+        if interaction.type != SYNC_TYPE:
+            out += _check(contract, pact, interaction, interaction.message, "send")
+            continue
+        # request/reply: the provider receives the request and sends each reply (an
+        # operation's ``reply`` in 3.x, else a message it sends)
+        out += _check(contract, pact, interaction, interaction.message, "receive")
+        for reply in interaction.replies:
+            out += _check(contract, pact, interaction, reply, "send")
     return out
 
 
 def _mismatch(
     code: str,
-    message: str,
+    text: str,
     pact: PactFile,
     interaction: Interaction,
+    message: Message,
     parts: tuple[str, ...],
     where: Place,
 ) -> Mismatch:
     index = int(interaction.pointer.rsplit("/", 1)[-1])
-    pointer = interaction.pointer + "".join(f"/{p}" for p in parts)
+    pointer = message.pointer + "".join(f"/{p}" for p in parts)
+    inside = tuple(decode_pointer(message.pointer[len(interaction.pointer) :]))  # request...
     return Mismatch(
         code=code,
-        message=message,
-        pact_path=pact_path(index, parts),
+        message=text,
+        pact_path=pact_path(index, (*inside, *parts)),
         pact_location=pact.locate(pointer),
         spec_path=spec_path(where),
         spec_location=where.locate(),
@@ -71,7 +85,11 @@ def _mismatch(
 
 
 def _check(
-    contract: AsyncContract, pact: PactFile, interaction: Interaction, message: Message
+    contract: AsyncContract,
+    pact: PactFile,
+    interaction: Interaction,
+    message: Message,
+    action: Literal["send", "receive"],
 ) -> list[Mismatch]:
     name = next(
         (
@@ -92,38 +110,63 @@ def _check(
                     f"Channel not defined in the AsyncAPI document: {name}",
                     pact,
                     interaction,
+                    message,
                     (message.metadata_key, key),
                     channels,
                 )
             ]
-        sends = contract.operations_on(found.channel, "send")
-        if not sends:
+        ops = contract.operations_on(found.channel, action)
+        candidates = [m for op in ops for m in op.messages]
+        if action == "send":
+            candidates += _replies(contract, found.channel)
+        if not candidates:
+            other = "receives" if action == "send" else "sends"
+            what = (
+                "a pact message is one it publishes"
+                if action == "send"
+                else "a synchronous message's request is one it receives"
+            )
             return [
                 _mismatch(
                     "message.operation.direction",
-                    f"The provider only receives on channel {name}; a pact message is one "
-                    "it publishes (an operation with action `send`)",
+                    f"The provider only {other} on channel {name}; {what} (an operation "
+                    f"with action `{action}`)",
                     pact,
                     interaction,
+                    message,
                     (message.metadata_key,),
                     found.channel.place,
                 )
             ]
-        candidates = [m for op in sends for m in op.messages]
     else:
-        candidates = [m for op in contract.operations if op.action == "send" for m in op.messages]
+        candidates = [m for op in contract.operations if op.action == action for m in op.messages]
+        if action == "send":
+            candidates += _replies(contract, None)
         if not candidates:
+            verb = "sends" if action == "send" else "receives"
             return [
                 _mismatch(
                     "message.operation.direction",
-                    "The AsyncAPI document has no operation that sends messages",
+                    f"The AsyncAPI document has no operation that {verb} messages",
                     pact,
                     interaction,
+                    message,
                     (),
                     Place(contract.root, "/operations"),
                 )
             ]
     return _fit(contract, pact, interaction, message, _unique(candidates))
+
+
+def _replies(contract: AsyncContract, channel: AsyncChannel | None) -> list[AsyncMessage]:
+    """The reply messages of the operations that receive (on ``channel``, or any): what
+    the provider sends back (AsyncAPI 3's request/reply)."""
+    return [
+        m
+        for op in contract.operations
+        if op.action == "receive" and (channel is None or op.channel.place == channel.place)
+        for m in op.reply_messages
+    ]
 
 
 def _unique(messages: list[AsyncMessage]) -> list[AsyncMessage]:
@@ -161,6 +204,7 @@ def _fit(
             f"Message payload is incompatible with message {candidate.label!r}: {problem}",
             pact,
             interaction,
+            message,
             ("contents",),
             candidate.payload.place if candidate.payload is not None else candidate.place,
         )
@@ -204,6 +248,7 @@ def _headers_and_type(
                         f"Message header is incompatible with message {candidate.label!r}: {v}",
                         pact,
                         interaction,
+                        message,
                         (message.metadata_key,),
                         candidate.headers.place,
                     )
@@ -216,6 +261,7 @@ def _headers_and_type(
                 f"Content type {ours} is not the message's {theirs}",
                 pact,
                 interaction,
+                message,
                 (message.metadata_key,),
                 candidate.place,
             )
