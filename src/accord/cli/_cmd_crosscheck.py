@@ -56,8 +56,10 @@ def crosscheck_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line.")] = False,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Check pacts against the provider's contracts: HTTP interactions against OpenAPI (smv
-    codes), message interactions against AsyncAPI (``message.*``)."""
+    """Check pacts against the provider's contracts: OpenAPI for HTTP, AsyncAPI for messages.
+
+    HTTP interactions get swagger-mock-validator's codes, message interactions ``message.*``.
+    """
     from accord.core import AsyncContract, Contract, PactFile  # noqa: PLC0415
     from accord.crosscheck import (  # noqa: PLC0415
         CrosscheckOptions,
