@@ -191,3 +191,13 @@ def test_every_corpus_message_pact_is_read_and_crosschecked_with_locations() -> 
                 codes.add(m.code)
     assert {"message.channel.unknown", "message.payload.incompatible",
             "message.content-type.incompatible"} <= codes  # fmt: skip
+
+
+@pytest.mark.parametrize(("content", "encoded"), [("!!!", "base64"), ("{x", "json")])
+def test_a_badly_encoded_message_body_is_refused_at_its_own_place(
+    content: str, encoded: str
+) -> None:
+    pact = copy.deepcopy(PACT)
+    pact["interactions"][0]["contents"].update(content=content, encoded=encoded)
+    found = PactFile.from_dict(pact).problems
+    assert [p for p, _ in found] == ["/interactions/0/contents/content"]  # not .../body/...

@@ -422,7 +422,8 @@ class _Reader:
         ctype = headers.get("content-type", (None,))[0]
         if "body" not in raw and "contents" not in raw:
             return Body()
-        value = raw.get("body", raw.get("contents"))
+        key = "body" if "body" in raw else "contents"  # a message's is ``contents``
+        value = raw[key]
         if version.startswith("4") and isinstance(value, dict) and "content" in value:
             ctype = value.get("contentType") or ctype
             content = value.get("content")
@@ -431,13 +432,13 @@ class _Reader:
                 try:
                     content = base64.b64decode(content, validate=True)
                 except (binascii.Error, ValueError):
-                    self.problem(pointer + "/body/content", "body is marked base64 but is not")
+                    self.problem(f"{pointer}/{key}/content", "body is marked base64 but is not")
             elif encoded == "json" and isinstance(content, str):
                 try:
                     content = json.loads(content)
                 except ValueError:
                     self.problem(
-                        pointer + "/body/content", "body is marked JSON but does not parse"
+                        f"{pointer}/{key}/content", "body is marked JSON but does not parse"
                     )
             return Body(True, content, ctype)
         return Body(True, value, ctype)
