@@ -28,7 +28,7 @@ def api(body: str, head: str = OPENAPI_30_HEAD) -> str:
 
 
 def run_accord(
-    *args: str | Path, cwd: Path, timeout: float = 30
+    *args: str | Path, cwd: Path | None = None, timeout: float = 30
 ) -> subprocess.CompletedProcess[str]:
     """``python -m accord ARGS`` in a process of its own (a hang fails by ``timeout``)."""
     return subprocess.run(
