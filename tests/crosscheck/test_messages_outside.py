@@ -201,3 +201,48 @@ def test_a_badly_encoded_message_body_is_refused_at_its_own_place(
     pact["interactions"][0]["contents"].update(content=content, encoded=encoded)
     found = PactFile.from_dict(pact).problems
     assert [p for p, _ in found] == ["/interactions/0/contents/content"]  # not .../body/...
+
+
+def test_a_field_the_message_does_not_declare_is_a_mismatch_unless_allowed(
+    contract: AsyncContract,
+) -> None:
+    """The pact-jvm message {testParam1, testParam2} fitted orders' OrderConfirmed: its
+    payload (an allOf) declares fields but leaves others open, and `required` is not
+    enforced. Closed as HTTP responses are, unless additional properties are allowed."""
+    from accord.crosscheck import CrosscheckOptions  # noqa: PLC0415
+
+    pact = copy.deepcopy(PACT)
+    pact["interactions"][0]["contents"]["content"]["colour"] = "red"
+    found = crosscheck_messages(contract, PactFile.from_dict(pact))
+    assert [(m.code, "/colour" in m.message) for m in found] == [
+        ("message.payload.incompatible", True)
+    ]
+    allowed = CrosscheckOptions(additional_properties_in_response=True)
+    assert crosscheck_messages(contract, PactFile.from_dict(pact), allowed) == []
+
+
+@pytest.mark.parametrize(
+    ("payload", "content", "flagged"),
+    [
+        ("{type: object, properties: {a: {type: integer}}}", {"a": 1, "b": 2}, ["/b"]),
+        ("{type: object}", {"b": 2}, []),  # declares nothing: free-form
+        ("{properties: {a: {}}, additionalProperties: true}", {"b": 2}, []),
+        ("{anyOf: [{properties: {a: {}}}, {properties: {c: {}}}]}", {"b": 2}, []),
+        ("{type: array, items: {properties: {a: {}}}}", [{"a": 1}, {"z": 1}], ["/1/z"]),
+        ("{$ref: '#/components/schemas/T'}", {"kids": [{"kids": [], "x": 1}]}, ["/kids/0/x"]),
+    ],
+)
+def test_undeclared_fields_are_found_through_refs_allof_and_items(
+    tmp_path: Path, payload: str, content: Any, flagged: list[str]
+) -> None:
+    doc = tmp_path / "events.yaml"
+    doc.write_text(
+        "asyncapi: 3.0.0\ninfo: {title: t, version: '1'}\n"
+        f"channels:\n  c:\n    address: a.b\n    messages:\n      m: {{payload: {payload}}}\n"
+        "operations:\n  o: {action: send, channel: {$ref: '#/channels/c'}}\n"
+        "components:\n  schemas:\n    T: {properties: {kids: {items: "
+        "{$ref: '#/components/schemas/T'}}}}\n"
+    )
+    pact = _v3({"contents": content, "metadata": {"subject": "a.b"}})
+    found = crosscheck_messages(AsyncContract.from_path(doc), PactFile.from_dict(pact))
+    assert [m.message.split(": ")[1] for m in found] == flagged

@@ -91,7 +91,7 @@ def crosscheck_command(
             )
         pact = PactFile.from_path(files[1], max_bytes=load.max_bytes)
         if is_asyncapi(files[0], load.max_bytes):  # message interactions against events
-            found = crosscheck_messages(AsyncContract.from_path(files[0], load), pact)
+            found = crosscheck_messages(AsyncContract.from_path(files[0], load), pact, options)
             if pact.http_interactions:
                 err_console.print(
                     f"accord: note: {len(pact.http_interactions)} HTTP interaction(s) of "
@@ -115,7 +115,7 @@ def crosscheck_command(
                 found += crosscheck(found_ws.contract(pact.provider), pact, options)
             events = found_ws.events(pact.provider) if pact.message_interactions else None
             if events is not None:
-                found += crosscheck_messages(events, pact)
+                found += crosscheck_messages(events, pact, options)
             pacts += 1
     found.sort(key=Mismatch.sort_key)
     sys.stdout.write(_render(found, fmt))

@@ -31,33 +31,45 @@ from accord.core import (
     Message,
     PactFile,
     Place,
+    Target,
     decode_pointer,
+    encode_pointer,
 )
 from accord.crosscheck._exchange import pact_path, spec_path
-from accord.crosscheck._model import Mismatch
+from accord.crosscheck._model import CrosscheckOptions, Mismatch
 
 SYNC_TYPE = "Synchronous/Messages"
+#: how deep the undeclared-property walk goes (a recursive schema ends here)
+_MAX_DEPTH = 64
 
 __all__ = ["crosscheck_messages"]
 
 _CHANNEL_KEYS = ("subject", "topic", "channel", "destination", "routingKey")
 
 
-def crosscheck_messages(contract: AsyncContract, pact: PactFile) -> list[Mismatch]:
-    """Every way the message interactions of ``pact`` disagree with ``contract``."""
+def crosscheck_messages(
+    contract: AsyncContract, pact: PactFile, options: CrosscheckOptions | None = None
+) -> list[Mismatch]:
+    """Every way the message interactions of ``pact`` disagree with ``contract``.
+
+    As for HTTP responses, a payload object is closed unless
+    ``options.additional_properties_in_response``: a field the pact reads that the message
+    does not declare is a mismatch (the provider never promised to send it).
+    """
+    closed = options is None or not options.additional_properties_in_response
     pact.raise_for_problems()
     out: list[Mismatch] = []
     for interaction in pact.message_interactions:
         if interaction.message is None:
             continue
         if interaction.type != SYNC_TYPE:
-            out += _check(contract, pact, interaction, interaction.message, "send")
+            out += _check(contract, pact, interaction, interaction.message, "send", closed)
             continue
         # request/reply: the provider receives the request and sends each reply (an
         # operation's ``reply`` in 3.x, else a message it sends)
-        out += _check(contract, pact, interaction, interaction.message, "receive")
+        out += _check(contract, pact, interaction, interaction.message, "receive", closed)
         for reply in interaction.replies:
-            out += _check(contract, pact, interaction, reply, "send")
+            out += _check(contract, pact, interaction, reply, "send", closed)
     return out
 
 
@@ -90,6 +102,7 @@ def _check(
     interaction: Interaction,
     message: Message,
     action: Literal["send", "receive"],
+    closed: bool,
 ) -> list[Mismatch]:
     name = next(
         (
@@ -155,7 +168,7 @@ def _check(
                     Place(contract.root, "/operations"),
                 )
             ]
-    return _fit(contract, pact, interaction, message, _unique(candidates))
+    return _fit(contract, pact, interaction, message, _unique(candidates), closed)
 
 
 def _replies(contract: AsyncContract, channel: AsyncChannel | None) -> list[AsyncMessage]:
@@ -182,6 +195,7 @@ def _fit(
     interaction: Interaction,
     message: Message,
     candidates: list[AsyncMessage],
+    closed: bool,
 ) -> list[Mismatch]:
     if not _checkable(message.contents):  # no body, or not JSON: content type decides
         ours = _bare(message.content_type)
@@ -191,7 +205,7 @@ def _fit(
     contents = message.contents.content
     best: tuple[AsyncMessage, list[str]] | None = None
     for candidate in candidates:
-        problems = _payload_problems(contract, candidate, contents)
+        problems = _payload_problems(contract, candidate, contents, closed)
         if not problems:
             return _headers_and_type(contract, pact, interaction, message, candidate)
         if best is None or len(problems) < len(best[1]):
@@ -222,11 +236,89 @@ def _bare(content_type: str | None) -> str:
     return (content_type or "").split(";")[0].strip().lower()
 
 
-def _payload_problems(contract: AsyncContract, candidate: AsyncMessage, contents: Any) -> list[str]:
+def _payload_problems(
+    contract: AsyncContract, candidate: AsyncMessage, contents: Any, closed: bool
+) -> list[str]:
     if candidate.payload is None:
         return []
     validator = contract.validator(candidate.payload)
-    return [str(v) for v in validator.violations(contents) if v.keyword != "required"]
+    found = [str(v) for v in validator.violations(contents) if v.keyword != "required"]
+    if closed and not found:
+        place = candidate.payload.place
+        target = contract.documents.deref(candidate.payload.value, place.file, place.pointer)
+        found = [
+            f"{at}: the message does not declare this property"
+            for at in _undeclared(contract, target, contents, "", 0)
+        ]
+    return found
+
+
+def _undeclared(
+    contract: AsyncContract, target: Target, data: Any, at: str, depth: int
+) -> list[str]:
+    """Pointers to the object members of ``data`` that the schema at ``target`` does not
+    declare (in ``properties``, across ``allOf``), where it declares some and does not open
+    up (``additionalProperties``, ``patternProperties``). ``anyOf``/``oneOf`` are left to
+    the validator: which branch a pact means is not known."""
+    if depth > _MAX_DEPTH:
+        return []
+    branches = _all_of(contract, target, depth)
+    if branches is None:
+        return []
+    if isinstance(data, list):
+        items = [
+            contract.documents.deref(b.value["items"], b.file, f"{b.pointer}/items")
+            for b in branches
+            if isinstance(b.value.get("items"), dict)
+        ]
+        return [
+            bad
+            for i, element in enumerate(data)
+            for item in items
+            for bad in _undeclared(contract, item, element, f"{at}/{i}", depth + 1)
+        ]
+    if not isinstance(data, dict):
+        return []
+    declared: dict[str, list[Target]] = {}
+    open_ = False
+    for b in branches:
+        extra = b.value.get("additionalProperties", b.value.get("unevaluatedProperties"))
+        open_ |= extra not in (None, False) or bool(b.value.get("patternProperties"))
+        props = b.value.get("properties")
+        if isinstance(props, dict):
+            for name, sub in props.items():
+                pointer = f"{b.pointer}/properties/{encode_pointer([name])[1:]}"
+                declared.setdefault(name, []).append(contract.documents.deref(sub, b.file, pointer))
+    out: list[str] = []
+    for name, value in data.items():
+        where = f"{at}/{encode_pointer([name])[1:]}"
+        if name in declared:
+            for sub in declared[name]:
+                out += _undeclared(contract, sub, value, where, depth + 1)
+        elif declared and not open_:
+            out.append(where)
+    return out
+
+
+def _all_of(contract: AsyncContract, target: Target, depth: int) -> list[Target] | None:
+    """The schema and its ``allOf`` branches (followed), or None when it has ``anyOf`` or
+    ``oneOf`` anywhere among them."""
+    out: list[Target] = []
+    stack = [target]
+    while stack:
+        t = stack.pop()
+        if not isinstance(t.value, dict):
+            continue
+        if "anyOf" in t.value or "oneOf" in t.value or len(out) > _MAX_DEPTH:
+            return None
+        out.append(t)
+        branches = t.value.get("allOf")
+        if isinstance(branches, list):
+            stack += [
+                contract.documents.deref(b, t.file, f"{t.pointer}/allOf/{i}")
+                for i, b in enumerate(branches)
+            ]
+    return out
 
 
 def _headers_and_type(
