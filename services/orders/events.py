@@ -19,6 +19,8 @@ import sqlite3
 from typing import Any
 
 from generated.orders import models
+from generated.orders_events import app as event_app
+from generated.orders_events import models as event_models
 
 from accord.runtime import Database, new_id, utcnow
 from services._broker import ensure_stream
@@ -130,15 +132,29 @@ class OutboxRelay:
             await broker.stop()
 
     async def publish_pending(self, broker: Any) -> int:
+        """Publish each unpublished row with the publisher generated from the AsyncAPI
+        document (``generated/orders_events/app.py``): its model checks the payload first."""
         count = 0
         for row in self.pending():
-            await broker.publish(
-                row["payload"].encode(),
-                row["subject"],
-                headers={"Nats-Msg-Id": row["event_id"], "content-type": "application/json"},
-                stream=STREAM,
-                timeout=5.0,
-            )
+            payload = json.loads(row["payload"])
+            headers = event_models.EventHeaders.model_validate({"Nats-Msg-Id": row["event_id"]})
+            order_id, kind = payload["order_id"], payload["type"]
+            jetstream: dict[str, Any] = {"stream": STREAM, "timeout": 5.0}
+            if kind == "order.confirmed":
+                confirmed = event_models.OrderConfirmed.model_validate(payload)
+                await event_app.publish_order_confirmed(
+                    broker, confirmed, order_id=order_id, headers=headers, **jetstream
+                )
+            elif kind == "order.cancelled":
+                cancelled = event_models.OrderCancelled.model_validate(payload)
+                await event_app.publish_order_cancelled(
+                    broker, cancelled, order_id=order_id, headers=headers, **jetstream
+                )
+            else:
+                failed = event_models.OrderFailed.model_validate(payload)
+                await event_app.publish_order_failed(
+                    broker, failed, order_id=order_id, headers=headers, **jetstream
+                )
             self._mark(row["seq"])
             count += 1
         return count

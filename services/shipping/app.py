@@ -57,7 +57,8 @@ def create(db_path: str | Path = DEFAULT_DB, *, with_states: bool = False) -> An
         )
         async def on_event(message: NatsMessage) -> None:  # the raw message, not parsed
             try:
-                handled = shipping.handle(message.body, dict(message.headers))
+                metadata = {**message.headers, "subject": message.raw_message.subject}
+                handled = shipping.handle(message.body, metadata)
             except BadEvent as exc:  # acknowledged and logged: redelivery cannot fix it
                 log.warning("shipping: dropped %s: %s", message.raw_message.subject, exc)
                 return

@@ -9,13 +9,16 @@ only after the commit, so a crash in between means one more delivery, never a lo
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from generated.orders_events import peer
 
 from accord.runtime import Database, utcnow
 
-__all__ = ["SCHEMA", "BadEvent", "OrderEvent", "Shipping"]
+__all__ = ["SCHEMA", "BadEvent", "Shipping"]
+
+#: what each event shipping acts on does to the order's shipment
+CHANGES = {"order.confirmed": "ready", "order.cancelled": "cancelled"}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS handled_events (
@@ -39,21 +42,6 @@ CREATE TABLE IF NOT EXISTS effects (
 """
 
 
-class Line(BaseModel):
-    product_id: str
-    quantity: Annotated[int, Field(ge=1)]
-
-
-class OrderEvent(BaseModel):
-    """The part of orders' events (contracts/asyncapi/orders.yaml) shipping reads."""
-
-    event_id: Annotated[str, Field(pattern=r"^evt_[A-Za-z0-9]{8,32}$")]
-    type: Literal["order.confirmed", "order.cancelled", "order.failed"]
-    order_id: str
-    customer_id: str
-    lines: Annotated[list[Line], Field(min_length=1)]
-
-
 class BadEvent(ValueError):
     """A message that is not an order event shipping can read (it is dropped, not retried)."""
 
@@ -63,17 +51,24 @@ class Shipping:
         self.db = db
 
     @staticmethod
-    def parse(body: bytes | str | None) -> OrderEvent:
+    def parse(body: bytes | str | None, subject: str | None = None) -> peer.Received:
+        """The event, read by the models generated from orders' AsyncAPI document
+        (``generated/orders_events``): those of ``subject`` 's channel when it is known."""
         try:
-            return OrderEvent.model_validate(json.loads(body or b""))
-        except (ValueError, ValidationError) as exc:
+            return peer.parse(body or b"", subject)
+        except peer.InvalidMessage as exc:
             raise BadEvent(f"not an order event: {exc}".splitlines()[0]) from None
 
     def handle(self, body: bytes | str | None, metadata: dict[str, Any] | None = None) -> bool:
-        """Apply one event; False when it was handled before (or is not for shipping)."""
-        event = self.parse(body)
+        """Apply one event; False when it was handled before (or is not for shipping).
+
+        ``metadata`` may name the ``subject`` the event came on (NATS, message pacts)."""
+        subject = (metadata or {}).get("subject")
+        event = self.parse(body, subject if isinstance(subject, str) else None)
         if event.type == "order.failed":
             return False  # nothing was ever shipped for it
+        if event.type not in CHANGES:
+            raise BadEvent(f"not an order event: unknown type {event.type!r}")
         with self.db.transaction() as conn:
             claimed = conn.execute(
                 "INSERT INTO handled_events VALUES (?, ?, ?) ON CONFLICT (event_id) DO NOTHING",
@@ -82,7 +77,7 @@ class Shipping:
             if not claimed:
                 return False
             if event.type == "order.confirmed":
-                lines = json.dumps([line.model_dump() for line in event.lines])
+                lines = json.dumps([line.model_dump(mode="json") for line in event.lines])
                 conn.execute(
                     "INSERT INTO shipments VALUES (?, 'ready', ?, ?, ?) "
                     "ON CONFLICT (order_id) DO NOTHING",  # a cancel that came first wins

@@ -150,20 +150,17 @@ def test_breaking_message_changes_name_the_consumers_with_message_pacts(
     tmp_path: Path, repo: Path
 ) -> None:
     pact = PactFile.from_path(repo / "contracts/pacts/shipping-orders.json")
-    (tmp_path / "old.yaml").write_text(textwrap.dedent(SERVICE))
-    (tmp_path / "new.yaml").write_text(
-        textwrap.dedent(SERVICE).replace("enum: [new, done]", "enum: [new, done, lost]")
-    )
-    changes = asyncapi_changes(
-        AsyncContract.from_path(tmp_path / "old.yaml"),
-        AsyncContract.from_path(tmp_path / "new.yaml"),
-        resolved=True,
-    )
+    text = (repo / "contracts/asyncapi/orders.yaml").read_text()
+    (tmp_path / "new.yaml").write_text(text.replace("const: order.confirmed", "const: order.x"))
+    old = AsyncContract.from_path(repo / "contracts/asyncapi/orders.yaml")
+    changes = asyncapi_changes(old, AsyncContract.from_path(tmp_path / "new.yaml"), resolved=True)
     breaking = [c for c in changes if c.level == "breaking"]
-    assert breaking and all(
-        consumers_of_change(c, [pact], "orders") == ["shipping"] for c in breaking
-    )
-    assert consumers_of_change(breaking[0], [pact], "payments") == []
+    assert breaking
+    affected = consumers_of_change(breaking[0], [pact], "orders", old)
+    assert [(a.consumer, a.interaction) for a in affected] == [
+        ("shipping", "an order confirmed event")
+    ]
+    assert consumers_of_change(breaking[0], [pact], "payments", old) == []
 
 
 def test_the_cli_diffs_asyncapi_documents_and_fails_for_consumers(
@@ -171,14 +168,19 @@ def test_the_cli_diffs_asyncapi_documents_and_fails_for_consumers(
 ) -> None:
     text = (repo / "contracts/asyncapi/orders.yaml").read_text()
     new = tmp_path / "orders.yaml"
-    new.write_text(text.replace("payment_interrupted]", "payment_interrupted, fraud]"))
+    new.write_text(text.replace("const: order.cancelled", "const: order.withdrawn"))
     argv = [sys.executable, "-m", "accord", "diff", str(repo / "contracts/asyncapi/orders.yaml"),
             str(new), "--pacts", str(repo / "contracts/pacts")]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": f"{repo / 'src'}{os.pathsep}{repo}"}
     proc = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
     assert proc.returncode == 1, proc.stderr
-    assert "breaking      add    /channels/orderFailed/messages/orderFailed/payload" in proc.stdout
-    assert "affects notifications" in proc.stdout  # its pact reads order failed events
+    assert "breaking      edit   /channels/orderCancelled/messages/orderCancelled/payload" in (
+        proc.stdout
+    )
+    assert (
+        "affects notifications ('an order cancelled event'), shipping ('an order cancelled event')"
+        in proc.stdout
+    )
     unchanged = [*argv[:5], argv[4]]
     same = subprocess.run(unchanged, capture_output=True, text=True, env=env, check=False)
     assert same.returncode == 0 and "0 change(s)" in same.stdout

@@ -239,3 +239,169 @@ def test_odd_values_are_findings_not_crashes() -> None:
     found = levels(_stability("beta"), odd)
     assert found["stability-level-invalid"] is B and found["sunset-invalid"] is B
     assert levels(odd, _stability("beta"))["sunset-invalid"] is B
+
+
+def test_changes_inside_a_value_the_other_side_never_sees_are_info() -> None:
+    old, new = spec(), spec()
+    old["components"]["schemas"]["OrderIn"]["properties"]["note"].update(
+        readOnly=True, maxLength=10
+    )
+    new["components"]["schemas"]["OrderIn"]["properties"]["note"].update(
+        readOnly=True, maxLength=5, enum=["a"]
+    )
+    new["components"]["schemas"]["Order"]["properties"]["note"].update(type="integer")
+    old["components"]["schemas"]["Order"]["properties"]["note"]["writeOnly"] = True
+    new["components"]["schemas"]["Order"]["properties"]["note"]["writeOnly"] = True
+    found = {(c.id, c.level, c.oasdiff_id, c.operation) for c in run(old, new).changes}
+    assert found == {
+        # readOnly: a client never sends it, so narrowing it breaks no request
+        ("request-property-max-length-decreased", INFO,
+         "request-read-only-property-max-length-decreased", "POST /orders"),
+        ("request-property-became-enum", INFO, "request-property-became-enum", "POST /orders"),
+        # writeOnly: never returned, so its type in a response is nobody's concern
+        ("response-property-type-changed", INFO, "response-property-type-changed",
+         "GET /orders/{id}"),
+        ("response-property-type-changed", INFO, "response-property-type-changed",
+         "POST /orders"),
+    }  # fmt: skip
+    assert all("never" in c.message for c in run(old, new).changes)
+    # only a value both versions hide: one that stops being readOnly is sent from now on
+    shown = spec()
+    shown["components"]["schemas"]["OrderIn"]["properties"]["note"]["maxLength"] = 5
+    assert levels(old, shown)["request-property-max-length-decreased"] is B
+
+
+def test_a_media_type_gaining_or_losing_its_schema() -> None:
+    bare = spec()
+    del bare["paths"]["/orders"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert levels(bare, spec()) == {"request-body-media-type-schema-added": B}
+    assert levels(spec(), bare) == {"request-body-media-type-schema-removed": NB}
+    bare = spec()
+    content = bare["paths"]["/orders/{id}"]["get"]["responses"]["200"]["content"]
+    del content["application/json"]["schema"]
+    assert levels(bare, spec()) == {"response-body-media-type-schema-added": NB}
+    [change] = run(spec(), bare).changes
+    assert (change.id, change.level) == ("response-body-media-type-schema-removed", B)
+    assert change.target.media == "application/json" and change.target.status == "200"
+
+
+def test_path_item_parameters_apply_to_every_operation_unless_one_overrides() -> None:
+    def doc(max_items: int, *, override: bool = False) -> dict[str, Any]:
+        d = spec()
+        item = d["paths"]["/orders/{id}"]
+        item["delete"] = {"responses": {"204": {"description": "gone"}}}
+        item["parameters"] = [
+            {"name": "fields", "in": "query",
+             "schema": {"type": "array", "maxItems": max_items, "items": {"type": "string"}}}
+        ]  # fmt: skip
+        if override:  # the operation's own parameter of that name and place wins
+            own = {"name": "fields", "in": "query", "schema": {"type": "array"}}
+            item["delete"]["parameters"] = [own]
+        return d
+
+    found = {(c.id, c.level, c.operation) for c in run(doc(20), doc(10)).changes}
+    assert found == {
+        ("request-parameter-max-items-decreased", B, "GET /orders/{id}"),
+        ("request-parameter-max-items-decreased", B, "DELETE /orders/{id}"),
+    }
+    found = {
+        (c.id, c.operation) for c in run(doc(20, override=True), doc(10, override=True)).changes
+    }
+    assert found == {("request-parameter-max-items-decreased", "GET /orders/{id}")}
+
+
+def _property_stability(level: str | None) -> dict[str, Any]:
+    doc = spec()
+    if level is not None:
+        doc["components"]["schemas"]["Line"]["properties"]["sku"]["x-stability-level"] = level
+    return doc
+
+
+def test_a_property_s_stability_level_lowered_raised_or_invalid() -> None:
+    found = {(c.id, c.level, c.oasdiff_id, c.operation, c.path) for c in run(
+        _property_stability("stable"), _property_stability("beta")).changes}  # fmt: skip
+    assert found == {
+        ("request-property-stability-decreased", B, "request-property-stability-decreased",
+         "POST /orders", "request body /lines/[]/sku"),
+        ("response-property-stability-decreased", B, "response-property-stability-decreased",
+         "POST /orders", "response 201 body /lines/[]/sku"),
+        ("response-property-stability-decreased", B, "response-property-stability-decreased",
+         "GET /orders/{id}", "response 200 body /lines/[]/sku"),
+    }  # fmt: skip
+    raised = levels(_property_stability("alpha"), _property_stability("stable"))
+    assert raised == {
+        "request-property-stability-increased": INFO,
+        "response-property-stability-increased": INFO,
+    }
+    invalid = run(_property_stability("beta"), _property_stability("gamma")).changes
+    assert {(c.id, c.level, c.oasdiff_id) for c in invalid} == {
+        ("request-property-stability-level-invalid", B, "api-invalid-stability-level"),
+        ("response-property-stability-level-invalid", B, "api-invalid-stability-level"),
+    }
+    # no level is stable: marking it beta lowers the promise, dropping the mark raises it
+    assert levels(_property_stability(None), _property_stability("beta")) == {
+        "request-property-stability-decreased": B,
+        "response-property-stability-decreased": B,
+    }
+    assert set(levels(_stability("beta"), spec()).items()) == {("stability-increased", INFO)}
+    assert levels(spec(), _stability("draft")) == {"stability-decreased": B}
+
+
+def _auth(*, glob: list[Any] | None = None, op: list[Any] | None = None) -> dict[str, Any]:
+    doc = spec()
+    doc["components"]["securitySchemes"] = {
+        "key": {"type": "apiKey", "in": "header", "name": "X-Key"},
+        "bearer": {"type": "http", "scheme": "bearer"},
+    }
+    if glob is not None:
+        doc["security"] = glob
+    if op is not None:
+        doc["paths"]["/orders"]["post"]["security"] = op
+    return doc
+
+
+def _breaking(old: dict[str, Any], new: dict[str, Any]) -> set[tuple[str, str, str | None]]:
+    return {(c.id, c.operation, c.oasdiff_id) for c in run(old, new).changes if c.level is B}
+
+
+def test_calls_the_old_security_let_in_and_the_new_refuses_break() -> None:
+    key, bearer = [{"key": []}], [{"bearer": []}]
+    # anonymous calls refused now: per operation, named after where the requirement is
+    assert _breaking(_auth(), _auth(glob=key)) == {
+        ("global-security-became-required", "POST /orders", "api-global-security-added"),
+        ("global-security-became-required", "GET /orders/{id}", "api-global-security-added"),
+    }
+    assert _breaking(_auth(), _auth(op=key)) == {
+        ("security-became-required", "POST /orders", "api-security-added")
+    }
+    # one scheme replaced by another, or a second one needed too: key holders are refused
+    refused = {("security-alternative-refused", "POST /orders", "api-security-removed")}
+    assert _breaking(_auth(op=key), _auth(op=bearer)) == refused
+    assert _breaking(_auth(op=key), _auth(op=[{"key": [], "bearer": []}])) == refused
+    # another way in, fewer schemes needed, or anonymous allowed: nobody is refused
+    assert _breaking(_auth(op=key), _auth(op=[*key, *bearer])) == set()
+    assert _breaking(_auth(op=[{"key": [], "bearer": []}]), _auth(op=key)) == set()
+    assert _breaking(_auth(op=key), _auth(op=[*bearer, {}])) == set()
+    assert _breaking(_auth(glob=key), _auth()) == set()
+    assert levels(_auth(op=key), _auth(op=[*key, *bearer])) == {"security-added": INFO}
+
+
+def test_a_composition_member_moved_into_an_equal_component_is_no_change() -> None:
+    def doc(role: dict[str, Any]) -> dict[str, Any]:
+        d = spec()
+        d["components"]["schemas"]["Role"] = {"type": "string", "enum": ["a", "b"], "title": "R"}
+        d["components"]["schemas"]["OrderIn"]["properties"]["role"] = {
+            "anyOf": [role, {"type": "null"}]
+        }
+        return d
+
+    inline = doc({"type": "string", "enum": ["a", "b"]})
+    ref = doc({"$ref": "#/components/schemas/Role"})
+    assert run(inline, ref).changes == [] and run(ref, inline).changes == []
+    # a member that says something else is still removed and added, and compared by order
+    other = doc({"type": "string", "enum": ["a"]})
+    assert levels(other, ref) == {
+        "request-property-any-of-removed": B,
+        "request-property-any-of-added": NB,
+    }
+    assert levels(inline, other) == {"request-property-enum-value-removed": B}

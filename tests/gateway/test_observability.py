@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import logging
 import re
+from typing import Any
 
 import pytest
 
-from accord.gateway import GatewayApp, child_traceparent
+from accord.gateway import GatewayApp, GatewayConfig, child_traceparent
+from accord.workspace import load_workspace
 from tests.gateway.conftest import (
     Echo,
     Server,
@@ -91,3 +93,29 @@ def test_readyz_is_200_only_when_every_upstream_answers() -> None:
     assert not_ready.status_code == 503
     assert not_ready.json() == {"status": "not ready", "alpha": "up", "beta": "down"}
     assert healthz.status_code == 200
+
+
+async def _only_live(scope: Any, receive: Any, send: Any) -> None:
+    """An upstream whose health path is ``/live``: every other path answers 503."""
+    if scope["type"] != "http":
+        return
+    status = 200 if scope["path"] == "/live" else 503
+    await send({"type": "http.response.start", "status": status, "headers": []})
+    await send({"type": "http.response.body", "body": b""})
+
+
+def test_readyz_asks_each_upstream_its_own_health_path() -> None:
+    with Server(Echo("alpha")) as alpha, Server(_only_live) as beta:
+        urls = {"alpha": alpha.url, "beta": beta.url}
+        declared = one(GatewayApp(contracts(), config(upstreams=urls, health={"beta": "/live"})),
+                       "GET", "/readyz")  # fmt: skip
+        default = one(GatewayApp(contracts(), config(upstreams=urls)), "GET", "/readyz")
+    assert declared.status_code == 200, declared.json()
+    assert default.json() == {"status": "not ready", "alpha": "up", "beta": "down"}
+
+
+def test_the_workspace_gives_the_gateway_each_service_health_path() -> None:
+    shop = load_workspace()
+    cfg = GatewayConfig.from_workspace(shop, environ={"ACCORD_JWT_SECRET": "x" * 32})
+    assert cfg.health == {name: spec.health for name, spec in shop.services.items()}
+    assert cfg.health["reviews"] == "/healthz" and set(cfg.health) == set(shop.services)

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from accord._process import Process, free_port
+import pytest
 
-NATS_SERVER = shutil.which("nats-server") or "/usr/sbin/nats-server"
+from accord._process import Process
+from accord.workspace import nats_server as workspace_nats_server
 
 
 @dataclass
@@ -24,15 +24,15 @@ class Nats:
 
 @contextmanager
 def nats_server(folder: Path) -> Iterator[Nats]:
-    """``nats-server -js`` on free ports of 127.0.0.1, ready when its /healthz says so."""
-    port, monitor = free_port(), free_port()
-    store = folder / "jetstream"
-    argv = [NATS_SERVER, "-js", "-a", "127.0.0.1", "-p", str(port), "-m", str(monitor),
-            "-sd", str(store)]  # fmt: skip
-    health = f"http://127.0.0.1:{monitor}/healthz?js-enabled-only=true"
-    process = Process("nats", argv, health=health, log=folder / "nats.log", ready_timeout=10)
+    """``nats-server -js`` on free ports of 127.0.0.1 (the command ``accord up`` runs), ready
+    when its /healthz says so; fails when no ``nats-server`` is installed (``make setup``)."""
+    broker = workspace_nats_server(folder / "jetstream")
+    if broker is None:
+        pytest.fail("nats-server is not installed: run `make setup` (Debian's nats-server)")
+    process = Process("nats", broker.argv, health=broker.health, log=folder / "nats.log",
+                      ready_timeout=10)  # fmt: skip
     with process:
-        yield Nats(f"nats://127.0.0.1:{port}", process)
+        yield Nats(broker.url, process)
 
 
 def stream_messages(url: str, stream: str = "ORDERS") -> list[tuple[str, dict[str, str], Any]]:

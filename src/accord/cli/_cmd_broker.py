@@ -146,9 +146,9 @@ def publish(
     """Publish pacts to a Pact Broker as their consumer's version (git commit) and branch."""
     files: list[Path] = []
     if not pacts:
-        from accord.workspace import load_workspace  # noqa: PLC0415
+        from accord.cli._config import open_workspace  # noqa: PLC0415
 
-        files = list(load_workspace().pact_paths())
+        files = list(open_workspace(None).pact_paths())
     for item in pacts or ():
         if item.is_dir():
             files += sorted(item.glob("*.json"))

@@ -60,6 +60,7 @@ def crosscheck_command(
 
     HTTP interactions get swagger-mock-validator's codes, message interactions ``message.*``.
     """
+    from accord.cli._config import open_workspace  # noqa: PLC0415
     from accord.core import AsyncContract, Contract, PactFile  # noqa: PLC0415
     from accord.crosscheck import (  # noqa: PLC0415
         CrosscheckOptions,
@@ -67,7 +68,6 @@ def crosscheck_command(
         crosscheck,
         crosscheck_messages,
     )
-    from accord.workspace import load_workspace  # noqa: PLC0415
 
     if fmt not in _FORMATS:
         raise typer.BadParameter(f"expected one of {', '.join(_FORMATS)}", param_hint="--format")
@@ -102,7 +102,7 @@ def crosscheck_command(
             found = crosscheck(Contract.from_path(files[0], load), pact, options)
         pacts = 1
     else:
-        found_ws = load_workspace(workspace)
+        found_ws = open_workspace(workspace, tool)
         for pact in found_ws.pacts():
             if pact.provider not in found_ws.services:
                 err_console.print(

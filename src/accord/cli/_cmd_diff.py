@@ -59,6 +59,7 @@ def diff(
     check, on any breaking change (--fail-on chooses); 0 otherwise; 2 when an input
     cannot be used.
     """
+    from accord.cli._config import open_workspace  # noqa: PLC0415
     from accord.diff import (  # noqa: PLC0415
         FAIL_ON,
         FORMATS,
@@ -69,7 +70,6 @@ def diff(
         render_diff,
         summary_line,
     )
-    from accord.workspace import load_workspace  # noqa: PLC0415
 
     if list_ids:
         for change_id, level in all_ids().items():
@@ -88,7 +88,7 @@ def diff(
     if base is not None:
         if pacts:
             raise typer.BadParameter("--base reads the workspace's pacts", param_hint="--pacts")
-        result, notes = diff_workspace(load_workspace(workspace), base, names)
+        result, notes = diff_workspace(open_workspace(workspace, max_mib=max_size), base, names)
         title = f"contracts at {base} -> working tree"
     else:
         if len(names) != 2:
@@ -126,7 +126,7 @@ def _diff_events(
         raise AccordError(str(exc)) from None
     found = load_pacts(pacts, options)
     text, breaking, reaching = render_async_changes(
-        changes, found, "json" if fmt == "json" else "text", f"{old} -> {new}"
+        changes, found, "json" if fmt == "json" else "text", f"{old} -> {new}", before, after
     )
     sys.stdout.write(text)
     raise typer.Exit(1 if reaching or (strict and breaking) else 0)

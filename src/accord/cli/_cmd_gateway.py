@@ -68,11 +68,11 @@ def gateway(
     ] = None,
 ) -> None:
     """Serve the API gateway: routes, validation, JWT scopes and rate limits from the contracts."""
+    from accord.cli._config import open_workspace  # noqa: PLC0415
     from accord.cli._serve import serve  # noqa: PLC0415
     from accord.gateway import GatewayApp, GatewayConfig, RedisLimiter  # noqa: PLC0415
-    from accord.workspace import load_workspace  # noqa: PLC0415
 
-    found = load_workspace(workspace)
+    found = open_workspace(workspace)
     config = GatewayConfig.from_workspace(found, upstreams=_parse_upstreams(upstream))
     limiter = RedisLimiter(redis) if redis else None
     app = GatewayApp.from_workspace(found, config, limiter=limiter)
@@ -99,9 +99,10 @@ def up(
 ) -> None:
     """Start every service (or its mock) and the gateway; Ctrl-C stops them all."""
     from accord._process import Process, Supervisor  # noqa: PLC0415
-    from accord.workspace import BROKER_ENV, load_workspace, local_broker  # noqa: PLC0415
+    from accord.cli._config import open_workspace  # noqa: PLC0415
+    from accord.workspace import BROKER_ENV, local_broker  # noqa: PLC0415
 
-    found = load_workspace(workspace)
+    found = open_workspace(workspace)
     mocked = set(mock or [])
     unknown = sorted(mocked - set(found.services))
     if unknown:

@@ -36,7 +36,7 @@ def generate(
     ] = False,
     contract: Annotated[
         Path | None,
-        typer.Option(help="Generate from this OpenAPI file instead of the workspace."),
+        typer.Option(help="Generate from this OpenAPI or AsyncAPI file instead of the workspace."),
     ] = None,
     out: Annotated[
         Path | None, typer.Option(help="With --contract: the package folder to write.")
@@ -51,23 +51,34 @@ def generate(
     server: Annotated[
         bool, typer.Option(help="With --contract: also write the connexion server stub.")
     ] = True,
+    models_only: Annotated[
+        bool,
+        typer.Option(
+            "--models-only", help="With an AsyncAPI --contract: the models, no FastStream stubs."
+        ),
+    ] = False,
     workspace_path: WorkspaceOption = None,
 ) -> None:
     """Generate models, clients and server stubs from the contracts (into generated/)."""
+    from accord.cli._config import open_workspace  # noqa: PLC0415
+    from accord.cli._kind import is_asyncapi  # noqa: PLC0415
     from accord.codegen import PARTS, check_workspace, generate_package, generate_workspace  # noqa: PLC0415
-    from accord.core import Contract  # noqa: PLC0415
-    from accord.workspace import load_workspace  # noqa: PLC0415
+    from accord.core import Contract, LoadOptions  # noqa: PLC0415
 
     if contract is not None:
         if out is None:
             raise typer.BadParameter("--contract needs --out", param_hint="--out")
+        if is_asyncapi(contract, LoadOptions().max_bytes):
+            written = _events_package(contract, out, models_only)
+            _say(f"wrote {len(written)} file(s) in {_show(out)}")
+            return
         parts = PARTS if server else ("models", "client")
         written = generate_package(
             Contract.from_path(contract), out.name, out, parts=parts, client_name=name
         )
         _say(f"wrote {len(written)} file(s) in {_show(out)}")
         return
-    workspace = load_workspace(workspace_path)
+    workspace = open_workspace(workspace_path)
     if check:
         result = check_workspace(workspace, services)
         if result.clean:
@@ -89,3 +100,12 @@ def generate(
     for path in written:
         typer.echo(f"wrote {_show(path)}")
     _say(f"{len(written)} file(s) changed")
+
+
+def _events_package(contract: Path, out: Path, models_only: bool) -> list[Path]:
+    """An AsyncAPI document's package: models, and FastStream stubs unless ``models_only``."""
+    from accord.codegen import EVENT_PARTS, generate_events_package  # noqa: PLC0415
+    from accord.core import AsyncContract  # noqa: PLC0415
+
+    parts = ("models",) if models_only else EVENT_PARTS
+    return generate_events_package(AsyncContract.from_path(contract), out, parts=parts)

@@ -100,9 +100,9 @@ def lint(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Check contracts and pacts: validity, rules, and the workspace as a whole."""
+    from accord.cli._config import open_workspace  # noqa: PLC0415
     from accord.lint import describe, lint_paths  # noqa: PLC0415
     from accord.report import FORMATS, render  # noqa: PLC0415
-    from accord.workspace import load_workspace  # noqa: PLC0415
 
     if list_rules:
         for entry in describe():
@@ -110,11 +110,12 @@ def lint(
         return
     if fmt not in FORMATS:
         raise typer.BadParameter(f"expected one of {', '.join(FORMATS)}", param_hint="--format")
-    config, threshold = lint_settings(load_tool_config(workspace), fail_on, disable, max_size)
+    tool = load_tool_config(workspace)
+    config, threshold = lint_settings(tool, fail_on, disable, max_size)
     result = (
         lint_paths(paths, config)
         if paths
-        else lint_with_crosscheck(load_workspace(workspace), config)
+        else lint_with_crosscheck(open_workspace(workspace, tool, max_size), config)
     )
     sys.stdout.write(render(result.findings, fmt, rules=_rules() if fmt == "sarif" else ()))
     if not quiet:

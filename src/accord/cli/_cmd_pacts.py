@@ -143,10 +143,10 @@ def pacts(
     nothing is written: the pacts are compared, as JSON, with the committed ones
     (library versions in ``metadata`` ignored).
     """
+    from accord.cli._config import open_workspace  # noqa: PLC0415
     from accord.pacts import compare_pacts, write_pacts  # noqa: PLC0415
-    from accord.workspace import load_workspace  # noqa: PLC0415
 
-    workspace = load_workspace(workspace_path)
+    workspace = open_workspace(workspace_path)
     python: Path | None = tests if tests is not None else workspace.root / DEFAULT_TESTS
     if python is not None and not python.exists():
         if tests is not None or not workspace.test_suites():

@@ -27,11 +27,11 @@ def token(
 
     It carries the issuer and audience the gateway checks (from accord.yaml).
     """
+    from accord.cli._config import open_workspace  # noqa: PLC0415
     from accord.runtime import mint_token  # noqa: PLC0415
-    from accord.workspace import load_workspace  # noqa: PLC0415
 
     secret = os.environ.get("ACCORD_JWT_SECRET", "dev-only-secret")
-    workspace = load_workspace(workspace_path)
+    workspace = open_workspace(workspace_path)
     scopes = scope if scope is not None else " ".join(workspace.scopes())
     claims = {"sub": subject, "scope": scopes}
     auth = (workspace.gateway.settings.get("auth") or {}) if workspace.gateway else {}

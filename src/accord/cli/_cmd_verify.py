@@ -45,18 +45,24 @@ def _summary(results: list[ServiceResult]) -> Table:
     from rich.table import Table  # noqa: PLC0415
 
     table = Table(title="accord verify")
-    for column in ("provider", "verdict", "pact interactions", "property tests", "time"):
+    columns = ("provider", "verdict", "pact interactions", "property tests", "messages", "time")
+    for column in columns:
         table.add_column(column)
     for result in results:
         pact = [c for c in result.cases if c.suite == "pact"]
         props = [c for c in result.cases if c.suite == "schemathesis" and not c.skipped]
-        skipped = len(result.skipped())
+        skipped = sum(1 for c in result.cases if c.suite == "schemathesis" and c.skipped)
+        events = [c for c in result.cases if c.suite == "messages"]
+        checked = [c for c in events if not c.skipped]
+        unseen = sum(1 for c in events if c.verdict == "no message seen")
         table.add_row(
             result.provider,
             "[green]passed[/]" if result.passed else "[red]FAILED[/]",
             f"{sum(c.passed for c in pact)}/{len(pact)}",
             f"{sum(c.passed for c in props)}/{len(props)}"
             + (f" ({skipped} skipped)" if skipped else ""),
+            (f"{sum(c.passed for c in checked)}/{len(checked)}" if events else "-")
+            + (f" ({unseen} not seen)" if unseen else ""),
             " ".join(f"{k} {v:.1f}s" for k, v in result.phases.items()),
         )
     return table
@@ -99,7 +105,10 @@ def verify(
     ),
     no_pacts: Annotated[bool, typer.Option("--no-pacts", help="Skip pact verification.")] = False,
     no_properties: Annotated[
-        bool, typer.Option("--no-properties", help="Skip schemathesis.")
+        bool,
+        typer.Option(
+            "--no-properties", help="Skip schemathesis (and the published-messages check)."
+        ),
     ] = False,
     skip_gates: Annotated[
         bool, typer.Option("--skip-gates", help="Skip lint and the freshness checks.")
@@ -152,6 +161,7 @@ def verify(
     import os  # noqa: PLC0415
     import tempfile  # noqa: PLC0415
 
+    from accord.cli._config import open_workspace  # noqa: PLC0415
     from accord.cli._verify_progress import LiveProgress, PlainProgress, wants_plain  # noqa: PLC0415
     from accord.verify import (  # noqa: PLC0415
         VerifyOptions,
@@ -160,9 +170,8 @@ def verify(
         write_html,
         write_junit,
     )
-    from accord.workspace import load_workspace  # noqa: PLC0415
 
-    workspace = load_workspace(workspace_path)
+    workspace = open_workspace(workspace_path)
     from_broker = None
     if broker or os.environ.get("PACT_BROKER_BASE_URL"):
         from accord.cli._cmd_broker import BrokerRun  # noqa: PLC0415
@@ -243,8 +252,8 @@ def can_i_deploy(
     """
     import os  # noqa: PLC0415
 
+    from accord.cli._config import open_workspace  # noqa: PLC0415
     from accord.verify import ResultsStore  # noqa: PLC0415
-    from accord.workspace import load_workspace  # noqa: PLC0415
 
     if broker or os.environ.get("PACT_BROKER_BASE_URL"):
         from accord.cli._cmd_broker import can_i_deploy_broker  # noqa: PLC0415
@@ -256,7 +265,7 @@ def can_i_deploy(
             param_hint="--to-environment",
         )
 
-    workspace = load_workspace(workspace_path)
+    workspace = open_workspace(workspace_path)
     known = set(workspace.services) | set(workspace.consumers)
     if service not in known:
         raise typer.BadParameter(

@@ -13,8 +13,9 @@ from accord._errors import AccordError, Location
 
 if TYPE_CHECKING:
     from accord.core import LoadOptions
+    from accord.workspace import Workspace
 
-__all__ = ["ToolConfig", "WorkspaceOption", "load_tool_config"]
+__all__ = ["ToolConfig", "WorkspaceOption", "load_tool_config", "open_workspace"]
 
 #: ``--workspace``, taken by every command that reads a workspace
 WorkspaceOption = Annotated[
@@ -44,6 +45,18 @@ class ToolConfig:
 
         mib = max_mib if max_mib is not None else self.max_document_mib
         return LoadOptions(max_bytes=int(mib * 1024 * 1024), ref_roots=self.ref_roots)
+
+
+def open_workspace(
+    path: str | Path | None, config: ToolConfig | None = None, max_mib: float | None = None
+) -> Workspace:
+    """The workspace at ``path`` (or found from here), loading its documents under the
+    ``[tool.accord]`` settings nearest to it (size limit, ref roots); a flag wins."""
+    from accord.workspace import load_workspace  # noqa: PLC0415 - commands' --help stay light
+
+    if config is None:
+        config = load_tool_config(Path(path).resolve() if path is not None else None)
+    return load_workspace(path, config.load_options(max_mib))
 
 
 def load_tool_config(start: Path | None = None) -> ToolConfig:

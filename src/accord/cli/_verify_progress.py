@@ -135,7 +135,7 @@ class LiveProgress:
         from rich.table import Table  # noqa: PLC0415
 
         table = Table(title="accord verify", title_justify="left", expand=False)
-        for column in ("provider", "now", "time", "pact", "schemathesis"):
+        for column in ("provider", "now", "time", "pact", "schemathesis", "messages"):
             table.add_column(column)
         now = time.monotonic()
         colours = {"passed": "green", "failed": "red", "skipped": "yellow", "running": "cyan"}
@@ -148,7 +148,7 @@ class LiveProgress:
                 clock = f"{now - row.since:.0f} s"
             else:
                 now_text, clock = row.phase, ""
-            finished = [row.done.get(p, "") for p in ("pact", "schemathesis")]
+            finished = [row.done.get(p, "") for p in ("pact", "schemathesis", "messages")]
             cells = [
                 f"[{colours.get(text.split(' ')[0], 'white')}]{text}[/]" if text else ""
                 for text in finished

@@ -16,6 +16,7 @@ from black.parsing import InvalidInput
 
 from accord._errors import AccordError
 from accord.codegen._emit import emit_client, emit_server
+from accord.codegen._events import event_packages
 from accord.codegen._models import generate_models
 from accord.codegen._naming import class_name, title_class_name
 from accord.codegen._operations import operation_views
@@ -206,7 +207,7 @@ def _render_all(workspace: Workspace, services: Iterable[str] | None) -> dict[st
         )
     # keyed by package name: a service named like a Pact participant (``web-catalog``)
     # becomes an importable package (``generated/web_catalog``)
-    return {
+    rendered = {
         package: render_package(
             workspace.contract(name),
             name,
@@ -218,6 +219,7 @@ def _render_all(workspace: Workspace, services: Iterable[str] | None) -> dict[st
         for name in names
         for package in (name.replace("-", "_"),)
     }
+    return rendered | event_packages(workspace, names)  # AsyncAPI: generated/<name>_events
 
 
 def check_workspace(workspace: Workspace, services: Iterable[str] | None = None) -> CheckResult:

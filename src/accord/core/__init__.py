@@ -10,6 +10,7 @@ from accord.core._asyncapi import (
 )
 from accord.core._contract import Contract, LoadOptions, Match
 from accord.core._matrix import MatrixRow, MatrixSummary, summarise_matrix
+from accord.core._message_check import MessageCheck, check_message
 from accord.core._model import (
     Example,
     Header,
@@ -72,6 +73,7 @@ __all__ = [
     "MatrixSummary",
     "MediaType",
     "Message",
+    "MessageCheck",
     "MessageExample",
     "Operation",
     "PactFile",
@@ -93,6 +95,7 @@ __all__ = [
     "Target",
     "Violation",
     "build_registry",
+    "check_message",
     "coerce",
     "compile_parameters",
     "compile_validator",

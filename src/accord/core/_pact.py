@@ -88,6 +88,10 @@ class HttpResponse:
     generators: Mapping[str, Any]
 
 
+#: the metadata keys a message pact names its channel with (NATS, Kafka, AMQP, JMS...)
+CHANNEL_KEYS = ("subject", "topic", "channel", "destination", "routingKey")
+
+
 @dataclass(slots=True, frozen=True)
 class Message:
     """A message of a message interaction: its contents and metadata (V3 ``messages``,
@@ -99,6 +103,16 @@ class Message:
     generators: Mapping[str, Any]
     pointer: str
     metadata_key: str = "metadata"  # as the pact spells it (pact-jvm's V3: ``metaData``)
+
+    @property
+    def channel(self) -> str | None:
+        """The channel the metadata names (``subject``, ``topic``, ``channel``,
+        ``destination`` or ``routingKey``), if any."""
+        for key in CHANNEL_KEYS:
+            value = self.metadata.get(key)
+            if isinstance(value, str):
+                return value
+        return None
 
     @property
     def content_type(self) -> str | None:

@@ -23,16 +23,20 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
-from accord.core import AsyncContract, PactFile
+from accord.core import AsyncContract, Message, PactFile, SchemaRef
 
 __all__ = [
+    "Affected",
     "AsyncChange",
+    "Reported",
     "asyncapi_changes",
     "classify",
     "consumers_of_change",
     "inline",
+    "origin",
     "raw_changes",
     "render_async_changes",
+    "report_changes",
 ]
 
 Action = Literal["add", "remove", "edit"]
@@ -228,55 +232,247 @@ def _by_direction(change: AsyncChange, directions: dict[str, str]) -> tuple[str,
     return "", ""
 
 
+def _unescape(segment: str) -> str:
+    return segment.replace("~1", "/").replace("~0", "~")
+
+
+def origin(contract: AsyncContract, path: str) -> str | None:
+    """Where the node at ``path`` of the resolved document is written: its JSON pointer
+    in ``contract``'s files, ``$ref`` s followed (``file.yaml#/pointer`` in another file)."""
+    documents = contract.documents
+    file, pointer, node = contract.root, "", contract.root.data
+    for segment in path.split("/")[1:]:
+        target = documents.deref(node, file, pointer)
+        file, pointer, node = target.file, target.pointer, target.value
+        key = _unescape(segment)
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        else:
+            return None
+        pointer = f"{pointer}/{segment}"
+    if file is contract.root:
+        return pointer
+    return f"{file.display}#{pointer}"
+
+
+def _where(contract: AsyncContract, path: str) -> tuple[str, str | None] | None:
+    """The channel key and message key (None: any of the channel's) a path lies under."""
+    parts = [_unescape(p) for p in path.split("/")[1:]]
+    if len(parts) < 2:
+        return None
+    if parts[0] == "channels":
+        channel = contract.channels.get(parts[1])
+        if channel is None:
+            return None
+        if contract.major >= 3:
+            rest = parts[2:]
+            return parts[1], rest[1] if len(rest) > 1 and rest[0] == "messages" else None
+        rest = parts[2:]  # 2.x: <channel>/(subscribe|publish)/message[/oneOf/<i>]
+        if len(rest) > 3 and rest[1] == "message" and rest[2] == "oneOf":
+            op = next(
+                (o for o in contract.operations_on(channel) if rest[0] in o.place.pointer), None
+            )
+            index = int(rest[3]) if rest[3].isdigit() else -1
+            if op is not None and 0 <= index < len(op.messages):
+                return parts[1], op.messages[index].key
+        return parts[1], None
+    if parts[0] == "operations":
+        op = contract.operation(parts[1])
+        if op is None:
+            return None
+        rest = parts[2:]
+        if len(rest) > 1 and rest[0] == "messages" and rest[1].isdigit():
+            index = int(rest[1])
+            if index < len(op.messages):
+                return op.channel.key, op.messages[index].key
+        if len(rest) > 2 and rest[0] == "channel" and rest[1] == "messages":
+            return op.channel.key, rest[2]
+        return op.channel.key, None
+    return None
+
+
+@dataclass(slots=True, frozen=True)
+class Affected:
+    """A message interaction a change reaches: who receives what."""
+
+    consumer: str
+    interaction: str
+    pact: str
+
+
+def _receives(
+    contract: AsyncContract, message: Message, channel_key: str, message_key: str | None
+) -> bool:
+    """Whether a pact's message is received on that channel (and is that message)."""
+    name = message.channel
+    channel = contract.channels.get(channel_key)
+    if channel is None:
+        return False
+    if name is not None:
+        found = contract.match_channel(name)
+        if found is None or found.channel.key != channel_key:
+            return False
+    if message_key is None or len(channel.messages) < 2:
+        return name is not None or bool(contract.operations_on(channel, "send"))
+    body = message.contents.content
+    tiers: dict[int, list[str]] = {}
+    for candidate in channel.messages.values():
+        if candidate.payload is not None:
+            tier = _fit_tier(contract, candidate.payload, body)
+            tiers.setdefault(tier, []).append(candidate.key)
+    best = min((t for t in tiers if t < 2), default=None)
+    return message_key in tiers[best] if best is not None else True  # fits none: it may
+
+
+def _fit_tier(contract: AsyncContract, payload: SchemaRef, body: Any) -> int:
+    """0: ``body`` fits ``payload``; 1: it does but for ``required`` fields (a pact shows
+    what a consumer reads, not all that is sent); 2: it does not."""
+    violations = contract.validator(payload).violations(body)
+    if not violations:
+        return 0
+    return 1 if all(v.keyword == "required" for v in violations) else 2
+
+
 def consumers_of_change(
-    change: AsyncChange, pacts: list[PactFile], provider: str | None = None
-) -> list[str]:
-    """The consumers whose message pacts (with ``provider``, when given) may see ``change``:
-    every consumer with a message pact, for a breaking change to a message."""
-    in_message = "/messages/" in change.path or "/message/" in change.path
-    if change.level != "breaking" or not in_message:
+    change: AsyncChange,
+    pacts: list[PactFile],
+    provider: str | None = None,
+    contract: AsyncContract | None = None,
+    also: tuple[str, ...] = (),
+) -> list[Affected]:
+    """The message interactions (of pacts with ``provider``, when given) that receive the
+    message a breaking ``change`` is in, on its channel, in the old ``contract`` (what the
+    consumers were written against): a pact's message is on the channel its metadata
+    names, and is the channel's message its contents fit. ``also``: the other places the
+    same change is (a message shared by several channels). Without ``contract``, every
+    message interaction."""
+    if change.level != "breaking":
         return []
-    return sorted(
-        {
-            p.consumer
-            for p in pacts
-            if (provider is None or p.provider == provider) and p.message_interactions
-        }
-    )
+    found: list[Affected] = []
+    places = [
+        w for w in (_where(contract, p) for p in (change.path, *also)) if w is not None
+    ] if contract is not None else []  # fmt: skip
+    if contract is not None and not places:
+        return []
+    for pact in pacts:
+        if provider is not None and pact.provider != provider:
+            continue
+        for interaction in pact.message_interactions:
+            message = interaction.message
+            if message is None:
+                continue
+            if contract is None or any(_receives(contract, message, ch, m) for ch, m in places):
+                found.append(Affected(pact.consumer, interaction.description, pact.source.display))
+    return found
+
+
+@dataclass(slots=True)
+class Reported:
+    """A change as the report lists it: once, at the place a reader looks for it."""
+
+    change: AsyncChange
+    written_at: str | None  # where the changed node is written, when not at ``path``
+    also_at: list[str]  # the same change at other places of the resolved document
+    affected: list[Affected]
+
+
+def _rank(path: str) -> int:
+    head = path.split("/")[1] if path.count("/") else ""
+    return {"channels": 0, "operations": 1, "components": 2}.get(head, 3)
+
+
+def report_changes(
+    changes: list[AsyncChange],
+    pacts: list[PactFile],
+    old: AsyncContract | None = None,
+    new: AsyncContract | None = None,
+) -> list[Reported]:
+    """``changes`` grouped as a reader expects them: one change written at one place (a
+    component) and reached from several (its channel, its operation, the component
+    itself) is listed once, under its channel, with the others as context; where the
+    verdict differs by direction (a schema both sent and received) once per verdict."""
+    groups: dict[tuple[str, str], list[AsyncChange]] = {}
+    written: dict[tuple[str, str], str | None] = {}
+    for index, change in enumerate(changes):
+        source = old if change.action == "remove" else new
+        found = origin(source, change.path) if source is not None else None
+        group = (str(change.action), found if found is not None else f"#{index}")
+        groups.setdefault(group, []).append(change)
+        written[group] = found
+    out: list[Reported] = []
+    for group, members in groups.items():
+        members.sort(key=lambda c: _rank(c.path))  # stable: the document's order otherwise
+        shown: list[Reported] = []
+        for change in members:
+            same = next((r for r in shown if _joins(r.change, change)), None)
+            if same is not None:
+                same.also_at.append(change.path)
+                continue
+            at = written[group]
+            shown.append(Reported(change, at if at != change.path else None, [], []))
+        for row in shown:
+            places = tuple(p for p in row.also_at if _rank(p) < 2)
+            row.affected = consumers_of_change(row.change, pacts, None, old, places)
+        out += shown
+    return out
+
+
+def _joins(shown: AsyncChange, change: AsyncChange) -> bool:
+    """Whether ``change`` (the same node as ``shown``) is context of ``shown``'s row: it is
+    outside the channels, or judged the same (several channels sharing a message)."""
+    same_verdict = (shown.level, shown.reason) == (change.level, change.reason)
+    return _rank(change.path) > 0 or same_verdict
 
 
 def render_async_changes(
-    changes: list[AsyncChange], pacts: list[PactFile], fmt: str, title: str
+    changes: list[AsyncChange],
+    pacts: list[PactFile],
+    fmt: str,
+    title: str,
+    old: AsyncContract | None = None,
+    new: AsyncContract | None = None,
 ) -> tuple[str, int, int]:
-    """The changes as text or JSON; returns (output, breaking count, breaking that reach a
-    consumer's message pact)."""
-    rows = []
-    breaking = reaching = 0
-    for change in changes:
-        consumers = consumers_of_change(change, pacts)
-        breaking += change.level == "breaking"
-        reaching += bool(consumers)
-        rows.append((change, consumers))
+    """The changes as text or JSON, each once (:func:`report_changes`); returns (output,
+    breaking count, breaking that reach a consumer's message pact)."""
+    rows = report_changes(changes, pacts, old, new)
+    breaking = sum(r.change.level == "breaking" for r in rows)
+    reaching = sum(bool(r.affected) for r in rows)
     if fmt == "json":
         data = [
             {
-                "action": c.action, "path": c.path, "level": c.level, "type": c.type,
-                "reason": c.reason, "consumers": who,
-                **({"before": c.before} if c.action != "add" else {}),
-                **({"after": c.after} if c.action != "remove" else {}),
+                "action": r.change.action, "path": r.change.path, "level": r.change.level,
+                "type": r.change.type, "reason": r.change.reason,
+                "consumers": sorted({a.consumer for a in r.affected}),
+                "interactions": [
+                    {"consumer": a.consumer, "description": a.interaction, "pact": a.pact}
+                    for a in r.affected
+                ],
+                **({"written_at": r.written_at} if r.written_at else {}),
+                "also_at": r.also_at,
+                **({"before": r.change.before} if r.change.action != "add" else {}),
+                **({"after": r.change.after} if r.change.action != "remove" else {}),
             }
-            for c, who in rows
+            for r in rows
         ]  # fmt: skip
         return json.dumps({"title": title, "changes": data}, indent=2) + "\n", breaking, reaching
-    lines = [f"{title}: {len(changes)} change(s), {breaking} breaking"]
-    for c, who in rows:
-        parts = c.path.split("/")
-        if parts[1] == "operations" and len(parts) > 3 and parts[3] in ("channel", "messages"):
-            continue  # the same message again, under its operation (listed in JSON)
+    lines = [f"{title}: {len(rows)} change(s), {breaking} breaking"]
+    for r in rows:
+        c = r.change
         extra = f" ({c.reason})" if c.reason else ""
         if c.type != c.level:
             extra += f" [@asyncapi/diff: {c.type}]"
-        if who:
-            extra += f"; affects {', '.join(who)}"
+        if r.affected:
+            who = ", ".join(f"{a.consumer} ({a.interaction!r})" for a in r.affected)
+            extra += f"; affects {who}"
         lines.append(f"  {c.level:13} {c.action:6} {c.path}{extra}")
+        if r.written_at:
+            lines.append(f"      written at {r.written_at}")
+        others = [p for p in r.also_at if p != r.written_at]
+        if others:
+            shown = ", ".join(others[:3]) + (
+                f" and {len(others) - 3} more" if len(others) > 3 else ""
+            )
+            lines.append(f"      also at {shown}")
     return "\n".join(lines) + "\n", breaking, reaching

@@ -15,7 +15,7 @@ from accord.diff import (  # noqa: F401  (importing them registers the rules)
 )
 from accord.diff._impact import attach_consumers
 from accord.diff._model import Change, DiffResult, Level, Target
-from accord.diff._oasdiff import OASDIFF_IDS
+from accord.diff._oasdiff import OASDIFF_IDS, hidden_oasdiff_id
 from accord.diff._registry import RULES, Hit, Kind, Rule
 from accord.diff._rules_metadata import relax_unstable
 from accord.diff._rules_operation import operation_key, paired_parameters
@@ -140,7 +140,19 @@ def _root_changes(
             change.service = service
             change.detail = hit.message
             change.message = f"{change.path}: {hit.message}"
+            if pair.hidden:
+                _hide(change, pair.hidden)
             yield change
+
+
+def _hide(change: Change, flag: str) -> None:
+    """A change to a value the reading side never sees (readOnly in a request, writeOnly
+    in a response) breaks nobody: noted as info, under oasdiff's read-only/write-only id
+    where it has one."""
+    side = "sent in a request" if flag == "readOnly" else "returned in a response"
+    change.level = Level.INFO
+    change.message += f" ({flag}: never {side})"
+    change.oasdiff_id = hidden_oasdiff_id(change.id, flag) or change.oasdiff_id
 
 
 def _found(rules: list[Rule], pair: SchemaPair, memo: dict[Any, _Found]) -> _Found:

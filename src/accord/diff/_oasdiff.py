@@ -8,7 +8,7 @@ are simply absent: oasdiff does not check those places.
 
 from __future__ import annotations
 
-__all__ = ["OASDIFF_IDS"]
+__all__ = ["OASDIFF_IDS", "hidden_oasdiff_id"]
 
 #: Accord ids spelled exactly as oasdiff spells the same change
 _SAME_WORDS = """
@@ -37,7 +37,11 @@ request-body-list-of-types-widened request-body-max-contains-decreased
 request-body-max-contains-increased request-body-max-decreased request-body-max-increased
 request-body-max-length-decreased request-body-max-length-increased
 request-body-max-length-set request-body-max-set request-body-media-type-added
-request-body-media-type-removed request-body-min-contains-decreased
+request-body-media-type-removed request-body-media-type-schema-added
+request-body-media-type-schema-removed
+request-property-stability-decreased request-property-stability-increased
+response-property-stability-decreased response-property-stability-increased
+request-body-min-contains-decreased
 request-body-min-contains-increased request-body-min-decreased request-body-min-increased
 request-body-min-items-increased request-body-min-items-set
 request-body-min-length-decreased request-body-min-length-increased request-body-min-set
@@ -149,6 +153,7 @@ response-body-unevaluated-items-added response-body-unevaluated-items-removed
 response-body-unevaluated-properties-added response-body-unevaluated-properties-removed
 response-header-added response-header-became-not-nullable response-header-became-nullable
 response-header-became-optional response-header-type-changed
+response-body-media-type-schema-added response-body-media-type-schema-removed
 response-header-type-generalized response-header-type-specialized response-media-type-added
 response-media-type-removed response-non-success-status-added
 response-non-success-status-removed response-optional-property-added
@@ -215,6 +220,11 @@ _RENAMED = {
     "security-removed": "api-security-removed",
     "global-security-added": "api-global-security-added",
     "global-security-removed": "api-global-security-removed",
+    # what a requirement added or removed does to the calls: oasdiff names the edit
+    "security-became-required": "api-security-added",
+    "security-alternative-refused": "api-security-removed",
+    "global-security-became-required": "api-global-security-added",
+    "global-security-alternative-refused": "api-global-security-removed",
     "request-parameter-added-required": "new-required-request-parameter",
     "request-parameter-added-optional": "new-optional-request-parameter",
     "request-property-added-required": "new-required-request-property",
@@ -227,6 +237,8 @@ _RENAMED = {
     "sunset-removed": "sunset-deleted",
     "sunset-invalid": "api-path-sunset-parse",
     "stability-level-invalid": "api-invalid-stability-level",
+    "request-property-stability-level-invalid": "api-invalid-stability-level",
+    "response-property-stability-level-invalid": "api-invalid-stability-level",
     "request-parameter-sunset-removed": "request-parameter-sunset-deleted",
     "request-parameter-sunset-invalid": "request-parameter-sunset-parse",
     "request-property-deprecated-with-sunset": "request-property-deprecated-with-sunset",
@@ -284,3 +296,28 @@ _RENAMED |= {
 OASDIFF_IDS: dict[str, str] = {
     change_id: change_id for change_id in sorted(_SAME | _FLIPS)
 } | _RENAMED
+
+
+#: oasdiff's ids for changes to a value the other side never sees: a readOnly property
+#: of a request, a writeOnly one of a response (the others keep their usual id)
+_HIDDEN = {
+    "readOnly": {
+        f"request-property-{what}": f"request-read-only-property-{what}"
+        for what in (
+            "enum-value-removed",
+            "max-decreased",
+            "exclusive-max-decreased",
+            "max-length-decreased",
+            "min-increased",
+            "exclusive-min-increased",
+        )
+    },
+    "writeOnly": {
+        "response-property-enum-value-added": "response-write-only-property-enum-value-added"
+    },
+}
+
+
+def hidden_oasdiff_id(change_id: str, flag: str) -> str | None:
+    """oasdiff's id for ``change_id`` inside a value marked ``flag``, when it has its own."""
+    return _HIDDEN.get(flag, {}).get(change_id)

@@ -13,7 +13,7 @@ from typing import Any
 
 from accord.diff._model import Level
 from accord.diff._registry import At, Hit, Kind, directional, rule
-from accord.diff._walk import ANNOTATIONS, COMPOSITIONS, SchemaPair, pair_members
+from accord.diff._walk import ANNOTATIONS, COMPOSITIONS, SchemaPair, composition_members
 
 B, NB, INFO = Level.BREAKING, Level.NON_BREAKING, Level.INFO
 
@@ -213,7 +213,7 @@ def compositions(pair: SchemaPair) -> Iterator[Hit]:
     for key in COMPOSITIONS:
         stem = {"oneOf": "one-of", "anyOf": "any-of", "allOf": "all-of"}[key]
         old, new = pair.old.get(key), pair.new.get(key)
-        _, removed, added = pair_members(old, new)
+        _, removed, added = composition_members(pair, key)
         for verb, indexes, members, side in (
             ("removed", removed, old or [], pair.old_place),
             ("added", added, new or [], pair.new_place),

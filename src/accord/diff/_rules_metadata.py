@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from accord.core import Contract, Place
 from accord.diff._model import Change, Level, Target
-from accord.diff._registry import At, Hit, fixed, rule
+from accord.diff._registry import At, Hit, Kind, fixed, rule
 from accord.diff._rules_operation import (
     is_date,
     paired_parameters,
     param_target,
     raw_node,
 )
-from accord.diff._walk import DiffContext, OperationPair
+from accord.diff._walk import DiffContext, OperationPair, SchemaPair
 
 B, NB, INFO = Level.BREAKING, Level.NON_BREAKING, Level.INFO
 
@@ -277,20 +277,54 @@ def deprecation_policy(pair: OperationPair) -> Iterator[Hit]:
         yield Hit(kind, text, **at)
     before = raw_old.get("x-stability-level") if isinstance(raw_old, dict) else None
     level = raw_new.get("x-stability-level") if isinstance(raw_new, dict) else None
-    before = before if isinstance(before, str) or before is None else repr(before)
-    level = level if isinstance(level, str) or level is None else repr(level)
-    if level is not None and level not in _STABILITY:
-        text = f"x-stability-level {level!r} is not one of {', '.join(sorted(_STABILITY))}"
-        yield Hit("stability-level-invalid", text, **at)
-    elif before in _STABILITY_RANK and level in _STABILITY_RANK and before != level:
-        lower = _STABILITY_RANK[str(level)] < _STABILITY_RANK[str(before)]
-        text = f"x-stability-level {'lowered' if lower else 'raised'} from {before} to {level}"
-        yield Hit("stability-decreased" if lower else "stability-increased", text, **at)
+    found = _stability_change(before, level)
+    if found is not None:
+        yield Hit(found[0], found[1], **at)
     matched, _, _ = paired_parameters(pair)
     for a, b in matched:
         what = f"{b.location} parameter {b.name}"
         for kind, text in _sunset("request-parameter-", raw_node(a.place), raw_node(b.place), what):
             yield Hit(kind, text, a.place, b.place, target=param_target(b))
+
+
+def _stability_change(before: Any, level: Any) -> tuple[str, str] | None:
+    """(kind, text) for an x-stability-level that became invalid, lower or higher.
+
+    No level at all is ``stable`` (as oasdiff reads it): marking a stable element beta
+    lowers its promise, dropping the mark raises it.
+    """
+    if before is None and level is None:
+        return None
+    before = "stable" if before is None else before if isinstance(before, str) else repr(before)
+    level = "stable" if level is None else level if isinstance(level, str) else repr(level)
+    if level is not None and level not in _STABILITY:
+        text = f"x-stability-level {level!r} is not one of {', '.join(sorted(_STABILITY))}"
+        return "stability-level-invalid", text
+    if before in _STABILITY_RANK and level in _STABILITY_RANK and before != level:
+        lower = _STABILITY_RANK[str(level)] < _STABILITY_RANK[str(before)]
+        text = f"x-stability-level {'lowered' if lower else 'raised'} from {before} to {level}"
+        return ("stability-decreased" if lower else "stability-increased"), text
+    return None
+
+
+def _schema_kind(what: str, level: Level) -> Kind:
+    """A schema's stability kind: named apart from the operation's, with the place's id."""
+    return Kind(f"schema-{what}", level, level, "{scope}-" + what)
+
+
+@rule(
+    "schema",
+    _schema_kind("stability-level-invalid", B),
+    _schema_kind("stability-decreased", B),
+    _schema_kind("stability-increased", INFO),
+)
+def schema_stability(pair: SchemaPair) -> Iterator[Hit]:
+    """A property's (or any schema's) x-stability-level became invalid, lower or higher."""
+    before, level = pair.get("x-stability-level")
+    found = _stability_change(before, level)
+    if found is not None:
+        at = pair.new_place.child("x-stability-level") if level is not None else pair.new_place
+        yield Hit(f"schema-{found[0]}", found[1], pair.old_place, at)
 
 
 def stability(raw: Any) -> str:
@@ -314,3 +348,42 @@ def relax_unstable(changes: list[Change], old: Contract) -> None:
         if change.level is Level.BREAKING:
             change.level = Level.INFO
             change.message += f" (x-stability-level {level}: no compatibility promised)"
+
+
+def _alternatives(security: tuple[Mapping[str, Any], ...]) -> set[frozenset[str]]:
+    """An operation's effective requirements: any one of them lets a call in, and each
+    needs all its schemes; an empty one (or none at all) lets anyone in."""
+    return {frozenset(req) for req in security} or {frozenset()}
+
+
+@rule(
+    "operation",
+    fixed("security-became-required", B),
+    fixed("security-alternative-refused", B),
+    fixed("global-security-became-required", B),
+    fixed("global-security-alternative-refused", B),
+)
+def authentication(pair: OperationPair) -> Iterator[Hit]:
+    """Calls the old version let in (anonymous, or with some credentials) are refused.
+
+    The requirements are the effective ones (the operation's own, else the document's,
+    which the ``global-`` ids name): a client that called without credentials breaks
+    when every alternative now needs some, and one that used an alternative breaks when
+    no new alternative is met by the credentials it has.
+    """
+    old, new = _alternatives(pair.old.security), _alternatives(pair.new.security)
+    if frozenset() in new:
+        return
+    raw = raw_node(pair.new.place)
+    prefix = "" if isinstance(raw, dict) and "security" in raw else "global-"
+    at: At = {"old": pair.old.place, "new": pair.new.place, "target": Target("operation")}
+    if frozenset() in old:
+        text = "calls without credentials are refused now: every alternative needs " + (
+            " or ".join(" + ".join(sorted(alt)) for alt in sorted(new, key=sorted))
+        )
+        yield Hit(f"{prefix}security-became-required", text, **at)
+        return
+    for alt in sorted(old, key=sorted):
+        if not any(need <= alt for need in new):
+            text = f"clients that authenticate with {' + '.join(sorted(alt))} are refused now"
+            yield Hit(f"{prefix}security-alternative-refused", text, **at)

@@ -313,3 +313,40 @@ def response_headers(pair: OperationPair) -> Iterator[Hit]:
                     hb.place,
                     target=target,
                 )
+
+
+@rule(
+    "operation",
+    fixed("request-body-media-type-schema-added", B),
+    fixed("request-body-media-type-schema-removed", NB),
+    fixed("response-body-media-type-schema-added", NB),
+    fixed("response-body-media-type-schema-removed", B),
+)
+def media_type_schemas(pair: OperationPair) -> Iterator[Hit]:
+    """A media type both versions list gained or lost its schema.
+
+    A media type without a schema carries anything: a schema added to a request's
+    narrows what may be sent, one removed from a response's no longer says what comes
+    back (as a type generalized to any does).
+    """
+    bodies: list[tuple[str, Target, Any, Any]] = []
+    old_body, new_body = pair.old.request_body, pair.new.request_body
+    if old_body is not None and new_body is not None:
+        bodies.append(("request", Target("request-body"), old_body.content, new_body.content))
+    for status in sorted(pair.old.responses.keys() & pair.new.responses.keys()):
+        a, b = pair.old.responses[status], pair.new.responses[status]
+        bodies.append(("response", Target("response-body", status=status), a.content, b.content))
+    for direction, target, old, new in bodies:
+        where = f"response {target.status}" if target.status else "request"
+        for media in sorted(old.keys() & new.keys()):
+            a, b = old[media], new[media]
+            if (a.schema is None) == (b.schema is None):
+                continue
+            verb = "added" if a.schema is None else "removed"
+            yield Hit(
+                f"{direction}-body-media-type-schema-{verb}",
+                f"{where} media type {media}: schema {verb}",
+                a.place,
+                b.place,
+                target=Target(target.part, status=target.status, media=media),
+            )

@@ -12,7 +12,7 @@ diff), which keeps large documents such as Stripe's fast.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,7 @@ __all__ = [
     "OperationPair",
     "SchemaPair",
     "all_refs",
+    "composition_members",
     "node_key",
     "walk_schemas",
 ]
@@ -55,7 +56,12 @@ ANNOTATIONS = frozenset(
 
 #: a node of one document, cheap to hash: (id of its SourceFile, JSON pointer)
 NodeKey = tuple[int, str]
-Child = tuple[Any, Place, Any, Place, tuple[str, ...]]
+#: a pair of child nodes: (old, its place, new, its place, data-path step, the flags
+#: readOnly/writeOnly that both versions of the child set)
+Child = tuple[Any, Place, Any, Place, tuple[str, ...], frozenset[str]]
+#: what hides a node from one direction: a readOnly value is never sent in a request,
+#: a writeOnly one never returned in a response
+HIDING_FLAG = {"request": "readOnly", "response": "writeOnly"}
 
 
 def node_key(place: Place) -> NodeKey:
@@ -172,6 +178,9 @@ class SchemaPair:
     root: str  # body | parameter | header
     target: Target  # where in the operation; json_path is the data path
     media: str = ""  # the media type of a body ("" for parameters and headers)
+    #: "readOnly" in a request or "writeOnly" in a response when this node is (inside) a
+    #: value both versions mark so: the side that would read or send it never sees it
+    hidden: str = ""
 
     @property
     def scope(self) -> str:
@@ -224,22 +233,26 @@ def walk_schemas(
     b, np_ = ctx.deref(1, *new)
     if ctx.same(op, a, np_, b):
         return
-    queue: deque[Child] = deque([(a, op, b, np_, target.json_path)])
+    queue: deque[tuple[Any, Place, Any, Place, tuple[str, ...], str]] = deque(
+        [(a, op, b, np_, target.json_path, "")]
+    )
     t = target
+    flag = HIDING_FLAG[direction] if root == "body" else ""
     while queue:
-        a, op, b, np_, path = queue.popleft()
+        a, op, b, np_, path, hidden = queue.popleft()
         key = (node_key(op), node_key(np_))
         if key in seen:
             continue
         seen.add(key)
         where = Target(t.part, t.name, t.location, t.status, path, t.absent)
-        pair = SchemaPair(ctx, a, b, op, np_, direction, root, where, media)
+        pair = SchemaPair(ctx, a, b, op, np_, direction, root, where, media, hidden)
         yield pair
         children = ctx.children_memo.get(key)
         if children is None:
             children = ctx.children_memo[key] = _changed_children(pair)
-        for ca, cop, cb, cnp, step in children:
-            queue.append((ca, cop, cb, cnp, path + step))
+        for ca, cop, cb, cnp, step, flags in children:
+            hides = hidden or (flag if flag in flags else "")
+            queue.append((ca, cop, cb, cnp, path + step, hides))
 
 
 def _changed_children(pair: SchemaPair) -> list[Child]:
@@ -250,7 +263,12 @@ def _changed_children(pair: SchemaPair) -> list[Child]:
         a, op = ctx.deref(0, ov, old_at)
         b, np_ = ctx.deref(1, nv, new_at)
         if not ctx.same(op, a, np_, b):
-            out.append((a, op, b, np_, step))
+            flags = frozenset(
+                f
+                for f in HIDING_FLAG.values()
+                if isinstance(a, dict) and isinstance(b, dict) and a.get(f) is b.get(f) is True
+            )
+            out.append((a, op, b, np_, step, flags))
     return out
 
 
@@ -287,7 +305,7 @@ def _children(pair: SchemaPair) -> Iterator[tuple[Any, Place, Any, Place, tuple[
                 ("[]",),
             )
     for key in COMPOSITIONS:
-        matched, _, _ = pair_members(old.get(key), new.get(key))
+        matched, _, _ = composition_members(pair, key)
         for i, j in matched:
             yield (
                 old[key][i],
@@ -305,15 +323,61 @@ def member_key(member: Any, index: int) -> str:
     return f"inline:{index}"
 
 
-def pair_members(old: Any, new: Any) -> tuple[list[tuple[int, int]], list[int], list[int]]:
-    """Match composition members: (matched index pairs, removed old indexes, added new ones)."""
+def composition_members(
+    pair: SchemaPair, key: str
+) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+    """The members of ``key`` (allOf, anyOf, oneOf) of both nodes of ``pair``, matched.
+
+    Members match by ``$ref`` first; then a member that says the same as one on the other
+    side (an inline schema moved into a component, a ``$ref`` inlined, annotations aside)
+    matches it and is compared rather than reported removed and added; the inline members
+    left match by their order.
+    """
+    old, new = _get(pair.old, key), _get(pair.new, key)
+
+    def same(i: int, j: int) -> bool:
+        a, b = pair.old_place.child(key, i), pair.new_place.child(key, j)
+        return _equivalent(pair.ctx, old[i], a, new[j], b)
+
+    return pair_members(old, new, same)
+
+
+def _equivalent(ctx: DiffContext, a: Any, a_at: Place, b: Any, b_at: Place) -> bool:
+    """Two schemas that say the same once ``$ref`` s are followed, annotations aside."""
+    a, a_at = ctx.deref(0, a, a_at)
+    b, b_at = ctx.deref(1, b, b_at)
+    if not isinstance(a, dict) or not isinstance(b, dict):
+        return bool(a == b)
+    a = {k: v for k, v in a.items() if k not in ANNOTATIONS}
+    b = {k: v for k, v in b.items() if k not in ANNOTATIONS}
+    return a == b and all(ctx._same_ref(ref, a_at, b_at) for ref in all_refs(a))
+
+
+def pair_members(
+    old: Any, new: Any, same: Callable[[int, int], bool] | None = None
+) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+    """Match composition members: (matched index pairs, removed old indexes, added new ones).
+
+    By ``$ref``, then by ``same`` (when given), then inline members by their order.
+    """
     a = old if isinstance(old, list) else []
     b = new if isinstance(new, list) else []
-    inline_a = [i for i, m in enumerate(a) if not member_key(m, i).startswith("ref:")]
-    inline_b = [i for i, m in enumerate(b) if not member_key(m, i).startswith("ref:")]
-    keys_a = {member_key(m, inline_a.index(i) if i in inline_a else i): i for i, m in enumerate(a)}
-    keys_b = {member_key(m, inline_b.index(i) if i in inline_b else i): i for i, m in enumerate(b)}
-    matched = [(keys_a[k], keys_b[k]) for k in keys_a if k in keys_b]
-    removed = [keys_a[k] for k in keys_a if k not in keys_b]
-    added = [keys_b[k] for k in keys_b if k not in keys_a]
+    refs_a = {member_key(m, i): i for i, m in enumerate(a) if member_key(m, i).startswith("ref:")}
+    refs_b = {member_key(m, i): i for i, m in enumerate(b) if member_key(m, i).startswith("ref:")}
+    matched = [(refs_a[k], refs_b[k]) for k in refs_a if k in refs_b]
+    left_a = [i for i in range(len(a)) if i not in {m for m, _ in matched}]
+    left_b = [j for j in range(len(b)) if j not in {n for _, n in matched}]
+    if same is not None:
+        for i in list(left_a):
+            j = next((j for j in left_b if same(i, j)), None)
+            if j is not None:
+                matched.append((i, j))
+                left_a.remove(i)
+                left_b.remove(j)
+    inline_a = [i for i in left_a if not member_key(a[i], i).startswith("ref:")]
+    inline_b = [j for j in left_b if not member_key(b[j], j).startswith("ref:")]
+    matched.extend(zip(inline_a, inline_b, strict=False))
+    done_a, done_b = {i for i, _ in matched}, {j for _, j in matched}
+    removed = [i for i in range(len(a)) if i not in done_a]
+    added = [j for j in range(len(b)) if j not in done_b]
     return matched, removed, added

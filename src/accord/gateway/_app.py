@@ -65,6 +65,7 @@ class GatewayApp:
                 read_timeout=config.read_timeout,
                 breaker=config.breaker,
                 transport=(transports or {}).get(name),
+                health=config.health.get(name, "/healthz"),
             )
             for name in self.contracts
         }

@@ -69,7 +69,9 @@ class GatewayConfig:
     read_timeout: float = 5.0
     breaker: BreakerConfig = field(default_factory=BreakerConfig)
     max_body_bytes: int = 1024 * 1024
-    #: seconds each upstream's ``/healthz`` may take for ``/readyz``
+    #: service name -> the path ``/readyz`` asks it (its ``health:``; ``/healthz`` if absent)
+    health: Mapping[str, str] = field(default_factory=dict)
+    #: seconds each upstream's health check may take for ``/readyz``
     ready_timeout: float = 1.0
     #: how long a client may take to send its request, and how many are served at once
     client_limits: ServerLimits = field(default_factory=ServerLimits)
@@ -97,6 +99,7 @@ class GatewayConfig:
             urls[name] = url.rstrip("/")
         values: dict[str, Any] = {
             "upstreams": urls,
+            "health": {n: s.health for n, s in workspace.services.items()},
             "validate_requests": bool(settings.get("validate_requests", True)),
             "validate_responses": str(settings.get("validate_responses", "off")),
             "auth": _auth(settings.get("auth") or {}, workspace.base, env),

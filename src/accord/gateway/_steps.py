@@ -44,7 +44,7 @@ __all__ = ["Authenticate", "Health", "Limit", "ReadBody", "Router", "Screen", "V
 
 
 class Health:
-    """``/healthz`` (the gateway runs) and ``/readyz`` (every upstream's ``/healthz`` answers)."""
+    """``/healthz`` (the gateway runs) and ``/readyz`` (every upstream's health path answers)."""
 
     def __init__(self, app: ASGIApp, upstreams: Mapping[str, Upstream], timeout: float) -> None:
         self.app = app

@@ -249,9 +249,11 @@ class Upstream:
         read_timeout: float,
         breaker: BreakerConfig,
         transport: httpx.AsyncBaseTransport | None = None,
+        health: str = "/healthz",
     ) -> None:
         self.name = name
         self.url = url
+        self.health = health if health.startswith("/") else "/" + health
         self._client: _Client = (
             _Network(url, connect_timeout, read_timeout)
             if transport is None
@@ -290,9 +292,9 @@ class Upstream:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def healthy(self, timeout: float) -> bool:
-        """True when the upstream's ``/healthz`` answers (below 500) within ``timeout`` seconds."""
+        """True when the upstream's health path answers (below 500) within ``timeout`` seconds."""
         try:
-            answer = await self._client.send("GET", "/healthz", [], b"", timeout)
+            answer = await self._client.send("GET", self.health, [], b"", timeout)
         except _Failed:
             return False
         return answer.status < 500  # a mock without /healthz still answers

@@ -3,7 +3,8 @@
 Connected to a NATS server, the mock
 
 - publishes on every channel the document says the service ``send``s: ``count`` messages
-  per channel (0: none), at ``rate`` messages a second, each the message's next example
+  per channel (0: none), at ``rate`` messages a second per channel (0: as fast as it can;
+  the channels take turns), each the message's next example
   (cycling) or, with none, data generated from its payload schema (``seed``: the same
   messages every run). Channel parameters are filled from the seed;
 - subscribes to every channel the service ``receive``s (parameters as ``*``) and checks each
@@ -11,7 +12,9 @@ Connected to a NATS server, the mock
   a violation is logged as one line and counted.
 
 Counters and the latest violations are served as JSON at ``GET /_accord/events`` (and
-``GET /healthz``), by a plain ASGI app whose lifespan runs the broker connection.
+``GET /healthz``), by a plain ASGI app whose lifespan runs the broker connection: 503
+with ``"connected": false`` while the broker is not reached (the mock waits for it,
+saying why in one log line, not a traceback per attempt).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accord._asgi import PROBLEM_JSON, Receive, Scope, Send, send_bytes
-from accord.core import AsyncChannel, AsyncContract, AsyncMessage
+from accord.core import AsyncChannel, AsyncContract, AsyncMessage, AsyncOperation, check_message
 from accord.mock._generate import Unsatisfiable, generate_message
 
 __all__ = ["EventMock", "EventMockConfig"]
@@ -72,6 +75,7 @@ class EventMock:
         self.config = config
         self.counters = Counters()
         self.done = asyncio.Event()  # every message to publish was published
+        self.connected = False  # to the broker, now
         self._task: asyncio.Task[None] | None = None
         for message in contract.messages:  # compile now: a bad schema fails at start
             if message.unsupported_format is not None:
@@ -86,23 +90,39 @@ class EventMock:
                     contract.validator(schema)
 
     # what to publish ------------------------------------------------------------------
+    def _sending(self) -> list[AsyncOperation]:
+        return [
+            op
+            for op in self.contract.operations
+            if op.action == "send"
+            and op.channel.address is not None
+            and any(m.unsupported_format is None for m in op.messages)  # Avro...: not sent
+        ]
+
     def planned(self) -> list[tuple[str, bytes, dict[str, str]]]:
-        """Every (subject, body, headers) the mock will publish, in order (deterministic)."""
+        """Every (subject, body, headers) the mock will publish, in order (deterministic):
+        the channels take turns, one message each."""
         rng = random.Random(self.config.seed)
-        out: list[tuple[str, bytes, dict[str, str]]] = []
-        for op in self.contract.operations:
-            if op.action != "send" or op.channel.address is None or not op.messages:
-                continue
-            usable = [m for m in op.messages if m.unsupported_format is None]
-            if not usable:
-                continue
-            cycle = itertools.cycle(usable)
+        per_channel: list[list[tuple[str, bytes, dict[str, str]]]] = []
+        for op in self._sending():
+            assert op.channel.address is not None
+            cycle = itertools.cycle([m for m in op.messages if m.unsupported_format is None])
+            mine = []
             for _ in range(self.config.count):
                 message = next(cycle)
                 subject = _PARAM.sub(lambda _m: f"p{rng.randrange(10**6)}", op.channel.address)
                 body, headers = self._draw(message, rng)
-                out.append((subject, json.dumps(body).encode(), headers))
-        return out
+                mine.append((subject, json.dumps(body).encode(), headers))
+            per_channel.append(mine)
+        return [m for turn in zip(*per_channel, strict=True) for m in turn]
+
+    @property
+    def interval(self) -> float:
+        """Seconds between two publishes (0: none). ``rate`` is per channel and the channels
+        take turns, so the plan runs at ``rate`` x channels; each message keeps its own
+        slot on the clock, so sleeps do not add up to drift."""
+        channels = len(self._sending())
+        return 1.0 / (self.config.rate * channels) if self.config.rate > 0 and channels else 0.0
 
     def _draw(self, message: AsyncMessage, rng: random.Random) -> tuple[Any, dict[str, str]]:
         examples = [e for e in message.examples if e.has_payload]
@@ -126,36 +146,10 @@ class EventMock:
 
     # what to check ----------------------------------------------------------------------
     def check(self, subject: str, data: bytes, headers: dict[str, str]) -> list[str]:
-        """Why a message received on ``subject`` fits none of its channel's messages."""
-        found = self.contract.match_channel(subject)
-        if found is None:
-            return [f"{subject}: no channel of the document has this address"]
-        candidates = [
-            m for op in self.contract.operations_on(found.channel, "receive") for m in op.messages
-        ]
-        if candidates and all(m.unsupported_format for m in candidates):
-            return []  # Avro, protobuf...: not checked (said once at start)
-        try:
-            body = json.loads(data)
-        except ValueError:
-            return [f"{subject}: the message is not JSON"]
-        best: list[str] | None = None
-        for message in candidates or list(found.channel.messages.values()):
-            problems = []
-            if message.payload is not None:
-                problems += [
-                    f"payload{v}" for v in self.contract.validator(message.payload).violations(body)
-                ]
-            if message.headers is not None:
-                problems += [
-                    f"headers{v}"
-                    for v in self.contract.validator(message.headers).violations(headers)
-                ]
-            if not problems:
-                return []
-            if best is None or len(problems) < len(best):
-                best = [f"{subject} ({message.label}): {p}" for p in problems]
-        return best or []
+        """Why a message received on ``subject`` does not fit the document (empty: it fits)."""
+        found = check_message(self.contract, subject, data, headers, "receive")
+        where = f"{subject} ({found.message.label})" if found.message else subject
+        return [f"{where}: {problem}" for problem in found.problems]
 
     def _record(self, subject: str, data: bytes, headers: dict[str, str]) -> None:
         self.counters.received += 1
@@ -172,9 +166,31 @@ class EventMock:
     async def run(self) -> None:
         import nats  # noqa: PLC0415  (only a running mock connects)
 
-        # no_echo: a channel the service both sends and receives on (a WebSocket API, 2.x
-        # publish + subscribe) must not have the mock check its own messages as others'
-        conn = await nats.connect(self.config.broker, connect_timeout=2, no_echo=True)
+        url = self.config.broker
+        said: set[str] = set()
+
+        async def on_error(exc: Exception) -> None:  # one line per kind, not a traceback
+            text = f"{type(exc).__name__}: {exc}"
+            if text not in said:
+                said.add(text)
+                log.warning("mock: broker %s: %s (retrying every second)", url, text)
+
+        async def on_disconnected() -> None:
+            self.connected = False
+
+        async def on_reconnected() -> None:
+            self.connected = True
+
+        # a broker that is not up yet is waited for (/healthz answers 503 meanwhile); no_echo:
+        # a channel the service both sends and receives on (a WebSocket API, 2.x publish +
+        # subscribe) must not have the mock check its own messages as others'
+        conn = await nats.connect(
+            url, connect_timeout=2, max_reconnect_attempts=-1, reconnect_time_wait=1,
+            error_cb=on_error, disconnected_cb=on_disconnected, reconnected_cb=on_reconnected,
+            no_echo=True,
+        )  # fmt: skip
+        self.connected = True
+        log.info("mock: connected to %s", url)
         try:
             for channel in self._received_channels():
                 assert channel.address is not None
@@ -184,12 +200,16 @@ class EventMock:
                     self._record(msg.subject, msg.data, dict(msg.headers or {}))
 
                 await conn.subscribe(wildcard, cb=on_message)
-            delay = 1.0 / self.config.rate if self.config.rate > 0 else 0.0
-            for subject, body, headers in self.planned():
+            plan, interval = self.planned(), self.interval
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            for index, (subject, body, headers) in enumerate(plan):
+                if interval:
+                    wait = started + index * interval - loop.time()
+                    if wait > 0:
+                        await asyncio.sleep(wait)
                 await conn.publish(subject, body, headers=headers or None)
                 self.counters.published += 1
-                if delay:
-                    await asyncio.sleep(delay)
             await conn.flush()
             self.done.set()
             await asyncio.Event().wait()  # keep validating until the app stops
@@ -221,9 +241,10 @@ class EventMock:
             return
         if scope["path"] in ("/_accord/events", "/healthz"):
             failed = self._task is not None and self._task.done()
-            body = {**self.counters.as_json(), "connected": not failed}
+            connected = self.connected and not failed
+            body = {**self.counters.as_json(), "connected": connected}
             await send_bytes(
-                send, 503 if failed else 200, json.dumps(body).encode(), content_type=_JSON
+                send, 200 if connected else 503, json.dumps(body).encode(), content_type=_JSON
             )
             return
         problem = b'{"title": "Not Found", "status": 404}'

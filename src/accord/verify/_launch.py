@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -51,13 +51,15 @@ def running_provider(
     *,
     deps_from_pacts: bool = True,
     pact_mocks: dict[str, str] | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[str]:
     """Start ``name`` (and mocks of what it consumes); yield its base URL; stop everything.
 
     ``deps_from_pacts`` serves dependencies in pact mode (for pact verification: the
     provider gets what it was promised); otherwise from their contracts (for property
     tests: any valid request gets a valid answer); the URL of each dependency's pact-mode
-    mock goes into ``pact_mocks``, for its states to be chosen. A service declared with
+    mock goes into ``pact_mocks``, for its states to be chosen; ``env`` is added to the
+    provider's environment (where its message broker is). A service declared with
     only a ``url`` is already running: it is used as it is, with nothing started.
     """
     spec = workspace.services[name]
@@ -67,6 +69,7 @@ def running_provider(
     workdir.mkdir(parents=True, exist_ok=True)
     # the workspace first (its services' modules), then whatever this process was given
     paths = [str(workspace.root), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    extra = dict(env or {})
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(paths),
@@ -89,7 +92,8 @@ def running_provider(
         db = workdir / f"{name}.{'sqlite3' if spec.module else 'db'}"
         launch = spec.launch(workspace.root, port=port, db=db, provider_states=True)
         log = _fresh(workdir / f"{name}.log")
-        process = Process(name, launch.argv, launch.health, {**env, **launch.env}, launch.cwd, log)
+        environment = {**env, **launch.env, **extra}
+        process = Process(name, launch.argv, launch.health, environment, launch.cwd, log)
         started.enter_context(process)
         yield spec.base_url(port)
 

@@ -32,7 +32,8 @@ class VerifyOptions:
 class Progress:
     """One step of a run, for a live display or a CI log line.
 
-    ``phase`` is ``start`` (the provider is queued), ``pact``, ``schemathesis`` or ``done``;
+    ``phase`` is ``start`` (the provider is queued), ``pact``, ``schemathesis``,
+    ``messages`` or ``done``;
     ``status`` is ``running``, ``passed``, ``failed``, ``skipped`` or ``info``.
     """
 
@@ -44,13 +45,15 @@ class Progress:
 
 @dataclass(slots=True, frozen=True)
 class CaseResult:
-    """One verified thing: a pact interaction, or a schemathesis operation.
+    """One verified thing: a pact interaction, a schemathesis operation, or a channel.
 
-    A skipped case (``skipped=True``, ``passed=False``) neither passed nor failed; a phase
-    in which every case was skipped gets a failing case of its own saying so.
+    A skipped case (``skipped=True``, ``passed=False``) neither passed nor failed; a
+    schemathesis phase in which every case was skipped gets a failing case of its own
+    saying so. A channel (suite ``messages``) on which no message was seen is skipped with
+    ``seen=0``: its verdict is "no message seen".
     """
 
-    suite: str  # "pact" or "schemathesis"
+    suite: str  # "pact", "schemathesis" or "messages"
     name: str
     passed: bool
     message: str = ""
@@ -59,6 +62,15 @@ class CaseResult:
     reproduce: str = ""  # commands that reproduce the failure after the run, one a line
     skipped: bool = False
     pact: Path | None = None  # the pact file the case comes from (suite "pact")
+    seen: int | None = None  # messages seen on the channel (suite "messages")
+    violations: int = 0  # of which did not fit the document
+
+    @property
+    def verdict(self) -> str:
+        """``passed``, ``failed``, ``skipped`` or ``no message seen``."""
+        if self.skipped:
+            return "no message seen" if self.seen == 0 else "skipped"
+        return "passed" if self.passed else "failed"
 
 
 @dataclass(slots=True)

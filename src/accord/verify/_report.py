@@ -253,7 +253,30 @@ def _phases(result: ServiceResult) -> str:
     for phase in ("pact", "schemathesis"):
         took = result.phases.get(phase)
         shown.append(f"{phase} {took:.1f} s" if took is not None else f"{phase} skipped")
+    if "messages" in result.phases:  # only providers with events watch messages
+        shown.append(f"messages {result.phases['messages']:.1f} s (during schemathesis)")
     return ", ".join(shown)
+
+
+def _events(results: list[ServiceResult]) -> str:
+    """One row per channel a provider sends on: messages seen, violations, verdict."""
+    rows = []
+    for result in results:
+        for case in (c for c in result.cases if c.suite == "messages"):
+            verdict = case.verdict
+            css = {"passed": "passed", "failed": "failed"}.get(verdict, "unseen")
+            rows.append(
+                f'<tr class="{css}"><td>{html.escape(result.provider)}</td>'
+                f"<td>{html.escape(case.name)}</td><td>{case.seen or 0}</td>"
+                f"<td>{case.violations}</td><td>{html.escape(verdict)}</td></tr>"
+            )
+    if not rows:
+        return "<p>No provider with events was watched in this run.</p>"
+    head = (
+        "<tr><th>provider</th><th>channel (operations: address)</th><th>messages seen</th>"
+        "<th>violations</th><th>verdict</th></tr>"
+    )
+    return f"<table>{head}{''.join(rows)}</table>"
 
 
 def _run_header(info: RunInfo | None) -> str:
@@ -321,14 +344,14 @@ def write_html(
 <style>
 body {{ font-family: sans-serif; margin: 2rem; max-width: 70rem; color: #222; }}
 table {{ border-collapse: collapse; margin: 1rem 0; }} td, th {{ border: 1px solid #ccc; padding: .3rem .6rem; text-align: left; }}
-tr.failed td {{ background: #fce8e6; }} tr.passed td {{ background: #e6f4ea; }} tr.unused td {{ color: #888; }}
+tr.failed td {{ background: #fce8e6; }} tr.passed td {{ background: #e6f4ea; }} tr.unused td {{ color: #888; }} tr.unseen td {{ background: #fef7e0; }}
 pre {{ white-space: pre-wrap; background: #f6f6f6; padding: .5rem; }}
 #verdict {{ font-size: 1.4rem; }}
 </style></head><body>
 <h1>Accord verification report</h1>
 <p id="verdict">{"All providers passed." if ok else "Verification failed."} JUnit: <a href="{html.escape(junit_name)}">{html.escape(junit_name)}</a>; logs of each provider, its mocks and the tools in the folder named after it.</p>
 {_run_header(info)}
-<nav><a href="#graph-section">Service graph</a> · <a href="#verdicts">Verdicts</a> · <a href="#coverage">Coverage</a> · <a href="#failures">Failures</a></nav>
+<nav><a href="#graph-section">Service graph</a> · <a href="#verdicts">Verdicts</a> · <a href="#coverage">Coverage</a> · <a href="#events">Events</a> · <a href="#failures">Failures</a></nav>
 <h2 id="graph-section">Service graph</h2>
 <p>Who consumes whom (from <code>contracts/accord.yaml</code>). Providers and pacts:
 <span style="background:{FILLS["passed"]}">passed</span>, <span style="background:{FILLS["failed"]}">failed</span>,
@@ -338,6 +361,11 @@ pre {{ white-space: pre-wrap; background: #f6f6f6; padding: .5rem; }}
 <table><tr><th>provider</th><th>verdict</th><th>cases passed</th><th>time per phase</th></tr>{"".join(verdicts)}</table>
 <h2 id="coverage">Coverage by operation</h2>
 <table><tr><th>service</th><th>operation</th><th>operationId</th><th>consumer pacts</th><th>property tests</th><th>examples</th></tr>{_coverage(workspace, results)}</table>
+<h2 id="events">Events published during the property tests</h2>
+<p>Every message each provider published on the broker, checked against its AsyncAPI document
+(all of them, with their problems, in <code>&lt;provider&gt;/messages/messages.jsonl</code>).
+"no message seen" is neither passed nor failed: nothing on that channel was checked.</p>
+{_events(results)}
 <h2 id="failures">Failures</h2>
 {"".join(failures)}
 </body></html>

@@ -21,6 +21,7 @@ from pathlib import Path
 from accord._errors import AccordError
 from accord.core import PactFile
 from accord.verify._launch import running_provider, service_secret
+from accord.verify._messages import watching_events
 from accord.verify._model import Progress, ServiceResult, VerifyOptions
 from accord.verify._pacts import verify_pacts
 from accord.verify._properties import reproducible, run_schemathesis
@@ -62,12 +63,13 @@ def _provider(
     workdir: Path,
     from_pacts: bool,
     pact_mocks: dict[str, str] | None = None,
+    env: dict[str, str] | None = None,
 ) -> AbstractContextManager[str]:
     """A provider to verify: the one at ``--base-url`` (or its ``url:``), or one started here."""
     if options.base_url:
         return nullcontext(options.base_url.rstrip("/"))
     return running_provider(
-        workspace, name, workdir, deps_from_pacts=from_pacts, pact_mocks=pact_mocks
+        workspace, name, workdir, deps_from_pacts=from_pacts, pact_mocks=pact_mocks, env=env
     )
 
 
@@ -160,32 +162,62 @@ def _verify_one(
         elif options.pacts:
             progress(Progress(name, "pact", "skipped", "no pact names it as provider"))
         if options.properties:
-            progress(Progress(name, "schemathesis", "running", f"seed {options.seed}"))
-            started = time.perf_counter()
-            with _provider(workspace, name, options, folder / "properties", False) as base_url:
-                cases = run_schemathesis(
-                    spec.contract, base_url, folder / "schemathesis",
-                    max_examples=options.max_examples, seed=options.seed, headers=headers,
-                )  # fmt: skip
-            flags = ("--no-pacts", "--seed", str(options.seed))
-            rerun = _rerun(name, options, *flags, "--max-examples", str(options.max_examples))
-            port = spec.port if not options.base_url else None
-            result.cases += [
-                c if c.passed else reproducible(c, rerun, base_url=base_url, port=port)
-                for c in cases
-            ]
-            result.phases["schemathesis"] = time.perf_counter() - started
-            progress(_phase_done(name, "schemathesis", result))
+            _properties(workspace, name, options, folder, progress, headers, result)
     except AccordError as exc:
         result.error = str(exc)
     return result
 
 
+def _properties(
+    workspace: Workspace,
+    name: str,
+    options: VerifyOptions,
+    folder: Path,
+    progress: Callable[[Progress], None],
+    headers: dict[str, str],
+    result: ServiceResult,
+) -> None:
+    """Schemathesis against the provider, watching what it publishes meanwhile."""
+    spec = workspace.services[name]
+    progress(Progress(name, "schemathesis", "running", f"seed {options.seed}"))
+    started = time.perf_counter()
+    flags = ("--no-pacts", "--seed", str(options.seed))
+    rerun = _rerun(name, options, *flags, "--max-examples", str(options.max_examples))
+    here = not options.base_url and spec.startable
+    with watching_events(workspace, name, folder / "messages", started_here=here) as events:
+        env = events.env if events is not None else None
+        with _provider(workspace, name, options, folder / "properties", False, env=env) as url:
+            cases = run_schemathesis(
+                spec.contract, url, folder / "schemathesis",
+                max_examples=options.max_examples, seed=options.seed, headers=headers,
+            )  # fmt: skip
+            result.phases["schemathesis"] = time.perf_counter() - started
+            if events is not None and events.watch is not None:
+                events.watch.settle()
+    port = spec.port if not options.base_url else None
+    result.cases += [
+        c if c.passed else reproducible(c, rerun, base_url=url, port=port) for c in cases
+    ]
+    progress(_phase_done(name, "schemathesis", result))
+    if events is not None:
+        watched = events.watch.results(rerun) if events.watch is not None else []
+        result.cases += [*events.skipped, *watched]
+        result.phases["messages"] = time.perf_counter() - started
+        progress(_phase_done(name, "messages", result))
+
+
 def _phase_done(name: str, phase: str, result: ServiceResult) -> Progress:
-    suite = "pact" if phase == "pact" else "schemathesis"
-    cases = [c for c in result.cases if c.suite == suite and not c.skipped]
+    cases = [c for c in result.cases if c.suite == phase and not c.skipped]
     failed = sum(1 for c in cases if not c.passed)
     detail = f"{len(cases) - failed}/{len(cases)} in {result.phases[phase]:.1f} s"
+    if phase == "messages":  # counts, and the channels nothing was seen on
+        mine = [c for c in result.cases if c.suite == phase]
+        unseen = sum(1 for c in mine if c.verdict == "no message seen")
+        detail = f"{len(cases) - failed}/{len(cases)}"
+        detail += f", {unseen} with no message seen" if unseen else ""
+        detail += f"; {sum(c.seen or 0 for c in mine)} message(s) in {result.phases[phase]:.1f} s"
+        if not cases:
+            return Progress(name, phase, "skipped", detail)
     return Progress(name, phase, "failed" if failed else "passed", detail)
 
 
@@ -261,6 +293,11 @@ def verify_workspace(
     with _stdout_to(raw), ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
         results = list(pool.map(run, names))
     for result in results:
+        events = [c for c in result.cases if c.suite == "messages" and c.seen]
+        if events:  # some message was checked (none seen is no result)
+            seen = sum(c.seen or 0 for c in events)
+            bad = sum(c.violations for c in events)
+            store.record_events(workspace, result.provider, seen, bad, versions[result.provider])
         if not result.pacts_verified:  # not run is not failed: no result at all
             continue
         by_pact = pact_verdicts(result)

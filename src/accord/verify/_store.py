@@ -12,6 +12,11 @@ has no result, which is not the same as a failed one.
 
 Stores written before versions were recorded are migrated in place: their rows get
 no version, so they never count for any version.
+
+The messages a provider published during its property tests are recorded too, per its
+AsyncAPI document's hash and its version (``event_checks``): a provider whose newest
+check at its current version and document found violations cannot be deployed; one
+never checked is not held back by it (no message seen is no result, as for pacts).
 """
 
 from __future__ import annotations
@@ -44,6 +49,15 @@ CREATE TABLE IF NOT EXISTS verifications (
     provider_version TEXT
 );
 CREATE INDEX IF NOT EXISTS verifications_pact ON verifications(pact_sha256, contract_sha256);
+CREATE TABLE IF NOT EXISTS event_checks (
+    provider TEXT NOT NULL,
+    events_sha256 TEXT NOT NULL,
+    provider_version TEXT NOT NULL,
+    passed INTEGER NOT NULL,
+    seen INTEGER NOT NULL,
+    violations INTEGER NOT NULL,
+    verified_at TEXT NOT NULL
+);
 """
 LOCK_TIMEOUT = 5.0  # seconds to wait for another writer before giving up
 
@@ -141,6 +155,52 @@ class ResultsStore:
                 row,
             )
 
+    def record_events(
+        self,
+        workspace: Workspace,
+        provider: str,
+        seen: int,
+        violations: int,
+        version: ProviderVersion,
+    ) -> None:
+        """Record what ``provider`` published during one property phase, at ``version``."""
+        events = workspace.services[provider].events
+        assert events is not None, provider
+        row = (
+            provider, digest(events), version.value, int(violations == 0), seen, violations,
+            datetime.now(UTC).isoformat(timespec="seconds"),
+        )  # fmt: skip
+        with self._connect() as conn:
+            conn.execute(
+                "INSERT INTO event_checks (provider, events_sha256, provider_version, passed,"
+                " seen, violations, verified_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
+
+    def _events_reason(
+        self, workspace: Workspace, service: str, version: str | None
+    ) -> tuple[str | None, ProviderVersion | None]:
+        """Why ``service``'s published messages hold it back (None: they do not)."""
+        events = workspace.services[service].events if service in workspace.services else None
+        if events is None or not self.path.exists():
+            return None, None
+        at = provider_version(workspace, service, version)
+        with self._connect() as conn:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            if "event_checks" not in tables:
+                return None, at
+            row = conn.execute(
+                "SELECT passed, seen, violations FROM event_checks WHERE provider = ? AND "
+                "events_sha256 = ? AND provider_version = ? ORDER BY rowid DESC LIMIT 1",
+                (service, digest(events), at.value),
+            ).fetchone()
+        if row is None or row[0]:
+            return None, at
+        return (
+            f"{service} published {row[2]} of {row[1]} message(s) that do not fit "
+            f"{events.name} at version {at} (see `accord verify {service}`)"
+        ), at
+
     def can_i_deploy(
         self, workspace: Workspace, service: str, version: str | None = None
     ) -> Deployability:
@@ -194,8 +254,17 @@ class ResultsStore:
         # the verdict is the matrix's rule, the one a Pact Broker applies (accord.core);
         # the reasons stay local ones, which say which command makes the result
         verdict = summarise_matrix(rows, "the current version")
+        events, at = self._events_reason(workspace, service, version)
+        if events is not None:
+            reasons.append(events)
+        if at is not None:
+            versions.setdefault(service, at)
         return Deployability(
-            service, verdict.deployable, tuple(reasons), tuple(checked), tuple(versions.items())
+            service,
+            verdict.deployable and events is None,
+            tuple(reasons),
+            tuple(checked),
+            tuple(versions.items()),
         )
 
     @contextmanager

@@ -1,6 +1,6 @@
 """The workspace manifest (``contracts/accord.yaml``) and what it names."""
 
-from accord.workspace._broker import BROKER_ENV, Broker, local_broker
+from accord.workspace._broker import BROKER_ENV, Broker, local_broker, nats_server
 from accord.workspace._manifest import (
     MANIFEST_NAME,
     ConsumerSpec,
@@ -24,4 +24,5 @@ __all__ = [
     "Workspace",
     "load_workspace",
     "local_broker",
+    "nats_server",
 ]

@@ -15,7 +15,7 @@ from pathlib import Path
 from accord._process import free_port
 from accord.workspace._manifest import Workspace
 
-__all__ = ["BROKER_ENV", "Broker", "local_broker"]
+__all__ = ["BROKER_ENV", "Broker", "local_broker", "nats_server"]
 
 #: the variable the services read the broker's URL from
 BROKER_ENV = "ACCORD_NATS_URL"
@@ -29,13 +29,28 @@ class Broker:
     health: str
 
 
+def nats_server(
+    store: Path, port: int | None = None, monitor_port: int | None = None
+) -> Broker | None:
+    """``nats-server`` with JetStream on 127.0.0.1 (free ports unless given), its file store
+    in ``store``; None when no ``nats-server`` is installed. Ready when ``health`` answers."""
+    binary = shutil.which("nats-server") or (
+        "/usr/sbin/nats-server" if Path("/usr/sbin/nats-server").exists() else None
+    )
+    if binary is None:
+        return None
+    port = port or free_port()
+    monitor_port = monitor_port or free_port()
+    argv = [binary, "-js", "-a", "127.0.0.1", "-p", str(port), "-m", str(monitor_port),
+            "-sd", str(store)]  # fmt: skip
+    health = f"http://127.0.0.1:{monitor_port}/healthz?js-enabled-only=true"
+    return Broker(f"nats://127.0.0.1:{port}", argv, health)
+
+
 def local_broker(workspace: Workspace, monitor_port: int | None = None) -> Broker | None:
     """The NATS server the event contracts name on this machine, or None (none named, or
     no ``nats-server`` installed). Its monitoring port (for the health check) is
     ``monitor_port``, else a free one."""
-    binary = shutil.which("nats-server") or (
-        "/usr/sbin/nats-server" if Path("/usr/sbin/nats-server").exists() else None
-    )
     for name, spec in workspace.services.items():
         if spec.events is None:
             continue
@@ -48,12 +63,7 @@ def local_broker(workspace: Workspace, monitor_port: int | None = None) -> Broke
                 continue
             host = str(server.get("host") or server.get("url") or "").removeprefix("nats://")
             address, _, port = host.partition(":")
-            if address in _LOOPBACK and binary is not None:
-                port = port or "4222"
-                monitor_port = monitor_port or free_port()
+            if address in _LOOPBACK:
                 store = workspace.root / "var" / "jetstream"
-                argv = [binary, "-js", "-a", "127.0.0.1", "-p", port, "-m", str(monitor_port),
-                        "-sd", str(store)]  # fmt: skip
-                health = f"http://127.0.0.1:{monitor_port}/healthz?js-enabled-only=true"
-                return Broker(f"nats://127.0.0.1:{port}", argv, health)
+                return nats_server(store, int(port) if port.isdigit() else 4222, monitor_port)
     return None

@@ -104,13 +104,15 @@ class Workspace:
         return cls(load_source(path), options)
 
     @classmethod
-    def discover(cls, start: str | Path | None = None) -> Self | None:
+    def discover(
+        cls, start: str | Path | None = None, options: LoadOptions | None = None
+    ) -> Self | None:
         """Find ``contracts/accord.yaml`` in ``start`` (default: cwd) or a parent directory."""
         here = Path(start or Path.cwd()).resolve()
         for folder in (here, *here.parents):
             for candidate in (folder / "contracts" / MANIFEST_NAME, folder / MANIFEST_NAME):
                 if candidate.is_file():
-                    return cls.from_path(candidate)
+                    return cls.from_path(candidate, options)
         return None
 
     def _service(self, name: str, spec: dict[str, Any]) -> ServiceSpec:
@@ -287,11 +289,15 @@ class Workspace:
             )
 
 
-def load_workspace(path: str | Path | None = None) -> Workspace:
-    """The workspace at ``path``, or the one found from the current directory."""
+def load_workspace(path: str | Path | None = None, options: LoadOptions | None = None) -> Workspace:
+    """The workspace at ``path``, or the one found from the current directory.
+
+    ``options`` (size limit, extra ref roots) apply to every document it loads: its
+    contracts, event documents and pacts.
+    """
     if path is not None:
-        return Workspace.from_path(path)
-    found = Workspace.discover()
+        return Workspace.from_path(path, options)
+    found = Workspace.discover(options=options)
     if found is None:
         raise AccordError(
             f"no workspace here: expected contracts/{MANIFEST_NAME} in {Path.cwd()} or a parent"
