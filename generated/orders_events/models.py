@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -51,12 +51,14 @@ class OrderConfirmed(OrderEvent):
     model_config = ConfigDict(
         populate_by_name=True,
     )
+    type: Literal["order.confirmed"]
 
 
 class OrderCancelled(OrderEvent):
     model_config = ConfigDict(
         populate_by_name=True,
     )
+    type: Literal["order.cancelled"]
 
 
 class Reason(StrEnum):
@@ -70,4 +72,5 @@ class OrderFailed(OrderEvent):
     model_config = ConfigDict(
         populate_by_name=True,
     )
+    type: Literal["order.failed"]
     reason: Reason

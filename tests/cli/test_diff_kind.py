@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from accord.cli import _kind
+from accord.cli import _cmd_diff
 
-MAX_BYTES = 32 * 1024 * 1024
+OPTIONS = SimpleNamespace(max_bytes=32 * 1024 * 1024)
 
 
 @pytest.mark.parametrize(
@@ -28,14 +29,14 @@ MAX_BYTES = 32 * 1024 * 1024
 def test_the_kind_comes_from_the_start(tmp_path: Path, text: str, expected: bool) -> None:
     path = tmp_path / "doc.yaml"
     path.write_text(text)
-    assert _kind.is_asyncapi(str(path), MAX_BYTES) is expected
+    assert _cmd_diff._is_asyncapi(str(path), OPTIONS) is expected
 
 
 def test_a_key_past_the_first_64_kib_is_found_by_reading_the_document(tmp_path: Path) -> None:
     path = tmp_path / "doc.yaml"
     filler = "".join(f"x-note-{n}: {'a' * 100}\n" for n in range(1000))  # ~110 KB first
     path.write_text(filler + "asyncapi: 3.0.0\ninfo: {title: t, version: '1'}\n")
-    assert _kind.is_asyncapi(str(path), MAX_BYTES) is True
+    assert _cmd_diff._is_asyncapi(str(path), OPTIONS) is True
 
 
 def test_a_nested_key_named_asyncapi_is_not_the_document_kind(tmp_path: Path) -> None:
@@ -43,10 +44,10 @@ def test_a_nested_key_named_asyncapi_is_not_the_document_kind(tmp_path: Path) ->
     path.write_text(
         "openapi: 3.0.3\ninfo:\n  asyncapi: no\n  title: t\n  version: '1'\npaths: {}\n"
     )
-    assert _kind.is_asyncapi(str(path), MAX_BYTES) is False
+    assert _cmd_diff._is_asyncapi(str(path), OPTIONS) is False
 
 
 def test_a_fifo_is_not_opened_for_sniffing(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.yaml"
     os.mkfifo(fifo)
-    assert _kind._head(str(fifo), 65536) == b""  # returns at once, never blocks
+    assert _cmd_diff._head(str(fifo), 65536) == b""  # returns at once, never blocks

@@ -224,7 +224,10 @@ def test_parse_reads_by_the_channel_of_the_address() -> None:
     failed = peer.parse(body, "orders.ord_0123456789abcdef.failed")
     assert isinstance(failed, models.OrderFailed) and failed.reason.value == "out_of_stock"
     with pytest.raises(peer.InvalidMessage, match=r"OrderConfirmed: .* at /total"):
-        peer.parse(body.replace(b'"total":1', b'"total":-1'), "orders.x.confirmed")
+        confirmed = body.replace(b'"order.failed"', b'"order.confirmed"')
+        peer.parse(confirmed.replace(b'"total":1', b'"total":-1'), "orders.x.confirmed")
+    with pytest.raises(peer.InvalidMessage, match=r"OrderConfirmed: .* at /type"):
+        peer.parse(body, "orders.x.confirmed")  # a failed event on the confirmed channel
     with pytest.raises(peer.InvalidMessage, match="no channel received on has the address"):
         peer.parse(body, "payments.x.done")
 

@@ -10,10 +10,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from accord import Contract, ContractError
 from accord.codegen import check_workspace, generate_package, generate_workspace, render_package
-from accord.core import Direction
+from accord.core import AsyncContract, Direction
 from accord.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[2]
@@ -218,3 +219,71 @@ def test_format_email_is_as_loose_as_the_contract() -> None:
     assert media.schema is not None
     assert contract.validator(media.schema, Direction.REQUEST).is_valid(body)
     assert OrderCreate.model_validate(body).customer_email == "x@y.test"
+
+
+PINNED = """\
+openapi: 3.1.0
+info: {title: pinned, version: "1"}
+paths: {}
+components:
+  schemas:
+    Kind: {type: string, enum: [a, b]}
+    Event:
+      type: object
+      required: [type, kind, level]
+      properties:
+        type: {type: string}
+        kind: {$ref: "#/components/schemas/Kind"}
+        level: {type: integer}
+    Started:
+      allOf:
+        - $ref: "#/components/schemas/Event"
+        - properties:
+            type: {const: started}
+            level: {type: integer, const: 1}
+            kind: {const: a}
+"""
+
+
+def test_a_subclass_pinning_a_parent_property_to_one_value_keeps_it(tmp_path: Path) -> None:
+    """``allOf: [parent, {properties: {type: {const: x}}}]``: the model refuses what the
+    schema refuses (a Literal), where a narrowing is a type-safe override; a narrowing of
+    an enum class stays the parent's field (a Literal is no subtype of the enum)."""
+    spec = tmp_path / "pinned.yaml"
+    spec.write_text(PINNED)
+    out = tmp_path / "pkg" / "pinned"
+    generate_package(Contract.from_path(spec), "pinned", out, parts=("models",))
+    text = (out / "models.py").read_text()
+    assert 'type: Literal["started"]' in text and "level: Literal[1]" in text
+    sys.path.insert(0, str(tmp_path / "pkg"))
+    try:
+        models = importlib.import_module("pinned.models")
+    finally:
+        sys.path.remove(str(tmp_path / "pkg"))
+        for name in [m for m in sys.modules if m.startswith("pinned")]:
+            del sys.modules[name]
+    assert models.Started.model_validate({"type": "started", "kind": "a", "level": 1})
+    with pytest.raises(ValidationError):
+        models.Started.model_validate({"type": "stopped", "kind": "a", "level": 1})
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(out / "models.py")],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_shop_event_models_refuse_another_event_type() -> None:
+    from generated.orders_events import models  # noqa: PLC0415
+
+    contract = AsyncContract.from_path(REPO / "contracts" / "asyncapi" / "orders.yaml")
+    schema = contract.data["components"]["schemas"]["OrderConfirmed"]
+    assert {"properties": {"type": {"const": "order.confirmed"}}} in schema["allOf"]
+    event = {
+        "event_id": "evt_12345678", "type": "order.confirmed",
+        "occurred_at": "2026-12-03T10:00:00Z", "order_id": "ord_12345678",
+        "customer_id": "cus_12345678", "currency": "EUR", "total": 0,
+        "lines": [{"product_id": "prd_12345678", "quantity": 1}],
+    }  # fmt: skip
+    assert models.OrderConfirmed.model_validate(event).type == "order.confirmed"
+    with pytest.raises(ValidationError):
+        models.OrderConfirmed.model_validate({**event, "type": "order.cancelled"})

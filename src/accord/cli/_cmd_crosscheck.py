@@ -12,7 +12,7 @@ import typer
 from accord._findings import Severity
 from accord.cli._config import WorkspaceOption, load_tool_config
 from accord.cli._console import err_console
-from accord.cli._kind import is_asyncapi
+from accord.cli._sniff import is_asyncapi
 
 if TYPE_CHECKING:
     from accord.crosscheck import Mismatch
@@ -90,7 +90,7 @@ def crosscheck_command(
                 f"expected OPENAPI_FILE PACT_FILE, got {len(files)} path(s)", param_hint="FILES"
             )
         pact = PactFile.from_path(files[1], max_bytes=load.max_bytes)
-        if is_asyncapi(files[0], load.max_bytes):  # message interactions against events
+        if is_asyncapi(str(files[0]), load):  # message interactions against events
             found = crosscheck_messages(AsyncContract.from_path(files[0], load), pact, options)
             if pact.http_interactions:
                 err_console.print(

@@ -12,7 +12,8 @@ import typer
 from accord._errors import AccordError
 from accord.cli._config import WorkspaceOption, load_tool_config
 from accord.cli._console import err_console
-from accord.cli._kind import is_asyncapi
+from accord.cli._sniff import head as _head  # noqa: F401  (tests call it here)
+from accord.cli._sniff import is_asyncapi as _is_asyncapi
 
 
 def register(app: typer.Typer) -> None:
@@ -99,7 +100,7 @@ def diff(
         for name in names:
             if not Path(name).exists():  # a FIFO or device: the loader says what it is
                 raise AccordError(f"contract file {name} does not exist")
-        if is_asyncapi(names[0], options.max_bytes):
+        if _is_asyncapi(names[0], options):
             _diff_events(names[0], names[1], pacts or (), options, fmt, strict)
         result, notes = diff_files(names[0], names[1], pacts or (), options), []
         title = f"{names[0]} -> {names[1]}"

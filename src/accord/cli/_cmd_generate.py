@@ -61,14 +61,14 @@ def generate(
 ) -> None:
     """Generate models, clients and server stubs from the contracts (into generated/)."""
     from accord.cli._config import open_workspace  # noqa: PLC0415
-    from accord.cli._kind import is_asyncapi  # noqa: PLC0415
+    from accord.cli._sniff import is_asyncapi  # noqa: PLC0415
     from accord.codegen import PARTS, check_workspace, generate_package, generate_workspace  # noqa: PLC0415
     from accord.core import Contract, LoadOptions  # noqa: PLC0415
 
     if contract is not None:
         if out is None:
             raise typer.BadParameter("--contract needs --out", param_hint="--out")
-        if is_asyncapi(contract, LoadOptions().max_bytes):
+        if is_asyncapi(str(contract), LoadOptions()):
             written = _events_package(contract, out, models_only)
             _say(f"wrote {len(written)} file(s) in {_show(out)}")
             return

@@ -14,10 +14,9 @@ from accord._asgi import ServerLimits
 from accord._errors import AccordError
 from accord.cli._config import WorkspaceOption, load_tool_config
 from accord.cli._console import err_console
-from accord.cli._kind import is_asyncapi
 
 if TYPE_CHECKING:
-    from accord.core import PactFile
+    from accord.core import LoadOptions, PactFile
     from accord.mock import MockApp, WatchedApp
     from accord.workspace import Workspace
 
@@ -102,7 +101,7 @@ def mock(
 
     tool = load_tool_config(workspace)
     options = tool.load_options()
-    events = [t for t in targets or [] if is_asyncapi(t, options.max_bytes)]
+    events = [t for t in targets or [] if _is_asyncapi(t, options)]
     if events:
         if len(events) != len(targets or []):
             raise typer.BadParameter("mock AsyncAPI documents in a run of their own")
@@ -250,6 +249,16 @@ class EventMockSettings:
     count: int
     rate: float
     seed: int
+
+
+def _is_asyncapi(target: str, options: LoadOptions) -> bool:
+    """A document file (not a service name) that is AsyncAPI, by the shared sniff."""
+    from accord.cli._sniff import is_asyncapi  # noqa: PLC0415
+
+    path = Path(target)
+    if path.suffix.lower() not in (".yaml", ".yml", ".json") or not path.is_file():
+        return False
+    return is_asyncapi(target, options)
 
 
 def _mock_events(

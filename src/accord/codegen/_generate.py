@@ -9,21 +9,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-
-import black
-from black.mode import TargetVersion
-from black.parsing import InvalidInput
+from typing import TYPE_CHECKING
 
 from accord._errors import AccordError
 from accord.codegen._emit import emit_client, emit_server
-from accord.codegen._events import event_packages
 from accord.codegen._models import generate_models
 from accord.codegen._naming import class_name, title_class_name
 from accord.codegen._operations import operation_views
 from accord.codegen._security import scheme_views
 from accord.codegen._types import TypeMapper
 from accord.core import Contract
-from accord.workspace import Workspace
+
+if TYPE_CHECKING:  # only named: `accord generate --contract` need not load the workspace layer
+    from accord.workspace import Workspace
 
 __all__ = [
     "PARTS",
@@ -36,7 +34,6 @@ __all__ = [
 
 PARTS = ("models", "client", "server")
 FIX_COMMAND = "accord generate"
-_BLACK = black.Mode(line_length=100, target_versions={TargetVersion.PY311})
 
 
 @dataclass(slots=True)
@@ -111,7 +108,7 @@ def render_package(
         schemes = scheme_views(contract.security_schemes)
         runtime = shared_runtime or ".runtime"
         text = emit_client(_header(contract, root, "client"), title, cls, views, schemes, runtime)
-        files["client.py"] = _format(text, contract, "client.py")
+        files["client.py"] = text
         if not shared_runtime:
             files["runtime.py"] = runtime_source()
     if "server" in wanted:
@@ -119,18 +116,8 @@ def render_package(
         text = emit_server(
             _header(contract, root, "server"), title, cls, Path(relpath).as_posix(), views
         )
-        files["server.py"] = _format(text, contract, "server.py")
+        files["server.py"] = text
     return files
-
-
-def _format(text: str, contract: Contract, part: str) -> str:
-    try:
-        return black.format_str(text, mode=_BLACK)
-    except InvalidInput as exc:  # a bug of ours: say so, with the contract's name
-        raise AccordError(
-            f"internal error: generated {part} for {contract.root.display} is not valid Python "
-            f"({exc}); please report it"
-        ) from None
 
 
 def write_package(files: Mapping[str, str], out_dir: Path) -> list[Path]:
@@ -219,7 +206,10 @@ def _render_all(workspace: Workspace, services: Iterable[str] | None) -> dict[st
         for name in names
         for package in (name.replace("-", "_"),)
     }
-    return rendered | event_packages(workspace, names)  # AsyncAPI: generated/<name>_events
+    # AsyncAPI: generated/<name>_events (imported here: --contract on OpenAPI never needs it)
+    from accord.codegen._events import event_packages  # noqa: PLC0415
+
+    return rendered | event_packages(workspace, names)
 
 
 def check_workspace(workspace: Workspace, services: Iterable[str] | None = None) -> CheckResult:

@@ -372,36 +372,62 @@ def _drop_redefinitions(data: Any) -> None:
 
     The generator would redeclare them on the subclass with a type of its own making
     (two classes for one shape), which mypy refuses as an incompatible override; the
-    model keeps the parent's field. Validation still applies both schemas.
+    model keeps the parent's field. Validation still applies both schemas. A property
+    the subclass pins to one value (``const``) of the parent's plain type is kept: it
+    becomes a ``Literal``, a compatible override, so ``OrderConfirmed`` refuses
+    ``type: order.cancelled`` as its schema does.
     """
     schemas = data.get("components", {}).get("schemas", {})
     for schema in _walk(data):
         parts = schema.get("allOf")
         if not isinstance(parts, list):
             continue
-        inherited: set[str] = set()
+        inherited: dict[str, Any] = {}
         for part in parts:
             if isinstance(part, dict) and "$ref" in part:
-                inherited |= _declared(part, schemas, 0)
+                inherited.update(_declared(part, schemas, 0))
         for part in parts:
             props = part.get("properties") if isinstance(part, dict) else None
             if isinstance(props, dict) and "$ref" not in part:
-                for name in inherited & set(props):
-                    del props[name]
+                for name in set(inherited) & set(props):
+                    if not _pins_a_value(props[name], inherited[name], schemas):
+                        del props[name]
 
 
-def _declared(schema: Any, schemas: dict[str, Any], depth: int) -> set[str]:
-    """The property names a schema declares, through ``$ref`` and ``allOf``."""
+#: JSON Schema's scalar types, by the Python type of a ``const`` value
+_SCALAR_TYPES = {str: "string", int: "integer", bool: "boolean"}
+
+
+def _pins_a_value(child: Any, parent: Any, schemas: dict[str, Any]) -> bool:
+    """True when ``child`` narrows ``parent`` (a plain scalar) to one value: ``const``."""
+    if not isinstance(child, dict) or "const" not in child:
+        return False
+    if set(child) - {"const", "type", "description", "title", "examples", "example"}:
+        return False
+    ref = parent.get("$ref") if isinstance(parent, dict) else None
+    if isinstance(ref, str) and ref.startswith(_SCHEMAS):
+        parent = schemas.get(ref[len(_SCHEMAS) :])
+    if not isinstance(parent, dict) or set(parent) & {"enum", "const", "$ref", "nullable"}:
+        return False
+    if any(k in parent for k in ("allOf", "anyOf", "oneOf", "properties", "items")):
+        return False
+    kind = _SCALAR_TYPES.get(type(child["const"]))
+    return kind is not None and parent.get("type") == kind and child.get("type", kind) == kind
+
+
+def _declared(schema: Any, schemas: dict[str, Any], depth: int) -> dict[str, Any]:
+    """The properties a schema declares (name -> schema), through ``$ref`` and ``allOf``."""
     if not isinstance(schema, dict) or depth > 16:
-        return set()
+        return {}
     ref = schema.get("$ref")
     if isinstance(ref, str):
         target = schemas.get(ref[len(_SCHEMAS) :]) if ref.startswith(_SCHEMAS) else None
         return _declared(target, schemas, depth + 1)
-    props = schema.get("properties")
-    found = set(props) if isinstance(props, dict) else set()
+    found: dict[str, Any] = {}
     for part in schema.get("allOf") or ():
-        found |= _declared(part, schemas, depth + 1)
+        found.update(_declared(part, schemas, depth + 1))
+    props = schema.get("properties")
+    found.update(props if isinstance(props, dict) else {})
     return found
 
 

@@ -71,7 +71,7 @@ class OperationView:
             kinds.append("None")
         return _union(kinds)
 
-    def signature(self, *, client: bool = False) -> str:
+    def parameters(self, *, client: bool = False) -> list[str]:
         """The parameters after ``self``, as the client and the Protocol spell them."""
         parts = [f"{a.python}: {a.annotation}" for a in self.path_args]
         body = self.body if client else self.server_body
@@ -90,7 +90,7 @@ class OperationView:
             for arg in keywords:
                 optional = "" if arg.required else " | None = None"
                 parts.append(f"{arg.python}: {arg.annotation}{optional}")
-        return ", ".join(parts)
+        return parts
 
 
 def _union(annotations: Iterable[str]) -> str:

@@ -1,56 +1,67 @@
 """Layer 1, the contract core: documents with source maps, ``$ref`` s, operations, validators."""
 
-from accord.core._asyncapi import (
-    AsyncChannel,
-    AsyncContract,
-    AsyncMessage,
-    AsyncOperation,
-    ChannelMatch,
-    MessageExample,
-)
-from accord.core._contract import Contract, LoadOptions, Match
-from accord.core._matrix import MatrixRow, MatrixSummary, summarise_matrix
-from accord.core._message_check import MessageCheck, check_message
-from accord.core._model import (
-    Example,
-    Header,
-    MediaType,
-    Operation,
-    Parameter,
-    Place,
-    RequestBody,
-    Response,
-    SchemaRef,
-)
-from accord.core._pact import (
-    Body,
-    HttpRequest,
-    HttpResponse,
-    Interaction,
-    Message,
-    PactFile,
-    ProviderState,
-)
-from accord.core._params import (
-    ParameterSpec,
-    ParsedRequest,
-    coerce,
-    compile_parameters,
-    cookies_of,
-    read_parameters,
-)
-from accord.core._paths import PathTemplate, Router
-from accord.core._refs import DocumentSet, Target
-from accord.core._resolve import SchemaNode, SchemaResolver
-from accord.core._schema import (
-    Direction,
-    SchemaValidator,
-    Violation,
-    build_registry,
-    compile_validator,
-    convert_document,
-)
-from accord.core._source import SourceFile, SourceMap, decode_pointer, encode_pointer, load_source
+from typing import TYPE_CHECKING
+
+from accord._lazy import lazy_exports as _lazy_exports
+
+if TYPE_CHECKING:  # what mypy and readers see; each module is imported on first use
+    from accord.core._asyncapi import (
+        AsyncChannel,
+        AsyncContract,
+        AsyncMessage,
+        AsyncOperation,
+        ChannelMatch,
+        MessageExample,
+    )
+    from accord.core._contract import Contract, LoadOptions, Match
+    from accord.core._matrix import MatrixRow, MatrixSummary, summarise_matrix
+    from accord.core._message_check import MessageCheck, check_message
+    from accord.core._model import (
+        Example,
+        Header,
+        MediaType,
+        Operation,
+        Parameter,
+        Place,
+        RequestBody,
+        Response,
+        SchemaRef,
+    )
+    from accord.core._pact import (
+        Body,
+        HttpRequest,
+        HttpResponse,
+        Interaction,
+        Message,
+        PactFile,
+        ProviderState,
+    )
+    from accord.core._params import (
+        ParameterSpec,
+        ParsedRequest,
+        coerce,
+        compile_parameters,
+        cookies_of,
+        read_parameters,
+    )
+    from accord.core._paths import PathTemplate, Router
+    from accord.core._refs import DocumentSet, Target
+    from accord.core._resolve import SchemaNode, SchemaResolver
+    from accord.core._schema import (
+        Direction,
+        SchemaValidator,
+        Violation,
+        build_registry,
+        compile_validator,
+        convert_document,
+    )
+    from accord.core._source import (
+        SourceFile,
+        SourceMap,
+        decode_pointer,
+        encode_pointer,
+        load_source,
+    )
 
 __all__ = [
     "AsyncChannel",
@@ -107,3 +118,62 @@ __all__ = [
     "read_parameters",
     "summarise_matrix",
 ]
+
+__getattr__, __dir__ = _lazy_exports(
+    __name__,
+    {
+        "AsyncChannel": "_asyncapi",
+        "AsyncContract": "_asyncapi",
+        "AsyncMessage": "_asyncapi",
+        "AsyncOperation": "_asyncapi",
+        "ChannelMatch": "_asyncapi",
+        "MessageExample": "_asyncapi",
+        "Contract": "_contract",
+        "LoadOptions": "_contract",
+        "Match": "_contract",
+        "MatrixRow": "_matrix",
+        "MatrixSummary": "_matrix",
+        "summarise_matrix": "_matrix",
+        "MessageCheck": "_message_check",
+        "check_message": "_message_check",
+        "Example": "_model",
+        "Header": "_model",
+        "MediaType": "_model",
+        "Operation": "_model",
+        "Parameter": "_model",
+        "Place": "_model",
+        "RequestBody": "_model",
+        "Response": "_model",
+        "SchemaRef": "_model",
+        "Body": "_pact",
+        "HttpRequest": "_pact",
+        "HttpResponse": "_pact",
+        "Interaction": "_pact",
+        "Message": "_pact",
+        "PactFile": "_pact",
+        "ProviderState": "_pact",
+        "ParameterSpec": "_params",
+        "ParsedRequest": "_params",
+        "coerce": "_params",
+        "compile_parameters": "_params",
+        "cookies_of": "_params",
+        "read_parameters": "_params",
+        "PathTemplate": "_paths",
+        "Router": "_paths",
+        "DocumentSet": "_refs",
+        "Target": "_refs",
+        "SchemaNode": "_resolve",
+        "SchemaResolver": "_resolve",
+        "Direction": "_schema",
+        "SchemaValidator": "_schema",
+        "Violation": "_schema",
+        "build_registry": "_schema",
+        "compile_validator": "_schema",
+        "convert_document": "_schema",
+        "SourceFile": "_source",
+        "SourceMap": "_source",
+        "decode_pointer": "_source",
+        "encode_pointer": "_source",
+        "load_source": "_source",
+    },
+)

@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-import jsonschema_rs
-
 __all__ = ["Direction", "SchemaValidator", "Violation", "build_registry", "convert_document"]
 
 
@@ -193,6 +191,8 @@ def build_registry(resources: Iterable[tuple[str, Any]], *, draft: Any = None) -
     ``draft`` is the default dialect (2020-12; AsyncAPI's schemas are draft 07).
     """
 
+    import jsonschema_rs  # noqa: PLC0415  (loaded by the commands that validate, not at start-up)
+
     def refuse(uri: str) -> Any:
         raise ValueError(f"{uri} is not part of this contract (Accord resolves local files only)")
 
@@ -207,6 +207,8 @@ def compile_validator(uri: str, registry: Any) -> SchemaValidator:
     Raises ``ValueError`` with jsonschema-rs's first line of explanation when the
     schema is not valid JSON Schema or a reference inside it cannot be resolved.
     """
+    import jsonschema_rs  # noqa: PLC0415
+
     try:
         validator = jsonschema_rs.validator_for(
             {"$ref": uri},
