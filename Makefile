@@ -32,11 +32,11 @@ NATS     := /usr/sbin/nats-server
 $(CHROMIUM) $(REDIS) $(NATS):
 	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium redis-server nats-server
 
-# Node.js runs the shop's JavaScript parts: the reviews service and the web consumer's pact-js
-# tests; and swagger-mock-validator, the peer `accord crosscheck` is compared with live
+# Node.js runs the shop's JavaScript parts: the reviews service and the web and notifications
+# consumers' pact-js tests; and swagger-mock-validator, the peer `accord crosscheck` is compared with live
 # (tests/peers/smv). Their npm dependencies are installed exactly from each folder's package-lock.json
 NODE     := /usr/bin/node
-NODE_DIRS := services/reviews consumers/web tests/peers/smv
+NODE_DIRS := services/reviews consumers/web consumers/notifications tests/peers/smv
 NODE_STAMPS := $(addsuffix /node_modules/.package-lock.json,$(NODE_DIRS))
 $(NODE):
 	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm

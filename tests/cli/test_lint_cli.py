@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+
+from tests.core.helpers import run_accord
 
 GOOD = textwrap.dedent(
     """\
@@ -31,14 +32,7 @@ GOOD = textwrap.dedent(
 def accord(
     *args: str | Path, cwd: Path | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "accord", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=timeout,
-        check=False,
-    )
+    return run_accord(*args, cwd=cwd, timeout=timeout)
 
 
 def assert_one_line_error(proc: subprocess.CompletedProcess[str], where: str, what: str) -> None:

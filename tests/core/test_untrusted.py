@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -20,7 +18,7 @@ import pytest
 from accord._errors import LoadError, RefError
 from accord.core import Contract, LoadOptions, load_source
 from accord.workspace import Workspace
-from tests.core.helpers import api
+from tests.core.helpers import api, one_line, run_accord
 
 REPO = Path(__file__).resolve().parents[2]
 SECRET = "top-secret-line: the-content-nobody-should-see"
@@ -133,26 +131,6 @@ def test_a_workspace_contract_may_refer_across_the_workspace_and_its_ref_roots(
     assert Workspace.from_path(manifest).contract("api").ref_count == 1
 
 
-def _accord(*args: str | Path, cwd: Path, timeout: float = 30) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "accord", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=timeout,
-        check=False,
-    )
-
-
-def _one_line(done: subprocess.CompletedProcess[str]) -> str:
-    """The command's only output line (lint -q prints it as a finding, others on stderr)."""
-    assert done.returncode == 2, done.stdout + done.stderr
-    assert "Traceback" not in done.stderr
-    lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
-    assert len(lines) == 1, done.stdout + done.stderr
-    return lines[0]
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("form", ["relative", "deep-relative", "file-uri", "absolute"])
 def test_the_cli_refuses_escaping_refs_without_printing_the_file(
@@ -160,12 +138,12 @@ def test_the_cli_refuses_escaping_refs_without_printing_the_file(
 ) -> None:
     doc = layout["project"] / "api.yaml"
     doc.write_text(_doc_with_ref(_escapes(layout)[form]))
-    done = _accord("lint", "-q", doc, cwd=layout["tmp"])
-    line = _one_line(done)
+    done = run_accord("lint", "-q", doc, cwd=layout["tmp"])
+    line = one_line(done)
     assert "leaves the project" in line and "api.yaml:11:" in line
     assert SECRET not in done.stdout + done.stderr
-    done = _accord("diff", doc, doc, cwd=layout["tmp"])
-    assert "leaves the project" in _one_line(done)
+    done = run_accord("diff", doc, doc, cwd=layout["tmp"])
+    assert "leaves the project" in one_line(done)
 
 
 @pytest.mark.slow
@@ -175,8 +153,8 @@ def test_the_mock_refuses_to_start_on_an_escaping_ref(layout: dict[str, Path]) -
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    done = _accord("mock", doc, "--port", str(port), cwd=layout["tmp"])
-    line = _one_line(done)
+    done = run_accord("mock", doc, "--port", str(port), cwd=layout["tmp"])
+    line = one_line(done)
     assert "leaves the project" in line
     assert SECRET not in done.stdout + done.stderr
 
@@ -193,7 +171,7 @@ def test_tool_config_ref_roots_allow_a_shared_folder(layout: dict[str, Path]) ->
             """
         )
     )
-    done = _accord("lint", "-q", "api.yaml", cwd=layout["project"])
+    done = run_accord("lint", "-q", "api.yaml", cwd=layout["project"])
     assert done.returncode in (0, 1), done.stderr
     assert "leaves the project" not in done.stderr
 
@@ -255,8 +233,8 @@ def test_the_cli_answers_special_files_with_one_line_in_bounded_time(
     (tmp_path / "pyproject.toml").write_text('[tool.accord]\nref-roots = ["/dev"]\n')
     doc = tmp_path / "api.yaml"
     doc.write_text(_doc_with_ref(ref))
-    line = _one_line(_accord("lint", "-q", doc, cwd=tmp_path))
+    line = one_line(run_accord("lint", "-q", doc, cwd=tmp_path))
     assert "api.yaml:11:" in line
     assert "not a regular file" in line or "is a directory" in line
-    line = _one_line(_accord("diff", specials[kind], doc, cwd=tmp_path))
+    line = one_line(run_accord("diff", specials[kind], doc, cwd=tmp_path))
     assert "not a regular file" in line or "is a directory" in line

@@ -177,7 +177,10 @@ def test_the_cli_diffs_asyncapi_documents_and_fails_for_consumers(
     assert "breaking      edit   /channels/orderCancelled/messages/orderCancelled/payload" in (
         proc.stdout
     )
-    assert "affects shipping ('an order cancelled event')" in proc.stdout
+    assert (
+        "affects notifications ('an order cancelled event'), shipping ('an order cancelled event')"
+        in proc.stdout
+    )
     unchanged = [*argv[:5], argv[4]]
     same = subprocess.run(unchanged, capture_output=True, text=True, env=env, check=False)
     assert same.returncode == 0 and "0 change(s)" in same.stdout

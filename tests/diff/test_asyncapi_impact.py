@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -17,13 +18,15 @@ from accord.diff import asyncapi_changes, render_async_changes
 ORDERS = "contracts/asyncapi/orders.yaml"
 
 
-def _diff(repo: Path, tmp_path: Path, old: str, new: str, *extra: str) -> tuple[int, str]:
+def _diff(
+    repo: Path, tmp_path: Path, old: str, new: str, *extra: str, pacts: Path | None = None
+) -> tuple[int, str]:
     text = (repo / ORDERS).read_text()
     assert old in text
     changed = tmp_path / "orders.yaml"
     changed.write_text(text.replace(old, new, 1))
     argv = [sys.executable, "-m", "accord", "diff", str(repo / ORDERS), str(changed),
-            "--pacts", str(repo / "contracts/pacts"), *extra]  # fmt: skip
+            "--pacts", str(pacts or repo / "contracts/pacts"), *extra]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": f"{repo / 'src'}{os.pathsep}{repo}"}
     proc = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
     assert proc.returncode in (0, 1), proc.stderr
@@ -32,12 +35,18 @@ def _diff(repo: Path, tmp_path: Path, old: str, new: str, *extra: str) -> tuple[
 
 def test_a_change_no_pact_receives_names_no_consumer(repo: Path, tmp_path: Path) -> None:
     # shipping's pact has confirmed and cancelled events, no failed one
-    code, out = _diff(repo, tmp_path, "payment_interrupted]", "payment_interrupted, fraud]")
+    only = tmp_path / "pacts"
+    only.mkdir()
+    shutil.copy(repo / "contracts/pacts/shipping-orders.json", only)
+    change = ("payment_interrupted]", "payment_interrupted, fraud]")
+    code, out = _diff(repo, tmp_path, *change, pacts=only)
     assert "affects" not in out
     assert code == 0, out
-    strict, _ = _diff(repo, tmp_path, "payment_interrupted]", "payment_interrupted, fraud]",
-                      "--strict")  # fmt: skip
+    strict, _ = _diff(repo, tmp_path, *change, "--strict", pacts=only)
     assert strict == 1
+    # notifications' pact (pact-js) receives failed events: with every pact, it is named
+    code, out = _diff(repo, tmp_path, *change)
+    assert code == 1 and "affects notifications ('an order failed event')" in out, out
 
 
 def test_a_change_is_listed_once_where_its_message_is_used(repo: Path, tmp_path: Path) -> None:

@@ -53,6 +53,19 @@ def test_a_clean_document_has_no_findings(tmp_path: Path) -> None:
             17,
         ),
         ("payload: {type: object,", "payload: {type: objekt,", "asyncapi-valid", 16),
+        ("address: orders.{orderId}", "address: orders.{orderId", "asyncapi-channel-parameters", 5),
+        (
+            "address: orders.{orderId}",
+            "address: 'orders.{order Id}'",
+            "asyncapi-channel-parameters",
+            5,
+        ),
+        (
+            "payload: {type: object, required: [id], properties: {id: {type: string}}}",
+            "payload: {schemaFormat: application/vnd.apache.avro, schema: {type: string}}",
+            "asyncapi-payload-format",
+            16,
+        ),
     ],
 )
 def test_rule_reports_with_location(

@@ -67,14 +67,16 @@ def test_report_renders_in_chromium(tmp_path: Path) -> None:
     assert svg is not None
     nodes = re.findall(r'<g class="node (consumer|provider) ?(\w*)">', svg.group(0))
     assert [kind for kind, _ in nodes].count("provider") == 4
-    assert [kind for kind, _ in nodes].count("consumer") == 4  # storefront, web, shipping, orders
+    # storefront, web, shipping, notifications, orders
+    assert [kind for kind, _ in nodes].count("consumer") == 5
     # providers coloured by verdict: reviews was not verified in this run
     assert sorted(v for kind, v in nodes if kind == "provider") == [
         "failed", "failed", "passed", "unverified",
     ]  # fmt: skip
-    # orders->2, storefront->3, web->1; storefront's pact with catalog passed
+    # orders->2, storefront->3, web->1, shipping->1, notifications->1; storefront's pact
+    # with catalog passed
     edges = re.findall(r'<line class="edge (\w+)"', svg.group(0))
-    assert len(edges) == 7 and "passed" in edges
+    assert len(edges) == 8 and "passed" in edges
     # the run: date, commit, seed, example count, tools; phases not run say "skipped"
     for key, value in (("date", "2026-12-03T13:00:00"), ("commit", "0123abc"), ("seed", "7"),
                        ("examples", "25"), ("tools", "schemathesis 4.32.5")):  # fmt: skip

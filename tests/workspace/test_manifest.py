@@ -55,11 +55,11 @@ def test_the_real_manifest_loads() -> None:
     ws = Workspace.from_path(REAL_MANIFEST)
     assert ws.name == "shop"
     assert sorted(ws.services) == ["catalog", "orders", "payments", "reviews"]
-    assert list(ws.consumers) == ["storefront", "web", "shipping"]
+    assert list(ws.consumers) == ["storefront", "web", "shipping", "notifications"]
     assert ws.consumers_of("catalog") == ["orders", "storefront", "web"]
     assert ws.consumers_of("reviews") == ["storefront"]
     assert ws.consumers_of("payments") == ["orders"]
-    assert ws.consumers_of("orders") == ["shipping", "storefront"]
+    assert ws.consumers_of("orders") == ["notifications", "shipping", "storefront"]
     assert ws.services["orders"].events == REPO / "contracts" / "asyncapi" / "orders.yaml"
     events = ws.events("orders")
     assert events is not None and {op.action for op in events.operations} == {"send"}

@@ -46,7 +46,7 @@ COMMANDS: dict[str, CommandInfo] = {
     ),
     "crosscheck": CommandInfo(
         "_cmd_crosscheck",
-        "Check pact interactions against the provider's OpenAPI contract (smv codes).",
+        "Check pacts against the provider's contracts: OpenAPI for HTTP, AsyncAPI for messages.",
     ),
     "diff": CommandInfo(
         "_cmd_diff",

@@ -12,6 +12,7 @@ import typer
 from accord._findings import Severity
 from accord.cli._config import WorkspaceOption, load_tool_config
 from accord.cli._console import err_console
+from accord.cli._sniff import is_asyncapi
 
 if TYPE_CHECKING:
     from accord.crosscheck import Mismatch
@@ -27,7 +28,8 @@ def crosscheck_command(
     files: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="An OpenAPI document and a pact file (default: every pact of the workspace).",
+            help="An OpenAPI or AsyncAPI document and a pact file (default: every pact of the "
+            "workspace).",
             metavar="OPENAPI_FILE PACT_FILE",
             show_default=False,
         ),
@@ -54,10 +56,18 @@ def crosscheck_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line.")] = False,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Check pact interactions against the provider's OpenAPI contract (smv codes)."""
+    """Check pacts against the provider's contracts: OpenAPI for HTTP, AsyncAPI for messages.
+
+    HTTP interactions get swagger-mock-validator's codes, message interactions ``message.*``.
+    """
     from accord.cli._config import open_workspace  # noqa: PLC0415
-    from accord.core import Contract, PactFile  # noqa: PLC0415
-    from accord.crosscheck import CrosscheckOptions, Mismatch, crosscheck  # noqa: PLC0415
+    from accord.core import AsyncContract, Contract, PactFile  # noqa: PLC0415
+    from accord.crosscheck import (  # noqa: PLC0415
+        CrosscheckOptions,
+        Mismatch,
+        crosscheck,
+        crosscheck_messages,
+    )
 
     if fmt not in _FORMATS:
         raise typer.BadParameter(f"expected one of {', '.join(_FORMATS)}", param_hint="--format")
@@ -79,9 +89,17 @@ def crosscheck_command(
             raise typer.BadParameter(
                 f"expected OPENAPI_FILE PACT_FILE, got {len(files)} path(s)", param_hint="FILES"
             )
-        contract = Contract.from_path(files[0], load)
         pact = PactFile.from_path(files[1], max_bytes=load.max_bytes)
-        found = crosscheck(contract, pact, options)
+        if is_asyncapi(str(files[0]), load):  # message interactions against events
+            found = crosscheck_messages(AsyncContract.from_path(files[0], load), pact, options)
+            if pact.http_interactions:
+                err_console.print(
+                    f"accord: note: {len(pact.http_interactions)} HTTP interaction(s) of "
+                    f"{files[1]} not checked: an AsyncAPI document describes messages only",
+                    markup=False,
+                )
+        else:
+            found = crosscheck(Contract.from_path(files[0], load), pact, options)
         pacts = 1
     else:
         found_ws = open_workspace(workspace, tool)
@@ -93,7 +111,11 @@ def crosscheck_command(
                     markup=False,
                 )
                 continue
-            found += crosscheck(found_ws.contract(pact.provider), pact, options)
+            if pact.http_interactions or not pact.message_interactions:
+                found += crosscheck(found_ws.contract(pact.provider), pact, options)
+            events = found_ws.events(pact.provider) if pact.message_interactions else None
+            if events is not None:
+                found += crosscheck_messages(events, pact, options)
             pacts += 1
     found.sort(key=Mismatch.sort_key)
     sys.stdout.write(_render(found, fmt))

@@ -203,10 +203,17 @@ def _workspace_pacts(services: list[str], path: Path | None = None) -> tuple[lis
     return found, port
 
 
+def _a_file(target: str) -> bool:
+    """Whether ``target`` names a file rather than a service: a FIFO or a device too, which
+    the loader then refuses with its own one-line message (not "no workspace here")."""
+    path = Path(target)
+    return path.is_file() or (path.exists() and not path.is_dir())
+
+
 def _sources(targets: list[str], path: Path | None = None) -> tuple[list[tuple[str, Path]], int]:
     """Contract files for the targets (services or files), and the port to use by default."""
     workspace = None
-    if not targets or any(not Path(t).is_file() for t in targets):
+    if not targets or any(not _a_file(t) for t in targets):
         workspace = _find_workspace(path)
         if workspace is None:
             raise AccordError(
@@ -220,7 +227,7 @@ def _sources(targets: list[str], path: Path | None = None) -> tuple[list[tuple[s
     ports: list[int] = []
     for target in targets:
         path = Path(target)
-        if path.is_file():
+        if _a_file(target):
             out.append((path.stem, path))
             continue
         assert workspace is not None

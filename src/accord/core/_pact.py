@@ -102,6 +102,7 @@ class Message:
     matching_rules: MatchingRules
     generators: Mapping[str, Any]
     pointer: str
+    metadata_key: str = "metadata"  # as the pact spells it (pact-jvm's V3: ``metaData``)
 
     @property
     def channel(self) -> str | None:
@@ -310,11 +311,13 @@ class _Reader:
         if not isinstance(raw, dict):
             self.problem(pointer, "a message must be an object")
             return None
-        metadata = raw.get("metadata")
+        # pact-jvm's V3 writers spelled it ``metaData``; every Pact reader accepts both
+        key = "metadata" if "metadata" in raw or "metaData" not in raw else "metaData"
+        metadata = raw.get(key)
         if metadata is None:
             metadata = {}
         elif not isinstance(metadata, dict):
-            self.problem(pointer + "/metadata", "`metadata` must be an object")
+            self.problem(f"{pointer}/{key}", f"`{key}` must be an object")
             metadata = {}
         ctype = next(
             (
@@ -332,6 +335,7 @@ class _Reader:
             matching_rules=rules,
             generators=generators,
             pointer=pointer,
+            metadata_key=key,
         )
 
     def states(self, raw: dict[str, Any], pointer: str) -> tuple[ProviderState, ...]:
@@ -432,7 +436,8 @@ class _Reader:
         ctype = headers.get("content-type", (None,))[0]
         if "body" not in raw and "contents" not in raw:
             return Body()
-        value = raw.get("body", raw.get("contents"))
+        key = "body" if "body" in raw else "contents"  # a message's is ``contents``
+        value = raw[key]
         if version.startswith("4") and isinstance(value, dict) and "content" in value:
             ctype = value.get("contentType") or ctype
             content = value.get("content")
@@ -441,13 +446,13 @@ class _Reader:
                 try:
                     content = base64.b64decode(content, validate=True)
                 except (binascii.Error, ValueError):
-                    self.problem(pointer + "/body/content", "body is marked base64 but is not")
+                    self.problem(f"{pointer}/{key}/content", "body is marked base64 but is not")
             elif encoded == "json" and isinstance(content, str):
                 try:
                     content = json.loads(content)
                 except ValueError:
                     self.problem(
-                        pointer + "/body/content", "body is marked JSON but does not parse"
+                        f"{pointer}/{key}/content", "body is marked JSON but does not parse"
                     )
             return Body(True, content, ctype)
         return Body(True, value, ctype)

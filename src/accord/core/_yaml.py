@@ -139,7 +139,15 @@ _NO_KEY = object()
 _MERGE_KEY = object()
 
 
-def _error(display: str, exc: yaml.YAMLError) -> LoadError:
+def _error(display: str, exc: yaml.YAMLError, text: str) -> LoadError:
+    if isinstance(exc, yaml.reader.ReaderError):  # a control character: where, in one line
+        at = min(max(exc.position, 0), len(text))
+        line = text.count("\n", 0, at) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return LoadError(
+            f"malformed YAML: character #x{code:04x} is not allowed ({exc.reason})",
+            Location(display, line, at - text.rfind("\n", 0, at)),
+        )
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
@@ -162,7 +170,7 @@ def read_yaml(text: str, display: str) -> tuple[Any, Positions | None, list[tupl
         try:
             return _Reader(display).read(text)
         except yaml.YAMLError as exc:
-            raise _error(display, exc) from None
+            raise _error(display, exc, text) from None
 
 
 def _unpack(packed: int) -> tuple[int, int]:

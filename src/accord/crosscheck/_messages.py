@@ -7,8 +7,10 @@ must fit a message of an operation whose action is ``send``:
   ``destination`` or ``routingKey``) and matched to a channel address (parameters too);
   unnamed, every ``send`` operation's messages are candidates;
 - the direction: a channel the provider only receives on cannot be where it publishes;
-- the payload: the contents must fit one candidate message's payload schema. As for HTTP
-  responses, a pact shows the fields a consumer reads, so ``required`` is not enforced;
+- the payload: JSON contents must fit one candidate message's payload schema. As for HTTP
+  responses, a pact shows the fields a consumer reads, so ``required`` is not enforced.
+  Contents that are absent or not JSON (a base64 body: protobuf, Avro, bytes) are not
+  checked against a schema; their content type picks the candidate and is compared;
 - headers: metadata entries the message's headers schema declares must fit it;
 - content type: the pact's (contents or metadata) against the message's.
 
@@ -18,41 +20,75 @@ mismatch carries the pact location and the AsyncAPI one.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from accord.core import AsyncContract, AsyncMessage, Interaction, Message, PactFile, Place
+from accord.core import (
+    AsyncChannel,
+    AsyncContract,
+    AsyncMessage,
+    Body,
+    Interaction,
+    Message,
+    PactFile,
+    Place,
+    Target,
+    decode_pointer,
+    encode_pointer,
+)
 from accord.crosscheck._exchange import pact_path, spec_path
-from accord.crosscheck._model import Mismatch
+from accord.crosscheck._model import CrosscheckOptions, Mismatch
+
+SYNC_TYPE = "Synchronous/Messages"
+#: how deep the undeclared-property walk goes (a recursive schema ends here)
+_MAX_DEPTH = 64
 
 __all__ = ["crosscheck_messages"]
 
 _CHANNEL_KEYS = ("subject", "topic", "channel", "destination", "routingKey")
 
 
-def crosscheck_messages(contract: AsyncContract, pact: PactFile) -> list[Mismatch]:
-    """Every way the message interactions of ``pact`` disagree with ``contract``."""
+def crosscheck_messages(
+    contract: AsyncContract, pact: PactFile, options: CrosscheckOptions | None = None
+) -> list[Mismatch]:
+    """Every way the message interactions of ``pact`` disagree with ``contract``.
+
+    As for HTTP responses, a payload object is closed unless
+    ``options.additional_properties_in_response``: a field the pact reads that the message
+    does not declare is a mismatch (the provider never promised to send it).
+    """
+    closed = options is None or not options.additional_properties_in_response
     pact.raise_for_problems()
     out: list[Mismatch] = []
     for interaction in pact.message_interactions:
-        if interaction.message is not None:
-            out += _check(contract, pact, interaction, interaction.message)
+        if interaction.message is None:
+            continue
+        if interaction.type != SYNC_TYPE:
+            out += _check(contract, pact, interaction, interaction.message, "send", closed)
+            continue
+        # request/reply: the provider receives the request and sends each reply (an
+        # operation's ``reply`` in 3.x, else a message it sends)
+        out += _check(contract, pact, interaction, interaction.message, "receive", closed)
+        for reply in interaction.replies:
+            out += _check(contract, pact, interaction, reply, "send", closed)
     return out
 
 
 def _mismatch(
     code: str,
-    message: str,
+    text: str,
     pact: PactFile,
     interaction: Interaction,
+    message: Message,
     parts: tuple[str, ...],
     where: Place,
 ) -> Mismatch:
     index = int(interaction.pointer.rsplit("/", 1)[-1])
-    pointer = interaction.pointer + "".join(f"/{p}" for p in parts)
+    pointer = message.pointer + "".join(f"/{p}" for p in parts)
+    inside = tuple(decode_pointer(message.pointer[len(interaction.pointer) :]))  # request...
     return Mismatch(
         code=code,
-        message=message,
-        pact_path=pact_path(index, parts),
+        message=text,
+        pact_path=pact_path(index, (*inside, *parts)),
         pact_location=pact.locate(pointer),
         spec_path=spec_path(where),
         spec_location=where.locate(),
@@ -61,7 +97,12 @@ def _mismatch(
 
 
 def _check(
-    contract: AsyncContract, pact: PactFile, interaction: Interaction, message: Message
+    contract: AsyncContract,
+    pact: PactFile,
+    interaction: Interaction,
+    message: Message,
+    action: Literal["send", "receive"],
+    closed: bool,
 ) -> list[Mismatch]:
     name = next(
         (
@@ -82,38 +123,63 @@ def _check(
                     f"Channel not defined in the AsyncAPI document: {name}",
                     pact,
                     interaction,
-                    ("metadata", key),
+                    message,
+                    (message.metadata_key, key),
                     channels,
                 )
             ]
-        sends = contract.operations_on(found.channel, "send")
-        if not sends:
+        ops = contract.operations_on(found.channel, action)
+        candidates = [m for op in ops for m in op.messages]
+        if action == "send":
+            candidates += _replies(contract, found.channel)
+        if not candidates:
+            other = "receives" if action == "send" else "sends"
+            what = (
+                "a pact message is one it publishes"
+                if action == "send"
+                else "a synchronous message's request is one it receives"
+            )
             return [
                 _mismatch(
                     "message.operation.direction",
-                    f"The provider only receives on channel {name}; a pact message is one "
-                    "it publishes (an operation with action `send`)",
+                    f"The provider only {other} on channel {name}; {what} (an operation "
+                    f"with action `{action}`)",
                     pact,
                     interaction,
-                    ("metadata",),
+                    message,
+                    (message.metadata_key,),
                     found.channel.place,
                 )
             ]
-        candidates = [m for op in sends for m in op.messages]
     else:
-        candidates = [m for op in contract.operations if op.action == "send" for m in op.messages]
+        candidates = [m for op in contract.operations if op.action == action for m in op.messages]
+        if action == "send":
+            candidates += _replies(contract, None)
         if not candidates:
+            verb = "sends" if action == "send" else "receives"
             return [
                 _mismatch(
                     "message.operation.direction",
-                    "The AsyncAPI document has no operation that sends messages",
+                    f"The AsyncAPI document has no operation that {verb} messages",
                     pact,
                     interaction,
+                    message,
                     (),
                     Place(contract.root, "/operations"),
                 )
             ]
-    return _fit(contract, pact, interaction, message, _unique(candidates))
+    return _fit(contract, pact, interaction, message, _unique(candidates), closed)
+
+
+def _replies(contract: AsyncContract, channel: AsyncChannel | None) -> list[AsyncMessage]:
+    """The reply messages of the operations that receive (on ``channel``, or any): what
+    the provider sends back (AsyncAPI 3's request/reply)."""
+    return [
+        m
+        for op in contract.operations
+        if op.action == "receive" and (channel is None or op.channel.place == channel.place)
+        for m in op.reply_messages
+    ]
 
 
 def _unique(messages: list[AsyncMessage]) -> list[AsyncMessage]:
@@ -129,35 +195,130 @@ def _fit(
     interaction: Interaction,
     message: Message,
     candidates: list[AsyncMessage],
+    closed: bool,
 ) -> list[Mismatch]:
+    if not _checkable(message.contents):  # no body, or not JSON: content type decides
+        ours = _bare(message.content_type)
+        fitting = [c for c in candidates if _bare(c.content_type) == ours]
+        chosen = (fitting or candidates)[0]
+        return _headers_and_type(contract, pact, interaction, message, chosen)
     contents = message.contents.content
     best: tuple[AsyncMessage, list[str]] | None = None
     for candidate in candidates:
-        problems = _payload_problems(contract, candidate, contents)
+        problems = _payload_problems(contract, candidate, contents, closed)
         if not problems:
             return _headers_and_type(contract, pact, interaction, message, candidate)
         if best is None or len(problems) < len(best[1]):
             best = (candidate, problems)
     assert best is not None
-    candidate, problems = best
+    candidate, problems = best  # its headers and content type are reported too
     return [
         _mismatch(
             "message.payload.incompatible",
             f"Message payload is incompatible with message {candidate.label!r}: {problem}",
             pact,
             interaction,
+            message,
             ("contents",),
             candidate.payload.place if candidate.payload is not None else candidate.place,
         )
         for problem in problems
-    ]
+    ] + _headers_and_type(contract, pact, interaction, message, candidate)
 
 
-def _payload_problems(contract: AsyncContract, candidate: AsyncMessage, contents: Any) -> list[str]:
+def _checkable(contents: Body) -> bool:
+    """Whether the pact's contents can be checked against a JSON Schema: present, and JSON
+    (decoded bytes of a binary body, protobuf or Avro, cannot)."""
+    return contents.present and contents.is_json and not isinstance(contents.content, bytes)
+
+
+def _bare(content_type: str | None) -> str:
+    return (content_type or "").split(";")[0].strip().lower()
+
+
+def _payload_problems(
+    contract: AsyncContract, candidate: AsyncMessage, contents: Any, closed: bool
+) -> list[str]:
     if candidate.payload is None:
         return []
     validator = contract.validator(candidate.payload)
-    return [str(v) for v in validator.violations(contents) if v.keyword != "required"]
+    found = [str(v) for v in validator.violations(contents) if v.keyword != "required"]
+    if closed and not found:
+        place = candidate.payload.place
+        target = contract.documents.deref(candidate.payload.value, place.file, place.pointer)
+        found = [
+            f"{at}: the message does not declare this property"
+            for at in _undeclared(contract, target, contents, "", 0)
+        ]
+    return found
+
+
+def _undeclared(
+    contract: AsyncContract, target: Target, data: Any, at: str, depth: int
+) -> list[str]:
+    """Pointers to the object members of ``data`` that the schema at ``target`` does not
+    declare (in ``properties``, across ``allOf``), where it declares some and does not open
+    up (``additionalProperties``, ``patternProperties``). ``anyOf``/``oneOf`` are left to
+    the validator: which branch a pact means is not known."""
+    if depth > _MAX_DEPTH:
+        return []
+    branches = _all_of(contract, target, depth)
+    if branches is None:
+        return []
+    if isinstance(data, list):
+        items = [
+            contract.documents.deref(b.value["items"], b.file, f"{b.pointer}/items")
+            for b in branches
+            if isinstance(b.value.get("items"), dict)
+        ]
+        return [
+            bad
+            for i, element in enumerate(data)
+            for item in items
+            for bad in _undeclared(contract, item, element, f"{at}/{i}", depth + 1)
+        ]
+    if not isinstance(data, dict):
+        return []
+    declared: dict[str, list[Target]] = {}
+    open_ = False
+    for b in branches:
+        extra = b.value.get("additionalProperties", b.value.get("unevaluatedProperties"))
+        open_ |= extra not in (None, False) or bool(b.value.get("patternProperties"))
+        props = b.value.get("properties")
+        if isinstance(props, dict):
+            for name, sub in props.items():
+                pointer = f"{b.pointer}/properties/{encode_pointer([name])[1:]}"
+                declared.setdefault(name, []).append(contract.documents.deref(sub, b.file, pointer))
+    out: list[str] = []
+    for name, value in data.items():
+        where = f"{at}/{encode_pointer([name])[1:]}"
+        if name in declared:
+            for sub in declared[name]:
+                out += _undeclared(contract, sub, value, where, depth + 1)
+        elif declared and not open_:
+            out.append(where)
+    return out
+
+
+def _all_of(contract: AsyncContract, target: Target, depth: int) -> list[Target] | None:
+    """The schema and its ``allOf`` branches (followed), or None when it has ``anyOf`` or
+    ``oneOf`` anywhere among them."""
+    out: list[Target] = []
+    stack = [target]
+    while stack:
+        t = stack.pop()
+        if not isinstance(t.value, dict):
+            continue
+        if "anyOf" in t.value or "oneOf" in t.value or len(out) > _MAX_DEPTH:
+            return None
+        out.append(t)
+        branches = t.value.get("allOf")
+        if isinstance(branches, list):
+            stack += [
+                contract.documents.deref(b, t.file, f"{t.pointer}/allOf/{i}")
+                for i, b in enumerate(branches)
+            ]
+    return out
 
 
 def _headers_and_type(
@@ -179,12 +340,12 @@ def _headers_and_type(
                         f"Message header is incompatible with message {candidate.label!r}: {v}",
                         pact,
                         interaction,
-                        ("metadata",),
+                        message,
+                        (message.metadata_key,),
                         candidate.headers.place,
                     )
                 )
-    ours = (message.content_type or "").split(";")[0].strip().lower()
-    theirs = candidate.content_type.split(";")[0].strip().lower()
+    ours, theirs = _bare(message.content_type), _bare(candidate.content_type)
     if ours and theirs and ours != theirs:
         out.append(
             _mismatch(
@@ -192,7 +353,8 @@ def _headers_and_type(
                 f"Content type {ours} is not the message's {theirs}",
                 pact,
                 interaction,
-                ("metadata",),
+                message,
+                (message.metadata_key,),
                 candidate.place,
             )
         )

@@ -229,7 +229,7 @@ def crosscheck_workspace(
                 findings += [m.to_finding() for m in crosscheck(contract, pact, options)]
             events = workspace.events(pact.provider) if pact.message_interactions else None
             if events is not None:
-                findings += [m.to_finding() for m in crosscheck_messages(events, pact)]
+                findings += [m.to_finding() for m in crosscheck_messages(events, pact, options)]
         except AccordError as exc:
             location = exc.location or Location(str(path))
             findings.append(Finding(UNUSABLE, Severity.ERROR, exc.message, location))

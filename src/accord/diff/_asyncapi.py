@@ -192,8 +192,11 @@ def _directions(contract: AsyncContract) -> dict[str, str]:
 
 def _by_direction(change: AsyncChange, directions: dict[str, str]) -> tuple[str, str]:
     """Accord's verdict for a change inside a payload or headers schema, else ("", "")."""
+    # the change's ancestors looked up (scanning every prefix per change was quadratic:
+    # 342 s for a document of 20,000 channels)
+    steps = change.path.split("/")
     action = next(
-        (a for prefix, a in directions.items() if change.path.startswith(prefix + "/")), None
+        (a for k in range(2, len(steps)) if (a := directions.get("/".join(steps[:k])))), None
     )
     if action is None or not any(f"/{p}" in change.path for p in ("payload", "headers")):
         return "", ""

@@ -10,6 +10,7 @@ parser's default rulesets make errors of, under Accord's ids.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
@@ -201,10 +202,16 @@ def _at(file: SourceFile, pointer: str) -> Any:
 
 @rule("asyncapi-channel-parameters", Severity.ERROR, "asyncapi")
 def channel_parameters(contract: AsyncContract) -> Report:
-    """Every parameter in a channel's address is declared (3.x: and every declared one is used)."""
+    """Every parameter in a channel's address is declared (3.x: and every declared one is
+    used); an address's braces pair up around a parameter name (``^[A-Za-z0-9_\\-]+$``, the
+    spec's pattern for parameter keys), so it cannot be taken for a literal subject."""
     for channel in contract.channels.values():
         if channel.address is None:
             continue
+        problem = _address_problem(channel.address)
+        if problem is not None:
+            where = channel.place.child("address") if contract.major >= 3 else channel.place
+            yield where.locate(), f"channel address {channel.address!r}: {problem}"
         used = channel.parameter_names
         for name in used:
             if name not in channel.parameters:
@@ -224,6 +231,27 @@ def channel_parameters(contract: AsyncContract) -> Report:
                         "does not use it"
                     ),
                 )
+
+
+_PARAMETER_NAME = re.compile(r"[A-Za-z0-9_\-]+")
+
+
+def _address_problem(address: str) -> str | None:
+    """What is wrong with the braces of a channel address, if anything."""
+    depth, start = 0, 0
+    for i, char in enumerate(address):
+        if char == "{":
+            if depth:
+                return f"`{{` inside a parameter at offset {i}"
+            depth, start = 1, i
+        elif char == "}":
+            if not depth:
+                return f"`}}` without its `{{` at offset {i}"
+            name = address[start + 1 : i]
+            if not _PARAMETER_NAME.fullmatch(name):
+                return f"parameter name {name!r} is not ^[A-Za-z0-9_\\-]+$"
+            depth = 0
+    return f"`{{` at offset {start} is never closed" if depth else None
 
 
 @rule("asyncapi-message-examples", Severity.ERROR, "asyncapi")
@@ -322,6 +350,20 @@ def schemas_compile(contract: AsyncContract) -> Report:
             contract.validator(schema)
         except AccordError as exc:
             yield schema.place.locate(), exc.message
+
+
+@rule("asyncapi-payload-format", Severity.WARNING, "asyncapi")
+def payload_format(contract: AsyncContract) -> Report:
+    """A payload in a schema format other than JSON Schema (Avro, RAML, protobuf...) is not
+    checked by Accord: examples, crosscheck and mock cannot use it."""
+    for message in contract.messages:
+        if message.unsupported_format is not None:
+            yield (
+                message.place.child("payload").locate(),
+                f"message {message.label!r}: payload schemaFormat "
+                f"{message.unsupported_format!r} is not supported (Accord reads JSON Schema "
+                "payloads); it is neither checked nor generated",
+            )
 
 
 @rule("asyncapi-security-defined", Severity.ERROR, "asyncapi")

@@ -56,7 +56,9 @@ def local_broker(workspace: Workspace, monitor_port: int | None = None) -> Broke
             continue
         contract = workspace.events(name)
         servers = contract.data.get("servers") if contract is not None else None
-        for server in (servers or {}).values():
+        if not isinstance(servers, dict):  # none, or not a mapping (lint says so)
+            continue
+        for server in servers.values():
             if not isinstance(server, dict) or server.get("protocol") != "nats":
                 continue
             host = str(server.get("host") or server.get("url") or "").removeprefix("nats://")
