@@ -151,6 +151,29 @@ def verify(
     no_publish: Annotated[
         bool, typer.Option("--no-publish", help="With --broker: do not publish the results.")
     ] = False,
+    pact: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--pact",
+            help="Verify this pact file instead of the workspace's (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    interaction: Annotated[
+        str | None,
+        typer.Option(
+            help="Verify only the pact interactions with this description (a failure's "
+            "reproduce command names it; nothing is recorded for can-i-deploy).",
+            show_default=False,
+        ),
+    ] = None,
+    given: Annotated[
+        str | None,
+        typer.Option(
+            help="With --interaction: only the one with these provider states (joined with '; ').",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Verify every provider against its consumers' pacts and its contract (what CI runs).
 
@@ -172,8 +195,17 @@ def verify(
     )
 
     workspace = open_workspace(workspace_path)
+    if given is not None and interaction is None:
+        raise typer.BadParameter(
+            "--given chooses among --interaction's; name one", param_hint="--given"
+        )
+    for path in pact or ():
+        if not path.is_file():
+            raise typer.BadParameter(f"{path}: no such file", param_hint="--pact")
+    if pact and broker:
+        raise typer.BadParameter("verify either --pact files or a --broker's", param_hint="--pact")
     from_broker = None
-    if broker or os.environ.get("PACT_BROKER_BASE_URL"):
+    if not pact and (broker or os.environ.get("PACT_BROKER_BASE_URL")):  # --pact: not a broker's
         from accord.cli._cmd_broker import BrokerRun  # noqa: PLC0415
 
         from_broker = BrokerRun(
@@ -191,7 +223,7 @@ def verify(
                 typer.echo(line)
             raise typer.Exit(1)
     scratch = tempfile.TemporaryDirectory(prefix="accord-broker-pacts-")
-    pact_files = None
+    pact_files = tuple(p.resolve() for p in pact) if pact else None
     if from_broker is not None:
         names = list(services or workspace.services)
         pact_files = from_broker.fetch(names, Path(scratch.name), err_console.print)
@@ -200,6 +232,7 @@ def verify(
         workers=workers, seed=seed,
         report_dir=report, results_db=results_db, pacts=not no_pacts, properties=not no_properties,
         provider_version=provider_version, verbose=verbose, pact_files=pact_files,
+        interaction=interaction, given=given,
     )  # fmt: skip
     info = run_info(workspace, options)
     display = PlainProgress(sys.stderr) if wants_plain(err_console) else LiveProgress(err_console)
