@@ -29,15 +29,21 @@ def _gates(workspace: Workspace) -> list[str]:
     """The static gates, fast: lint (with the pact cross-check) and generated code fresh.
 
     Lint runs with ``[tool.accord.lint]`` (``disable``, ``fail-on``), as ``accord lint`` does.
+    Generated code is checked where the workspace has it: one with no generated folder
+    (services in other languages, say) does not use Accord's.
     """
+    import os  # noqa: PLC0415
+
     from accord.codegen import check_workspace  # noqa: PLC0415
 
     config, threshold = lint_settings(load_tool_config(workspace.root))
     findings = lint_with_crosscheck(workspace, config).findings
     problems = [str(f) for f in findings if f.severity >= threshold]
-    generated = check_workspace(workspace)
-    problems += [f"{p}: stale (run `accord generate`)" for p in generated.stale]
-    problems += [f"{p}: missing (run `accord generate`)" for p in generated.missing]
+    if workspace.generated_dir.is_dir():
+        generated = check_workspace(workspace)
+        shown = [(os.path.relpath(p), "stale") for p in generated.stale]
+        shown += [(os.path.relpath(p), "missing") for p in generated.missing]
+        problems += [f"{p}: {why} (run `accord generate`)" for p, why in shown]
     return problems
 
 
