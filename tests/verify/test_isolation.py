@@ -16,12 +16,11 @@ import pytest
 from accord._process import Process
 from accord.verify import Progress, VerifyOptions, verify_workspace
 from accord.workspace import load_workspace, nats_server
+from tests.verify.conftest import accord as tiny_accord
 from tests.verify.test_any_language import COMMAND, _pact, _workspace
 from tests.verify.test_verify import workspace_copy
 
 REPO = Path(__file__).resolve().parents[2]
-
-pytestmark = pytest.mark.slow
 
 
 def _run(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -34,6 +33,7 @@ def _run(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]
     )  # fmt: skip
 
 
+@pytest.mark.slow
 def test_an_in_process_caller_keeps_its_stdout(
     tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -65,6 +65,7 @@ def test_an_in_process_caller_keeps_its_stdout(
     assert "a request for the books" in evidence
 
 
+@pytest.mark.slow
 def test_a_pact_failure_reproduces_just_its_interaction(tmp_path: Path) -> None:
     root = _workspace(tmp_path, COMMAND)
     pact = _pact("there are books")
@@ -109,6 +110,7 @@ def test_a_pact_failure_reproduces_just_its_interaction(tmp_path: Path) -> None:
     assert "no interaction described 'nope' in the pacts that name 'shelf'" in none.stdout
 
 
+@pytest.mark.slow
 def test_the_provider_gets_none_of_the_developers_infrastructure(tmp_path: Path) -> None:
     root = _workspace(tmp_path, COMMAND)
     shelf = root / "shelf" / "shelf.py"  # the provider writes down what it was given
@@ -126,6 +128,7 @@ def test_the_provider_gets_none_of_the_developers_infrastructure(tmp_path: Path)
     assert seen["EXPECTED_KEY"] == "k-123" and seen["ACCORD_PROVIDER_STATES"] == "1"
 
 
+@pytest.mark.slow
 def test_nothing_is_published_on_the_developers_broker(tmp_path: Path) -> None:
     root = workspace_copy(tmp_path / "shop")
     broker = nats_server(tmp_path / "dev-jetstream")
@@ -138,3 +141,15 @@ def test_nothing_is_published_on_the_developers_broker(tmp_path: Path) -> None:
     assert varz["in_msgs"] == 0 and varz["total_connections"] == 0, varz
     # orders published on verify's own broker instead, where its messages were checked
     assert "orders messages: passed" in done.stderr, done.stderr[-3000:]
+
+
+def test_pact_and_interaction_flags_refuse_what_they_cannot_do(tiny: Path) -> None:
+    other = tiny / "other.json"
+    other.write_text(json.dumps({**_pact("x"), "provider": {"name": "elsewhere"}}))
+    done = tiny_accord("verify", "--skip-gates", "--pact", other, cwd=tiny)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "its provider 'elsewhere', which is not a service verified here (shelf)" in (done.stderr)
+    done = tiny_accord("verify", "--skip-gates", "--no-pacts", "--interaction", "x", cwd=tiny)
+    assert done.returncode == 2 and "drop --no-pacts" in done.stderr
+    done = tiny_accord("verify", "--skip-gates", "--given", "x", cwd=tiny)
+    assert done.returncode == 2 and "--given chooses among --interaction" in done.stderr

@@ -201,6 +201,8 @@ def verify(
     )
 
     workspace = open_workspace(workspace_path)
+    if (interaction is not None or pact) and no_pacts:
+        raise typer.BadParameter("--interaction and --pact choose pacts: drop --no-pacts")
     if given is not None and interaction is None:
         raise typer.BadParameter(
             "--given chooses among --interaction's; name one", param_hint="--given"

@@ -300,6 +300,14 @@ def verify_workspace(
         progress(Progress(name, "start", "info", f"version {version} ({version.source})"))
     # read once, used twice
     pacts = {name: _pacts_for(workspace, name, options.pact_files) for name in names}
+    used = {path for found in pacts.values() for path, _ in found}
+    for path in options.pact_files or ():  # a pact given that nothing here verifies
+        if path not in used:
+            provider = PactFile.from_path(path).provider
+            named = f"its provider {provider!r}" if provider else "it names no provider"
+            raise AccordError(
+                f"{path}: {named}, which is not a service verified here ({', '.join(names)})"
+            )
     folders = {name: evidence_folder(report_dir, name) for name in names}
     credentials = _Credentials(workspace, options)
     lock = threading.Lock()
