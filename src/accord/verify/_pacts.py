@@ -21,7 +21,7 @@ import sys
 import tempfile
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,7 +32,7 @@ from accord._errors import AccordError
 from accord.core import PactFile
 from accord.verify._model import CaseResult
 
-__all__ = ["Only", "verify_pacts"]
+__all__ = ["Only", "PactRun", "verify_pacts"]
 
 
 @dataclass(slots=True, frozen=True)
@@ -268,6 +268,31 @@ def _interaction_label(pact: PactFile, index: int) -> tuple[str, str]:
     return interaction.description, state
 
 
+@dataclass(slots=True, frozen=True)
+class PactRun:
+    """What one provider's pact verification needs (plain values: it crosses to the child).
+
+    ``headers`` (the provider's credentials) are added to every request; provider states
+    are set at ``states_url``, and the dependency states they imply on the pact-mode mocks
+    in ``dependency_mocks`` (dependency -> base URL); the FFI's own report of each pact is
+    kept in ``evidence`` (``pact-<consumer>.txt``); ``only``: just that interaction.
+    """
+
+    provider: str
+    base_url: str
+    pacts: list[str]
+    headers: dict[str, str]
+    states_url: str | None = None
+    dependency_mocks: dict[str, str] = field(default_factory=dict)
+    evidence: str | None = None
+    only: Only | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PactRun:
+        only = data.pop("only", None)
+        return cls(**data, only=Only(**only) if only else None)
+
+
 def verify_pacts(
     provider: str,
     base_url: str,
@@ -282,25 +307,22 @@ def verify_pacts(
 ) -> list[CaseResult]:
     """Replay the interactions of ``pacts`` against ``base_url``, in a child process.
 
-    What :func:`verify_here` does (see there), with the FFI's own standard output and
-    error appended to ``output`` (None: this process's, as with ``--verbose``). A child
-    that fails without results raises :class:`AccordError` with the end of its output.
+    What :func:`verify_here` does with these values (see :class:`PactRun`), with the FFI's
+    own standard output and error appended to ``output`` (None: this process's, as with
+    ``--verbose``). A child that fails without results raises :class:`AccordError`.
     """
     import accord  # noqa: PLC0415
 
-    request = {
-        "provider": provider, "base_url": base_url, "pacts": [str(p) for p in pacts],
-        "headers": dict(headers), "states_url": states_url,
-        "dependency_mocks": dict(dependency_mocks or {}),
-        "evidence": str(evidence) if evidence is not None else None,
-        "only": asdict(only) if only is not None else None,
-    }  # fmt: skip
+    run = PactRun(
+        provider, base_url, [str(p) for p in pacts], dict(headers), states_url,
+        dict(dependency_mocks or {}), str(evidence) if evidence is not None else None, only,
+    )  # fmt: skip
     source = str(Path(accord.__file__).resolve().parents[1])  # this checkout's accord first
     paths = [source, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths), "PACT_DO_NOT_TRACK": "true"}
     with tempfile.TemporaryDirectory(prefix="accord-pacts-") as scratch:
         answer = Path(scratch) / "results.json"
-        request["answer"] = str(answer)
+        request = {"run": asdict(run), "answer": str(answer)}
         sink = output.open("ab") if output is not None else None
         try:
             done = subprocess.run(
@@ -323,26 +345,12 @@ def verify_pacts(
     ]
 
 
-def verify_here(
-    provider: str,
-    base_url: str,
-    pacts: list[Path],
-    headers: Mapping[str, str],
-    states_url: str | None = None,
-    dependency_mocks: Mapping[str, str] | None = None,
-    *,
-    evidence: Path | None = None,
-    only: Only | None = None,
-) -> list[CaseResult]:
-    """Replay every interaction of ``pacts`` against ``base_url``; one result per interaction.
+def verify_here(run: PactRun) -> list[CaseResult]:
+    """Replay every interaction of ``run.pacts`` against its provider; one result each.
 
-    In this process: the FFI prints on its standard output. ``only``: just that
-    interaction (the others get no result). ``headers`` (the provider's credentials) are
-    added to every request; provider states are set at ``states_url``, and the dependency
-    states they imply on the pact-mode mocks in ``dependency_mocks`` (dependency -> base
-    URL). A problem the FFI reports that belongs to no interaction fails the pact as a
-    whole (a case named ``<consumer> -> <provider>``). The FFI's own report of each pact
-    is kept in ``evidence`` (``pact-<consumer>.txt``).
+    In this process: the FFI prints on its standard output. With ``run.only``, the other
+    interactions get no result. A problem the FFI reports that belongs to no interaction
+    fails the pact as a whole (a case named ``<consumer> -> <provider>``).
     """
     from pact import Verifier  # noqa: PLC0415  (the FFI loads only when verifying)
     from pact._server import StateCallbackHandler  # noqa: PLC0415
@@ -352,11 +360,14 @@ def verify_here(
     StateCallbackHandler.log_message = _no_access_log  # type: ignore[method-assign,assignment]
 
     os.environ.setdefault("PACT_DO_NOT_TRACK", "true")
+    provider, base_url, headers, only = run.provider, run.base_url, run.headers, run.only
+    states_url = run.states_url
+    evidence = Path(run.evidence) if run.evidence is not None else None
     results: list[CaseResult] = []
-    for path in pacts:
+    for path in map(Path, run.pacts):
         pact = PactFile.from_path(path)
         broken: dict[str, str] = {}
-        dependencies = DependencyStates(dependency_mocks or {})
+        dependencies = DependencyStates(run.dependency_mocks)
         missing = (
             f"service {provider!r} declares no provider-state endpoint (`states:` in accord.yaml)"
         )

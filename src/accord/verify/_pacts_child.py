@@ -11,18 +11,12 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from accord.verify._pacts import Only, verify_here
+from accord.verify._pacts import PactRun, verify_here
 
 
 def main() -> int:
     request = json.loads(sys.stdin.read())
-    only = request["only"]
-    cases = verify_here(
-        request["provider"], request["base_url"], [Path(p) for p in request["pacts"]],
-        request["headers"], request["states_url"], request["dependency_mocks"],
-        evidence=Path(request["evidence"]) if request["evidence"] else None,
-        only=Only(**only) if only else None,
-    )  # fmt: skip
+    cases = verify_here(PactRun.from_json(request["run"]))
     found = [{**asdict(c), "pact": str(c.pact) if c.pact else None} for c in cases]
     sys.stdout.flush()
     Path(request["answer"]).write_text(json.dumps(found), encoding="utf-8")
