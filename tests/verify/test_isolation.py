@@ -153,3 +153,35 @@ def test_pact_and_interaction_flags_refuse_what_they_cannot_do(tiny: Path) -> No
     assert done.returncode == 2 and "drop --no-pacts" in done.stderr
     done = tiny_accord("verify", "--skip-gates", "--given", "x", cwd=tiny)
     assert done.returncode == 2 and "--given chooses among --interaction" in done.stderr
+
+
+@pytest.mark.slow
+def test_a_message_pact_for_a_provider_that_builds_no_messages_says_so(tmp_path: Path) -> None:
+    """A static file server (Python's http.server, by ``command``) and a V4 message pact."""
+    (tmp_path / "contracts" / "pacts").mkdir(parents=True)
+    (tmp_path / "www").mkdir()
+    (tmp_path / "www" / "hello.json").write_text('{"hello": "world"}')
+    (tmp_path / "contracts" / "files.yaml").write_text(
+        'openapi: 3.0.3\ninfo: {title: files, version: "1"}\npaths: {}\n'
+    )
+    (tmp_path / "contracts" / "accord.yaml").write_text(
+        "version: 1\nservices:\n  files:\n    contract: files.yaml\n    port: 8301\n"
+        "    command: [sh, -c, 'exec python3 -m http.server {port} --bind 127.0.0.1']\n"
+        "    cwd: ../www\n    health: /hello.json\n"
+    )
+    message = {
+        "type": "Asynchronous/Messages", "description": "a file changed", "pending": False,
+        "contents": {"content": {"name": "hello.json"}, "contentType": "application/json",
+                     "encoded": False},
+    }  # fmt: skip
+    pact = {
+        "consumer": {"name": "worker"}, "provider": {"name": "files"},
+        "interactions": [message], "metadata": {"pactSpecification": {"version": "4.0"}},
+    }  # fmt: skip
+    (tmp_path / "contracts" / "pacts" / "worker-files.json").write_text(json.dumps(pact))
+    done = _run(tmp_path, "verify", "--skip-gates", "--no-properties")
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert "files: pact: worker: a file changed" in done.stdout
+    assert "the provider does not build messages: POST /_accord/messages answered 501" in (
+        done.stdout
+    )

@@ -258,6 +258,33 @@ def _match(
     return verdicts, problems
 
 
+#: where a provider builds the messages of message pacts (Pact's message transport)
+MESSAGES_PATH = "/_accord/messages"
+
+
+def _message_transport_problem(base_url: str) -> str | None:
+    """Why the provider at ``base_url`` cannot build messages, or None if it seems to.
+
+    A provider that serves the transport answers a request without a description with
+    400 (Accord's runtime: "expected {description}"); one that does not answers 404, 405
+    or 501 (or fails), and every message interaction then fails with that said first.
+    """
+    try:
+        response = httpx.post(f"{base_url}{MESSAGES_PATH}", json={}, timeout=10)
+    except httpx.TransportError as exc:
+        status = f"failed ({exc})"
+    else:
+        if response.status_code not in (404, 405, 501) and response.status_code < 500:
+            return None
+        status = f"answered {response.status_code}"
+    return (
+        f"the provider does not build messages: POST {MESSAGES_PATH} {status}; a message "
+        "pact is verified with the messages the provider itself builds there (Pact's message "
+        "transport: POST {description, providerStates} -> the message, its metadata in the "
+        "Pact-Message-Metadata header; Accord's runtime serves it with --provider-states)"
+    )
+
+
 def _no_access_log(*_args: object) -> None:
     """No line per state change: the provider's log and the results say what happened."""
 
@@ -383,9 +410,11 @@ def verify_here(run: PactRun) -> list[CaseResult]:
         if only is not None:
             description, state = only.ffi_filter()
             verifier.filter(description, state=state)
+        transport = None  # why the provider cannot build messages, if it cannot
         if pact.message_interactions:  # the provider builds them at /_accord/messages
             port = urlsplit(base_url).port
-            verifier.add_transport(protocol="message", port=port, path="/_accord/messages")
+            verifier.add_transport(protocol="message", port=port, path=MESSAGES_PATH)
+            transport = _message_transport_problem(base_url)
         raised: Exception | None = None
         try:
             verifier.verify()
@@ -405,6 +434,8 @@ def verify_here(run: PactRun) -> list[CaseResult]:
             ]
             if state_problems:
                 message = "\n".join([*state_problems, *([message] if message else [])])
+            if message and transport and interaction.is_message:
+                message = f"{transport}\n{message}"
             name = f"{pact.consumer}: {description}" + (f" (given {state})" if state else "")
             results.append(
                 CaseResult(
