@@ -153,6 +153,9 @@ def test_pact_and_interaction_flags_refuse_what_they_cannot_do(tiny: Path) -> No
     assert done.returncode == 2 and "drop --no-pacts" in done.stderr
     done = tiny_accord("verify", "--skip-gates", "--given", "x", cwd=tiny)
     assert done.returncode == 2 and "--given chooses among --interaction" in done.stderr
+    # schemathesis needs one example at least: refused before anything starts
+    done = tiny_accord("verify", "--skip-gates", "--max-examples", "0", cwd=tiny)
+    assert done.returncode == 2 and "--max-examples" in done.stderr
 
 
 @pytest.mark.slow

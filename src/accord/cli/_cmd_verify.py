@@ -100,8 +100,10 @@ def verify(
             "serve /_accord/provider-states for pacts with states)."
         ),
     ] = None,
-    max_examples: Annotated[int, typer.Option(help="Schemathesis examples per operation.")] = 25,
-    workers: Annotated[int, typer.Option(help="Providers verified in parallel.")] = 2,
+    max_examples: Annotated[
+        int, typer.Option(min=1, help="Schemathesis examples per operation.")
+    ] = 25,
+    workers: Annotated[int, typer.Option(min=1, help="Providers verified in parallel.")] = 2,
     seed: Annotated[int, typer.Option(help="Schemathesis seed (reproducible runs).")] = 0,
     report: Annotated[
         Path, typer.Option("--report", help="Folder for junit.xml and report.html.")
