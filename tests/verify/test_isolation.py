@@ -23,10 +23,12 @@ from tests.verify.test_verify import workspace_copy
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _run(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def _run(
+    root: Path, *args: str, cwd: Path | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "accord", *args],
-        capture_output=True, text=True, cwd=root, timeout=300, check=False,
+        capture_output=True, text=True, cwd=cwd or root, timeout=300, check=False,
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO / "src"), "HOME": str(root),
              "CI": "true", "EXPECTED_KEY": "k-123", "SHELF_KEY": "k-123",
              "STATE_LOG": str(root / "states.jsonl"), **env},
@@ -104,6 +106,14 @@ def test_a_pact_failure_reproduces_just_its_interaction(tmp_path: Path) -> None:
                "--interaction", "a request for the books")  # fmt: skip
     assert one.returncode == 0 and "shelf pact: passed (1/1" in one.stderr, one.stderr[-2000:]
     assert _run(root, "can-i-deploy", "shelf").returncode == 1  # the full run failed
+    # run from elsewhere, the command names the workspace it verified (and works from there)
+    away = _run(root, "verify", "--skip-gates", "--no-properties", "--workspace", str(root),
+                "--report", str(root / "reports"), cwd=root.parent)  # fmt: skip
+    found = [line.split("reproduce: ", 1)[1] for line in away.stdout.splitlines()
+             if "reproduce: " in line]  # fmt: skip
+    assert f"--workspace {root.name}/contracts/accord.yaml" in found[0], found
+    again = _run(root, *shlex.split(found[0])[1:], cwd=root.parent)
+    assert again.returncode == 1 and "shelf pact: failed (0/1" in again.stderr, again.stderr
     # an interaction no pact has is a clear error, not an empty pass
     none = _run(root, "verify", "--skip-gates", "--no-properties", "--interaction", "nope")
     assert none.returncode == 1 and "Traceback" not in none.stderr

@@ -122,12 +122,16 @@ def evidence_folder(report_dir: Path, provider: str) -> Path:
     return folder
 
 
-def _rerun(name: str, options: VerifyOptions, *flags: str) -> str:
-    """The command that repeats a phase of ``name``'s verification (it starts what it needs)."""
+def _rerun(workspace: Workspace, name: str, options: VerifyOptions, *flags: str) -> str:
+    """The command that repeats a phase of ``name``'s verification (it starts what it needs).
+
+    Run from here: it names the workspace when it is not found from here.
+    """
     running = ("--base-url", options.base_url) if options.base_url else ()
-    return " ".join(
-        shlex.quote(a) for a in ["accord", "verify", name, "--skip-gates", *running, *flags]
-    )
+    found = Path.cwd().resolve().is_relative_to(workspace.root.resolve())
+    where = () if found else ("--workspace", _shown(workspace.manifest))
+    argv = ["accord", "verify", name, "--skip-gates", *where, *running, *flags]
+    return " ".join(shlex.quote(a) for a in argv)
 
 
 def _shown(path: Path) -> str:
@@ -151,7 +155,7 @@ def _pact_rerun(name: str, options: VerifyOptions, case: CaseResult, workspace: 
         flags += ["--interaction", case.interaction]
         if case.state:
             flags += ["--given", case.state]
-    return _rerun(name, options, *flags)
+    return _rerun(workspace, name, options, *flags)
 
 
 def _selected(
@@ -234,7 +238,7 @@ def _properties(
     progress(Progress(name, "schemathesis", "running", f"seed {options.seed}"))
     started = time.perf_counter()
     flags = ("--no-pacts", "--seed", str(options.seed))
-    rerun = _rerun(name, options, *flags, "--max-examples", str(options.max_examples))
+    rerun = _rerun(workspace, name, options, *flags, "--max-examples", str(options.max_examples))
     here = not options.base_url and spec.startable
     with watching_events(workspace, name, folder / "messages", started_here=here) as events:
         env = events.env if events is not None else None
