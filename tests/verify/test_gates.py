@@ -12,9 +12,22 @@ WARNING = "warning error-responses-problem-json: GET /books documents no 4xx res
 
 
 def _gates(root: Path) -> str:
+    (root / "generated").mkdir(exist_ok=True)  # it uses generated code, and has none yet
     done = accord("verify", "--no-properties", "--no-pacts", cwd=root)
     assert done.returncode == 1  # generated code is missing in the tiny workspace either way
     return done.stdout + done.stderr
+
+
+def test_generated_code_is_checked_where_the_workspace_has_some(tiny: Path) -> None:
+    (tiny / "generated").mkdir()
+    done = accord("verify", "--no-properties", "--no-pacts", cwd=tiny)
+    assert done.returncode == 1
+    assert "generated/shelf/models.py: missing (run `accord generate`)" in done.stdout
+    assert "contracts/../generated" not in done.stdout  # paths as a reader types them
+    # a workspace with no generated folder (services in other languages) does not use it
+    (tiny / "generated").rmdir()
+    done = accord("verify", "--no-properties", "--no-pacts", cwd=tiny)
+    assert "static gates: 0 problem(s)" in done.stderr and "accord generate" not in done.stdout
 
 
 def test_fail_on_warning_makes_the_warning_fail_the_gates(tiny: Path) -> None:

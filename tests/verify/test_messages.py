@@ -177,15 +177,23 @@ def test_orders_events_fit_its_document_during_verification(tmp_path: Path) -> N
 def test_planted_defects_in_orders_events_fail_verification(tmp_path: Path) -> None:
     root = workspace_copy(tmp_path)
     events = root / "services" / "orders" / "events.py"
-    # 1. a confirmed event without a required field; 2. a cancelled one with a wrong type
+    # 1. a confirmed event without a required field; 2. a cancelled one with a wrong type,
+    # published by hand past the generated publishers (whose models would refuse them)
+    anchor = '            jetstream: dict[str, Any] = {"stream": STREAM, "timeout": 5.0}\n'
     plant(
         events,
-        '    if state == "failed" and data.get("failure_reason"):\n',
-        '    if state == "confirmed":\n'
-        '        del payload["customer_id"]\n'
-        '    if state == "cancelled":\n'
-        '        payload["total"] = str(payload["total"])\n'
-        '    if state == "failed" and data.get("failure_reason"):\n',
+        anchor,
+        anchor + '            if kind in ("order.confirmed", "order.cancelled"):\n'
+        '                if kind == "order.confirmed":\n'
+        '                    del payload["customer_id"]\n'
+        "                else:\n"
+        '                    payload["total"] = str(payload["total"])\n'
+        '                headers = {"Nats-Msg-Id": row["event_id"]}\n'
+        '                subject = row["subject"]\n'
+        "                await broker.publish(payload, subject, headers=headers, **jetstream)\n"
+        '                self._mark(row["seq"])\n'
+        "                count += 1\n"
+        "                continue\n",
     )
     # ... published as a producer without the generated publisher would: the generated one
     # checks the payload with its model first and would refuse to send it at all

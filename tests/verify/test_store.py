@@ -142,3 +142,30 @@ def test_a_store_from_before_versions_is_migrated_and_its_rows_never_count(
         assert conn.execute("SELECT count(*) FROM verifications").fetchone() == (2,)
     conn.close()
     assert accord("can-i-deploy", "shelf", cwd=tiny_git).returncode == 0
+
+
+def test_a_command_providers_own_folder_is_its_version(tmp_path: Path) -> None:
+    """A service in another language, started by ``command`` in its own ``cwd``: a change
+    to its code there is a new version, whatever generated code it also has."""
+    from tests.verify.test_any_language import COMMAND, _workspace  # noqa: PLC0415
+
+    root = _workspace(tmp_path, COMMAND)
+    (root / "generated" / "shelf").mkdir(parents=True)  # as the shop's Node service has
+    (root / "generated" / "shelf" / "models.py").write_text("X = 1\n")
+    (root / "shelf" / "node_modules").mkdir()  # ignored, as git would
+    (root / "shelf" / "node_modules" / "dep.js").write_text("1\n")
+    unversioned = provider_version(load_workspace(root), "shelf")
+    (root / "shelf" / "node_modules" / "dep.js").write_text("2\n")
+    assert provider_version(load_workspace(root), "shelf") == unversioned
+    (root / "shelf" / "shelf.py").write_text("# changed\n", encoding="utf-8")
+    assert provider_version(load_workspace(root), "shelf") != unversioned  # no git: a digest
+    (root / ".gitignore").write_text("node_modules/\n")
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "first")
+    clean = provider_version(load_workspace(root), "shelf")
+    assert clean.source == "git commit"
+    (root / "shelf" / "shelf.py").write_text("# changed again\n", encoding="utf-8")
+    dirty = provider_version(load_workspace(root), "shelf")
+    assert dirty.value.startswith(f"{clean.value}-dirty."), dirty
+    assert "shelf" in dirty.source

@@ -29,15 +29,21 @@ def _gates(workspace: Workspace) -> list[str]:
     """The static gates, fast: lint (with the pact cross-check) and generated code fresh.
 
     Lint runs with ``[tool.accord.lint]`` (``disable``, ``fail-on``), as ``accord lint`` does.
+    Generated code is checked where the workspace has it: one with no generated folder
+    (services in other languages, say) does not use Accord's.
     """
+    import os  # noqa: PLC0415
+
     from accord.codegen import check_workspace  # noqa: PLC0415
 
     config, threshold = lint_settings(load_tool_config(workspace.root))
     findings = lint_with_crosscheck(workspace, config).findings
     problems = [str(f) for f in findings if f.severity >= threshold]
-    generated = check_workspace(workspace)
-    problems += [f"{p}: stale (run `accord generate`)" for p in generated.stale]
-    problems += [f"{p}: missing (run `accord generate`)" for p in generated.missing]
+    if workspace.generated_dir.is_dir():
+        generated = check_workspace(workspace)
+        shown = [(os.path.relpath(p), "stale") for p in generated.stale]
+        shown += [(os.path.relpath(p), "missing") for p in generated.missing]
+        problems += [f"{p}: {why} (run `accord generate`)" for p, why in shown]
     return problems
 
 
@@ -94,8 +100,10 @@ def verify(
             "serve /_accord/provider-states for pacts with states)."
         ),
     ] = None,
-    max_examples: Annotated[int, typer.Option(help="Schemathesis examples per operation.")] = 25,
-    workers: Annotated[int, typer.Option(help="Providers verified in parallel.")] = 2,
+    max_examples: Annotated[
+        int, typer.Option(min=1, help="Schemathesis examples per operation.")
+    ] = 25,
+    workers: Annotated[int, typer.Option(min=1, help="Providers verified in parallel.")] = 2,
     seed: Annotated[int, typer.Option(help="Schemathesis seed (reproducible runs).")] = 0,
     report: Annotated[
         Path, typer.Option("--report", help="Folder for junit.xml and report.html.")
@@ -151,6 +159,29 @@ def verify(
     no_publish: Annotated[
         bool, typer.Option("--no-publish", help="With --broker: do not publish the results.")
     ] = False,
+    pact: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--pact",
+            help="Verify this pact file instead of the workspace's (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    interaction: Annotated[
+        str | None,
+        typer.Option(
+            help="Verify only the pact interactions with this description (a failure's "
+            "reproduce command names it; nothing is recorded for can-i-deploy).",
+            show_default=False,
+        ),
+    ] = None,
+    given: Annotated[
+        str | None,
+        typer.Option(
+            help="With --interaction: only the one with these provider states (joined with '; ').",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Verify every provider against its consumers' pacts and its contract (what CI runs).
 
@@ -172,8 +203,19 @@ def verify(
     )
 
     workspace = open_workspace(workspace_path)
+    if (interaction is not None or pact) and no_pacts:
+        raise typer.BadParameter("--interaction and --pact choose pacts: drop --no-pacts")
+    if given is not None and interaction is None:
+        raise typer.BadParameter(
+            "--given chooses among --interaction's; name one", param_hint="--given"
+        )
+    for path in pact or ():
+        if not path.is_file():
+            raise typer.BadParameter(f"{path}: no such file", param_hint="--pact")
+    if pact and broker:
+        raise typer.BadParameter("verify either --pact files or a --broker's", param_hint="--pact")
     from_broker = None
-    if broker or os.environ.get("PACT_BROKER_BASE_URL"):
+    if not pact and (broker or os.environ.get("PACT_BROKER_BASE_URL")):  # --pact: not a broker's
         from accord.cli._cmd_broker import BrokerRun  # noqa: PLC0415
 
         from_broker = BrokerRun(
@@ -191,7 +233,7 @@ def verify(
                 typer.echo(line)
             raise typer.Exit(1)
     scratch = tempfile.TemporaryDirectory(prefix="accord-broker-pacts-")
-    pact_files = None
+    pact_files = tuple(p.resolve() for p in pact) if pact else None
     if from_broker is not None:
         names = list(services or workspace.services)
         pact_files = from_broker.fetch(names, Path(scratch.name), err_console.print)
@@ -200,6 +242,7 @@ def verify(
         workers=workers, seed=seed,
         report_dir=report, results_db=results_db, pacts=not no_pacts, properties=not no_properties,
         provider_version=provider_version, verbose=verbose, pact_files=pact_files,
+        interaction=interaction, given=given,
     )  # fmt: skip
     info = run_info(workspace, options)
     display = PlainProgress(sys.stderr) if wants_plain(err_console) else LiveProgress(err_console)

@@ -8,6 +8,12 @@ provider's own pact with each of them (else from their contracts), and their URL
 passed as ``<PROVIDER>_<DEPENDENCY>_URL`` (``ORDERS_CATALOG_URL``): each provider is
 verified alone, against what its dependencies promised it rather than what they happen
 to do today.
+
+A started provider and its mocks get this process's environment without what would
+point them at the developer's own infrastructure: every variable named for a service of
+the workspace (``ORDERS_NATS_URL``, ``CATALOG_DB``), Accord's own ``ACCORD_*`` ones
+(``ACCORD_NATS_URL``), and the usual unscoped ones (``DATABASE_URL``, ``NATS_URL``, ...).
+What verify sets up itself (its databases, mocks and NATS server) is then given to them.
 """
 
 from __future__ import annotations
@@ -21,7 +27,27 @@ from pathlib import Path
 from accord._process import Process, free_port
 from accord.workspace import Workspace
 
-__all__ = ["free_port", "running_provider", "service_secret"]
+__all__ = ["free_port", "own_environment", "running_provider", "service_secret"]
+
+#: unscoped variables that commonly point a service at shared infrastructure
+_SHARED_INFRA = frozenset(
+    {"DATABASE_URL", "NATS_URL", "REDIS_URL", "AMQP_URL", "RABBITMQ_URL", "KAFKA_BROKERS",
+     "KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URI", "MONGO_URL", "PGHOST", "PGDATABASE"}
+)  # fmt: skip
+
+
+def own_environment(workspace: Workspace) -> dict[str, str]:
+    """This process's environment without what points a service at existing infrastructure.
+
+    Dropped: variables named for any service of the workspace (``<SERVICE>_...``),
+    ``ACCORD_...`` ones and the unscoped ones in ``_SHARED_INFRA``.
+    """
+    prefixes = ("ACCORD_", *(_env_name(f"{name}_") for name in workspace.services))
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if not key.upper().startswith(prefixes) and key.upper() not in _SHARED_INFRA
+    }
 
 
 def service_secret() -> str:
@@ -71,7 +97,7 @@ def running_provider(
     paths = [str(workspace.root), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
     extra = dict(env or {})
     env = {
-        **os.environ,
+        **own_environment(workspace),
         "PYTHONPATH": os.pathsep.join(paths),
         "ACCORD_JWT_SECRET": service_secret(),
     }

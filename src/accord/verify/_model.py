@@ -26,6 +26,10 @@ class VerifyOptions:
     #: verify these pact files instead of the workspace's (pacts fetched from a broker)
     pact_files: tuple[Path, ...] | None = None
     verbose: bool = False  # let the Pact FFI print its per-interaction output as it runs
+    #: verify only the pact interactions with this description (``--interaction``) ...
+    interaction: str | None = None
+    #: ... and these provider states, joined with "; " (``--given``); None: any
+    given: str | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -64,6 +68,7 @@ class CaseResult:
     pact: Path | None = None  # the pact file the case comes from (suite "pact")
     seen: int | None = None  # messages seen on the channel (suite "messages")
     violations: int = 0  # of which did not fit the document
+    interaction: str | None = None  # the pact interaction's description (suite "pact")
 
     @property
     def verdict(self) -> str:

@@ -1,5 +1,11 @@
 """Pact provider verification with pact-python's ``Verifier`` (the Pact FFI).
 
+The FFI prints every interaction's outcome on the process's own standard output (file
+descriptor 1, below Python's ``sys.stdout``), so it runs in a child process of its own
+(``python -m accord.verify._pacts_child``) whose output goes to a log (or the terminal
+with ``--verbose``): whoever called verification in-process keeps its standard output,
+and its other threads' lines never land in the FFI's log. The results come back as JSON.
+
 HTTP interactions are replayed against the provider; for message interactions the FFI
 asks the provider itself for each message (``POST /_accord/messages``, the message
 transport, served with ``--provider-states``) after setting its provider states, and
@@ -8,19 +14,53 @@ compares what the provider's own code builds with what the consumer expects.
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
+import tempfile
 from collections import deque
 from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
+from accord._errors import AccordError
 from accord.core import PactFile
 from accord.verify._model import CaseResult
 
-__all__ = ["verify_pacts"]
+__all__ = ["Only", "PactRun", "verify_pacts"]
+
+
+@dataclass(slots=True, frozen=True)
+class Only:
+    """One interaction to verify (``--interaction`` and ``--given``), matched exactly.
+
+    ``given`` is the interaction's provider states joined with ``"; "`` (as results name
+    them); None: any states.
+    """
+
+    description: str
+    given: str | None = None
+
+    def selects(self, pact: PactFile, index: int) -> bool:
+        description, state = _interaction_label(pact, index)
+        return description == self.description and self.given in (None, state)
+
+    def ffi_filter(self) -> tuple[str, str | None]:
+        """The FFI's filter (regular expressions): exactly the description (and first state)."""
+        first = self.given.split("; ")[0] if self.given else None
+        return f"^{_regex_literal(self.description)}$", (
+            f"^{_regex_literal(first)}$" if first else None
+        )
+
+
+def _regex_literal(text: str) -> str:
+    """``text`` as a Rust regular expression matching exactly it (its meta characters escaped)."""
+    return "".join("\\" + c if c in "\\.+*?()|[]{}^$#&-~" else c for c in text)
 
 
 class DependencyStates:
@@ -159,7 +199,7 @@ NO_RESULT = "the Pact FFI reported no result for this interaction"
 
 
 def _match(
-    pact: PactFile, report: dict[str, Any], raised: Exception | None
+    pact: PactFile, report: dict[str, Any], raised: Exception | None, only: Only | None = None
 ) -> tuple[dict[int, str | None], list[str]]:
     """The FFI's verdict per interaction (index -> failure message or None), exactly matched.
 
@@ -181,6 +221,8 @@ def _match(
             used.append(entry)
         if not (interaction.is_http or interaction.is_message):
             continue
+        if only is not None and not only.selects(pact, index):
+            continue  # filtered out: not verified, and no verdict
         if entry is None:
             verdicts[index] = NO_RESULT  # not verified is not passed
         elif str(entry.get("result", "")).upper() == "OK":
@@ -216,6 +258,33 @@ def _match(
     return verdicts, problems
 
 
+#: where a provider builds the messages of message pacts (Pact's message transport)
+MESSAGES_PATH = "/_accord/messages"
+
+
+def _message_transport_problem(base_url: str) -> str | None:
+    """Why the provider at ``base_url`` cannot build messages, or None if it seems to.
+
+    A provider that serves the transport answers a request without a description with
+    400 (Accord's runtime: "expected {description}"); one that does not answers 404, 405
+    or 501 (or fails), and every message interaction then fails with that said first.
+    """
+    try:
+        response = httpx.post(f"{base_url}{MESSAGES_PATH}", json={}, timeout=10)
+    except httpx.TransportError as exc:
+        status = f"failed ({exc})"
+    else:
+        if response.status_code not in (404, 405, 501) and response.status_code < 500:
+            return None
+        status = f"answered {response.status_code}"
+    return (
+        f"the provider does not build messages: POST {MESSAGES_PATH} {status}; a message "
+        "pact is verified with the messages the provider itself builds there (Pact's message "
+        "transport: POST {description, providerStates} -> the message, its metadata in the "
+        "Pact-Message-Metadata header; Accord's runtime serves it with --provider-states)"
+    )
+
+
 def _no_access_log(*_args: object) -> None:
     """No line per state change: the provider's log and the results say what happened."""
 
@@ -224,6 +293,31 @@ def _interaction_label(pact: PactFile, index: int) -> tuple[str, str]:
     interaction = pact.interactions[index]
     state = "; ".join(s.name for s in interaction.provider_states)
     return interaction.description, state
+
+
+@dataclass(slots=True, frozen=True)
+class PactRun:
+    """What one provider's pact verification needs (plain values: it crosses to the child).
+
+    ``headers`` (the provider's credentials) are added to every request; provider states
+    are set at ``states_url``, and the dependency states they imply on the pact-mode mocks
+    in ``dependency_mocks`` (dependency -> base URL); the FFI's own report of each pact is
+    kept in ``evidence`` (``pact-<consumer>.txt``); ``only``: just that interaction.
+    """
+
+    provider: str
+    base_url: str
+    pacts: list[str]
+    headers: dict[str, str]
+    states_url: str | None = None
+    dependency_mocks: dict[str, str] = field(default_factory=dict)
+    evidence: str | None = None
+    only: Only | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PactRun:
+        only = data.pop("only", None)
+        return cls(**data, only=Only(**only) if only else None)
 
 
 def verify_pacts(
@@ -235,15 +329,55 @@ def verify_pacts(
     dependency_mocks: Mapping[str, str] | None = None,
     *,
     evidence: Path | None = None,
+    only: Only | None = None,
+    output: Path | None = None,
 ) -> list[CaseResult]:
-    """Replay every interaction of ``pacts`` against ``base_url``; one result per interaction.
+    """Replay the interactions of ``pacts`` against ``base_url``, in a child process.
 
-    ``headers`` (the provider's credentials) are added to every request; provider states
-    are set at ``states_url``, and the dependency states they imply on the pact-mode mocks
-    in ``dependency_mocks`` (dependency -> base URL). A problem the FFI reports that
-    belongs to no interaction fails the pact as a whole (a case named ``<consumer> ->
-    <provider>``). The FFI's own report of each pact is kept in ``evidence``
-    (``pact-<consumer>.txt``).
+    What :func:`verify_here` does with these values (see :class:`PactRun`), with the FFI's
+    own standard output and error appended to ``output`` (None: this process's, as with
+    ``--verbose``). A child that fails without results raises :class:`AccordError`.
+    """
+    import accord  # noqa: PLC0415
+
+    run = PactRun(
+        provider, base_url, [str(p) for p in pacts], dict(headers), states_url,
+        dict(dependency_mocks or {}), str(evidence) if evidence is not None else None, only,
+    )  # fmt: skip
+    source = str(Path(accord.__file__).resolve().parents[1])  # this checkout's accord first
+    paths = [source, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths), "PACT_DO_NOT_TRACK": "true"}
+    with tempfile.TemporaryDirectory(prefix="accord-pacts-") as scratch:
+        answer = Path(scratch) / "results.json"
+        request = {"run": asdict(run), "answer": str(answer)}
+        sink = output.open("ab") if output is not None else None
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "accord.verify._pacts_child"],
+                input=json.dumps(request).encode(), stdout=sink, stderr=sink, env=env,
+                check=False,
+            )  # fmt: skip
+        finally:
+            if sink is not None:
+                sink.close()
+        if done.returncode != 0 or not answer.is_file():
+            where = f"; its output is in {output}" if output is not None else ""
+            raise AccordError(
+                f"the Pact FFI's verifier process failed (exit code {done.returncode}){where}"
+            )
+        found = json.loads(answer.read_text(encoding="utf-8"))
+    return [
+        CaseResult(**{**case, "pact": Path(case["pact"]) if case["pact"] else None})
+        for case in found
+    ]
+
+
+def verify_here(run: PactRun) -> list[CaseResult]:
+    """Replay every interaction of ``run.pacts`` against its provider; one result each.
+
+    In this process: the FFI prints on its standard output. With ``run.only``, the other
+    interactions get no result. A problem the FFI reports that belongs to no interaction
+    fails the pact as a whole (a case named ``<consumer> -> <provider>``).
     """
     from pact import Verifier  # noqa: PLC0415  (the FFI loads only when verifying)
     from pact._server import StateCallbackHandler  # noqa: PLC0415
@@ -253,11 +387,14 @@ def verify_pacts(
     StateCallbackHandler.log_message = _no_access_log  # type: ignore[method-assign,assignment]
 
     os.environ.setdefault("PACT_DO_NOT_TRACK", "true")
+    provider, base_url, headers, only = run.provider, run.base_url, run.headers, run.only
+    states_url = run.states_url
+    evidence = Path(run.evidence) if run.evidence is not None else None
     results: list[CaseResult] = []
-    for path in pacts:
+    for path in map(Path, run.pacts):
         pact = PactFile.from_path(path)
         broken: dict[str, str] = {}
-        dependencies = DependencyStates(dependency_mocks or {})
+        dependencies = DependencyStates(run.dependency_mocks)
         missing = (
             f"service {provider!r} declares no provider-state endpoint (`states:` in accord.yaml)"
         )
@@ -270,9 +407,14 @@ def verify_pacts(
         )
         for header, value in headers.items():
             verifier.add_custom_header(header, value)
+        if only is not None:
+            description, state = only.ffi_filter()
+            verifier.filter(description, state=state)
+        transport = None  # why the provider cannot build messages, if it cannot
         if pact.message_interactions:  # the provider builds them at /_accord/messages
             port = urlsplit(base_url).port
-            verifier.add_transport(protocol="message", port=port, path="/_accord/messages")
+            verifier.add_transport(protocol="message", port=port, path=MESSAGES_PATH)
+            transport = _message_transport_problem(base_url)
         raised: Exception | None = None
         try:
             verifier.verify()
@@ -282,7 +424,7 @@ def verify_pacts(
             evidence.mkdir(parents=True, exist_ok=True)
             text = verifier.output(strip_ansi=True)
             (evidence / f"pact-{pact.consumer}.txt").write_text(text, encoding="utf-8")
-        verdicts, problems = _match(pact, verifier.results, raised)
+        verdicts, problems = _match(pact, verifier.results, raised, only)
         for index, verdict in verdicts.items():
             message = verdict
             description, state = _interaction_label(pact, index)
@@ -292,10 +434,19 @@ def verify_pacts(
             ]
             if state_problems:
                 message = "\n".join([*state_problems, *([message] if message else [])])
+            if message and transport and interaction.is_message:
+                message = f"{transport}\n{message}"
             name = f"{pact.consumer}: {description}" + (f" (given {state})" if state else "")
             results.append(
                 CaseResult(
-                    "pact", name, message is None, message or "", pact.consumer, state, pact=path
+                    "pact",
+                    name,
+                    message is None,
+                    message or "",
+                    pact.consumer,
+                    state,
+                    pact=path,
+                    interaction=description,
                 )
             )
         if problems:

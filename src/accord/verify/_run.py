@@ -9,21 +9,21 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shlex
 import shutil
-import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from accord._errors import AccordError
 from accord.core import PactFile
 from accord.verify._launch import running_provider, service_secret
 from accord.verify._messages import watching_events
-from accord.verify._model import Progress, ServiceResult, VerifyOptions
-from accord.verify._pacts import verify_pacts
+from accord.verify._model import CaseResult, Progress, ServiceResult, VerifyOptions
+from accord.verify._pacts import Only, verify_pacts
 from accord.verify._properties import reproducible, run_schemathesis
 from accord.verify._report import check_report_dir
 from accord.verify._store import ResultsStore
@@ -122,10 +122,61 @@ def evidence_folder(report_dir: Path, provider: str) -> Path:
     return folder
 
 
-def _rerun(name: str, options: VerifyOptions, *flags: str) -> str:
-    """The command that repeats a phase of ``name``'s verification (it starts what it needs)."""
+def _rerun(workspace: Workspace, name: str, options: VerifyOptions, *flags: str) -> str:
+    """The command that repeats a phase of ``name``'s verification (it starts what it needs).
+
+    Run from here: it names the workspace when it is not found from here.
+    """
     running = ("--base-url", options.base_url) if options.base_url else ()
-    return " ".join(["accord", "verify", name, "--skip-gates", *running, *flags])
+    found = Path.cwd().resolve().is_relative_to(workspace.root.resolve())
+    where = () if found else ("--workspace", _shown(workspace.manifest))
+    argv = ["accord", "verify", name, "--skip-gates", *where, *running, *flags]
+    return " ".join(shlex.quote(a) for a in argv)
+
+
+def _shown(path: Path) -> str:
+    """``path`` as a command names it: relative to here when it is below."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path.resolve())
+
+
+def _pact_rerun(name: str, options: VerifyOptions, case: CaseResult, workspace: Workspace) -> str:
+    """The command that verifies just ``case``'s interaction again, after the run.
+
+    A pact from a broker is fetched into a folder that is gone after the run: its
+    command names the interaction only (and verifies the workspace's pacts).
+    """
+    flags = ["--no-properties"]
+    if case.pact is not None and case.pact.resolve().is_relative_to(workspace.root.resolve()):
+        flags += ["--pact", _shown(case.pact)]
+    if case.interaction is not None:
+        flags += ["--interaction", case.interaction]
+        if case.state:
+            flags += ["--given", case.state]
+    return _rerun(workspace, name, options, *flags)
+
+
+def _selected(
+    pacts: list[tuple[Path, str]], only: Only | None, provider: str
+) -> list[tuple[Path, str]]:
+    """The pacts holding the interaction ``only`` names (all of them without ``only``)."""
+    if only is None:
+        return pacts
+    found = [
+        (path, consumer)
+        for path, consumer in pacts
+        if any(only.selects(pact, i) for pact in [PactFile.from_path(path)]
+               for i in range(len(pact.interactions)))
+    ]  # fmt: skip
+    if not found:
+        given = f" given {only.given!r}" if only.given is not None else ""
+        raise AccordError(
+            f"no interaction described {only.description!r}{given} in the pacts that name "
+            f"{provider!r} as provider ({', '.join(p.name for p, _ in pacts) or 'none'})"
+        )
+    return found
 
 
 def _verify_one(
@@ -136,11 +187,14 @@ def _verify_one(
     folder: Path,
     progress: Callable[[Progress], None],
     credentials: _Credentials,
+    raw: Path | None,
 ) -> ServiceResult:
     result = ServiceResult(name, evidence=folder)
     result.pact_files = [p for p, _ in pacts]
     spec = workspace.services[name]
+    only = Only(options.interaction, options.given) if options.interaction is not None else None
     try:
+        pacts = _selected(pacts, only, name) if options.pacts else pacts
         headers = credentials.headers(name)
         if options.pacts and pacts:
             result.pacts_verified = True
@@ -151,12 +205,14 @@ def _verify_one(
                 states = spec.states_url(base_url)
                 paths = [p for p, _ in pacts]
                 cases = verify_pacts(
-                    name, base_url, paths, headers, states, mocks, evidence=folder / "pacts"
-                )
-            rerun = _rerun(name, options, "--no-properties")
+                    name, base_url, paths, headers, states, mocks,
+                    evidence=folder / "pacts", only=only, output=raw,
+                )  # fmt: skip
             result.cases += [
-                c if c.passed else dataclasses.replace(c, reproduce=rerun) for c in cases
-            ]
+                c if c.passed
+                else dataclasses.replace(c, reproduce=_pact_rerun(name, options, c, workspace))
+                for c in cases
+            ]  # fmt: skip
             result.phases["pact"] = time.perf_counter() - started
             progress(_phase_done(name, "pact", result))
         elif options.pacts:
@@ -182,7 +238,7 @@ def _properties(
     progress(Progress(name, "schemathesis", "running", f"seed {options.seed}"))
     started = time.perf_counter()
     flags = ("--no-pacts", "--seed", str(options.seed))
-    rerun = _rerun(name, options, *flags, "--max-examples", str(options.max_examples))
+    rerun = _rerun(workspace, name, options, *flags, "--max-examples", str(options.max_examples))
     here = not options.base_url and spec.startable
     with watching_events(workspace, name, folder / "messages", started_here=here) as events:
         env = events.env if events is not None else None
@@ -221,29 +277,6 @@ def _phase_done(name: str, phase: str, result: ServiceResult) -> Progress:
     return Progress(name, phase, "failed" if failed else "passed", detail)
 
 
-@contextmanager
-def _stdout_to(path: Path | None) -> Iterator[None]:
-    """Send what is written to file descriptor 1 into ``path`` (None: leave it).
-
-    The Pact FFI prints every interaction's outcome to the process's standard output
-    itself; its output is also kept per pact in the evidence, so the terminal and the
-    CI log only get Accord's own lines.
-    """
-    if path is None:
-        yield
-        return
-    sys.stdout.flush()
-    saved = os.dup(1)
-    with path.open("ab") as sink:
-        os.dup2(sink.fileno(), 1)
-        try:
-            yield
-        finally:
-            sys.stdout.flush()
-            os.dup2(saved, 1)
-            os.close(saved)
-
-
 def verify_workspace(
     workspace: Workspace,
     options: VerifyOptions,
@@ -271,6 +304,14 @@ def verify_workspace(
         progress(Progress(name, "start", "info", f"version {version} ({version.source})"))
     # read once, used twice
     pacts = {name: _pacts_for(workspace, name, options.pact_files) for name in names}
+    used = {path for found in pacts.values() for path, _ in found}
+    for path in options.pact_files or ():  # a pact given that nothing here verifies
+        if path not in used:
+            provider = PactFile.from_path(path).provider
+            named = f"its provider {provider!r}" if provider else "it names no provider"
+            raise AccordError(
+                f"{path}: {named}, which is not a service verified here ({', '.join(names)})"
+            )
     folders = {name: evidence_folder(report_dir, name) for name in names}
     credentials = _Credentials(workspace, options)
     lock = threading.Lock()
@@ -281,7 +322,7 @@ def verify_workspace(
 
     def run(name: str) -> ServiceResult:
         outcome = _verify_one(
-            workspace, name, pacts[name], options, folders[name], report, credentials
+            workspace, name, pacts[name], options, folders[name], report, credentials, raw
         )
         outcome.version = versions[name].value
         report(Progress(name, "done", "passed" if outcome.passed else "failed", outcome.error))
@@ -290,7 +331,7 @@ def verify_workspace(
     raw = None if options.verbose else report_dir / "pact-ffi-output.log"
     if raw is not None:
         raw.unlink(missing_ok=True)
-    with _stdout_to(raw), ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
+    with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
         results = list(pool.map(run, names))
     for result in results:
         events = [c for c in result.cases if c.suite == "messages" and c.seen]
@@ -298,8 +339,8 @@ def verify_workspace(
             seen = sum(c.seen or 0 for c in events)
             bad = sum(c.violations for c in events)
             store.record_events(workspace, result.provider, seen, bad, versions[result.provider])
-        if not result.pacts_verified:  # not run is not failed: no result at all
-            continue
+        if not result.pacts_verified or options.interaction is not None:
+            continue  # not run (or one interaction of it) is not a pact's result at all
         by_pact = pact_verdicts(result)
         for path, consumer in pacts[result.provider]:
             # the pact phase finished (else the provider could not be verified: failed)

@@ -18,7 +18,10 @@ from accord.workspace import Workspace
 
 __all__ = ["ProviderVersion", "git_branch", "git_commit", "provider_version"]
 
-_SKIPPED_PARTS = {"__pycache__", ".hypothesis", ".pytest_cache", ".mypy_cache"}
+_SKIPPED_PARTS = {
+    "__pycache__", ".hypothesis", ".pytest_cache", ".mypy_cache", "node_modules", ".git",
+    ".venv",
+}  # fmt: skip
 
 
 @dataclass(slots=True, frozen=True)
@@ -31,12 +34,18 @@ class ProviderVersion:
 
 
 def _sources(workspace: Workspace, provider: str) -> list[Path]:
-    """The provider's code: its module (a package folder or a ``.py``) and its generated code."""
+    """The provider's code: its module (a package folder or a ``.py``), the folder its
+    ``command`` runs in (``cwd``, when it is its own), and its generated code."""
     paths = []
-    module = workspace.services[provider].module
+    spec = workspace.services[provider]
+    module = spec.module
     if module:
         base = workspace.root.resolve().joinpath(*module.split("."))
         paths += [p for p in (base, base.with_suffix(".py")) if p.exists()]
+    if spec.command and spec.cwd is not None and spec.cwd.is_dir():
+        own = spec.cwd.resolve()
+        if own != workspace.root.resolve() and not workspace.root.resolve().is_relative_to(own):
+            paths.append(own)
     generated = (workspace.generated_dir / provider).resolve()
     if generated.exists():
         paths.append(generated)
@@ -102,8 +111,9 @@ def provider_version(
     if not sources:
         return ProviderVersion(
             "unversioned",
-            f"not a git repository, and no sources of {provider!r} found (its `module` in "
-            "accord.yaml): pass --provider-version to name the version",
+            f"not a git repository, and no sources of {provider!r} found (its `module`, or "
+            "the `cwd` of its `command`, in accord.yaml): pass --provider-version to name "
+            "the version",
         )
     return ProviderVersion(
         f"src.{_digest_files(root, _files(sources))}",
