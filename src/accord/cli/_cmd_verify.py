@@ -252,7 +252,14 @@ def verify(
         from_broker.publish(results, err_console.print)
     junit = write_junit(results, report / "junit.xml")
     page = write_html(workspace, results, report / "report.html", junit.name, info)
-    err_console.print(_summary(results))
+    # a CI log has no width: rich would wrap the table at 80 columns and cut the phase times
+    table = _summary(results)
+    if err_console.is_terminal:
+        err_console.print(table)
+    else:
+        from rich.console import Console  # noqa: PLC0415
+
+        Console(stderr=True, highlight=False, width=132).print(table)
     for result in results:
         _failures(result)
     err_console.print(f"reports: {junit} and {page}; total {time.perf_counter() - started:.1f} s")
