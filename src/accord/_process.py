@@ -18,24 +18,33 @@ ignores proxy settings.
 from __future__ import annotations
 
 import contextlib
+import functools
 import signal
 import socket
 import subprocess
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Self
+from typing import IO, TYPE_CHECKING, Self
 
 from accord._errors import AccordError
 
+if TYPE_CHECKING:
+    import urllib.request
+
 __all__ = ["Process", "ProcessError", "Supervisor", "answers", "free_port"]
 
-_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
+
+@functools.cache
+def _direct() -> urllib.request.OpenerDirector:
+    """An opener that never goes through a proxy (built on first use: urllib's import
+    costs more than a short command like ``accord lint`` spends on its work)."""
+    import urllib.request  # noqa: PLC0415
+
+    return urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 class ProcessError(AccordError):
@@ -51,8 +60,10 @@ def free_port() -> int:
 
 def answers(url: str, timeout: float = 1.0) -> bool:
     """Whether ``url`` answers a GET with a status below 500."""
+    import urllib.error  # noqa: PLC0415
+
     try:
-        with _DIRECT.open(url, timeout=timeout) as response:
+        with _direct().open(url, timeout=timeout) as response:
             return int(response.status) < 500
     except urllib.error.HTTPError as exc:
         return exc.code < 500

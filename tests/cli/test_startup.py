@@ -147,6 +147,15 @@ def test_lint_of_one_document_loads_no_pydantic_rich_or_other_feature(repo: Path
     assert proc.returncode in (0, 1), proc.stderr[-2000:]
     assert "error(s)" in proc.stderr
     assert _loaded(names, HEAVY | {"pydantic", "rich", "accord.crosscheck", "jsonschema"}) == []
+    # nor the workspace layer's process helpers and their urllib (about 20 ms of 160)
+    assert "urllib.request" not in names and "accord.workspace" not in names
+
+
+def test_lint_knows_the_workspace_manifest_by_its_name() -> None:
+    from accord.lint import _runner  # noqa: PLC0415
+    from accord.workspace import MANIFEST_NAME  # noqa: PLC0415
+
+    assert _runner.MANIFEST_NAME == MANIFEST_NAME
 
 
 def test_plain_coercion_refuses_what_is_not_a_number(repo: Path) -> None:

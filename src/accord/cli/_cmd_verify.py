@@ -74,6 +74,18 @@ def _summary(results: list[ServiceResult]) -> Table:
     return table
 
 
+def _print_summary(results: list[ServiceResult]) -> None:
+    """The summary table; a CI log has no width, and rich would wrap the table at 80
+    columns and cut the phase times, so there it is laid out at 132."""
+    table = _summary(results)
+    if err_console.is_terminal:
+        err_console.print(table)
+        return
+    from rich.console import Console  # noqa: PLC0415
+
+    Console(stderr=True, highlight=False, width=132).print(table)
+
+
 def _failures(result: ServiceResult) -> None:
     """Every failure of ``result`` once, under its provider, with how to reproduce it."""
     failures = result.failures()
@@ -252,14 +264,7 @@ def verify(
         from_broker.publish(results, err_console.print)
     junit = write_junit(results, report / "junit.xml")
     page = write_html(workspace, results, report / "report.html", junit.name, info)
-    # a CI log has no width: rich would wrap the table at 80 columns and cut the phase times
-    table = _summary(results)
-    if err_console.is_terminal:
-        err_console.print(table)
-    else:
-        from rich.console import Console  # noqa: PLC0415
-
-        Console(stderr=True, highlight=False, width=132).print(table)
+    _print_summary(results)
     for result in results:
         _failures(result)
     err_console.print(f"reports: {junit} and {page}; total {time.perf_counter() - started:.1f} s")

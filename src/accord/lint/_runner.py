@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from accord._errors import AccordError, Location
 from accord._findings import Finding, Severity
@@ -23,7 +24,12 @@ from accord.lint import (  # noqa: F401  (registers rules)
     _rules_workspace,
 )
 from accord.lint._registry import RULES, LintTarget, Rule
-from accord.workspace import MANIFEST_NAME, Workspace
+
+if TYPE_CHECKING:  # linting files needs no workspace layer (a short command's import time)
+    from accord.workspace import Workspace
+
+#: the workspace manifest's file name (accord.workspace.MANIFEST_NAME; a test keeps them equal)
+MANIFEST_NAME = "accord.yaml"
 
 __all__ = ["LintConfig", "LintResult", "lint_paths", "lint_target", "lint_workspace"]
 
@@ -88,6 +94,8 @@ def lint_paths(paths: Iterable[str | Path], config: LintConfig | None = None) ->
     for raw in paths:
         path = Path(raw)
         if path.is_dir() or path.name == MANIFEST_NAME:
+            from accord.workspace import Workspace  # noqa: PLC0415
+
             try:
                 workspace = Workspace.from_path(path, config.load)
             except AccordError as exc:
