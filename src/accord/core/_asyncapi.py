@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 import jsonschema_rs
 
-from accord._errors import SchemaCompileError, UnsupportedVersion
+from accord._errors import UnsupportedVersion
 from accord.core._contract import DocumentBacked
 from accord.core._model import Place, SchemaRef
 from accord.core._refs import DocumentSet
@@ -35,7 +35,6 @@ from accord.core._schema import (
     Direction,
     SchemaValidator,
     build_registry,
-    compile_validator,
     convert_document,
 )
 from accord.core._source import SourceFile
@@ -222,13 +221,7 @@ class AsyncContract(DocumentBacked):
                     ),
                     draft=jsonschema_rs.Draft7,
                 )
-            try:
-                found = compile_validator(schema.place.uri, self._registry)
-            except ValueError as exc:
-                raise SchemaCompileError(
-                    f"schema cannot be compiled: {exc}", schema.place.locate()
-                ) from None
-            self._validators[key] = found
+            found = self._validators[key] = self._compile(schema, self._registry)
         return found
 
     def schemas(self) -> Iterator[SchemaRef]:

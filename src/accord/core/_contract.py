@@ -88,6 +88,17 @@ class DocumentBacked:
     def files(self) -> list[SourceFile]:
         return list(self.documents)
 
+    @staticmethod
+    def _compile(schema: SchemaRef, registry: Any) -> SchemaValidator:
+        """``schema`` compiled against ``registry``; a schema that cannot be compiled is a
+        :class:`SchemaCompileError` located where it is written."""
+        try:
+            return compile_validator(schema.place.uri, registry)
+        except ValueError as exc:
+            raise SchemaCompileError(
+                f"schema cannot be compiled: {exc}", schema.place.locate()
+            ) from None
+
 
 class Contract(DocumentBacked):
     """An OpenAPI document with its ``$ref`` s resolved, operations indexed and validators.
@@ -153,13 +164,7 @@ class Contract(DocumentBacked):
         key = (schema.place.file.uri, schema.place.pointer, direction)  # no URI quoting per call
         found = self._validators.get(key)
         if found is None:
-            try:
-                found = compile_validator(schema.place.uri, self._registry(direction))
-            except ValueError as exc:
-                raise SchemaCompileError(
-                    f"schema cannot be compiled: {exc}", schema.place.locate()
-                ) from None
-            self._validators[key] = found
+            found = self._validators[key] = self._compile(schema, self._registry(direction))
         return found
 
     def compile_all(self) -> int:
