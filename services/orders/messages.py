@@ -12,9 +12,10 @@ import json
 import re
 from typing import Any
 
-from accord.runtime import Database, MessageProducers, ProducedMessage, ProviderStates, utcnow
+from accord.runtime import Database, MessageProducers, ProducedMessage, ProviderStates
 from services.orders._store import load_order
 from services.orders.events import event_for
+from services.orders.states import seed_order
 
 __all__ = ["add_event_states", "message_producers"]
 
@@ -35,26 +36,13 @@ def _order_of(state: dict[str, Any]) -> str | None:
 def add_event_states(states: ProviderStates, db: Database) -> None:
     """States for settled orders besides ``confirmed`` (declared in ``states.py``)."""
 
-    def settle(order_id: str, state: str, reason: str | None) -> None:
-        now = utcnow()
-        with db.transaction() as conn:
-            conn.execute("DELETE FROM orders WHERE id = ?", (order_id,))
-            conn.execute(
-                "INSERT INTO orders VALUES (?, 'cus_9dLw3Rt7Yb2e', NULL, ?, 'EUR', 2598, 2598,"
-                " NULL, NULL, ?, ?, ?)",
-                (order_id, state, reason, now, now),
-            )
-            conn.execute(
-                "INSERT INTO order_lines VALUES (?, 0, 'prd_7Hx2Kq9LmN4p', 2, 1299)", (order_id,)
-            )
-
     @states.state("order {order_id} was cancelled")
     def cancelled(order_id: str) -> None:
-        settle(order_id, "cancelled", None)
+        seed_order(db, order_id, "cancelled")
 
     @states.state("order {order_id} failed for {reason}")
     def failed(order_id: str, reason: str) -> None:
-        settle(order_id, "failed", reason)
+        seed_order(db, order_id, "failed", reason=reason)
 
 
 def message_producers(db: Database) -> MessageProducers:

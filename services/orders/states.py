@@ -4,10 +4,34 @@ from __future__ import annotations
 
 from accord.runtime import Database, ProviderStates, utcnow
 
-__all__ = ["provider_states"]
+__all__ = ["provider_states", "seed_order"]
 
 #: the reservation catalog's pact says it makes for orders' orders
 RESERVATION = "rsv_K2p9Wd4Xs7Qa"
+
+
+def seed_order(
+    db: Database,
+    order_id: str,
+    state: str,
+    *,
+    reservation: str | None = None,
+    charge: str | None = None,
+    reason: str | None = None,
+) -> None:
+    """Put ``order_id`` in the database, settled in ``state``: one line of two mugs (the
+    product and customer the consumers' pacts name), replacing any order of that id."""
+    now = utcnow()
+    with db.transaction() as conn:
+        conn.execute("DELETE FROM orders WHERE id = ?", (order_id,))
+        conn.execute(
+            "INSERT INTO orders VALUES (?, 'cus_9dLw3Rt7Yb2e', NULL, ?, 'EUR', 2598, 2598,"
+            " ?, ?, ?, ?, ?)",
+            (order_id, state, reservation, charge, reason, now, now),
+        )
+        conn.execute(
+            "INSERT INTO order_lines VALUES (?, 0, 'prd_7Hx2Kq9LmN4p', 2, 1299)", (order_id,)
+        )
 
 
 def provider_states(db: Database) -> ProviderStates:
@@ -15,17 +39,7 @@ def provider_states(db: Database) -> ProviderStates:
 
     @states.state("order {order_id} is confirmed")
     def confirmed(order_id: str) -> None:
-        now = utcnow()
-        with db.transaction() as conn:
-            conn.execute("DELETE FROM orders WHERE id = ?", (order_id,))
-            conn.execute(
-                "INSERT INTO orders VALUES (?, 'cus_9dLw3Rt7Yb2e', NULL, 'confirmed', 'EUR', 2598,"
-                " 2598, 'rsv_K2p9Wd4Xs7Qa', 'ch_5Gh8Jk2Lm4Np', NULL, ?, ?)",
-                (order_id, now, now),
-            )
-            conn.execute(
-                "INSERT INTO order_lines VALUES (?, 0, 'prd_7Hx2Kq9LmN4p', 2, 1299)", (order_id,)
-            )
+        seed_order(db, order_id, "confirmed", reservation=RESERVATION, charge="ch_5Gh8Jk2Lm4Np")
 
     @states.state("order {order_id} does not exist")
     def missing(order_id: str) -> None:
