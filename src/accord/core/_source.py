@@ -3,7 +3,8 @@
 YAML is read from libyaml's event stream (``_yaml.py``) into plain data and a
 compact position index in one pass; scalars follow the YAML 1.2 core schema, as
 OpenAPI intends. JSON is parsed with :mod:`json` (fast) and its positions are
-only read, with the same YAML reader, when a location is first asked for.
+only read when a location is first asked for, collection by collection, along
+the pointers asked for (``_json_positions.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from accord._errors import DocumentTooLarge, LoadError, Location
+from accord.core._json_positions import JsonPositions
 from accord.core._pointer import decode_pointer, encode_pointer
 from accord.core._yaml import Positions, read_yaml
 
@@ -37,8 +39,8 @@ class SourceMap:
     """Maps JSON pointers inside one file to 1-based ``line:col`` positions."""
 
     file: str
-    _positions: Positions | None = None
-    _read: Callable[[], Positions | None] | None = None
+    _positions: Positions | JsonPositions | None = None
+    _read: Callable[[], Positions | JsonPositions | None] | None = None
 
     def locate(self, pointer: str | list[str | int] | tuple[str | int, ...] = "") -> Location:
         """The location of the node at ``pointer``, or of its closest existing ancestor."""
@@ -71,7 +73,7 @@ class SourceMap:
             return self.locate(pointer)
         return Location(self.file, key_mark >> 32, key_mark & 0xFFFFFFFF, pointer)
 
-    def _index(self) -> Positions | None:
+    def _index(self) -> Positions | JsonPositions | None:
         if self._positions is None and self._read is not None:
             read, self._read = self._read, None
             self._positions = read()
@@ -214,7 +216,7 @@ def _parse_text(text: str, display: str, path: Path) -> SourceFile:
             if duplicates:  # rare: find where, with the YAML reader that tracks pointers
                 _, positions, found = read_yaml(text, display)
                 return SourceFile(path, data, SourceMap(display, positions), "json", found)
-            smap = SourceMap(display, _read=lambda: _positions_quietly(text, display))
+            smap = SourceMap(display, _read=lambda: JsonPositions(text))
             return SourceFile(path, data, smap, "json")
     data, positions, found = read_yaml(text, display)
     return SourceFile(path, data, SourceMap(display, positions), "yaml", found)
@@ -226,9 +228,3 @@ def _json_object(pairs: list[tuple[str, Any]], duplicates: list[bool]) -> dict[s
         duplicates.append(True)
     return obj
 
-
-def _positions_quietly(text: str, display: str) -> Positions | None:
-    try:
-        return read_yaml(text, display)[1]
-    except LoadError:
-        return None
