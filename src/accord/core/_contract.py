@@ -31,6 +31,7 @@ from accord.core._schema import (
     build_registry,
     compile_validator,
     convert_document,
+    self_contained,
 )
 from accord.core._source import DEFAULT_MAX_BYTES, SourceFile, load_source, parse_source
 
@@ -89,11 +90,12 @@ class DocumentBacked:
         return list(self.documents)
 
     @staticmethod
-    def _compile(schema: SchemaRef, registry: Any) -> SchemaValidator:
-        """``schema`` compiled against ``registry``; a schema that cannot be compiled is a
+    def _compile(schema: SchemaRef, registry: Any, converted: Any = None) -> SchemaValidator:
+        """``schema`` compiled against ``registry`` (or on its own, ``converted``, when
+        ``registry`` is ``None``); a schema that cannot be compiled is a
         :class:`SchemaCompileError` located where it is written."""
         try:
-            return compile_validator(schema.place.uri, registry)
+            return compile_validator(schema.place.uri, registry, schema=converted)
         except ValueError as exc:
             raise SchemaCompileError(
                 f"schema cannot be compiled: {exc}", schema.place.locate()
@@ -164,7 +166,14 @@ class Contract(DocumentBacked):
         key = (schema.place.file.uri, schema.place.pointer, direction)  # no URI quoting per call
         found = self._validators.get(key)
         if found is None:
-            found = self._validators[key] = self._compile(schema, self._registry(direction))
+            if self_contained(schema.value):  # no registry of the whole document needed
+                converted = convert_document(
+                    schema.value, openapi30=self.openapi30, direction=direction
+                )
+                found = self._compile(schema, None, converted)
+            else:
+                found = self._compile(schema, self._registry(direction))
+            self._validators[key] = found
         return found
 
     def compile_all(self) -> int:

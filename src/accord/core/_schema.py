@@ -201,8 +201,10 @@ def build_registry(resources: Iterable[tuple[str, Any]], *, draft: Any = None) -
     )
 
 
-def compile_validator(uri: str, registry: Any) -> SchemaValidator:
-    """Compile the schema at ``uri`` (file URI plus fragment) against ``registry``.
+def compile_validator(uri: str, registry: Any, *, schema: Any = None) -> SchemaValidator:
+    """Compile the schema at ``uri`` (file URI plus fragment) against ``registry``, or,
+    when ``registry`` is ``None``, ``schema`` itself (already converted, and
+    :func:`self_contained`).
 
     Raises ``ValueError`` with jsonschema-rs's first line of explanation when the
     schema is not valid JSON Schema or a reference inside it cannot be resolved.
@@ -210,13 +212,47 @@ def compile_validator(uri: str, registry: Any) -> SchemaValidator:
     import jsonschema_rs  # noqa: PLC0415
 
     try:
-        validator = jsonschema_rs.validator_for(
-            {"$ref": uri},
-            registry=registry,
-            validate_formats=True,
-            formats=FORMATS,
-        )
+        validator: Any
+        if registry is None:
+            validator = jsonschema_rs.Draft202012Validator(
+                schema, validate_formats=True, formats=FORMATS
+            )
+        else:
+            validator = jsonschema_rs.validator_for(
+                {"$ref": uri},
+                registry=registry,
+                validate_formats=True,
+                formats=FORMATS,
+            )
     except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError) as exc:
         detail = str(exc).strip().splitlines()
         raise ValueError(detail[0] if detail else "invalid schema") from None
     return SchemaValidator(validator, uri)
+
+
+#: keywords that reach outside a schema or change how its references resolve
+_OUTWARD = frozenset(
+    ("$ref", "$dynamicRef", "$recursiveRef", "$id", "$schema", "$anchor", "$dynamicAnchor")
+)
+
+
+def self_contained(schema: Any, limit: int = 2_000) -> bool:
+    """Can ``schema`` be compiled on its own: no reference or base-URI keyword anywhere in
+    it (examples included, to stay simple), and at most ``limit`` nodes to look at?
+
+    Such a schema needs no registry of the whole document, which is the costly part of
+    compiling the first validator of a large contract (a converted copy of every file).
+    """
+    stack, seen = [schema], 0
+    while stack:
+        node = stack.pop()
+        seen += 1
+        if seen > limit:
+            return False
+        if type(node) is dict:
+            if not _OUTWARD.isdisjoint(node):
+                return False
+            stack.extend(v for v in node.values() if type(v) is dict or type(v) is list)
+        elif type(node) is list:
+            stack.extend(v for v in node if type(v) is dict or type(v) is list)
+    return True

@@ -15,12 +15,14 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from accord._errors import DocumentTooLarge, LoadError, Location
 from accord.core._json_positions import JsonPositions
 from accord.core._pointer import decode_pointer, encode_pointer
-from accord.core._yaml import Positions, read_yaml
+
+if TYPE_CHECKING:
+    from accord.core._yaml import Positions
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -214,10 +216,16 @@ def _parse_text(text: str, display: str, path: Path) -> SourceFile:
             # flow-style YAML that is not JSON: fall through to the YAML parser
         else:
             if duplicates:  # rare: find where, with the YAML reader that tracks pointers
+                from accord.core._yaml import read_yaml  # noqa: PLC0415
+
                 _, positions, found = read_yaml(text, display)
                 return SourceFile(path, data, SourceMap(display, positions), "json", found)
             smap = SourceMap(display, _read=lambda: JsonPositions(text))
             return SourceFile(path, data, smap, "json")
+    # PyYAML is imported only for YAML: reading a JSON document (and locating its
+    # findings) needs none of it, and its import is a third of a short command's start-up
+    from accord.core._yaml import read_yaml  # noqa: PLC0415
+
     data, positions, found = read_yaml(text, display)
     return SourceFile(path, data, SourceMap(display, positions), "yaml", found)
 
@@ -227,4 +235,3 @@ def _json_object(pairs: list[tuple[str, Any]], duplicates: list[bool]) -> dict[s
     if len(obj) != len(pairs):
         duplicates.append(True)
     return obj
-
