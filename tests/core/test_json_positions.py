@@ -56,6 +56,7 @@ CASES = {
     "escapes in keys and values": r'{"a\"b": {"c\\d": "e\"}f", "~/": [" ]}{,"]}, "\u00e9": 1}',
     "non-ascii columns": '{"ключ": "значение", "b": {"日本": ["語", "x"]}, "c": "\U0001f600"}',
     "unicode line breaks inside strings": '{"a": "x\u2028y\u2029z\x85w",\n "b": {"c": 1}}',
+    "escaped control characters": '{"a": "x\\fy\\u000bz\\u001c",\n"b": [1,\n2]}',
     "leading whitespace": '\n\n {"a" : [ 1 , {\n"b"  :  2 } ] ,"c":{ } }',
     "numbers and literals": '{"a": -1.5e10, "b": [true, false, null, 0, 1E-2], "c": {"d": 1e999}}',
     "array root": '[{"a": 1}, [2, [3, {"b": "c"}]], "d", []]',

@@ -21,13 +21,13 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
+from itertools import accumulate
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
 __all__ = ["JsonPositions"]
 
 _WS = re.compile(r"[ \t\n\r]*")
-_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 #: a value's members: an object's ``key -> (key offset, value offset)``, an array's offsets
 _Members = dict[str, tuple[int, int]] | list[int]
 
@@ -98,6 +98,9 @@ class JsonPositions:
         """``offset`` packed as the YAML reader packs a position: ``line << 32 | column``."""
         starts = self._line_starts
         if starts is None:
-            starts = self._line_starts = [0, *(m.end() for m in _BREAK.finditer(self._text))]
+            # str.splitlines also splits at \v, \f and \x1c-\x1e, but JSON allows none of
+            # them unescaped, so in JSON its lines are libyaml's (and found in C)
+            lines = self._text.splitlines(keepends=True)
+            starts = self._line_starts = [0, *accumulate(map(len, lines))]
         line = bisect_right(starts, offset)
         return (line << 32) | (offset - starts[line - 1] + 1)
