@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from accord.core._refs import iter_refs
+
 __all__ = ["Direction", "SchemaValidator", "Violation", "build_registry", "convert_document"]
 
 
@@ -193,18 +195,21 @@ def build_registry(resources: Iterable[tuple[str, Any]], *, draft: Any = None) -
 
     import jsonschema_rs  # noqa: PLC0415  (loaded by the commands that validate, not at start-up)
 
-    def refuse(uri: str) -> Any:
-        raise ValueError(f"{uri} is not part of this contract (Accord resolves local files only)")
-
     return jsonschema_rs.Registry(
-        list(resources), draft=draft or jsonschema_rs.Draft202012, retriever=refuse
+        list(resources), draft=draft or jsonschema_rs.Draft202012, retriever=_refuse
     )
 
 
+def _refuse(uri: str) -> Any:
+    raise ValueError(f"{uri} is not part of this contract (Accord resolves local files only)")
+
+
 def compile_validator(uri: str, registry: Any, *, schema: Any = None) -> SchemaValidator:
-    """Compile the schema at ``uri`` (file URI plus fragment) against ``registry``, or,
-    when ``registry`` is ``None``, ``schema`` itself (already converted, and
-    :func:`self_contained`).
+    """Compile the schema at ``uri`` (file URI plus fragment) against ``registry``.
+
+    With ``schema`` (already converted; see :func:`references`), that copy is compiled
+    instead of the registry's: on its own when ``registry`` is ``None``, else with its
+    ``$ref`` s resolved in ``registry``.
 
     Raises ``ValueError`` with jsonschema-rs's first line of explanation when the
     schema is not valid JSON Schema or a reference inside it cannot be resolved.
@@ -213,9 +218,20 @@ def compile_validator(uri: str, registry: Any, *, schema: Any = None) -> SchemaV
 
     try:
         validator: Any
-        if registry is None:
+        if schema is not None:
+            if registry is not None:  # its local references name the file they were in
+                base = uri.partition("#")[0]
+                for path, ref in list(iter_refs(schema)):
+                    if ref.startswith("#"):
+                        _at(schema, path[:-1])["$ref"] = base + ref
             validator = jsonschema_rs.Draft202012Validator(
-                schema, validate_formats=True, formats=FORMATS
+                schema,
+                validate_formats=True,
+                formats=FORMATS,
+                registry=registry,
+                retriever=_refuse,
+                # its own name, beside its file: the file's name is the registry's copy
+                base_uri=uri.partition("#")[0] + ".accord-compiled",
             )
         else:
             validator = jsonschema_rs.validator_for(
@@ -230,29 +246,39 @@ def compile_validator(uri: str, registry: Any, *, schema: Any = None) -> SchemaV
     return SchemaValidator(validator, uri)
 
 
-#: keywords that reach outside a schema or change how its references resolve
-_OUTWARD = frozenset(
-    ("$ref", "$dynamicRef", "$recursiveRef", "$id", "$schema", "$anchor", "$dynamicAnchor")
-)
+#: keywords that change how references resolve, or resolve them dynamically
+_SCOPED = frozenset(("$dynamicRef", "$recursiveRef", "$id", "$schema", "$anchor", "$dynamicAnchor"))
+_RELATIONS = frozenset(("$ref", *_SCOPED))
 
 
-def self_contained(schema: Any, limit: int = 2_000) -> bool:
-    """Can ``schema`` be compiled on its own: no reference or base-URI keyword anywhere in
-    it (examples included, to stay simple), and at most ``limit`` nodes to look at?
+def references(schema: Any, limit: int = 2_000) -> str:
+    """How ``schema`` refers outside itself, from one look at every node (examples too, to
+    stay simple): ``"none"``, ``"ref"`` (plain ``$ref`` s only) or ``"scoped"`` (a keyword
+    that changes or depends on the base URI, or more than ``limit`` nodes).
 
-    Such a schema needs no registry of the whole document, which is the costly part of
-    compiling the first validator of a large contract (a converted copy of every file).
+    A schema with no references compiles on its own, and one with plain ``$ref`` s against
+    a registry of only the parts of the contract that references reach; either spares
+    the costly part of compiling a large contract's first validator, a converted copy of
+    every file. A scoped one is compiled where it stands in a registry of whole files.
     """
-    stack, seen = [schema], 0
+    stack, seen, found = [schema], 0, "none"
     while stack:
         node = stack.pop()
         seen += 1
         if seen > limit:
-            return False
+            return "scoped"
         if type(node) is dict:
-            if not _OUTWARD.isdisjoint(node):
-                return False
+            if not _RELATIONS.isdisjoint(node):
+                if not _SCOPED.isdisjoint(node):
+                    return "scoped"
+                found = "ref"
             stack.extend(v for v in node.values() if type(v) is dict or type(v) is list)
         elif type(node) is list:
             stack.extend(v for v in node if type(v) is dict or type(v) is list)
-    return True
+    return found
+
+
+def _at(node: Any, path: list[str | int]) -> Any:
+    for part in path:
+        node = node[part]
+    return node
