@@ -37,6 +37,7 @@ from accord.core import (
 )
 from accord.crosscheck._exchange import pact_path, spec_path
 from accord.crosscheck._model import CrosscheckOptions, Mismatch
+from accord.crosscheck._values import media_matches
 
 SYNC_TYPE = "Synchronous/Messages"
 #: how deep the undeclared-property walk goes (a recursive schema ends here)
@@ -198,8 +199,8 @@ def _fit(
     closed: bool,
 ) -> list[Mismatch]:
     if not _checkable(message.contents):  # no body, or not JSON: content type decides
-        ours = _bare(message.content_type)
-        fitting = [c for c in candidates if _bare(c.content_type) == ours]
+        ours = message.content_type
+        fitting = [c for c in candidates if ours and media_matches(ours, c.content_type)]
         chosen = (fitting or candidates)[0]
         return _headers_and_type(contract, pact, interaction, message, chosen)
     contents = message.contents.content
@@ -230,10 +231,6 @@ def _checkable(contents: Body) -> bool:
     """Whether the pact's contents can be checked against a JSON Schema: present, and JSON
     (decoded bytes of a binary body, protobuf or Avro, cannot)."""
     return contents.present and contents.is_json and not isinstance(contents.content, bytes)
-
-
-def _bare(content_type: str | None) -> str:
-    return (content_type or "").split(";")[0].strip().lower()
 
 
 def _payload_problems(
@@ -345,8 +342,8 @@ def _headers_and_type(
                         candidate.headers.place,
                     )
                 )
-    ours, theirs = _bare(message.content_type), _bare(candidate.content_type)
-    if ours and theirs and ours != theirs:
+    ours, theirs = message.content_type, candidate.content_type
+    if ours and theirs and not media_matches(ours, theirs):
         out.append(
             _mismatch(
                 "message.content-type.incompatible",
