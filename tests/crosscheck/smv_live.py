@@ -637,6 +637,19 @@ def unauthorized(contract: Contract, it: dict[str, Any]) -> dict[str, Any] | Non
     return it
 
 
+def vendor_json(contract: Contract, it: dict[str, Any]) -> dict[str, Any] | None:
+    """JSON bodies sent and answered as a vendor type with a ``+json`` suffix (RFC 6839), as
+    a Kafka schema registry names them: still JSON, so still ``application/json``'s."""
+    changed = False
+    for side in ("request", "response"):
+        headers = it[side].get("headers", {})
+        for name, value in headers.items():
+            if name.lower() == "content-type" and value.split(";")[0].strip() == "application/json":
+                headers[name] = "application/vnd.schemaregistry.v1+json"
+                changed = True
+    return it if changed else None
+
+
 def charset(contract: Contract, it: dict[str, Any]) -> dict[str, Any] | None:
     """Media type parameters and header-name case that change nothing."""
     changed = False
@@ -726,6 +739,7 @@ MUTATIONS: dict[str, Mutation] = {
     "null-body": null_body,
     "not-found-query": not_found_query,
     "unauthorized": unauthorized,
+    "vendor-json": vendor_json,
 }
 #: mutations also run with ``requiredPropertiesInResponse`` on
 _BOTH_OPTIONS = frozenset({"response-drop-property"})
