@@ -155,6 +155,10 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[str, str]]]] = [
      [(NARROW, "$.attrs[*]")]),
     ("through-ref-and-all-of", {"$.ref": [{"match": "regex", "regex": "^x$"}]}, [(NARROW, "'y'")]),
     ("undeclared-path", {"$.nowhere": [{"match": "integer"}]}, []),
+    # a hostile pattern runs on a Rust engine (no catastrophic backtracking on "x" * 40)
+    ("hostile-regex", {"$.name": [{"match": "regex", "regex": "^(x+x+)+y$"}]}, [(NARROW, "''")]),
+    ("unreadable-regex", {"$.name": [{"match": "regex", "regex": "[unclosed"}]}, []),
+    ("malformed-matchers", {"$.name": [{"match": "type", "min": "2"}, "?"]}, []),
 ]  # fmt: skip
 
 

@@ -335,11 +335,15 @@ def _sizes(
 
 def _string_test(kind: str, matcher: Mapping[str, Any]) -> Callable[[str], bool] | None:
     if kind == "regex":
+        # evaluated as the Pact FFI does, by a Rust regex engine (a search, never a
+        # catastrophic backtrack on a hostile pattern)
+        import jsonschema_rs  # noqa: PLC0415
+
+        pattern = {"type": "string", "pattern": str(matcher.get("regex", ""))}
         try:
-            pattern = re.compile(str(matcher.get("regex", "")))
-        except re.error:
-            return None  # a Rust or Java regex Python does not read: no opinion
-        return lambda s: pattern.search(s) is not None
+            return jsonschema_rs.validator_for(pattern).is_valid
+        except (jsonschema_rs.ValidationError, ValueError):
+            return None  # a regex the engine does not read: no opinion
     if kind == "include":
         needle = str(matcher.get("value", ""))
         return lambda s: needle in s
