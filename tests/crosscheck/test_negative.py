@@ -15,7 +15,26 @@ import pytest
 from accord.core import Contract, PactFile
 from accord.crosscheck import crosscheck
 
-STATUSES = (400, 401, 403, 404, 406, 409, 410, 412, 413, 414, 415, 418, 422, 428, 429, 431, 500)
+STATUSES = (
+    400,
+    401,
+    403,
+    404,
+    405,
+    406,
+    409,
+    410,
+    412,
+    413,
+    414,
+    415,
+    418,
+    422,
+    428,
+    429,
+    431,
+    500,
+)
 PROBLEM = {
     "application/problem+json": {
         "schema": {"type": "object", "properties": {"title": {"type": "string"}}}
@@ -192,3 +211,15 @@ def test_a_404_with_an_undocumented_query_parameter_is_a_negative_test() -> None
     assert "request.query.unknown" in _run(request, 200)
     # a 409 is about the resource's state: the request must still be one the contract takes
     assert _run(request, 409) == ["request.query.unknown"]
+
+
+def test_a_405_for_a_method_the_path_lacks_is_a_negative_test() -> None:
+    delete = {"method": "DELETE", "path": "/things/1", "headers": {"X-Api-Key": "k"}}
+    assert _run(delete, 405) == []
+    assert _run(delete, 404) == ["request.path-or-method.unknown"]
+    assert _run({**delete, "path": "/nowhere"}, 405) == ["request.path-or-method.unknown"]
+    # a method the path has, answered 405: that status must be documented like any other
+    put = copy.deepcopy(GOOD)
+    spec = copy.deepcopy(SPEC)
+    del spec["paths"]["/things/{id}"]["put"]["responses"]["405"]
+    assert _run(put, 405, spec) == ["response.status.unknown"]

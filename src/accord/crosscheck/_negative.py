@@ -14,6 +14,8 @@ status        explains
 401, 403      credentials: missing, or a credential header or query parameter
               that does not fit (API gateways answer a missing key with 403)
 404, 410      what names the resource: path parameters and the query
+405           the method, on a path the contract has (no operation to check the
+              status against: the path answers 405 for a method it lacks)
 406           ``Accept``
 409           nothing: a conflict is with the resource's state, the request
               itself must still be one the contract accepts
@@ -32,7 +34,17 @@ __all__ = ["CONDITIONAL_HEADERS", "PARTS", "explained_parts", "routes_loosely"]
 
 #: the request parts a check may attribute a mismatch to
 PARTS = frozenset(
-    {"accept", "body", "conditional", "content-type", "credentials", "headers", "path", "query"}
+    {
+        "accept",
+        "body",
+        "conditional",
+        "content-type",
+        "credentials",
+        "headers",
+        "method",
+        "path",
+        "query",
+    }
 )
 #: request headers that make a request conditional (RFC 9110 §13.1)
 CONDITIONAL_HEADERS = frozenset(
@@ -46,6 +58,7 @@ _EXPLAINS: dict[int, frozenset[str]] = {
     401: frozenset({"credentials"}),
     403: frozenset({"credentials"}),
     404: _RESOURCE,
+    405: frozenset({"method"}),
     406: frozenset({"accept"}),
     410: _RESOURCE,
     412: frozenset({"conditional"}),

@@ -39,6 +39,8 @@ def crosscheck(
         if operation is None and routes_loosely(response.status):
             # a negative test: a path parameter that does not fit, answered 404 (or 400...)
             operation = route(contract, request, check_params=False)
+        if operation is None and _refused_method(contract, request, response.status):
+            continue  # a negative test: a method the path lacks, answered 405
         if operation is None:
             index = int(interaction.pointer.rsplit("/", 1)[-1])
             paths = Place(contract.root, "/paths")
@@ -128,6 +130,14 @@ def _route(contract: Contract, method: str, path: str, check_params: bool) -> Op
         if not check_params or _path_param_problem(contract, operation, params) is None:
             return operation
     return None
+
+
+def _refused_method(contract: Contract, request: HttpRequest, status: int) -> bool:
+    """A method the request's path does not have, and a status that explains it."""
+    if "method" not in explained_parts(status):
+        return False
+    allowed = {m.lower() for m in contract.allowed_methods(request.path.split("?", 1)[0])}
+    return bool(allowed) and request.method.lower() not in allowed
 
 
 def _why_unrouted(contract: Contract, request: HttpRequest) -> str:
