@@ -210,6 +210,17 @@ def test_metadata_matchers_are_held_to_the_headers_schema(
     )
 
 
+def test_a_metadata_example_under_a_matcher_stands_for_its_class(contract: AsyncContract) -> None:
+    digit = {"version": [{"match": "regex", "regex": "^[0-9]$"}]}
+    pact = _pact("4", {}, digit)
+    pact["interactions"][0]["metadata"]["version"] = "7"  # not in the enum: any digit will do
+    assert crosscheck_messages(contract, PactFile.from_dict(pact)) == []
+    pact = _pact("4", {}, {"version": [{"match": "type"}]})
+    pact["interactions"][0]["metadata"]["version"] = 7  # a number: the example, reported once
+    found = crosscheck_messages(contract, PactFile.from_dict(pact))
+    assert [m.code for m in found] == ["message.header.incompatible"]
+
+
 # --- message pacts of the corpus, against documents written for them here -----------------
 
 

@@ -33,6 +33,7 @@ from accord.core import (
     Place,
     SchemaRef,
     Target,
+    Violation,
     decode_pointer,
     encode_pointer,
 )
@@ -294,9 +295,15 @@ def _matcher_classes(
         if _checkable(message.contents)
     ]
     sides.append(("metadata", "header", candidate.headers, dict(message.metadata), True))
-    seen = [_parts(at) for at in reported]
+    payload_seen = [_parts(at) for at in reported]
+    header_seen = (
+        [_parts(v.pointer) for v in _header_violations(contract, candidate, message)]
+        if candidate.headers is not None
+        else []
+    )
     out: list[Mismatch] = []
     for category, side, schema, example, by_name in sides:
+        seen = header_seen if by_name else payload_seen
         entries = message.matching_rules.get(category)
         if schema is None or not entries:
             continue
@@ -399,21 +406,18 @@ def _headers_and_type(
 ) -> list[Mismatch]:
     out: list[Mismatch] = []
     if candidate.headers is not None:
-        declared = _declared(contract, candidate)
-        shown = {k: v for k, v in message.metadata.items() if k in declared}
-        for v in contract.validator(candidate.headers).violations(shown):
-            if v.keyword != "required":
-                out.append(
-                    _mismatch(
-                        "message.header.incompatible",
-                        f"Message header is incompatible with message {candidate.label!r}: {v}",
-                        pact,
-                        interaction,
-                        message,
-                        (message.metadata_key,),
-                        candidate.headers.place,
-                    )
+        for v in _header_violations(contract, candidate, message):
+            out.append(
+                _mismatch(
+                    "message.header.incompatible",
+                    f"Message header is incompatible with message {candidate.label!r}: {v}",
+                    pact,
+                    interaction,
+                    message,
+                    (message.metadata_key,),
+                    candidate.headers.place,
                 )
+            )
     ours, theirs = message.content_type, candidate.content_type
     if ours and theirs and not media_matches(ours, theirs):
         out.append(
@@ -428,6 +432,24 @@ def _headers_and_type(
             )
         )
     return out
+
+
+def _header_violations(
+    contract: AsyncContract, candidate: AsyncMessage, message: Message
+) -> list[Violation]:
+    """How the metadata the headers schema declares does not fit it (``required`` aside, and
+    value constraints aside where a matcher makes the example stand for its class)."""
+    assert candidate.headers is not None
+    declared = _declared(contract, candidate)
+    shown = {k: v for k, v in message.metadata.items() if k in declared}
+    by_name = message.matching_rules.get("metadata", {})
+    rules = {"body": {f"$['{k}']": v for k, v in by_name.items()}}
+    return [
+        v
+        for v in contract.validator(candidate.headers).violations(shown)
+        if v.keyword != "required"
+        and not (v.keyword.lower() in VALUE_KEYWORDS and representative(rules, _parts(v.pointer)))
+    ]
 
 
 def _declared(contract: AsyncContract, candidate: AsyncMessage) -> set[str]:
