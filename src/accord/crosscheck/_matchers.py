@@ -190,7 +190,7 @@ def _judge(
         for rule in matcher.get("rules") or ():
             if isinstance(rule, Mapping):
                 inner = [e for t in schemas for e in _schemas_at(documents, t, ["*"])]
-                element = next(iter(value.values()), None) if isinstance(value, dict) else None
+                element = _value_at(value, ["*"])
                 if inner:
                     yield from _judge(rule, [*tokens, "*"], element, inner, documents, fits)
         return
@@ -256,8 +256,7 @@ def _accepted(kind: str, value: Any) -> set[str] | None:
         return {"boolean"}
     if kind == "null":
         return {"null"}
-    if kind in ("regex", "include", "semver", "date", "time", "timestamp", "datetime"):
-        return {"string"}
+    # regex, include, semver, date...: Pact matches them against a number's text too
     if kind == "type":
         found = _json_type(value)
         if found in ("integer", "number"):
