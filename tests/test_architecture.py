@@ -15,6 +15,7 @@ LAYERS = {
     "_json": 0,
     "_asgi": 0,
     "_lazy": 0,
+    "_media": 0,
     "_process": 0,
     "_version": 0,
     "core": 1,

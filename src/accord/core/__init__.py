@@ -15,7 +15,16 @@ if TYPE_CHECKING:  # what mypy and readers see; each module is imported on first
     )
     from accord.core._contract import Contract, LoadOptions, Match
     from accord.core._matrix import MatrixRow, MatrixSummary, summarise_matrix
-    from accord.core._media import MediaRange, is_json_media, media_compatible, media_type
+    from accord.core._media import (
+        MediaRange,
+        can_be_json,
+        is_json_media,
+        is_xml_media,
+        media_compatible,
+        media_type,
+        parse_content_type,
+        select_media,
+    )
     from accord.core._message_check import MessageCheck, check_message
     from accord.core._model import (
         Example,
@@ -108,6 +117,7 @@ __all__ = [
     "Target",
     "Violation",
     "build_registry",
+    "can_be_json",
     "check_message",
     "coerce",
     "compile_parameters",
@@ -117,10 +127,13 @@ __all__ = [
     "decode_pointer",
     "encode_pointer",
     "is_json_media",
+    "is_xml_media",
     "load_source",
     "media_compatible",
     "media_type",
+    "parse_content_type",
     "read_parameters",
+    "select_media",
     "summarise_matrix",
 ]
 
@@ -141,6 +154,10 @@ __getattr__, __dir__ = _lazy_exports(
         "summarise_matrix": "_matrix",
         "MediaRange": "_media",
         "is_json_media": "_media",
+        "is_xml_media": "_media",
+        "can_be_json": "_media",
+        "parse_content_type": "_media",
+        "select_media": "_media",
         "media_compatible": "_media",
         "media_type": "_media",
         "MessageCheck": "_message_check",

@@ -16,7 +16,7 @@ from accord.core import (
     media_compatible,
     media_type,
 )
-from accord.core import is_json_media as json_media
+from accord.core import can_be_json as is_json_media
 
 __all__ = [
     "base_media",
@@ -57,11 +57,6 @@ def accepted_ranges(header: str) -> list[str]:
 def any_match(actual: Iterable[str], supported: Iterable[str]) -> bool:
     supported = list(supported)
     return any(media_matches(a, s) for a in actual for s in supported)
-
-
-def is_json_media(value: str) -> bool:
-    """JSON, a ``+json`` type, or the ``*/*`` range (a JSON body is then acceptable)."""
-    return media_type(value) == "*/*" or json_media(value)
 
 
 def resolved_schema(contract: Contract, schema: SchemaRef) -> Any:

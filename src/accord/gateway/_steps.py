@@ -285,7 +285,7 @@ class Validate:
         query = bytes(scope.get("query_string") or b"")
         problem = check_parameters(contract, specs, ex.match.path_params, query, ex.headers)
         if problem is None:
-            content_type = ex.headers.get("content-type", "")
+            content_type = ex.headers.get("content-type")
             problem = check_body(contract, operation, content_type, ex.body)
         if problem is not None:
             status, detail, errors = problem

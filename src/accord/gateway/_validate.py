@@ -8,7 +8,6 @@ and responses by the core's compiled validators, so the messages are the schema'
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 from urllib.parse import parse_qsl
 
 from accord._json import JSONError, read_json
@@ -18,23 +17,17 @@ from accord.core import (
     Operation,
     ParameterSpec,
     cookies_of,
+    is_json_media,
+    media_type,
+    parse_content_type,
     read_parameters,
+    select_media,
 )
 
-__all__ = ["Problem", "check_body", "check_parameters", "check_response", "media_type"]
+__all__ = ["Problem", "check_body", "check_parameters", "check_response"]
 
 #: (status, detail, errors)
 Problem = tuple[int, str, list[dict[str, str]]]
-
-
-def media_type(header: str) -> str:
-    """``application/json; charset=utf-8`` -> ``application/json``."""
-    return header.partition(";")[0].strip().lower()
-
-
-def _is_json(name: str) -> bool:
-    name = media_type(name)
-    return name == "application/json" or name.endswith("+json")
 
 
 def check_parameters(
@@ -67,9 +60,13 @@ def check_parameters(
 
 
 def check_body(
-    contract: Contract, operation: Operation, content_type: str, body: bytes
+    contract: Contract, operation: Operation, content_type: str | None, body: bytes
 ) -> Problem | None:
-    """A 400/415/422 problem when the body does not fit the operation's request body."""
+    """A 400/415/422 problem when the body does not fit the operation's request body.
+
+    ``content_type`` is the request's header (None when absent); the documented entry is
+    the core's :func:`~accord.core.select_media` choice, as the mock makes it.
+    """
     spec = operation.request_body
     if spec is None:
         return None
@@ -77,12 +74,14 @@ def check_body(
         if spec.required:
             return 400, "this operation requires a request body", []
         return None
-    name = media_type(content_type)
-    media = spec.content.get(name) or _wildcard(spec.content, name)
+    media = select_media(spec.content, content_type)
     if media is None:
+        if content_type is not None and parse_content_type(content_type) is None:
+            return 400, f"the Content-Type {content_type[:200]!r} is not a media type", []
         declared = ", ".join(sorted(spec.content)) or "none"
-        return 415, f"content type {name or '(none)'!r} is not accepted (declared: {declared})", []
-    if not _is_json(name) or media.schema is None:
+        name = media_type(content_type or "") or "(none)"
+        return 415, f"content type {name!r} is not accepted (declared: {declared})", []
+    if not is_json_media(content_type or media.name) or media.schema is None:
         return None
     try:
         value = read_json(body)
@@ -100,17 +99,21 @@ def check_body(
 def check_response(
     contract: Contract, operation: Operation, status: int, content_type: str, body: bytes
 ) -> list[dict[str, str]]:
-    """Why an upstream's response breaks the contract (empty when it conforms)."""
+    """Why an upstream's response breaks the contract (empty when it conforms); an empty
+    ``content_type`` is an absent header."""
     documented = operation.response(status)
     if documented is None:
         return [{"pointer": "", "message": f"status {status} is not documented"}]
-    name = media_type(content_type)
+    sent = content_type or None
     if not documented.content or not body:
         return []
-    media = documented.content.get(name) or _wildcard(documented.content, name)
+    media = select_media(documented.content, sent)
     if media is None:
+        if sent is not None and parse_content_type(sent) is None:
+            return [{"pointer": "", "message": f"Content-Type {sent!r} is malformed"}]
+        name = media_type(sent or "") or "(none)"
         return [{"pointer": "", "message": f"content type {name!r} is not documented"}]
-    if not _is_json(name) or media.schema is None:
+    if not is_json_media(sent or media.name) or media.schema is None:
         return []
     try:
         value = read_json(body)
@@ -118,8 +121,3 @@ def check_response(
         return [{"pointer": "", "message": f"the body is {exc}"}]
     validator = contract.validator(media.schema, Direction.RESPONSE)
     return [] if validator.is_valid(value) else validator.errors(value)
-
-
-def _wildcard(content: Mapping[str, Any], name: str) -> Any:
-    major = name.partition("/")[0]
-    return content.get(f"{major}/*") or content.get("*/*")

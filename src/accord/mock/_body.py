@@ -17,11 +17,18 @@ from urllib.parse import parse_qsl
 from accord._asgi import BodyTooLarge, ClientGone
 from accord._asgi import read_body as shared_read_body
 from accord._json import JSONError, read_json
-from accord.core import MediaType, RequestBody
+from accord.core import (
+    MediaType,
+    RequestBody,
+    can_be_json,
+    is_xml_media,
+    media_type,
+    parse_content_type,
+    select_media,
+)
 from accord.mock._asgi import Receive
 from accord.mock._plan import Problem
-from accord.mock._responses import is_json
-from accord.mock._xml import is_xml, parse_xml
+from accord.mock._xml import parse_xml
 
 __all__ = ["ParsedBody", "match_media", "parse_body", "read_body"]
 
@@ -48,16 +55,17 @@ async def read_body(receive: Receive, limit: int, declared: str | None) -> bytes
 
 
 def match_media(body: RequestBody, content_type: str | None) -> MediaType | None:
-    """The documented media type ``content_type`` falls under (exact, ``type/*``, ``*/*``)."""
+    """The documented media type ``content_type`` falls under, the most specific first
+    (:func:`accord.core.select_media`)."""
     if not body.content:
         return None
     if content_type is None:
-        return None
+        return select_media(body.content, None)
     key = (id(body), content_type)
     found = _MEDIA_CACHE.get(key)
     if found is not None and found[0] is body:
         return found[1]
-    media = _match_media(body, content_type)
+    media = select_media(body.content, content_type)
     if len(_MEDIA_CACHE) >= _MEDIA_CACHE_SIZE:  # clients send a handful of content types
         _MEDIA_CACHE.clear()
     _MEDIA_CACHE[key] = (body, media)  # the body is kept so its id is never reused
@@ -67,18 +75,6 @@ def match_media(body: RequestBody, content_type: str | None) -> MediaType | None
 #: (request body id, Content-Type header) -> (request body, documented media type)
 _MEDIA_CACHE: dict[tuple[int, str], tuple[RequestBody, MediaType | None]] = {}
 _MEDIA_CACHE_SIZE = 4096
-
-
-def _match_media(body: RequestBody, content_type: str) -> MediaType | None:
-    wanted = content_type.split(";", 1)[0].strip().lower()
-    kind = wanted.split("/", 1)[0]
-    by_name = {name.split(";", 1)[0].strip().lower(): m for name, m in body.content.items()}
-    for key in (wanted, f"{kind}/*", "*/*"):
-        if key in by_name:
-            return by_name[key]
-    if wanted.endswith("+json") and "application/json" in by_name:
-        return by_name["application/json"]
-    return None
 
 
 def parse_body(
@@ -98,20 +94,22 @@ def parse_body(
         return ParsedBody(None, None, present=False)
     media = match_media(body, content_type)
     if media is None:
-        if content_type is None and len(body.content) == 1:
-            media = next(iter(body.content.values()))
-        else:
-            offered = ", ".join(body.content) or "no body"
-            return Problem(
-                415,
-                f"content type {content_type or '(none)'!r} is not accepted here; "
-                f"the contract documents: {offered}",
-            )
-    name = media.name.split(";", 1)[0].strip().lower()
-    if is_json(name):
+        if content_type is not None and parse_content_type(content_type) is None:
+            return Problem(400, f"the Content-Type {content_type!r} is not a media type")
+        offered = ", ".join(body.content) or "no body"
+        return Problem(
+            415,
+            f"content type {content_type or '(none)'!r} is not accepted here; "
+            f"the contract documents: {offered}",
+        )
+    documented = parse_content_type(media.name)
+    # a range (``*/*``) documents no syntax: the body's own Content-Type says it
+    sent = content_type if documented is None or documented.is_range else None
+    name = media_type(sent or media.name)
+    if can_be_json(name):
         value = _json(raw, max_depth)
         return value if isinstance(value, Problem) else ParsedBody(media, value, present=True)
-    if is_xml(name):
+    if is_xml_media(name):
         root = parse_xml(raw)
         if isinstance(root, str):
             return Problem(400, root)

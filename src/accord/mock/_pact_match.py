@@ -18,10 +18,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from accord.core import Body, HttpRequest
+from accord.core import Body, HttpRequest, MediaRange, is_xml_media
 from accord.mock._pact_rules import apply_rule, equal, kind_of, rule_for
 from accord.mock._pact_xml import match_xml
-from accord.mock._xml import is_xml
 
 __all__ = ["Mismatch", "match_request"]
 
@@ -107,14 +106,11 @@ def _headers(expected: HttpRequest, actual: Mapping[str, Sequence[str]]) -> list
 
 def _media_matches(want: str, have: str) -> bool:
     """Media types equal; every parameter the pact names present (values ignore case)."""
-    wanted, got = _media(want), _media(have)
-    return wanted[0] == got[0] and wanted[1].items() <= got[1].items()
-
-
-def _media(value: str) -> tuple[str, dict[str, str]]:
-    parts = [p.strip().lower() for p in value.split(";")]
-    params = dict(p.replace(" ", "").partition("=")[::2] for p in parts[1:] if p)
-    return parts[0], params
+    wanted, got = MediaRange.parse(want), MediaRange.parse(have)
+    if wanted.essence != got.essence:
+        return False
+    sent = {name: value.lower() for name, value in got.params}
+    return all(sent.get(name) == value.lower() for name, value in wanted.params)
 
 
 def _split(value: str) -> list[str]:
@@ -142,7 +138,7 @@ def _body(expected: HttpRequest, actual: Body) -> list[Mismatch]:
 def _is_xml(body: Body) -> bool:
     """The pact's content type says XML, or (without one) the body is an XML document."""
     if body.content_type:
-        return is_xml(body.content_type)
+        return is_xml_media(body.content_type)
     return isinstance(body.content, str) and body.content.lstrip().startswith("<?xml")
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from accord._json import JSONError, JSONTooDeep, dump_json, read_json
-from accord.core import Body, HttpResponse, Interaction, PactFile
+from accord.core import Body, HttpResponse, Interaction, PactFile, is_json_media
 from accord.mock._asgi import Receive, Scope, Send
 from accord.mock._body import read_body
 from accord.mock._exchange import Exchange, exchange_of
@@ -140,8 +140,7 @@ def _no_match(
 def _body(raw: bytes, content_type: str | None) -> Body | Problem:
     if not raw:
         return Body(False, None, content_type)
-    media = (content_type or "").split(";")[0].strip().lower()
-    if media == "application/json" or media.endswith("+json") or not media:
+    if not content_type or is_json_media(content_type):
         try:
             return Body(True, read_json(raw), content_type)
         except JSONTooDeep as exc:  # no interaction can match it; never parsed further

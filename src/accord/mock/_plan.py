@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from accord._http import status_title
-from accord.core import Contract, Operation, compile_parameters, cookies_of
+from accord.core import Contract, Operation, can_be_json, compile_parameters, cookies_of
 from accord.mock._asgi import dump
-from accord.mock._responses import Canned, ResponsePlan, is_json
+from accord.mock._responses import Canned, ResponsePlan
 
 __all__ = ["OperationPlan", "Problem", "SecurityCheck", "plain_problem"]
 
@@ -165,7 +165,7 @@ class OperationPlan:
         if plan is None or plan.media is None:
             return Canned(status, dump(doc), PROBLEM_TYPE, headers + _plan_headers(plan))
         media = plan.media
-        if is_json(media.name) and plan.accepts(doc):
+        if can_be_json(media.name) and plan.accepts(doc):
             content_type = PROBLEM_TYPE if "*" in media.name else media.name
             return Canned(status, dump(doc), content_type, headers + plan.headers())
         canned = plan.canned()

@@ -8,19 +8,29 @@ types has one plan per media type (its *variants*); ``Accept`` picks among them.
 
 from __future__ import annotations
 
-import functools
 import random
 import zlib
 from dataclasses import dataclass
 from typing import Any
 
-from accord.core import Contract, Direction, MediaType, Operation, Response, SchemaValidator
+from accord.core import (
+    Contract,
+    Direction,
+    MediaType,
+    Operation,
+    Response,
+    SchemaValidator,
+    can_be_json,
+    is_json_media,
+    is_xml_media,
+    media_type,
+)
 from accord.mock._accept import accepts_anything, preferred
 from accord.mock._asgi import dump
 from accord.mock._generate import Unsatisfiable, generate_valid
-from accord.mock._xml import data_to_xml, is_xml
+from accord.mock._xml import data_to_xml
 
-__all__ = ["Canned", "ResponsePlan", "is_json", "status_for"]
+__all__ = ["Canned", "ResponsePlan", "status_for"]
 
 
 @dataclass(slots=True, frozen=True)
@@ -44,13 +54,6 @@ class Canned:
         return options[ranked[0]] if ranked else None
 
 
-@functools.lru_cache(maxsize=1024)
-def is_json(media: str) -> bool:
-    """``application/json``, ``application/problem+json``, ``*/*`` and friends."""
-    base = media.split(";", 1)[0].strip().lower()
-    return base in ("application/json", "*/*", "application/*") or base.endswith("+json")
-
-
 def status_for(key: str) -> int:
     """The status code to send for a documented key: ``201`` -> 201, ``2XX`` -> 200."""
     if key.isdigit():
@@ -63,10 +66,10 @@ def status_for(key: str) -> int:
 def _choose_media(response: Response) -> MediaType | None:
     content = list(response.content.values())
     for media in content:
-        if media.name.split(";")[0].strip().lower() == "application/json":
+        if media_type(media.name) == "application/json":
             return media
     for media in content:
-        if is_json(media.name) and "*" not in media.name:
+        if is_json_media(media.name) and "*" not in media.name:
             return media
     return content[0] if content else None
 
@@ -79,11 +82,11 @@ def _content_type(media: MediaType) -> str:
 
 
 def _encode(value: Any, media: MediaType, contract: Contract) -> bytes:
-    if isinstance(value, str) and not is_json(media.name):
+    if isinstance(value, str) and not can_be_json(media.name):
         return value.encode()
     if isinstance(value, bytes):
         return value
-    if is_xml(media.name):  # the media type promised: XML, from the schema's `xml` hints
+    if is_xml_media(media.name):  # the media type promised: XML, from the schema's `xml` hints
         return data_to_xml(contract, media.schema, value)
     return dump(value)
 
@@ -186,10 +189,10 @@ class ResponsePlan:
         if media is None:
             return {}
         own = {e.name: e.value for e in media.examples if e.external is None}
-        if own or not is_xml(media.name):
+        if own or not is_xml_media(media.name):
             return own
         for other in self.response.content.values():
-            if is_json(other.name) and other.examples:
+            if can_be_json(other.name) and other.examples:
                 return {e.name: e.value for e in other.examples if e.external is None}
         return {}
 
@@ -279,7 +282,11 @@ class ResponsePlan:
             own = plan.examples
             if example is not None and example in own:
                 body = _encode(own[example], media, self.contract)
-            elif is_json(media.name) or is_xml(media.name) or isinstance(value, str | bytes):
+            elif (
+                can_be_json(media.name)
+                or is_xml_media(media.name)
+                or isinstance(value, str | bytes)
+            ):
                 body = _encode(value, media, self.contract)
             else:
                 continue
@@ -317,7 +324,7 @@ class ResponsePlan:
             if validator is None or validator.is_valid(value):
                 return self._answer(_encode(value, media, self.contract))
         if media.schema is None:
-            return self._answer(b"{}" if is_json(media.name) else b"")
+            return self._answer(b"{}" if can_be_json(media.name) else b"")
         try:
             value = generate_valid(self.contract, media.schema, Direction.RESPONSE, self.rng())
         except Unsatisfiable as exc:

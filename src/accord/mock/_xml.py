@@ -17,14 +17,9 @@ from xml.parsers import expat
 
 from accord.core import Contract, SchemaNode, SchemaRef, SchemaResolver, coerce
 
-__all__ = ["data_to_xml", "is_xml", "parse_xml", "xml_to_data"]
+__all__ = ["data_to_xml", "parse_xml", "xml_to_data"]
 
 _MAX_DEPTH = 64
-
-
-def is_xml(media: str) -> bool:
-    base = media.split(";", 1)[0].strip().lower()
-    return base in ("application/xml", "text/xml") or base.endswith("+xml")
 
 
 class _Refused(Exception):

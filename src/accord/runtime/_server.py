@@ -259,8 +259,23 @@ def build_app(
     routes = [(spec.method.upper(), spec.path) for spec in operations.values() if spec.method]
     documented = set(routes)
     routes += [("HEAD", p) for m, p in documented if m == "GET" and ("HEAD", p) not in documented]
-    guarded = ContractGuard(HeadAsGet(app), routes)
+    guarded = ContractGuard(HeadAsGet(app), routes, bodies=_request_content(path))
     return AccessLog(guarded, options.name or path.stem) if options.access_log else guarded
+
+
+def _request_content(path: Path) -> dict[tuple[str, str], list[str]]:
+    """(METHOD, path template) -> the content keys of its request body, from the contract
+    as connexion reads it ($refs resolved)."""
+    from connexion.spec import Specification  # noqa: PLC0415  (see _adapt)
+
+    spec = Specification.load(path)
+    out: dict[tuple[str, str], list[str]] = {}
+    for template, item in (spec["paths"] or {}).items():
+        for method, operation in item.items():
+            body = operation.get("requestBody") if isinstance(operation, dict) else None
+            if isinstance(body, dict) and isinstance(body.get("content"), dict):
+                out[(method.upper(), template)] = list(body["content"])
+    return out
 
 
 class HeadAsGet:
