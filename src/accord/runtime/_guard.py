@@ -133,8 +133,8 @@ def _content_type(content: Mapping[str, None], ctype: str | None) -> str | tuple
         shown = ctype[:200] if ctype is not None else "(none)"
         return 415, f"content type {shown!r} is not accepted (declared: {', '.join(content)})"
     documented = parse_content_type(key)
-    if documented is None or documented.is_range:
-        return ctype  # connexion matches a documented range itself
+    if documented is not None and documented.subtype in ("*",) and sent is not None:
+        key = sent.essence  # type/* and */*: connexion's fnmatch finds the same key
     charset = dict(sent.params).get("charset") if sent is not None else None
     return key if charset is None or ";" in key else f"{key}; charset={charset}"
 
