@@ -3,9 +3,18 @@ for HTTP bodies and for messages."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from accord.core import MediaRange, is_json_media, media_compatible
+from accord.core import (
+    MediaRange,
+    can_be_json,
+    is_json_media,
+    is_xml_media,
+    media_compatible,
+    parse_content_type,
+)
 
 COMPATIBLE = [
     ("application/json", "application/json"),
@@ -70,3 +79,40 @@ def test_a_range_is_parsed_into_type_subtype_suffix_and_parameters() -> None:
         "json",
     )
     assert parsed.params == (("version", "1"), ("charset", "x"))
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("application/json", ("application", "json", ())),
+        ("  Application/JSON ; Charset=UTF-8  ", ("application", "json", (("charset", "UTF-8"),))),
+        ('text/plain; a="x;y, z"; b=1', ("text", "plain", (("a", "x;y, z"), ("b", "1")))),
+        ('text/plain; a="q\\"z"', ("text", "plain", (("a", 'q"z'),))),
+        ("text/plain;;", ("text", "plain", ())),
+        ("*/*", ("*", "*", ())),
+    ],
+)
+def test_a_content_type_is_read_strictly(header: str, expected: tuple[str, str, Any]) -> None:
+    parsed = parse_content_type(header)
+    assert parsed is not None
+    assert (parsed.type, parsed.subtype, parsed.params) == expected
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["", " ", ";", "application", "application/", "/json", "application json",
+     "application/json/x", "application/json; charset", 'text/plain; a="open',
+     "application/json, text/plain", "text/plain; a=b c", "t\u00e9xt/plain"],
+)  # fmt: skip
+def test_a_malformed_content_type_is_none(header: str) -> None:
+    assert parse_content_type(header) is None
+
+
+def test_json_ranges_and_xml_types() -> None:
+    for value in ("*/*", "application/*", "application/*+json", "application/json"):
+        assert can_be_json(value), value
+    for value in ("text/*", "text/plain", "application/xml", "image/*"):
+        assert not can_be_json(value), value
+    for value in ("application/xml", "text/xml", "image/svg+xml", "Application/Atom+XML"):
+        assert is_xml_media(value), value
+    assert not is_xml_media("application/json")

@@ -5,6 +5,16 @@ from typing import TYPE_CHECKING
 from accord._lazy import lazy_exports as _lazy_exports
 
 if TYPE_CHECKING:  # what mypy and readers see; each module is imported on first use
+    from accord._media import (
+        MediaRange,
+        can_be_json,
+        is_json_media,
+        is_xml_media,
+        media_compatible,
+        media_type,
+        parse_content_type,
+        select_media,
+    )
     from accord.core._asyncapi import (
         AsyncChannel,
         AsyncContract,
@@ -15,16 +25,6 @@ if TYPE_CHECKING:  # what mypy and readers see; each module is imported on first
     )
     from accord.core._contract import Contract, LoadOptions, Match
     from accord.core._matrix import MatrixRow, MatrixSummary, summarise_matrix
-    from accord.core._media import (
-        MediaRange,
-        can_be_json,
-        is_json_media,
-        is_xml_media,
-        media_compatible,
-        media_type,
-        parse_content_type,
-        select_media,
-    )
     from accord.core._message_check import MessageCheck, check_message
     from accord.core._model import (
         Example,

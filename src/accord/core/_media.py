@@ -3,24 +3,4 @@
 
 from __future__ import annotations
 
-from accord._media import (
-    MediaRange,
-    can_be_json,
-    is_json_media,
-    is_xml_media,
-    media_compatible,
-    media_type,
-    parse_content_type,
-    select_media,
-)
-
-__all__ = [
-    "MediaRange",
-    "can_be_json",
-    "is_json_media",
-    "is_xml_media",
-    "media_compatible",
-    "media_type",
-    "parse_content_type",
-    "select_media",
-]
+from accord._media import *  # noqa: F403
