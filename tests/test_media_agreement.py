@@ -31,12 +31,12 @@ V2 = {"type": "object", "required": ["v2"]}  # the body below never fits it
 SUFFIXED = {"type": "object", "required": ["suffixed"]}
 
 
-def _operation(op_id: str, content: dict[str, Any]) -> dict[str, Any]:
+def _operation(op_id: str, content: dict[str, Any], *, required: bool = True) -> dict[str, Any]:
     problem = {"application/problem+json": {"schema": {"type": "object"}}}
     return {
         "post": {
             "operationId": op_id,
-            "requestBody": {"required": True, "content": content},
+            "requestBody": {"required": required, "content": content},
             "responses": {
                 "201": {"description": "made"},
                 **{str(s): {"description": "refused", "content": problem} for s in (400, 415, 422)},
@@ -64,6 +64,9 @@ SPEC = {
             {"*/*": {"schema": {}}, "application/*+json": {"schema": SUFFIXED}},
         ),
         "/single": _operation("makeSingle", {"application/json": {"schema": NAMED}}),
+        "/form": _operation(
+            "makeForm", {"application/x-www-form-urlencoded": {"schema": NAMED}}, required=False
+        ),
     },
 }
 BODY = b'{"name": "x"}'
@@ -133,6 +136,9 @@ class Service:
     def make_single(self, body: Any) -> None:
         return None
 
+    def make_form(self, body: Any) -> None:
+        return None
+
 
 @pytest.fixture(scope="module")
 def clients(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, httpx.Client]]:
@@ -151,6 +157,7 @@ def clients(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, http
             ("makeThing", "make_thing", "/things"),
             ("makeRange", "make_range", "/ranges"),
             ("makeSingle", "make_single", "/single"),
+            ("makeForm", "make_form", "/form"),
         )
     }
     runtime = build_app(path, Service(), operations, AppOptions(access_log=False))
@@ -259,3 +266,14 @@ def test_the_selection_is_the_most_specific_key() -> None:
     assert select_media(content, "image/png") == 1
     assert select_media({"application/json": 1}, None) == 1  # the only documented type
     assert select_media({"application/json": 1, "text/plain": 2}, None) is None
+
+
+def test_no_content_type_and_no_bytes_is_no_body(clients: dict[str, httpx.Client]) -> None:
+    """Not an empty body of the only documented type (an empty form would miss ``name``):
+    an optional body left out, a required one missing. connexion, behind the runtime's
+    guard, still reads an absent optional form body as an empty form (its validator is
+    chosen from the first documented type): asserted as it is, and in the report."""
+    expected = {"/form": (True, True, False), "/single": (False, False, False)}
+    for path, verdicts in expected.items():
+        found = tuple(client.post(path).is_success for client in clients.values())
+        assert found == verdicts, path

@@ -83,8 +83,8 @@ def parse_body(
     """Parse ``raw`` as the operation's documented request body."""
     if body is None:
         return ParsedBody(None, None, present=False)
-    if not raw:
-        media = match_media(body, content_type)
+    if not raw:  # no Content-Type and no bytes: no body at all
+        media = match_media(body, content_type) if content_type is not None else None
         if media is not None and media.name.startswith("application/x-www-form-urlencoded"):
             return ParsedBody(media, {}, present=True)  # an empty form is an empty object
         if body.required:
