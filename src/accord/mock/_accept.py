@@ -14,6 +14,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from accord.core import MediaRange as ContentType
+
 __all__ = ["MediaRange", "accepts_anything", "parse_accept", "preferred"]
 
 
@@ -77,8 +79,8 @@ def preferred(header: str, offered: Sequence[str]) -> list[int]:
 
 
 def _quality(ranges: tuple[MediaRange, ...], name: str) -> float:
-    type_, _, subtype = name.split(";", 1)[0].strip().lower().partition("/")
-    subtype = subtype or "*"
+    offered = ContentType.parse(name)
+    type_, subtype = offered.type, offered.subtype or "*"
     if type_ == "*" or subtype == "*":  # the contract can answer in several types
         return max((r.q for r in ranges if r.specificity(type_, subtype) >= 0), default=0.0)
     best, q = -1, 0.0

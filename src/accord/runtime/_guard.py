@@ -86,7 +86,14 @@ class ContractGuard:
         raw_type = headers.get(b"content-type")
         ctype = None if raw_type is None else raw_type.decode("latin-1")
         content = route[1].get(method) if route is not None else None
-        if content or (ctype is not None and is_json_media(ctype)):
+        if content and _announces_body(headers):  # read as the mock and the gateway read it
+            chosen = _content_type(content, ctype)
+            if isinstance(chosen, tuple):
+                await send_problem(send, *chosen)
+                return
+            if chosen is not None and chosen != ctype:
+                scope = {**scope, "headers": _with_content_type(scope, chosen)}
+        if ctype is not None and is_json_media(ctype):
             try:
                 body = await read_body(receive, self.max_body)
             except BodyTooLarge:
@@ -94,14 +101,7 @@ class ContractGuard:
                 return
             except ClientGone:
                 return
-            if body and content:
-                chosen = _content_type(content, ctype)
-                if isinstance(chosen, tuple):
-                    await send_problem(send, *chosen)
-                    return
-                if chosen is not None and chosen != ctype:
-                    scope = {**scope, "headers": _with_content_type(scope, chosen)}
-            if body and ctype is not None and is_json_media(ctype):
+            if body:
                 try:
                     read_json(body, max_depth=self.max_depth)
                 except JSONError as exc:
@@ -120,6 +120,13 @@ class ContractGuard:
             await self.app(scope, replay, _ShortProblems(send))
             return
         await self.app(scope, receive, _ShortProblems(send))
+
+
+def _announces_body(headers: Mapping[bytes, bytes]) -> bool:
+    """Whether the request says a body follows (RFC 9112 §6.3: a Content-Length above 0 or
+    a Transfer-Encoding); the body itself is streamed on, not read here."""
+    length = headers.get(b"content-length", b"").strip()
+    return b"transfer-encoding" in headers or (length.isdigit() and int(length) > 0)
 
 
 def _content_type(content: Mapping[str, None], ctype: str | None) -> str | tuple[int, str] | None:
