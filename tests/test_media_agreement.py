@@ -277,3 +277,43 @@ def test_no_content_type_and_no_bytes_is_no_body(clients: dict[str, httpx.Client
     for path, verdicts in expected.items():
         found = tuple(client.post(path).is_success for client in clients.values())
         assert found == verdicts, path
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "problem"),
+    [
+        ("application/json", b'{"name": "x"}', None),
+        ("application/problem+json; charset=utf-8", b'{"name": "x"}', None),
+        ("application/problem+json", b"{}", "'name' is a required property"),
+        ("", b'{"name": "x"}', None),  # no header: the only documented type
+        ("text/plain", b"x", "content type 'text/plain' is not documented"),
+        ("application/", b"x", "Content-Type 'application/' is malformed"),
+    ],
+)
+def test_the_gateway_reads_an_upstream_answer_by_the_same_rule(
+    content_type: str, body: bytes, problem: str | None
+) -> None:
+    from accord.gateway._validate import check_response  # noqa: PLC0415
+
+    spec = {
+        **SPEC,
+        "paths": {
+            "/one": {
+                "get": {
+                    "operationId": "getOne",
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {"application/json": {"schema": NAMED}},
+                        }
+                    },
+                }
+            }
+        },
+    }
+    contract = Contract.from_dict(spec)  # fmt: skip
+    operation = contract.operation("GET", "/one")
+    assert operation is not None
+    errors = check_response(contract, operation, 200, content_type, body)
+    messages = [e["message"].replace('"', "'") for e in errors]
+    assert messages == ([] if problem is None else [problem])
