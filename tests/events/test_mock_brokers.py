@@ -25,7 +25,7 @@ from accord.codegen import render_events_package
 from accord.core import AsyncContract
 from accord.mock import EventMock, EventMockConfig, choose_broker
 from tests.codegen.test_asyncapi_generate import LIGHTS
-from tests.events.rabbitmq import rabbitmq_server
+from tests.events.test_rabbitmq import BOUND
 from tests.gateway.test_redis import redis_url  # noqa: F401  (the fixture: a real redis-server)
 from tests.shop.events import nats_server
 
@@ -210,8 +210,11 @@ def test_a_redis_document_is_served_on_redis(packages: Path, redis_url: str) -> 
 
 @pytest.mark.slow
 def test_an_amqp_document_is_served_on_rabbitmq(
-    packages: Path, corpus: Path, tmp_path: Path
+    packages: Path,
+    corpus: Path,
+    rabbitmq_url: str,
 ) -> None:
+    url = rabbitmq_url
     client = AsyncContract.from_path(corpus / RPC.format("client"))
     server = AsyncContract.from_path(corpus / RPC.format("server"))
     assert choose_broker(client).kind == choose_broker(server).kind == "rabbit"
@@ -219,49 +222,86 @@ def test_an_amqp_document_is_served_on_rabbitmq(
     client_app = _generated(packages, "mockpkg_cli", client, "app")
     requests: list[Any] = []
 
-    with rabbitmq_server(tmp_path / "rabbitmq") as url:
+    async def mock_as_client() -> dict[str, Any]:
+        """The mock of the client publishes requests; the generated server reads them."""
+        from faststream.rabbit import RabbitBroker  # noqa: PLC0415
 
-        async def mock_as_client() -> dict[str, Any]:
-            """The mock of the client publishes requests; the generated server reads them."""
-            from faststream.rabbit import RabbitBroker  # noqa: PLC0415
+        broker = RabbitBroker(url)
 
-            broker = RabbitBroker(url)
+        @server_app.subscribe_sum(broker)
+        async def on_sum(request: Any, message: Any) -> None:
+            requests.append(request)
 
-            @server_app.subscribe_sum(broker)
-            async def on_sum(request: Any, message: Any) -> None:
-                requests.append(request)
+        await broker.start()
+        try:
+            mock = EventMock(client, EventMockConfig(url, count=3, rate=0, seed=1))
+            return await _mock_round(mock)
+        finally:
+            await broker.stop()
 
-            await broker.start()
-            try:
-                mock = EventMock(client, EventMockConfig(url, count=3, rate=0, seed=1))
-                return await _mock_round(mock)
-            finally:
-                await broker.stop()
+    async def mock_as_server() -> dict[str, Any]:
+        """The mock of the server checks what the generated client sends it."""
+        from faststream.rabbit import RabbitBroker  # noqa: PLC0415
 
-        async def mock_as_server() -> dict[str, Any]:
-            """The mock of the server checks what the generated client sends it."""
-            from faststream.rabbit import RabbitBroker  # noqa: PLC0415
+        broker = RabbitBroker(url)
+        await broker.connect()
 
-            broker = RabbitBroker(url)
-            await broker.connect()
+        async def send() -> None:
+            request = client_app.models.RequestSum(numbers=[1, 2])
+            await client_app.publish_request_sum(broker, request, reply_to="r1")
+            await broker.publish(b'{"numbers": "1,2"}', queue="rpc_queue")
 
-            async def send() -> None:
-                request = client_app.models.RequestSum(numbers=[1, 2])
-                await client_app.publish_request_sum(broker, request, reply_to="r1")
-                await broker.publish(b'{"numbers": "1,2"}', queue="rpc_queue")
+        try:
+            mock = EventMock(server, EventMockConfig(url, count=0, rate=0))
+            return await _mock_round(mock, send)
+        finally:
+            await broker.stop()
 
-            try:
-                mock = EventMock(server, EventMockConfig(url, count=0, rate=0))
-                return await _mock_round(mock, send)
-            finally:
-                await broker.stop()
-
-        sent = asyncio.run(mock_as_client())
-        checked = asyncio.run(mock_as_server())
+    sent = asyncio.run(mock_as_client())
+    checked = asyncio.run(mock_as_server())
     assert sent["published"] == 3 and len(requests) == 3
     assert all(isinstance(r, server_app.models.Sum) for r in requests)
     assert (checked["received"], checked["valid"], checked["invalid"]) == (2, 1, 1), checked
     assert "/numbers" in checked["violations"][0]["problems"][0]
+
+
+@pytest.mark.slow
+def test_the_rabbitmq_mock_follows_the_channel_bindings(
+    packages: Path,
+    rabbitmq_url: str,
+) -> None:
+    """A routingKey channel on its (topic) exchange, a queue channel on the binding's
+    durable queue: the generated peer reads what the mock sends, and the mock what it sends."""
+    spec = packages / "bound.yaml"
+    spec.write_text(BOUND)
+    contract = AsyncContract.from_path(spec)
+    peer = _generated(packages, "mockpkg_bound", contract, "peer")
+    measured: list[Any] = []
+
+    async def scenario() -> dict[str, Any]:
+        from faststream.rabbit import RabbitBroker  # noqa: PLC0415
+
+        broker = RabbitBroker(rabbitmq_url)
+
+        @peer.subscribe_measured(broker)
+        async def on_measured(event: Any, message: Any) -> None:
+            measured.append(event)
+
+        await broker.start()
+
+        async def command() -> None:
+            turn = peer.models.Turn(on=True)
+            await peer.publish_turn(broker, turn)
+
+        try:
+            mock = EventMock(contract, EventMockConfig(rabbitmq_url, count=2, rate=0, seed=2))
+            return await _mock_round(mock, command)
+        finally:
+            await broker.stop()
+
+    counters = asyncio.run(scenario())
+    assert len(measured) == 2 and all(isinstance(e, peer.models.Measured) for e in measured)
+    assert (counters["published"], counters["received"], counters["valid"]) == (2, 1, 1), counters
 
 
 def test_content_type_is_not_checked_as_an_application_header(tmp_path: Path) -> None:

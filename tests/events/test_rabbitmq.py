@@ -1,16 +1,21 @@
-"""The generated RabbitMQ (AMQP) stubs against a real broker: the corpus's RPC example pair.
+"""The generated RabbitMQ (AMQP) stubs against a real broker (one private
+``rabbitmq-server`` for the session, ``tests/events/rabbitmq.py``).
 
-``rpc-server`` and ``rpc-client`` (AsyncAPI 3.0's own examples) are generated into two
-packages; the client sends a typed request on ``rpc_queue`` through its publisher, the
-server's typed subscriber answers through its publisher on the client's reply queue, and
-the client's typed subscriber reads the answer. Both ends run on one private
-``rabbitmq-server`` (``tests/events/rabbitmq.py``).
+- The corpus's RPC example pair: ``rpc-server`` and ``rpc-client`` (AsyncAPI 3.0's own
+  examples) are generated into two packages; the client sends a typed request on
+  ``rpc_queue`` through its publisher, the server's typed subscriber answers through its
+  publisher on the client's reply queue, and the client's typed subscriber reads the answer.
+- Channel bindings, with a plain aio-pika client as the other party: a ``routingKey``
+  channel is published to its exchange (it went to the default exchange, where nobody
+  reads it), and a ``queue`` channel's subscriber reads the binding's durable queue (it
+  declared a queue named after the address instead).
 """
 
 from __future__ import annotations
 
 import asyncio
 import importlib
+import json
 import sys
 import uuid
 from collections.abc import Iterator
@@ -22,7 +27,7 @@ import pytest
 
 from accord.codegen import render_events_package
 from accord.core import AsyncContract
-from tests.events.rabbitmq import rabbitmq_server
+from tests.codegen.test_asyncapi_generate import black_stable
 
 EXAMPLES = Path("asyncapi/spec-examples/3.0.0")
 
@@ -92,14 +97,117 @@ async def _rpc(url: str, server: ModuleType, client: ModuleType) -> dict[str, An
 
 @pytest.mark.slow
 def test_typed_rpc_round_trip_on_a_real_rabbitmq(
-    rpc: tuple[ModuleType, ModuleType], tmp_path: Path
+    rpc: tuple[ModuleType, ModuleType],
+    rabbitmq_url: str,
 ) -> None:
     server, client = rpc
-    with rabbitmq_server(tmp_path / "rabbitmq") as url:
-        seen = asyncio.run(_rpc(url, server, client))
+    seen = asyncio.run(_rpc(rabbitmq_url, server, client))
     assert isinstance(seen["request"], server.models.Sum)
     assert seen["request"].numbers == [4, 3]
     ((correlation, result),) = seen["answers"]
     assert correlation == "call-1"
     assert isinstance(result, client.models.ReceiveSumResult) and result.result == 7
     assert len(seen["refused"]) == 1 and "Sum: " in seen["refused"][0], seen["refused"]
+
+
+BOUND = """\
+asyncapi: 3.0.0
+info: {title: Lights on AMQP, version: "1"}
+servers:
+  local: {host: "127.0.0.1:5672", protocol: amqp}
+channels:
+  measured:
+    address: lights.{lightId}.measured
+    parameters: {lightId: {}}
+    bindings:
+      amqp:
+        is: routingKey
+        exchange: {name: lights, type: topic, durable: true}
+    messages:
+      measured:
+        payload: {type: object, required: [lumens], properties: {lumens: {type: integer}}}
+  commands:
+    address: lights.commands
+    bindings:
+      amqp:
+        is: queue
+        queue: {name: light-commands, durable: true}
+    messages:
+      turn:
+        payload: {type: object, required: ["on"], properties: {"on": {type: boolean}}}
+operations:
+  sendMeasured: {action: send, channel: {$ref: "#/channels/measured"}}
+  receiveTurn: {action: receive, channel: {$ref: "#/channels/commands"}}
+"""
+
+
+async def _bound(url: str, app: ModuleType, peer: ModuleType) -> dict[str, list[Any]]:
+    import aio_pika  # noqa: PLC0415
+    from faststream.rabbit import RabbitBroker  # noqa: PLC0415
+
+    seen: dict[str, list[Any]] = {"plain": [], "peer": [], "app": []}
+    # the other party, as the document describes it: a durable topic exchange and queue
+    conn = await aio_pika.connect(url)
+    channel = await conn.channel()
+    exchange = await channel.declare_exchange("lights", aio_pika.ExchangeType.TOPIC, durable=True)
+    plain = await channel.declare_queue("", exclusive=True)
+    await plain.bind(exchange, "lights.*.measured")
+    await channel.declare_queue("light-commands", durable=True)
+
+    broker = RabbitBroker(url)
+
+    @peer.subscribe_measured(broker)  # any light: `*` in the routing key
+    async def measured(event: Any, message: Any) -> None:
+        seen["peer"].append((message.raw_message.routing_key, event))
+
+    @app.subscribe_turn(broker)  # the binding's durable queue, declared alike
+    async def turn(command: Any, message: Any) -> None:
+        seen["app"].append(command)
+
+    await broker.start()
+    try:
+        await app.publish_measured(broker, app.models.Measured(lumens=5), light_id="l7")
+        body = json.dumps({"on": True}).encode()
+        await channel.default_exchange.publish(
+            aio_pika.Message(body, content_type="application/json"), "light-commands"
+        )
+        for _ in range(100):
+            found = await plain.get(fail=False)
+            if found is not None:
+                seen["plain"].append((found.routing_key, json.loads(found.body)))
+                await found.ack()
+            if seen["plain"] and seen["peer"] and seen["app"]:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await broker.stop()
+        await conn.close()
+    return seen
+
+
+@pytest.mark.slow
+def test_channel_bindings_choose_the_exchange_and_the_queue(
+    rabbitmq_url: str,
+    tmp_path: Path,
+) -> None:
+    spec = tmp_path / "bound.yaml"
+    spec.write_text(BOUND)
+    sys.path.insert(0, str(tmp_path))
+    try:
+        package = tmp_path / "rmq_bound"
+        package.mkdir()
+        for name, text in render_events_package(AsyncContract.from_path(spec), "b").items():
+            assert black_stable(name, text), name  # the AMQP table too, long entries split
+            (package / name).write_text(text, "utf-8")
+        app = importlib.import_module("rmq_bound.app")
+        peer = importlib.import_module("rmq_bound.peer")
+        seen = asyncio.run(_bound(rabbitmq_url, app, peer))
+    finally:
+        sys.path.remove(str(tmp_path))
+        for module in [m for m in sys.modules if m.startswith("rmq_bound")]:
+            del sys.modules[module]
+    assert seen["plain"] == [("lights.l7.measured", {"lumens": 5})]
+    ((key, event),) = seen["peer"]
+    assert key == "lights.l7.measured" and isinstance(event, peer.models.Measured)
+    ((command,),) = [seen["app"]]
+    assert isinstance(command, app.models.Turn) and command.on is True

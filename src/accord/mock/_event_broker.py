@@ -9,14 +9,12 @@ server's ``protocol``, unless ``--broker`` names a broker to publish on anyway. 
 without servers is served where its bindings point, else on NATS.
 
 :class:`NatsLink` talks to NATS with nats-py directly (the fast path, ``no_echo``);
-:class:`FastStreamLink` talks to Redis pub/sub and RabbitMQ through FastStream, as the
-generated stubs do, so each reads the other's headers.
+``_event_faststream.FastStreamLink`` talks to Redis pub/sub and RabbitMQ through
+FastStream, as the generated stubs do, so each reads the other's messages.
 """
 
 from __future__ import annotations
 
-import asyncio
-import collections
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -24,21 +22,20 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from accord._errors import ContractError
-from accord.core import AsyncContract
+from accord.core import AsyncChannel, AsyncContract
 
 __all__ = [
+    "PARAM",
     "BrokerChoice",
-    "FastStreamLink",
     "Link",
     "NatsLink",
+    "OnMessage",
     "choose_broker",
     "open_link",
+    "say_once",
 ]
 
 log = logging.getLogger("accord.mock.events")
-#: FastStream's own log (a line per message received) only for its warnings and errors
-_QUIET = logging.getLogger("accord.mock.events.faststream")
-_QUIET.setLevel(logging.WARNING)
 
 #: an AsyncAPI protocol (or binding key) -> the broker the mock uses for it
 PROTOCOLS = {"nats": "nats", "redis": "redis", "amqp": "rabbit", "amqps": "rabbit"}
@@ -55,7 +52,7 @@ _LOCAL = {
 }
 LOCAL = {kind: f"{prefix}127.0.0.1:{port}" for kind, (prefix, port) in _LOCAL.items()}
 _LOOPBACK = re.compile(r"(127\.0\.0\.1|localhost|\[::1\])(?::(\d+))?")
-_PARAM = re.compile(r"\{[^{}]+\}")
+PARAM = re.compile(r"\{[^{}]+\}")
 
 #: what a link calls for each message it receives: (address, body, headers)
 OnMessage = Callable[[str, bytes, dict[str, str]], None]
@@ -132,9 +129,9 @@ class Link(Protocol):
 
     connected: bool
 
-    async def start(self, receive: list[str], on_message: OnMessage) -> None:
+    async def start(self, receive: list[AsyncChannel], on_message: OnMessage) -> None:
         """Connect (waiting for the broker, one log line per kind of failure) and subscribe
-        to each of ``receive`` (channel addresses, ``{param}`` for parameters)."""
+        to each channel of ``receive``."""
 
     async def publish(self, address: str, body: bytes, headers: dict[str, str]) -> None: ...
 
@@ -143,7 +140,7 @@ class Link(Protocol):
     async def close(self) -> None: ...
 
 
-def _say_once(url: str) -> Callable[[BaseException], Awaitable[None]]:
+def say_once(url: str) -> Callable[[BaseException], Awaitable[None]]:
     said: set[str] = set()
 
     async def say(exc: BaseException) -> None:  # one line per kind, not a traceback
@@ -164,7 +161,7 @@ class NatsLink:
         self.connected = False
         self._conn: Any = None
 
-    async def start(self, receive: list[str], on_message: OnMessage) -> None:
+    async def start(self, receive: list[AsyncChannel], on_message: OnMessage) -> None:
         import nats  # noqa: PLC0415  (only a running mock connects)
 
         async def on_disconnected() -> None:
@@ -176,16 +173,16 @@ class NatsLink:
         # a broker that is not up yet is waited for (/healthz answers 503 meanwhile)
         self._conn = await nats.connect(
             self.url, connect_timeout=2, max_reconnect_attempts=-1, reconnect_time_wait=1,
-            error_cb=_say_once(self.url), disconnected_cb=on_disconnected,
+            error_cb=say_once(self.url), disconnected_cb=on_disconnected,
             reconnected_cb=on_reconnected, no_echo=True,
         )  # fmt: skip
         self.connected = True
-        for address in receive:
+        for channel in receive:
 
             async def deliver(msg: Any) -> None:
                 on_message(msg.subject, msg.data, dict(msg.headers or {}))
 
-            await self._conn.subscribe(_PARAM.sub("*", address), cb=deliver)
+            await self._conn.subscribe(PARAM.sub("*", channel.address or ""), cb=deliver)
 
     async def publish(self, address: str, body: bytes, headers: dict[str, str]) -> None:
         await self._conn.publish(address, body, headers=headers or None)
@@ -198,107 +195,9 @@ class NatsLink:
             await self._conn.drain()
 
 
-class FastStreamLink:
-    """Redis pub/sub or RabbitMQ through FastStream, the library of the generated stubs.
-
-    Redis: a parameter becomes a channel pattern (``*``); messages travel in FastStream's
-    envelope (headers inside), which the generated stubs read. RabbitMQ: the address is a queue
-    on the default exchange; a queue with a parameter cannot be subscribed to (queues have
-    no wildcard), which is said once. Neither broker can skip a client's own messages, so
-    what the mock published is remembered and its echo not counted.
-    """
-
-    def __init__(self, kind: str, url: str) -> None:
-        self.kind, self.url = kind, url
-        self.connected = False
-        self._broker: Any = None
-        self._sent: collections.Counter[tuple[str, bytes]] = collections.Counter()
-
-    def _make(self) -> Any:
-        if self.kind == "redis":
-            from faststream.redis import RedisBroker  # noqa: PLC0415
-
-            return RedisBroker(self.url, logger=_QUIET)
-        from faststream.rabbit import RabbitBroker  # noqa: PLC0415
-
-        return RabbitBroker(self.url, logger=_QUIET)
-
-    def _subscribe(self, broker: Any, address: str, on_message: OnMessage) -> None:
-        # FastStream hands the handler its message through a Context default (an annotation
-        # would have to resolve in this module's globals, where FastStream is not imported)
-        from faststream import Context  # noqa: PLC0415
-
-        the_message = Context("message")
-        if self.kind == "redis":
-            from faststream.redis import PubSub  # noqa: PLC0415
-
-            pattern = _PARAM.search(address) is not None
-            target = PubSub(_PARAM.sub("*", address), pattern=pattern)
-
-            async def on_redis(body: Any, message: Any = the_message) -> None:
-                channel = message.raw_message["channel"]
-                name = channel.decode() if isinstance(channel, bytes) else str(channel)
-                # FastStream's envelope always carries its own correlation_id: not the sender's
-                headers = {k: v for k, v in message.headers.items() if k != "correlation_id"}
-                self._deliver(name, message.body, headers, on_message)
-
-            broker.subscriber(channel=target)(on_redis)
-            return
-        if _PARAM.search(address):
-            log.warning("mock: cannot receive on %s: RabbitMQ queues have no wildcard", address)
-            return
-
-        async def on_rabbit(body: Any, message: Any = the_message) -> None:
-            queue = str(message.raw_message.routing_key or address)
-            self._deliver(queue, message.body, message.headers, on_message)
-
-        broker.subscriber(address)(on_rabbit)
-
-    def _deliver(self, address: str, body: bytes, headers: Any, on_message: OnMessage) -> None:
-        if self._sent[(address, body)] > 0:  # the mock's own message, back
-            self._sent[(address, body)] -= 1
-            return
-        on_message(address, body, {str(k): str(v) for k, v in dict(headers or {}).items()})
-
-    async def start(self, receive: list[str], on_message: OnMessage) -> None:
-        say = _say_once(self.url)
-        while True:
-            broker = self._make()
-            for address in receive:
-                self._subscribe(broker, address, on_message)
-            try:
-                await broker.start()
-            except Exception as exc:  # refused, or the client library's own error
-                await say(exc)
-                await _stop(broker)
-                await asyncio.sleep(1.0)
-                continue
-            self._broker, self.connected = broker, True
-            return
-
-    async def publish(self, address: str, body: bytes, headers: dict[str, str]) -> None:
-        self._sent[(address, body)] += 1
-        if self.kind == "redis":
-            await self._broker.publish(body, channel=address, headers=headers or None)
-        else:
-            await self._broker.publish(body, queue=address, headers=headers or None)
-
-    async def flush(self) -> None:
-        return None
-
-    async def close(self) -> None:
-        if self._broker is not None:
-            await _stop(self._broker)
-
-
-async def _stop(broker: Any) -> None:
-    try:
-        await broker.stop()
-    except Exception:  # a broker that never started may not stop cleanly
-        log.debug("mock: broker stop failed", exc_info=True)
-
-
-def open_link(url: str) -> Link:
+def open_link(url: str, contract: AsyncContract) -> Link:
     """The link for the broker at ``url`` (by its scheme; not connected yet)."""
+    from accord.mock._event_faststream import FastStreamLink  # noqa: PLC0415  (it imports this)
+
     kind = SCHEMES.get(url.partition("://")[0].lower(), "nats")
-    return NatsLink(url) if kind == "nats" else FastStreamLink(kind, url)
+    return NatsLink(url) if kind == "nats" else FastStreamLink(kind, url, contract)

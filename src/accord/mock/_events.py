@@ -166,11 +166,10 @@ class EventMock:
 
     # running ----------------------------------------------------------------------------
     async def run(self) -> None:
-        link = open_link(self.config.broker)
+        link = open_link(self.config.broker, self.contract)
         self._link = link
         try:
-            receive = [c.address for c in self._received_channels() if c.address is not None]
-            await link.start(receive, self._record)
+            await link.start(self._received_channels(), self._record)
             log.info("mock: connected to %s", self.config.broker)
             plan, interval = self.planned(), self.interval
             loop = asyncio.get_running_loop()
