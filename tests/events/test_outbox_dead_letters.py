@@ -105,27 +105,43 @@ def test_bad_rows_are_dead_lettered_and_the_rest_published(
     assert len(errors) == 3 and all("moved to outbox_dead_letters" in e for e in errors)
     assert "evt_negativeTotal" in errors[0]
 
-    async def health() -> httpx.Response:
-        app = create(db.path)
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://orders") as http:
-            return await http.get("/healthz")
-
-    answer = asyncio.run(health())
+    answer = _healthz(db.path)
     assert answer.status_code == 200
     assert answer.json() == {
         "status": "degraded", "outbox": "degraded, 3 dead-lettered", "dead_lettered": 3
     }  # fmt: skip
 
 
-def test_healthz_reports_a_clean_outbox_ok(tmp_path: Path) -> None:
-    async def health() -> httpx.Response:
-        transport = httpx.ASGITransport(app=create(tmp_path / "orders.sqlite3"))
+def _healthz(db_path: Path, **options: Any) -> httpx.Response:
+    async def get() -> httpx.Response:
+        transport = httpx.ASGITransport(app=create(db_path, **options))
         async with httpx.AsyncClient(transport=transport, base_url="http://orders") as http:
             return await http.get("/healthz")
 
-    answer = asyncio.run(health())
+    return asyncio.run(get())
+
+
+def test_healthz_reports_a_clean_outbox_ok(tmp_path: Path) -> None:
+    answer = _healthz(tmp_path / "orders.sqlite3")
     assert (answer.status_code, answer.json()) == (200, {"status": "ok", "outbox": "ok"})
+
+
+@pytest.mark.parametrize(
+    ("found", "status", "body"),
+    [
+        (True, 200, {"status": "ok"}),
+        (False, 503, {"status": "unavailable"}),
+        ({"db": "ok"}, 200, {"status": "ok", "db": "ok"}),
+        ({"status": "degraded", "db": "slow"}, 200, {"status": "degraded", "db": "slow"}),
+        ({"status": "down"}, 503, {"status": "down"}),
+    ],
+)
+def test_a_health_callback_may_return_the_json(
+    tmp_path: Path, found: Any, status: int, body: dict[str, Any]
+) -> None:
+    """``AppOptions.health`` (the runtime every service uses): a bool, or the JSON itself."""
+    answer = _healthz(tmp_path / "orders.sqlite3", health=lambda: found)
+    assert (answer.status_code, answer.json()) == (status, body)
 
 
 def test_a_broker_away_keeps_every_row(outbox: tuple[Database, list[str]]) -> None:
