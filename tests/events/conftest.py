@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.codegen.test_asyncapi_generate import packages  # noqa: F401  (generated packages)
 from tests.events.rabbitmq import rabbitmq_server
 
 

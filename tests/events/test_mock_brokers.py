@@ -9,10 +9,9 @@ and RabbitMQ branches run on real brokers against the generated FastStream stubs
 from __future__ import annotations
 
 import asyncio
-import importlib
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -24,7 +23,7 @@ from accord import ContractError
 from accord.codegen import render_events_package
 from accord.core import AsyncContract
 from accord.mock import EventMock, EventMockConfig, choose_broker
-from tests.codegen.test_asyncapi_generate import LIGHTS
+from tests.codegen.test_asyncapi_generate import LIGHTS, _import, _write
 from tests.events.test_rabbitmq import BOUND
 from tests.gateway.test_redis import redis_url  # noqa: F401  (the fixture: a real redis-server)
 from tests.shop.events import nats_server
@@ -148,22 +147,9 @@ def test_broker_flag_publishes_a_kafka_document_on_nats(tmp_path: Path) -> None:
     assert len(received) == 3 and all(s.startswith("lights.p") for s in received), received
 
 
-@pytest.fixture
-def packages(tmp_path: Path) -> Iterator[Path]:
-    sys.path.insert(0, str(tmp_path))
-    try:
-        yield tmp_path
-    finally:
-        sys.path.remove(str(tmp_path))
-        for module in [m for m in sys.modules if m.startswith("mockpkg_")]:
-            del sys.modules[module]
-
-
 def _generated(folder: Path, name: str, contract: AsyncContract, side: str) -> ModuleType:
-    (folder / name).mkdir()
-    for filename, text in render_events_package(contract, name).items():
-        (folder / name / filename).write_text(text, "utf-8")
-    return importlib.import_module(f"{name}.{side}")
+    _write(folder, name, render_events_package(contract, name))
+    return _import(name, side)
 
 
 def test_a_redis_document_is_served_on_redis(packages: Path, redis_url: str) -> None:  # noqa: F811
@@ -171,7 +157,7 @@ def test_a_redis_document_is_served_on_redis(packages: Path, redis_url: str) -> 
     contract = _doc(packages, f"servers:\n  cache: {{url: 'localhost:{port}', protocol: redis}}\n")
     choice = choose_broker(contract)
     assert choice.url == f"redis://localhost:{port}"
-    peer = _generated(packages, "mockpkg_redis", contract, "peer")
+    peer = _generated(packages, "evpkg_mock_redis", contract, "peer")
     models = peer.models
     measured: list[Any] = []
 
@@ -218,8 +204,8 @@ def test_an_amqp_document_is_served_on_rabbitmq(
     client = AsyncContract.from_path(corpus / RPC.format("client"))
     server = AsyncContract.from_path(corpus / RPC.format("server"))
     assert choose_broker(client).kind == choose_broker(server).kind == "rabbit"
-    server_app = _generated(packages, "mockpkg_srv", server, "app")
-    client_app = _generated(packages, "mockpkg_cli", client, "app")
+    server_app = _generated(packages, "evpkg_mock_srv", server, "app")
+    client_app = _generated(packages, "evpkg_mock_cli", client, "app")
     requests: list[Any] = []
 
     async def mock_as_client() -> dict[str, Any]:
@@ -275,7 +261,7 @@ def test_the_rabbitmq_mock_follows_the_channel_bindings(
     spec = packages / "bound.yaml"
     spec.write_text(BOUND)
     contract = AsyncContract.from_path(spec)
-    peer = _generated(packages, "mockpkg_bound", contract, "peer")
+    peer = _generated(packages, "evpkg_mock_bound", contract, "peer")
     measured: list[Any] = []
 
     async def scenario() -> dict[str, Any]:

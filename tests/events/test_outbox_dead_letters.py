@@ -23,23 +23,14 @@ from services.orders.app import create
 from services.orders.events import OutboxRelay, record_event
 
 from accord._process import free_port
-from accord.runtime import Database, new_id
+from accord.runtime import Database
 from tests.shop.events import nats_server, stream_messages
+from tests.shop.test_events import _order_model
 
 
 def _order(state: str = "confirmed") -> models.Order:
     reason = "payment_declined" if state == "failed" else None
-    return models.Order.model_validate(
-        {
-            "id": new_id("ord"), "customer_id": "cus_9dLw3Rt7Yb2e", "state": state,
-            "currency": "EUR", "subtotal": 2900, "total": 2900,
-            "lines": [{"product_id": "prd_7Hx2Kq9LmN4p", "quantity": 2, "unit_price": 1450,
-                       "line_total": 2900}],
-            "created_at": "2025-04-02T11:00:00Z", "updated_at": "2025-04-02T11:00:04Z",
-            "customer_email": None, "reservation_id": None, "charge_id": None,
-            "failure_reason": reason,
-        }
-    )  # fmt: skip
+    return _order_model(state, failure_reason=reason)
 
 
 def _plant(conn: sqlite3.Connection, event_id: str, payload: str) -> None:

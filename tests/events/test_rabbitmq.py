@@ -14,11 +14,8 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
-import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -27,29 +24,20 @@ import pytest
 
 from accord.codegen import render_events_package
 from accord.core import AsyncContract
-from tests.codegen.test_asyncapi_generate import black_stable
+from tests.codegen.test_asyncapi_generate import _import, _write, black_stable
 
 EXAMPLES = Path("asyncapi/spec-examples/3.0.0")
 
 
 @pytest.fixture
-def rpc(corpus: Path, tmp_path: Path) -> Iterator[tuple[ModuleType, ModuleType]]:
+def rpc(corpus: Path, packages: Path) -> tuple[ModuleType, ModuleType]:
     """The ``app`` modules of the server's and the client's generated packages."""
-    sys.path.insert(0, str(tmp_path))
     apps = []
-    try:
-        for side in ("server", "client"):
-            contract = AsyncContract.from_path(corpus / EXAMPLES / f"rpc-{side}-asyncapi.yml")
-            package = tmp_path / f"rmq_rpc_{side}"
-            package.mkdir()
-            for name, text in render_events_package(contract, f"rpc-{side}").items():
-                (package / name).write_text(text, "utf-8")
-            apps.append(importlib.import_module(f"rmq_rpc_{side}.app"))
-        yield apps[0], apps[1]
-    finally:
-        sys.path.remove(str(tmp_path))
-        for module in [m for m in sys.modules if m.startswith("rmq_rpc_")]:
-            del sys.modules[module]
+    for side in ("server", "client"):
+        contract = AsyncContract.from_path(corpus / EXAMPLES / f"rpc-{side}-asyncapi.yml")
+        _write(packages, f"evpkg_rpc_{side}", render_events_package(contract, f"rpc-{side}"))
+        apps.append(_import(f"evpkg_rpc_{side}", "app"))
+    return apps[0], apps[1]
 
 
 async def _rpc(url: str, server: ModuleType, client: ModuleType) -> dict[str, Any]:
@@ -188,24 +176,16 @@ async def _bound(url: str, app: ModuleType, peer: ModuleType) -> dict[str, list[
 @pytest.mark.slow
 def test_channel_bindings_choose_the_exchange_and_the_queue(
     rabbitmq_url: str,
-    tmp_path: Path,
+    packages: Path,
 ) -> None:
-    spec = tmp_path / "bound.yaml"
+    spec = packages / "bound.yaml"
     spec.write_text(BOUND)
-    sys.path.insert(0, str(tmp_path))
-    try:
-        package = tmp_path / "rmq_bound"
-        package.mkdir()
-        for name, text in render_events_package(AsyncContract.from_path(spec), "b").items():
-            assert black_stable(name, text), name  # the AMQP table too, long entries split
-            (package / name).write_text(text, "utf-8")
-        app = importlib.import_module("rmq_bound.app")
-        peer = importlib.import_module("rmq_bound.peer")
-        seen = asyncio.run(_bound(rabbitmq_url, app, peer))
-    finally:
-        sys.path.remove(str(tmp_path))
-        for module in [m for m in sys.modules if m.startswith("rmq_bound")]:
-            del sys.modules[module]
+    files = render_events_package(AsyncContract.from_path(spec), "b")
+    for name, text in files.items():
+        assert black_stable(name, text), name  # the AMQP table too, long entries split
+    _write(packages, "evpkg_bound", files)
+    app, peer = _import("evpkg_bound", "app"), _import("evpkg_bound", "peer")
+    seen = asyncio.run(_bound(rabbitmq_url, app, peer))
     assert seen["plain"] == [("lights.l7.measured", {"lumens": 5})]
     ((key, event),) = seen["peer"]
     assert key == "lights.l7.measured" and isinstance(event, peer.models.Measured)
