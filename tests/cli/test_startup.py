@@ -1,19 +1,20 @@
 """What the command line imports before a command does its work, read from a real process.
 
-``python -X importtime`` lists every module a process imported. Start-up time is what these
-imports cost (``benchmarks/bench_startup.py`` times it); the tests here keep the cause in
-check without timing anything: ``accord --version`` and ``--help`` load no contract core,
-a command's ``--help`` loads none of the features or their libraries, ``accord token`` loads
-only what a token needs, and importing the code generator never runs another tool's
-command line.
+Each test lists the modules a real ``accord`` process had imported when it exited. Start-up
+time is what these imports cost (``benchmarks/bench_startup.py`` times it); the tests here
+keep the cause in check without timing anything: ``accord --version`` and ``--help`` load
+no contract core, a command's ``--help`` loads none of the features or their libraries,
+``accord token`` loads only what a token needs, ``accord lint`` of one document loads only
+what linting it needs, and importing the code generator never runs another tool's command
+line.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -31,29 +32,38 @@ HEAVY = {
     "httpx", "jwt", "redis",
 }  # fmt: skip
 CORE = {"accord.core", "accord.workspace", "yaml", "jsonschema_rs"}
-_LINE = re.compile(r"^import time:\s+\d+ \|\s+\d+ \|(?P<indent>\s*)(?P<name>\S+)$")
+#: run in the child: record every module in ``sys.modules`` when the process exits. (``-X
+#: importtime`` misses modules imported through ``importlib.import_module``, which is how
+#: the packages' lazy exports load theirs, so it cannot see most of the contract core.)
+_RECORD = """
+import atexit, sys
+def _record(path=sys.argv.pop(1)):
+    with open(path, "w") as out:
+        out.write("\\n".join(sorted(sys.modules)))
+atexit.register(_record)
+"""
 
 
 def imported(
     *args: str, code: str | None = None
 ) -> tuple[set[str], subprocess.CompletedProcess[str]]:
-    """The modules (and their top-level packages) a process imported."""
-    command = ["-c", code] if code else ["-m", "accord", *args]
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", *command],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=60,
-        check=False,
-    )
+    """The modules (and their top-level packages) a process had imported when it exited."""
+    with tempfile.TemporaryDirectory() as tmp:
+        record = Path(tmp) / "modules.txt"
+        run = code if code else "import runpy; runpy.run_module('accord', run_name='__main__')"
+        proc = subprocess.run(
+            [sys.executable, "-c", _RECORD + run, str(record), *args],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=60,
+            check=False,
+        )
+        assert record.exists(), proc.stderr[-2000:]
+        loaded = record.read_text().split()
     names: set[str] = set()
-    for line in proc.stderr.splitlines():
-        found = _LINE.match(line)
-        if found:
-            name = found["name"]
-            names |= {name, name.split(".")[0], ".".join(name.split(".")[:2])}
-    assert names, proc.stderr[-2000:]
+    for name in loaded:
+        names |= {name, name.split(".")[0], ".".join(name.split(".")[:2])}
     return names, proc
 
 
@@ -149,6 +159,30 @@ def test_lint_of_one_document_loads_no_pydantic_rich_or_other_feature(repo: Path
     assert _loaded(names, HEAVY | {"pydantic", "rich", "accord.crosscheck", "jsonschema"}) == []
     # nor the workspace layer's process helpers and their urllib (about 20 ms of 160)
     assert "urllib.request" not in names and "accord.workspace" not in names
+
+
+def test_lint_of_a_json_openapi_document_loads_no_yaml_asyncapi_or_pact_model(
+    tmp_path: Path,
+) -> None:
+    """PyYAML's import is a third of linting a small document; the AsyncAPI and pact models
+    are not needed for an OpenAPI one. A finding's line:col in JSON needs no YAML reader."""
+    doc = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/a": {"get": {"responses": {"200": {"description": "ok"}}}}},
+    }
+    path = tmp_path / "api.json"
+    path.write_text(json.dumps(doc, indent=1))
+    names, proc = imported("lint", "-f", "json", str(path))
+    assert proc.returncode == 1, proc.stderr[-2000:]  # operation-id-missing, a warning
+    findings = json.loads(proc.stdout)["findings"]
+    assert any(f["line"] > 1 for f in findings), findings  # located, not at 1:1
+    assert _loaded(names, {"yaml", "accord.core._asyncapi", "accord.core._pact"}) == []
+    # the same command on YAML loads the YAML reader (so the check above can fail)
+    yaml_doc = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n"
+    path.with_suffix(".yaml").write_text(yaml_doc)
+    names, _ = imported("lint", str(path.with_suffix(".yaml")))
+    assert "yaml" in names
 
 
 def test_lint_knows_the_workspace_manifest_by_its_name() -> None:

@@ -25,7 +25,8 @@ def _event(kind: str, event_id: str, **extra: Any) -> dict[str, Any]:
         "event_id": match.regex(event_id, regex=r"^evt_[A-Za-z0-9]{8,32}$"),
         "type": f"order.{kind}",
         "occurred_at": match.regex(
-            "2025-04-02T11:00:04Z", regex=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$"
+            "2025-04-02T11:00:04Z",
+            regex=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$",
         ),
         "order_id": ORDER,
         "customer_id": match.like("cus_9dLw3Rt7Yb2e"),

@@ -600,6 +600,56 @@ def not_found(contract: Contract, it: dict[str, Any]) -> dict[str, Any] | None:
     return it
 
 
+def not_found_query(contract: Contract, it: dict[str, Any]) -> dict[str, Any] | None:
+    """An unknown resource looked up with a query parameter the contract does not document,
+    answered 404 (a negative test: the 404 explains the query)."""
+    if "{" not in (_operation(contract, it) or _NO_OP).path:
+        return None
+    query = it["request"].get("query")
+    it["request"]["query"] = f"{query}&zz_filter=1" if query else "zz_filter=1"
+    it["response"] = {"status": 404}
+    return it
+
+
+def unauthorized(contract: Contract, it: dict[str, Any]) -> dict[str, Any] | None:
+    """The credentials left out on purpose, answered 401."""
+    op = _operation(contract, it)
+    if op is None or not op.security or not op.security[0]:
+        return None
+    keys = {"authorization"}
+    for name in op.security[0]:
+        scheme = contract.security_schemes.get(name)
+        if isinstance(scheme, dict) and scheme.get("type") == "apiKey":
+            keys.add(str(scheme.get("name", "")).lower())
+    headers = it["request"].get("headers", {})
+    dropped = [h for h in headers if h.lower() in keys]
+    query = [q for q in it["request"].get("query", "").split("&") if q]
+    kept = [q for q in query if q.split("=")[0].lower() not in keys]
+    if not dropped and len(kept) == len(query):
+        return None
+    for name in dropped:
+        del headers[name]
+    if kept:
+        it["request"]["query"] = "&".join(kept)
+    else:
+        it["request"].pop("query", None)
+    it["response"] = {"status": 401}
+    return it
+
+
+def vendor_json(contract: Contract, it: dict[str, Any]) -> dict[str, Any] | None:
+    """JSON bodies sent and answered as a vendor type with a ``+json`` suffix (RFC 6839), as
+    a Kafka schema registry names them: still JSON, so still ``application/json``'s."""
+    changed = False
+    for side in ("request", "response"):
+        headers = it[side].get("headers", {})
+        for name, value in headers.items():
+            if name.lower() == "content-type" and value.split(";")[0].strip() == "application/json":
+                headers[name] = "application/vnd.schemaregistry.v1+json"
+                changed = True
+    return it if changed else None
+
+
 def charset(contract: Contract, it: dict[str, Any]) -> dict[str, Any] | None:
     """Media type parameters and header-name case that change nothing."""
     changed = False
@@ -687,6 +737,9 @@ MUTATIONS: dict[str, Mutation] = {
     "path-param-wrong": path_param_wrong,
     "trailing-slash": trailing_slash,
     "null-body": null_body,
+    "not-found-query": not_found_query,
+    "unauthorized": unauthorized,
+    "vendor-json": vendor_json,
 }
 #: mutations also run with ``requiredPropertiesInResponse`` on
 _BOTH_OPTIONS = frozenset({"response-drop-property"})

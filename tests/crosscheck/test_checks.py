@@ -227,6 +227,18 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
         ".response.body",
     ),
     ("response.body.unknown", _get(), {"status": 204, "body": {"id": 1}}, ".response.body"),
+    (
+        "response.body.narrower",  # the schema's name is any string; the consumer wants letters
+        _get(),
+        {
+            **OK,
+            "body": {"id": 1, "name": "a"},
+            "matchingRules": {
+                "body": {"$.name": {"matchers": [{"match": "regex", "regex": "^[a-z]+$"}]}}
+            },
+        },
+        ".response.body.name",
+    ),
 ]
 
 

@@ -106,3 +106,23 @@ def test_rule_paths_cover_what_lies_below_them(
     expression: str, path: list[str | int], covered: bool
 ) -> None:
     assert representative({"body": {expression: TYPE}}, path) is covered
+
+
+def test_a_response_matcher_class_is_held_to_the_schema() -> None:
+    """The class check message pacts get (``_matchers.class_problems``), on HTTP responses."""
+    at = "[root].interactions[0].response.body.0"
+    paid = {"matchers": [{"match": "regex", "regex": "^PAID$"}]}
+    assert _codes([{"id": 1, "status": "PAID"}], {"$[*].status": paid}) == [
+        ("response.body.narrower", f"{at}.status")  # REFUNDED is allowed too
+    ]
+    both = {"matchers": [{"match": "regex", "regex": "^(PAID|REFUNDED)$"}]}
+    assert _codes([{"id": 1, "status": "PAID"}], {"$[*].status": both}) == []
+    decimal = {"matchers": [{"match": "decimal"}]}
+    for example in (1.5, 1.0):  # the example's own type error, or the class's: one finding
+        assert _codes([{"id": example}], {"$[*].id": decimal}) == [
+            ("response.body.incompatible", f"{at}.id")
+        ]
+    many = {"matchers": [{"match": "type", "min": 2}]}
+    assert _codes([{"id": 1}, {"id": 2}], {"$": many}) == [
+        ("response.body.narrower", "[root].interactions[0].response.body")
+    ]

@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # what mypy and readers see; each module is imported on first
     from accord.core._bindings import amqp_binding
     from accord.core._contract import Contract, LoadOptions, Match
     from accord.core._matrix import MatrixRow, MatrixSummary, summarise_matrix
+    from accord.core._media import MediaRange, is_json_media, media_compatible, media_type
     from accord.core._message_check import MessageCheck, check_message
     from accord.core._model import (
         Example,
@@ -83,6 +84,7 @@ __all__ = [
     "Match",
     "MatrixRow",
     "MatrixSummary",
+    "MediaRange",
     "MediaType",
     "Message",
     "MessageCheck",
@@ -116,7 +118,10 @@ __all__ = [
     "cookies_of",
     "decode_pointer",
     "encode_pointer",
+    "is_json_media",
     "load_source",
+    "media_compatible",
+    "media_type",
     "read_parameters",
     "summarise_matrix",
 ]
@@ -136,6 +141,10 @@ __getattr__, __dir__ = _lazy_exports(
         "MatrixRow": "_matrix",
         "MatrixSummary": "_matrix",
         "summarise_matrix": "_matrix",
+        "MediaRange": "_media",
+        "is_json_media": "_media",
+        "media_compatible": "_media",
+        "media_type": "_media",
         "MessageCheck": "_message_check",
         "amqp_binding": "_bindings",
         "check_message": "_message_check",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -31,6 +32,7 @@ from accord.core._schema import (
     build_registry,
     compile_validator,
     convert_document,
+    references,
 )
 from accord.core._source import DEFAULT_MAX_BYTES, SourceFile, load_source, parse_source
 
@@ -89,11 +91,12 @@ class DocumentBacked:
         return list(self.documents)
 
     @staticmethod
-    def _compile(schema: SchemaRef, registry: Any) -> SchemaValidator:
-        """``schema`` compiled against ``registry``; a schema that cannot be compiled is a
+    def _compile(schema: SchemaRef, registry: Any, converted: Any = None) -> SchemaValidator:
+        """``schema`` compiled against ``registry`` (or on its own, ``converted``, when
+        ``registry`` is ``None``); a schema that cannot be compiled is a
         :class:`SchemaCompileError` located where it is written."""
         try:
-            return compile_validator(schema.place.uri, registry)
+            return compile_validator(schema.place.uri, registry, schema=converted)
         except ValueError as exc:
             raise SchemaCompileError(
                 f"schema cannot be compiled: {exc}", schema.place.locate()
@@ -120,7 +123,7 @@ class Contract(DocumentBacked):
         self._by_key = {(op.method, op.path): op for op in self.operations}
         self._by_id = {op.operation_id: op for op in self.operations if op.operation_id}
         self._router = Router(sorted({op.path for op in self.operations}))
-        self._registries: dict[Direction, Any] = {}
+        self._registries: dict[tuple[Direction, bool], Any] = {}
         self._validators: dict[tuple[str, str, Direction], SchemaValidator] = {}
 
     # lookup -----------------------------------------------------------------------------
@@ -164,7 +167,19 @@ class Contract(DocumentBacked):
         key = (schema.place.file.uri, schema.place.pointer, direction)  # no URI quoting per call
         found = self._validators.get(key)
         if found is None:
-            found = self._validators[key] = self._compile(schema, self._registry(direction))
+            kind = references(schema.value)
+            if kind != "scoped":  # a converted copy: on its own, or with what its refs reach
+                converted = convert_document(
+                    schema.value, openapi30=self.openapi30, direction=direction
+                )
+                registry = self._registry(direction) if kind == "ref" else None
+                # compiled as its own document, a schema is also checked against the
+                # meta-schema (`title: null` fails); where it stands it compiles as before
+                with contextlib.suppress(SchemaCompileError):
+                    found = self._compile(schema, registry, converted)
+            if found is None:  # compiled where it stands, among whole files
+                found = self._compile(schema, self._registry(direction, whole=True))
+            self._validators[key] = found
         return found
 
     def compile_all(self) -> int:
@@ -193,18 +208,21 @@ class Contract(DocumentBacked):
                     if header.schema is not None:
                         yield header.schema, Direction.RESPONSE
 
-    def _registry(self, direction: Direction) -> Any:
-        registry = self._registries.get(direction)
+    def _registry(self, direction: Direction, *, whole: bool = False) -> Any:
+        """Every file converted for ``direction``: only the parts ``$ref`` s reach (what a
+        converted copy of a schema needs), or ``whole`` files (to compile a schema in place)."""
+        registry = self._registries.get((direction, whole))
         if registry is None:
+            part = (lambda f: f.data) if whole else self.documents.referenced_part
             resources = [
                 (
                     f.uri,
-                    convert_document(f.data, openapi30=self.openapi30, direction=direction),
+                    convert_document(part(f), openapi30=self.openapi30, direction=direction),
                 )
                 for f in self.documents
             ]
             registry = build_registry(resources)
-            self._registries[direction] = registry
+            self._registries[(direction, whole)] = registry
         return registry
 
     # indexing ---------------------------------------------------------------------------

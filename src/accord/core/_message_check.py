@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from accord.core._asyncapi import Action, AsyncChannel, AsyncContract, AsyncMessage, AsyncOperation
+from accord.core._media import is_json_media, media_compatible
 from accord.core._model import Place, SchemaRef
 
 __all__ = ["MessageCheck", "check_message"]
@@ -36,15 +37,6 @@ class MessageCheck:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-def _media_type(value: str) -> str:
-    return value.split(";", 1)[0].strip().lower()
-
-
-def _is_json(content_type: str) -> bool:
-    media = _media_type(content_type)
-    return media == "application/json" or media.endswith("+json")
 
 
 def _parameter_problems(
@@ -88,11 +80,11 @@ def _fit(
     content_type: str | None,
 ) -> list[str]:
     problems = []
-    if content_type is not None and _media_type(content_type) != _media_type(message.content_type):
+    if content_type is not None and not media_compatible(content_type, message.content_type):
         problems.append(
             f"content type {content_type!r}, but {message.label} is {message.content_type!r}"
         )
-    if message.payload is not None and _is_json(message.content_type):
+    if message.payload is not None and is_json_media(message.content_type):
         try:
             body = json.loads(data)
         except ValueError as exc:

@@ -24,6 +24,7 @@ from typing import Any, Self
 from urllib.parse import parse_qsl
 
 from accord._errors import Location, PactError
+from accord.core._media import is_json_media
 from accord.core._source import DEFAULT_MAX_BYTES, SourceFile, load_source, parse_source
 
 __all__ = [
@@ -60,12 +61,9 @@ class Body:
 
     @property
     def is_json(self) -> bool:
-        ctype = (self.content_type or "").split(";")[0].strip().lower()
-        return (
-            ctype == "application/json"
-            or ctype.endswith("+json")
-            or (not ctype and not isinstance(self.content, str | bytes))
-        )
+        if self.content_type:
+            return is_json_media(self.content_type)
+        return not isinstance(self.content, str | bytes)
 
 
 @dataclass(slots=True, frozen=True)

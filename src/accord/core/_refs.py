@@ -118,6 +118,8 @@ class DocumentSet:
         self.root = root
         self.max_bytes = max_bytes
         self.files: dict[Path, SourceFile] = {root.path.resolve(): root}
+        #: per file (by id), the top-level members some ``$ref`` reached (None: the whole file)
+        self._reached: dict[int, set[str] | None] = {}
         folders = [root.path.parent, *ref_roots]
         #: the real folders a referenced file must lie in (symlinks resolved)
         self.roots: tuple[Path, ...] = tuple(dict.fromkeys(f.resolve() for f in folders))
@@ -180,7 +182,26 @@ class DocumentSet:
                 where(),
             )
         value = _walk(file, pointer, ref, where)
+        reached = self._reached.setdefault(id(file), set())
+        if reached is not None:
+            if pointer:
+                reached.add(decode_pointer(pointer)[0])
+            else:
+                self._reached[id(file)] = None
         return Target(file, pointer, value)
+
+    def referenced_part(self, file: SourceFile) -> Any:
+        """What of ``file`` a ``$ref`` has reached: its data, with only the top-level members
+        some reference points into (all of it when one points at the whole file).
+
+        After :meth:`check`, this is all a schema registry needs for references to
+        resolve: a schema compiled on its own refers into these parts and nowhere else.
+        """
+        reached = self._reached.get(id(file), set())
+        data = file.data
+        if reached is None or not isinstance(data, dict):
+            return data
+        return {key: value for key, value in data.items() if key in reached}
 
     def follow(self, ref: str, base: SourceFile, at: list[str | int] | str) -> Target:
         """Resolve ``ref`` and any ``$ref`` its target is made of, refusing cycles."""

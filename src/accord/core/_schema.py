@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from accord.core._refs import iter_refs
+
 __all__ = ["Direction", "SchemaValidator", "Violation", "build_registry", "convert_document"]
 
 
@@ -193,16 +195,21 @@ def build_registry(resources: Iterable[tuple[str, Any]], *, draft: Any = None) -
 
     import jsonschema_rs  # noqa: PLC0415  (loaded by the commands that validate, not at start-up)
 
-    def refuse(uri: str) -> Any:
-        raise ValueError(f"{uri} is not part of this contract (Accord resolves local files only)")
-
     return jsonschema_rs.Registry(
-        list(resources), draft=draft or jsonschema_rs.Draft202012, retriever=refuse
+        list(resources), draft=draft or jsonschema_rs.Draft202012, retriever=_refuse
     )
 
 
-def compile_validator(uri: str, registry: Any) -> SchemaValidator:
+def _refuse(uri: str) -> Any:
+    raise ValueError(f"{uri} is not part of this contract (Accord resolves local files only)")
+
+
+def compile_validator(uri: str, registry: Any, *, schema: Any = None) -> SchemaValidator:
     """Compile the schema at ``uri`` (file URI plus fragment) against ``registry``.
+
+    With ``schema`` (already converted; see :func:`references`), that copy is compiled
+    instead of the registry's: on its own when ``registry`` is ``None``, else with its
+    ``$ref`` s resolved in ``registry``.
 
     Raises ``ValueError`` with jsonschema-rs's first line of explanation when the
     schema is not valid JSON Schema or a reference inside it cannot be resolved.
@@ -210,13 +217,68 @@ def compile_validator(uri: str, registry: Any) -> SchemaValidator:
     import jsonschema_rs  # noqa: PLC0415
 
     try:
-        validator = jsonschema_rs.validator_for(
-            {"$ref": uri},
-            registry=registry,
-            validate_formats=True,
-            formats=FORMATS,
-        )
+        validator: Any
+        if schema is not None:
+            if registry is not None:  # its local references name the file they were in
+                base = uri.partition("#")[0]
+                for path, ref in list(iter_refs(schema)):
+                    if ref.startswith("#"):
+                        _at(schema, path[:-1])["$ref"] = base + ref
+            validator = jsonschema_rs.Draft202012Validator(
+                schema,
+                validate_formats=True,
+                formats=FORMATS,
+                registry=registry,
+                retriever=_refuse,
+                # its own name, beside its file: the file's name is the registry's copy
+                base_uri=uri.partition("#")[0] + ".accord-compiled",
+            )
+        else:
+            validator = jsonschema_rs.validator_for(
+                {"$ref": uri},
+                registry=registry,
+                validate_formats=True,
+                formats=FORMATS,
+            )
     except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError) as exc:
         detail = str(exc).strip().splitlines()
         raise ValueError(detail[0] if detail else "invalid schema") from None
     return SchemaValidator(validator, uri)
+
+
+#: keywords that change how references resolve, or resolve them dynamically
+_SCOPED = frozenset(("$dynamicRef", "$recursiveRef", "$id", "$schema", "$anchor", "$dynamicAnchor"))
+_RELATIONS = frozenset(("$ref", *_SCOPED))
+
+
+def references(schema: Any, limit: int = 2_000) -> str:
+    """How ``schema`` refers outside itself, from one look at every node (examples too, to
+    stay simple): ``"none"``, ``"ref"`` (plain ``$ref`` s only) or ``"scoped"`` (a keyword
+    that changes or depends on the base URI, or more than ``limit`` nodes).
+
+    A schema with no references compiles on its own, and one with plain ``$ref`` s against
+    a registry of only the parts of the contract that references reach; either spares
+    the costly part of compiling a large contract's first validator, a converted copy of
+    every file. A scoped one is compiled where it stands in a registry of whole files.
+    """
+    stack, seen, found = [schema], 0, "none"
+    while stack:
+        node = stack.pop()
+        seen += 1
+        if seen > limit:
+            return "scoped"
+        if type(node) is dict:
+            if not _RELATIONS.isdisjoint(node):
+                if not _SCOPED.isdisjoint(node):
+                    return "scoped"
+                found = "ref"
+            stack.extend(v for v in node.values() if type(v) is dict or type(v) is list)
+        elif type(node) is list:
+            stack.extend(v for v in node if type(v) is dict or type(v) is list)
+    return found
+
+
+def _at(node: Any, path: list[str | int]) -> Any:
+    for part in path:
+        node = node[part]
+    return node

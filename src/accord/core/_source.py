@@ -3,7 +3,8 @@
 YAML is read from libyaml's event stream (``_yaml.py``) into plain data and a
 compact position index in one pass; scalars follow the YAML 1.2 core schema, as
 OpenAPI intends. JSON is parsed with :mod:`json` (fast) and its positions are
-only read, with the same YAML reader, when a location is first asked for.
+only read when a location is first asked for, collection by collection, along
+the pointers asked for (``_json_positions.py``).
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from accord._errors import DocumentTooLarge, LoadError, Location
+from accord.core._json_positions import JsonPositions
 from accord.core._pointer import decode_pointer, encode_pointer
-from accord.core._yaml import Positions, read_yaml
+
+if TYPE_CHECKING:
+    from accord.core._yaml import Positions
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -37,8 +41,8 @@ class SourceMap:
     """Maps JSON pointers inside one file to 1-based ``line:col`` positions."""
 
     file: str
-    _positions: Positions | None = None
-    _read: Callable[[], Positions | None] | None = None
+    _positions: Positions | JsonPositions | None = None
+    _read: Callable[[], Positions | JsonPositions | None] | None = None
 
     def locate(self, pointer: str | list[str | int] | tuple[str | int, ...] = "") -> Location:
         """The location of the node at ``pointer``, or of its closest existing ancestor."""
@@ -71,7 +75,7 @@ class SourceMap:
             return self.locate(pointer)
         return Location(self.file, key_mark >> 32, key_mark & 0xFFFFFFFF, pointer)
 
-    def _index(self) -> Positions | None:
+    def _index(self) -> Positions | JsonPositions | None:
         if self._positions is None and self._read is not None:
             read, self._read = self._read, None
             self._positions = read()
@@ -212,10 +216,16 @@ def _parse_text(text: str, display: str, path: Path) -> SourceFile:
             # flow-style YAML that is not JSON: fall through to the YAML parser
         else:
             if duplicates:  # rare: find where, with the YAML reader that tracks pointers
+                from accord.core._yaml import read_yaml  # noqa: PLC0415
+
                 _, positions, found = read_yaml(text, display)
                 return SourceFile(path, data, SourceMap(display, positions), "json", found)
-            smap = SourceMap(display, _read=lambda: _positions_quietly(text, display))
+            smap = SourceMap(display, _read=lambda: JsonPositions(text))
             return SourceFile(path, data, smap, "json")
+    # PyYAML is imported only for YAML: reading a JSON document (and locating its
+    # findings) needs none of it, and its import is a third of a short command's start-up
+    from accord.core._yaml import read_yaml  # noqa: PLC0415
+
     data, positions, found = read_yaml(text, display)
     return SourceFile(path, data, SourceMap(display, positions), "yaml", found)
 
@@ -225,10 +235,3 @@ def _json_object(pairs: list[tuple[str, Any]], duplicates: list[bool]) -> dict[s
     if len(obj) != len(pairs):
         duplicates.append(True)
     return obj
-
-
-def _positions_quietly(text: str, display: str) -> Positions | None:
-    try:
-        return read_yaml(text, display)[1]
-    except LoadError:
-        return None

@@ -8,6 +8,7 @@ from accord.core import Body, Direction, MediaType, Place
 from accord.crosscheck._exchange import Exchange, check, node_at
 from accord.crosscheck._headers import STANDARD_REQUEST_HEADERS
 from accord.crosscheck._model import Mismatch
+from accord.crosscheck._negative import CONDITIONAL_HEADERS
 from accord.crosscheck._shapes import BodyWalker
 from accord.crosscheck._values import (
     accepted_ranges,
@@ -70,6 +71,8 @@ def choose_media(
 )
 def request_content_type(ex: Exchange) -> Iterator[Mismatch]:
     """The request's Content-Type is one the operation consumes."""
+    if ex.explains("content-type"):
+        return
     spec = ex.operation.request_body
     consumes = list(spec.content) if spec else []
     ctype = ex.request.headers.get("content-type")
@@ -108,7 +111,7 @@ def request_content_type(ex: Exchange) -> Iterator[Mismatch]:
 def request_accept(ex: Exchange) -> Iterator[Mismatch]:
     """The request's Accept header allows a media type one of the responses produces."""
     accept = ex.request.headers.get("accept")
-    if not accept:
+    if not accept or ex.explains("accept"):
         return
     # any documented response counts: the pact's status is checked on its own
     produces = list(dict.fromkeys(m for r in ex.operation.responses.values() for m in r.content))
@@ -135,7 +138,7 @@ def request_accept(ex: Exchange) -> Iterator[Mismatch]:
 def request_security(ex: Exchange) -> Iterator[Mismatch]:
     """The request carries the credentials one of the security requirements asks for."""
     requirements = ex.operation.security
-    if not requirements:
+    if not requirements or ex.explains("credentials"):
         return
     operation = node_at(ex.operation.place)
     own = isinstance(operation, dict) and "security" in operation
@@ -177,6 +180,8 @@ def _auth_missing(ex: Exchange, scheme: str, what: str, key: str, place: Place) 
 @check("request-body", "request.body.incompatible", "request.body.unknown")
 def request_body(ex: Exchange) -> Iterator[Mismatch]:
     """The request body fits the schema of the media type it is sent as."""
+    if ex.explains("body"):
+        return
     spec = ex.operation.request_body
     body = ex.request.body
     ctype = ex.request.headers.get("content-type", (None,))[0]
@@ -244,6 +249,13 @@ def _used_for_security(ex: Exchange, where: str, name: str) -> bool:
     return False
 
 
+def _header_parts(name: str, credential: bool) -> tuple[str, ...]:
+    """The request parts a header is besides "headers" (see :mod:`._negative`)."""
+    return (("credentials",) if credential else ()) + (
+        ("conditional",) if name in CONDITIONAL_HEADERS else ()
+    )
+
+
 @check("request-headers", "request.header.incompatible", "request.header.unknown")
 def request_headers(ex: Exchange) -> Iterator[Mismatch]:
     """Each request header is documented, and its value fits the parameter's schema."""
@@ -252,8 +264,11 @@ def request_headers(ex: Exchange) -> Iterator[Mismatch]:
     for name in [*sent, *(n for n in documented if n not in sent)]:
         param = documented.get(name)
         where = ("request", "headers", ex.header_name("request", name))
+        credential = _used_for_security(ex, "header", name)
+        if ex.explains("headers", *_header_parts(name, credential)):
+            continue
         if param is None:
-            if name not in STANDARD_REQUEST_HEADERS and not _used_for_security(ex, "header", name):
+            if name not in STANDARD_REQUEST_HEADERS and not credential:
                 yield ex.mismatch(
                     "request.header.unknown",
                     "Request header is not defined in the contract: "
@@ -289,8 +304,11 @@ def request_query(ex: Exchange) -> Iterator[Mismatch]:
     for name in [*sent, *(n for n in documented if n not in sent)]:
         param = documented.get(name)
         where = ("request", "query", name)
+        credential = _used_for_security(ex, "query", name)
+        if ex.explains("query", *(("credentials",) if credential else ())):
+            continue
         if param is None:
-            if not _used_for_security(ex, "query", name):
+            if not credential:
                 yield ex.mismatch(
                     "request.query.unknown",
                     f"Query parameter is not defined in the contract: {name}",

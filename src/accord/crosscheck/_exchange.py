@@ -111,11 +111,18 @@ class Exchange:
     documented: Response | None = None
     #: the same, but never ``default`` (content types are only compared with a real match)
     exact: Response | None = None
+    #: the request parts whose problems the recorded status explains (a negative test;
+    #: see :mod:`accord.crosscheck._negative`)
+    explained: frozenset[str] = frozenset()
     _names: dict[str, dict[str, str]] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def index(self) -> int:
         return int(self.interaction.pointer.rsplit("/", 1)[-1])
+
+    def explains(self, *parts: str) -> bool:
+        """Whether the recorded status explains a problem with any of these request parts."""
+        return not self.explained.isdisjoint(parts)
 
     def header_name(self, side: str, lower: str) -> str:
         """The header's name as the pact spells it (the model keeps them lower-cased)."""

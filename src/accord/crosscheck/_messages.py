@@ -31,12 +31,16 @@ from accord.core import (
     Message,
     PactFile,
     Place,
+    SchemaRef,
     Target,
+    Violation,
     decode_pointer,
     encode_pointer,
 )
 from accord.crosscheck._exchange import pact_path, spec_path
+from accord.crosscheck._matchers import VALUE_KEYWORDS, class_problems, representative
 from accord.crosscheck._model import CrosscheckOptions, Mismatch
+from accord.crosscheck._values import media_matches
 
 SYNC_TYPE = "Synchronous/Messages"
 #: how deep the undeclared-property walk goes (a recursive schema ends here)
@@ -83,7 +87,7 @@ def _mismatch(
     where: Place,
 ) -> Mismatch:
     index = int(interaction.pointer.rsplit("/", 1)[-1])
-    pointer = message.pointer + "".join(f"/{p}" for p in parts)
+    pointer = message.pointer + (encode_pointer(list(parts)) if parts else "")
     inside = tuple(decode_pointer(message.pointer[len(interaction.pointer) :]))  # request...
     return Mismatch(
         code=code,
@@ -198,32 +202,39 @@ def _fit(
     closed: bool,
 ) -> list[Mismatch]:
     if not _checkable(message.contents):  # no body, or not JSON: content type decides
-        ours = _bare(message.content_type)
-        fitting = [c for c in candidates if _bare(c.content_type) == ours]
+        ours = message.content_type
+        fitting = [c for c in candidates if ours and media_matches(ours, c.content_type)]
         chosen = (fitting or candidates)[0]
         return _headers_and_type(contract, pact, interaction, message, chosen)
-    contents = message.contents.content
-    best: tuple[AsyncMessage, list[str]] | None = None
+    best: tuple[AsyncMessage, list[tuple[str, str]]] | None = None
     for candidate in candidates:
-        problems = _payload_problems(contract, candidate, contents, closed)
+        problems = _payload_problems(contract, candidate, message, closed)
         if not problems:
-            return _headers_and_type(contract, pact, interaction, message, candidate)
+            return _matcher_classes(
+                contract, pact, interaction, message, candidate, []
+            ) + _headers_and_type(contract, pact, interaction, message, candidate)
         if best is None or len(problems) < len(best[1]):
             best = (candidate, problems)
     assert best is not None
     candidate, problems = best  # its headers and content type are reported too
-    return [
-        _mismatch(
-            "message.payload.incompatible",
-            f"Message payload is incompatible with message {candidate.label!r}: {problem}",
-            pact,
-            interaction,
-            message,
-            ("contents",),
-            candidate.payload.place if candidate.payload is not None else candidate.place,
+    return (
+        [
+            _mismatch(
+                "message.payload.incompatible",
+                f"Message payload is incompatible with message {candidate.label!r}: {problem}",
+                pact,
+                interaction,
+                message,
+                ("contents",),
+                candidate.payload.place if candidate.payload is not None else candidate.place,
+            )
+            for _, problem in problems
+        ]
+        + _matcher_classes(
+            contract, pact, interaction, message, candidate, [at for at, _ in problems]
         )
-        for problem in problems
-    ] + _headers_and_type(contract, pact, interaction, message, candidate)
+        + _headers_and_type(contract, pact, interaction, message, candidate)
+    )
 
 
 def _checkable(contents: Body) -> bool:
@@ -232,25 +243,90 @@ def _checkable(contents: Body) -> bool:
     return contents.present and contents.is_json and not isinstance(contents.content, bytes)
 
 
-def _bare(content_type: str | None) -> str:
-    return (content_type or "").split(";")[0].strip().lower()
-
-
 def _payload_problems(
-    contract: AsyncContract, candidate: AsyncMessage, contents: Any, closed: bool
-) -> list[str]:
+    contract: AsyncContract, candidate: AsyncMessage, message: Message, closed: bool
+) -> list[tuple[str, str]]:
+    """(pointer, why) for each way the contents do not fit the candidate. Under a
+    non-equality matcher the example only stands for its class (see ``_matchers``): its
+    value constraints are not held against it, the class is (:func:`_matcher_classes`)."""
     if candidate.payload is None:
         return []
+    contents, rules = message.contents.content, message.matching_rules
     validator = contract.validator(candidate.payload)
-    found = [str(v) for v in validator.violations(contents) if v.keyword != "required"]
+    found = [
+        (v.pointer, str(v))
+        for v in validator.violations(contents)
+        if v.keyword != "required"
+        and not (v.keyword.lower() in VALUE_KEYWORDS and representative(rules, _parts(v.pointer)))
+    ]
     if closed and not found:
         place = candidate.payload.place
         target = contract.documents.deref(candidate.payload.value, place.file, place.pointer)
         found = [
-            f"{at}: the message does not declare this property"
+            (at, f"{at}: the message does not declare this property")
             for at in _undeclared(contract, target, contents, "", 0)
         ]
     return found
+
+
+def _parts(pointer: str) -> list[str]:
+    return decode_pointer(pointer) if pointer else []
+
+
+def _matcher_classes(
+    contract: AsyncContract,
+    pact: PactFile,
+    interaction: Interaction,
+    message: Message,
+    candidate: AsyncMessage,
+    reported: list[str],
+) -> list[Mismatch]:
+    """The class each matcher accepts against the candidate's payload and headers schemas:
+    ``*.incompatible`` when it refuses everything the provider may send, ``*.narrower``
+    when it refuses some of it. Nothing where the example itself was already reported."""
+
+    def fits(target: Target, value: Any) -> bool:
+        ref = SchemaRef(Place(target.file, target.pointer), target.value)
+        return contract.validator(ref).is_valid(value)
+
+    sides: list[tuple[str, str, SchemaRef | None, Any, bool]] = [
+        (category, "payload", candidate.payload, message.contents.content, False)
+        for category in ("body", "content")
+        if _checkable(message.contents)
+    ]
+    sides.append(("metadata", "header", candidate.headers, dict(message.metadata), True))
+    payload_seen = [_parts(at) for at in reported]
+    header_seen = (
+        [_parts(v.pointer) for v in _header_violations(contract, candidate, message)]
+        if candidate.headers is not None
+        else []
+    )
+    out: list[Mismatch] = []
+    for category, side, schema, example, by_name in sides:
+        seen = header_seen if by_name else payload_seen
+        entries = message.matching_rules.get(category)
+        if schema is None or not entries:
+            continue
+        root = Target(schema.place.file, schema.place.pointer, schema.value)
+        for problem in class_problems(
+            entries, example, root, contract.documents, fits, by_name=by_name
+        ):
+            if any(problem.overlaps(path) for path in seen):
+                continue
+            code = f"message.{side}.{'incompatible' if problem.error else 'narrower'}"
+            out.append(
+                _mismatch(
+                    code,
+                    f"Message {side} matcher against message {candidate.label!r}: "
+                    f"{problem.message}",
+                    pact,
+                    interaction,
+                    message,
+                    ("matchingRules", category, problem.expression),
+                    Place(problem.schema.file, problem.schema.pointer),
+                )
+            )
+    return out
 
 
 def _undeclared(
@@ -330,23 +406,20 @@ def _headers_and_type(
 ) -> list[Mismatch]:
     out: list[Mismatch] = []
     if candidate.headers is not None:
-        declared = _declared(contract, candidate)
-        shown = {k: v for k, v in message.metadata.items() if k in declared}
-        for v in contract.validator(candidate.headers).violations(shown):
-            if v.keyword != "required":
-                out.append(
-                    _mismatch(
-                        "message.header.incompatible",
-                        f"Message header is incompatible with message {candidate.label!r}: {v}",
-                        pact,
-                        interaction,
-                        message,
-                        (message.metadata_key,),
-                        candidate.headers.place,
-                    )
+        for v in _header_violations(contract, candidate, message):
+            out.append(
+                _mismatch(
+                    "message.header.incompatible",
+                    f"Message header is incompatible with message {candidate.label!r}: {v}",
+                    pact,
+                    interaction,
+                    message,
+                    (message.metadata_key,),
+                    candidate.headers.place,
                 )
-    ours, theirs = _bare(message.content_type), _bare(candidate.content_type)
-    if ours and theirs and ours != theirs:
+            )
+    ours, theirs = message.content_type, candidate.content_type
+    if ours and theirs and not media_matches(ours, theirs):
         out.append(
             _mismatch(
                 "message.content-type.incompatible",
@@ -359,6 +432,24 @@ def _headers_and_type(
             )
         )
     return out
+
+
+def _header_violations(
+    contract: AsyncContract, candidate: AsyncMessage, message: Message
+) -> list[Violation]:
+    """How the metadata the headers schema declares does not fit it (``required`` aside, and
+    value constraints aside where a matcher makes the example stand for its class)."""
+    assert candidate.headers is not None
+    declared = _declared(contract, candidate)
+    shown = {k: v for k, v in message.metadata.items() if k in declared}
+    by_name = message.matching_rules.get("metadata", {})
+    rules = {"body": {f"$['{k}']": v for k, v in by_name.items()}}
+    return [
+        v
+        for v in contract.validator(candidate.headers).violations(shown)
+        if v.keyword != "required"
+        and not (v.keyword.lower() in VALUE_KEYWORDS and representative(rules, _parts(v.pointer)))
+    ]
 
 
 def _declared(contract: AsyncContract, candidate: AsyncMessage) -> set[str]:

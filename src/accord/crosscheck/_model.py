@@ -10,7 +10,7 @@ from accord._findings import Finding, Severity
 __all__ = ["CODES", "MESSAGE_CODES", "CrosscheckOptions", "Mismatch"]
 
 #: every code a cross-check of HTTP interactions can report, with its severity (as
-#: swagger-mock-validator has them)
+#: swagger-mock-validator has them; ``response.body.narrower`` is Accord's own)
 CODES: dict[str, Severity] = {
     "request.accept.incompatible": Severity.ERROR,
     "request.accept.unknown": Severity.WARNING,
@@ -26,6 +26,7 @@ CODES: dict[str, Severity] = {
     "request.query.incompatible": Severity.ERROR,
     "request.query.unknown": Severity.WARNING,
     "response.body.incompatible": Severity.ERROR,
+    "response.body.narrower": Severity.WARNING,  # Accord's own: a matcher's class (_matchers)
     "response.body.unknown": Severity.ERROR,
     "response.content-type.incompatible": Severity.ERROR,
     "response.content-type.unknown": Severity.WARNING,
@@ -42,8 +43,10 @@ MESSAGE_CODES: dict[str, Severity] = {
     "message.channel.unknown": Severity.ERROR,
     "message.content-type.incompatible": Severity.ERROR,
     "message.header.incompatible": Severity.ERROR,
+    "message.header.narrower": Severity.WARNING,
     "message.operation.direction": Severity.ERROR,
     "message.payload.incompatible": Severity.ERROR,
+    "message.payload.narrower": Severity.WARNING,
 }
 
 

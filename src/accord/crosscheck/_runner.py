@@ -11,6 +11,7 @@ from accord.crosscheck import _checks_request, _checks_response  # noqa: F401  (
 from accord.crosscheck._exchange import CHECKS, Exchange, pact_path, spec_path
 from accord.crosscheck._messages import crosscheck_messages
 from accord.crosscheck._model import CrosscheckOptions, Mismatch
+from accord.crosscheck._negative import explained_parts, routes_loosely
 from accord.crosscheck._values import parameter_violations
 from accord.workspace import Workspace
 
@@ -35,9 +36,11 @@ def crosscheck(
         if request is None or response is None:
             continue
         operation = route(contract, request)
-        if operation is None and response.status in _PATH_ERRORS:
-            # a negative test: a path parameter that does not fit, answered 404 (or 400)
+        if operation is None and routes_loosely(response.status):
+            # a negative test: a path parameter that does not fit, answered 404 (or 400...)
             operation = route(contract, request, check_params=False)
+        if operation is None and _refused_method(contract, request, response.status):
+            continue  # a negative test: a method the path lacks, answered 405
         if operation is None:
             index = int(interaction.pointer.rsplit("/", 1)[-1])
             paths = Place(contract.root, "/paths")
@@ -65,62 +68,16 @@ def crosscheck(
             options=options,
             documented=operation.response(response.status),
             exact=_exact(operation, response.status),
+            explained=explained_parts(response.status),
         )
         seen: set[tuple[str, str, str]] = set()
-        explained = explained_by(response.status)
         for spec in CHECKS.values():
             for found in spec.run(exchange):
                 key = (found.code, found.pact_path, found.message)
-                if found.code in explained:
-                    continue  # the pact records the error this request gets: a negative test
                 if key not in seen:
                     seen.add(key)
                     out.append(found)
     return out
-
-
-#: the request problems a recorded error status explains (a pact's negative test): a
-#: consumer that sends a bad body on purpose and records the 400 it gets is right to
-#: expect it. Anything else about the request is still checked, and the status must be
-#: documented for the operation (response-status).
-_BAD_REQUEST = frozenset(
-    {
-        "request.body.incompatible",
-        "request.body.unknown",
-        "request.content-type.incompatible",
-        "request.content-type.missing",
-        "request.content-type.unknown",
-        "request.header.incompatible",
-        "request.header.unknown",
-        "request.query.incompatible",
-        "request.query.unknown",
-    }
-)
-_EXPLAINED: dict[int, frozenset[str]] = {
-    400: _BAD_REQUEST,
-    401: frozenset({"request.authorization.missing"}),
-    406: frozenset({"request.accept.incompatible", "request.accept.unknown"}),
-    413: frozenset({"request.body.incompatible"}),
-    414: frozenset({"request.query.incompatible"}),
-    415: frozenset(
-        {
-            "request.content-type.incompatible",
-            "request.content-type.missing",
-            "request.content-type.unknown",
-            "request.body.unknown",
-            "request.body.incompatible",
-        }
-    ),
-    422: _BAD_REQUEST,
-    431: frozenset({"request.header.incompatible"}),
-}
-#: statuses a request whose path parameter does not fit its schema may get
-_PATH_ERRORS = frozenset({400, 404})
-
-
-def explained_by(status: int) -> frozenset[str]:
-    """The request mismatch codes that a recorded response ``status`` explains."""
-    return _EXPLAINED.get(status, frozenset())
 
 
 def route(
@@ -173,6 +130,14 @@ def _route(contract: Contract, method: str, path: str, check_params: bool) -> Op
         if not check_params or _path_param_problem(contract, operation, params) is None:
             return operation
     return None
+
+
+def _refused_method(contract: Contract, request: HttpRequest, status: int) -> bool:
+    """A method the request's path does not have, and a status that explains it."""
+    if "method" not in explained_parts(status):
+        return False
+    allowed = {m.lower() for m in contract.allowed_methods(request.path.split("?", 1)[0])}
+    return bool(allowed) and request.method.lower() not in allowed
 
 
 def _why_unrouted(contract: Contract, request: HttpRequest) -> str:

@@ -7,7 +7,16 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from accord.core import Contract, Direction, Parameter, SchemaRef, Violation
+from accord.core import (
+    Contract,
+    Direction,
+    Parameter,
+    SchemaRef,
+    Violation,
+    media_compatible,
+    media_type,
+)
+from accord.core import is_json_media as json_media
 
 __all__ = [
     "base_media",
@@ -23,16 +32,14 @@ _INTEGER = re.compile(r"[+-]?\d+")
 
 def base_media(value: str) -> str:
     """``application/json`` from ``Application/JSON; charset=utf-8``."""
-    return value.split(";", 1)[0].strip().lower()
+    return media_type(value)
 
 
 def media_matches(actual: str, supported: str) -> bool:
-    """True when two media types (or ranges, ``*`` on either side) are compatible."""
-    a_type, _, a_sub = base_media(actual).partition("/")
-    s_type, _, s_sub = base_media(supported).partition("/")
-    return (a_type == s_type or "*" in (a_type, s_type)) and (
-        a_sub == s_sub or "*" in (a_sub, s_sub)
-    )
+    """True when two media types (or ranges, ``*`` on either side) are compatible: RFC 6839
+    suffixes and parameters as :func:`accord.core.media_compatible` has them, for HTTP and
+    messages alike."""
+    return media_compatible(actual, supported)
 
 
 def accepted_ranges(header: str) -> list[str]:
@@ -54,8 +61,7 @@ def any_match(actual: Iterable[str], supported: Iterable[str]) -> bool:
 
 def is_json_media(value: str) -> bool:
     """JSON, a ``+json`` type, or the ``*/*`` range (a JSON body is then acceptable)."""
-    media = base_media(value)
-    return (media.startswith("application/") and media.endswith("json")) or media == "*/*"
+    return media_type(value) == "*/*" or json_media(value)
 
 
 def resolved_schema(contract: Contract, schema: SchemaRef) -> Any:

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from accord._errors import Location
 from accord._findings import Severity
-from accord.core import AsyncContract, Contract, PactFile
+
+if TYPE_CHECKING:  # linting an OpenAPI file imports neither the AsyncAPI nor the pact model
+    from accord.core import AsyncContract, Contract, PactFile
 
 __all__ = ["RULES", "LintTarget", "Rule", "rule"]
 

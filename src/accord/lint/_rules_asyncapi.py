@@ -14,21 +14,17 @@ import re
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
 
 from accord._errors import AccordError, Location
 from accord._findings import Severity
-from accord.core import (
-    AsyncContract,
-    Place,
-    SchemaRef,
-    SchemaValidator,
-    SourceFile,
-    decode_pointer,
-)
+from accord.core import Place, SchemaRef, SourceFile, decode_pointer
 from accord.lint._registry import Report, rule
+
+if TYPE_CHECKING:  # linting an OpenAPI file does not import the AsyncAPI model
+    from accord.core import AsyncContract, SchemaValidator
 
 __all__ = ["asyncapi_schema_errors"]
 

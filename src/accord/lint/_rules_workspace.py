@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from accord._findings import Severity
-from accord.core import PactFile, PathTemplate, encode_pointer
+from accord.core import PathTemplate, encode_pointer
 from accord.lint._registry import LintTarget, Report, rule
+
+if TYPE_CHECKING:
+    from accord.core import PactFile
 
 
 @rule("path-clash", Severity.ERROR, scope="workspace")

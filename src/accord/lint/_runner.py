@@ -7,17 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from accord import core
 from accord._errors import AccordError, Location
 from accord._findings import Finding, Severity
-from accord.core import (
-    AsyncContract,
-    Contract,
-    DocumentSet,
-    LoadOptions,
-    PactFile,
-    SourceFile,
-    load_source,
-)
+from accord.core import Contract, DocumentSet, LoadOptions, SourceFile, load_source
 from accord.lint import (  # noqa: F401  (registers rules)
     _rules_asyncapi,
     _rules_openapi,
@@ -122,9 +115,10 @@ def _add_file(
             or ("consumer" in data and "provider" in data)
         )
         if is_pact or pact_only:
-            target.pacts.append(PactFile.from_source(source))
+            # the pact and AsyncAPI models are imported only when such a file is linted
+            target.pacts.append(core.PactFile.from_source(source))
         elif isinstance(data, dict) and "asyncapi" in data:
-            target.events[_unique_name(source, target)] = AsyncContract(
+            target.events[_unique_name(source, target)] = core.AsyncContract(
                 DocumentSet(
                     source, max_bytes=config.load.max_bytes, ref_roots=config.load.ref_roots
                 )

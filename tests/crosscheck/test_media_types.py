@@ -1,0 +1,181 @@
+"""Content types by RFC 6839 suffix and parameters, the same for HTTP and messages (issue
+17): a Kafka schema-registry type is JSON, a differing ``version`` is not the same type."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from accord.core import AsyncContract, Contract, PactFile, check_message
+from accord.crosscheck import crosscheck, crosscheck_messages
+
+REPO = Path(__file__).resolve().parents[2]
+PACT = json.loads((REPO / "contracts/pacts/shipping-orders.json").read_text())
+REGISTRY = "application/vnd.schemaregistry.v1+json"
+
+
+@pytest.fixture(scope="module")
+def orders() -> AsyncContract:
+    return AsyncContract.from_path(REPO / "contracts/asyncapi/orders.yaml")
+
+
+def _message_pact(content_type: str) -> PactFile:
+    pact = copy.deepcopy(PACT)
+    for interaction in pact["interactions"]:
+        interaction["contents"]["contentType"] = content_type
+        interaction["metadata"]["contentType"] = content_type
+    return PactFile.from_dict(pact)
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [REGISTRY, "application/vnd.apache.avro+json", "application/json; charset=utf-8"],
+)
+def test_a_json_suffixed_message_type_fits_a_json_message(
+    orders: AsyncContract, content_type: str
+) -> None:
+    assert crosscheck_messages(orders, _message_pact(content_type)) == []
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/vnd.apache.avro+binary", "text/plain", "application/xml"]
+)
+def test_another_message_type_is_still_incompatible(
+    orders: AsyncContract, content_type: str
+) -> None:
+    found = crosscheck_messages(orders, _message_pact(content_type))
+    assert found and {m.code for m in found} == {"message.content-type.incompatible"}
+
+
+def _versioned(tmp_path: Path) -> AsyncContract:
+    doc = {
+        "asyncapi": "3.0.0",
+        "info": {"title": "prices", "version": "1"},
+        "channels": {
+            "prices": {
+                "address": "prices",
+                "messages": {
+                    "price": {
+                        "contentType": f"{REGISTRY}; version=2",
+                        "payload": {"type": "object", "properties": {"p": {"type": "number"}}},
+                    }
+                },
+            }
+        },
+        "operations": {
+            "publish": {
+                "action": "send",
+                "channel": {"$ref": "#/channels/prices"},
+                "messages": [{"$ref": "#/channels/prices/messages/price"}],
+            }
+        },
+    }
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps(doc))
+    return AsyncContract.from_path(path)
+
+
+def test_a_message_parameter_disagrees_only_when_both_sides_give_it(tmp_path: Path) -> None:
+    contract = _versioned(tmp_path)
+
+    def codes(content_type: str) -> list[str]:
+        pact = {
+            "consumer": {"name": "c"},
+            "provider": {"name": "p"},
+            "messages": [
+                {
+                    "description": "a price",
+                    "contents": {"p": 1.5},
+                    "metadata": {"contentType": content_type, "topic": "prices"},
+                }
+            ],
+            "metadata": {"pactSpecification": {"version": "3.0.0"}},
+        }
+        return [m.code for m in crosscheck_messages(contract, PactFile.from_dict(pact))]
+
+    assert codes(f"{REGISTRY}; version=2") == []
+    assert codes("application/json") == []
+    assert codes(f"{REGISTRY};version=1") == ["message.content-type.incompatible"]
+    # a broker's message is judged by the same rule (verify and the mock)
+    assert check_message(contract, "prices", b'{"p": 1}', {"content-type": "application/json"}).ok
+    late = check_message(contract, "prices", b'{"p": 1}', {"content-type": f"{REGISTRY};version=1"})
+    assert late.problems and "content type" in late.problems[0]
+
+
+SPEC: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {"title": "t", "version": "1"},
+    "paths": {
+        "/things": {
+            "post": {
+                "requestBody": {
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"n": {"type": "integer"}},
+                            }
+                        }
+                    }
+                },
+                "responses": {
+                    "201": {
+                        "description": "made",
+                        "content": {
+                            "application/hal+json": {
+                                "schema": {"type": "object", "properties": {"n": {}}}
+                            }
+                        },
+                    }
+                },
+            }
+        }
+    },
+}
+
+
+def _http(request_type: str, response_type: str, n: Any = 1) -> list[tuple[str, str]]:
+    pact = PactFile.from_dict(
+        {
+            "consumer": {"name": "c"},
+            "provider": {"name": "p"},
+            "interactions": [
+                {
+                    "description": "make",
+                    "request": {
+                        "method": "POST",
+                        "path": "/things",
+                        "headers": {"Content-Type": request_type},
+                        "body": {"n": n},
+                    },
+                    "response": {
+                        "status": 201,
+                        "headers": {"Content-Type": response_type},
+                        "body": {"n": 1},
+                    },
+                }
+            ],
+            "metadata": {"pactSpecification": {"version": "2.0.0"}},
+        }
+    )
+    return [(m.code, m.pact_path) for m in crosscheck(Contract.from_dict(SPEC), pact)]
+
+
+def test_http_bodies_follow_the_same_rule() -> None:
+    assert _http(REGISTRY, "application/hal+json") == []
+    assert _http(f"{REGISTRY}; charset=utf-8", "application/json") == []
+    # the suffixed type is JSON: its body is still validated
+    assert _http(REGISTRY, "application/hal+json", n="x") == [
+        ("request.body.incompatible", "[root].interactions[0].request.body.n")
+    ]
+    where = "[root].interactions[0].response.headers.Content-Type"
+    assert _http("application/json; version=3", "application/problem+json") == [
+        ("response.content-type.incompatible", where)
+    ]
+    assert _http("application/xml", "application/hal+json")[0][0] == (
+        "request.content-type.incompatible"
+    )
