@@ -297,13 +297,13 @@ def verify_workspace(
             "elsewhere, declare it there with its contract and `url:`, or name a declared "
             "one with `--base-url`"
         )
+    # read once (a malformed pact stops the run before anything starts), used twice
+    pacts = {name: _pacts_for(workspace, name, options.pact_files) for name in names}
     store = ResultsStore(options.results_db)  # unusable: fails now, not after the run
     report_dir = check_report_dir(options.report_dir)
     versions = {name: provider_version(workspace, name, options.provider_version) for name in names}
     for name, version in versions.items():
         progress(Progress(name, "start", "info", f"version {version} ({version.source})"))
-    # read once, used twice
-    pacts = {name: _pacts_for(workspace, name, options.pact_files) for name in names}
     used = {path for found in pacts.values() for path, _ in found}
     for path in options.pact_files or ():  # a pact given that nothing here verifies
         if path not in used:
