@@ -4,6 +4,8 @@ them local."""
 
 from __future__ import annotations
 
+import json
+import shlex
 from pathlib import Path
 
 import httpx
@@ -60,3 +62,33 @@ def test_pending_pacts_and_published_results(broker: str, tmp_path: Path) -> Non
     assert [deployable(v) for v in ("s1", "s2", "s3", "s4")] == [False, True, False, None]
     s2 = httpx.get(f"{broker}/pacticipants/shelf/versions/s2").json()
     assert s2["branch"] == "main"
+
+
+def test_pacts_from_the_broker_are_kept_and_named_by_the_reproduce_command(
+    broker: str, tmp_path: Path
+) -> None:
+    """A fetched pact was deleted after the run, so a failure's reproduce command could not
+    name it; it is kept in reports/<provider>/pacts/ (the run's record), and the command
+    verifies that copy again, without the broker (and the re-run keeps it)."""
+    root = tiny_workspace(tmp_path / "ws")
+    pact = write_pact(tmp_path, reader_pact("Dune"))
+    published = accord("publish", str(pact), "--version", "r1", "--branch", "main",
+                       "--broker", broker)  # fmt: skip
+    assert published.returncode == 0, published.stderr
+    with shelf_provider("Emma") as provider:
+        run = accord("verify", "shelf", "--base-url", provider, "--broker", broker,
+                     "--provider-version", "s1", "--skip-gates", "--no-properties",
+                     "--no-pending", "--no-publish", cwd=root)  # fmt: skip
+        assert run.returncode == 1, run.stdout + run.stderr
+        kept = root / "reports" / "shelf" / "pacts" / "reader-shelf-0.json"
+        assert json.loads(kept.read_text())["provider"] == {"name": "shelf"}
+        commands = [line.split("reproduce: ", 1)[1] for line in run.stdout.splitlines()
+                    if "reproduce: " in line]  # fmt: skip
+        assert commands == [
+            f"accord verify shelf --skip-gates --base-url {provider} --no-properties "
+            "--pact reports/shelf/pacts/reader-shelf-0.json --interaction 'a book'"
+        ], run.stdout
+        again = accord(*shlex.split(commands[0])[1:], cwd=root)
+        assert again.returncode == 1, again.stdout + again.stderr
+        assert "reader: a book" in again.stdout and "Expected 'Emma'" in again.stdout, again.stdout
+        assert kept.is_file()  # kept through the re-run that emptied reports/shelf/
