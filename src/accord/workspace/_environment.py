@@ -1,7 +1,7 @@
 """The environment a service of the workspace is started with, wherever it is started.
 
-``accord verify``, ``accord up`` (``python -m services``) and the gateway's ``--start``
-give a service this process's environment without what would point it at someone's
+``accord verify``, ``accord up`` and the shop's launcher (``python -m services``) give a
+service this process's environment without what would point it at someone's
 existing infrastructure: every variable named for a service of the workspace
 (``ORDERS_NATS_URL``, ``CATALOG_DB``), Accord's own ``ACCORD_*`` ones (``ACCORD_NATS_URL``,
 ``ACCORD_JWT_SECRET``), and the usual unscoped ones (``DATABASE_URL``, ``NATS_URL``, ...).
