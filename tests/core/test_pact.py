@@ -369,3 +369,11 @@ def test_raise_for_problems_returns_a_clean_pact(corpus: Path) -> None:
 def test_unparseable_pact_file_is_a_load_error(write: WriteFile) -> None:
     with pytest.raises(LoadError):
         PactFile.from_path(write("broken.json", '{"consumer": '))
+
+
+def test_v1_provider_state_is_read_like_v2s() -> None:
+    """pact-specification V1 spelled it ``provider_state`` (swagger-mock-validator reads it)."""
+    data = _pact("1.0.0", {**_http({}), "provider_state": "a user exists"})
+    pact = PactFile.from_dict(data)
+    assert pact.problems == []
+    assert pact.interactions[0].provider_states == (ProviderState("a user exists"),)

@@ -320,6 +320,10 @@ class _Reader:
         if kind not in _KNOWN_TYPES:
             self.problem(pointer + "/type", f"unknown interaction type {kind!r}")
         states = self.states(raw, pointer)
+        pending = raw.get("pending", False)
+        if not isinstance(pending, bool):
+            self.problem(pointer + "/pending", f"`pending` must be true or false, got {pending!r}")
+            pending = False
         request = response = message = None
         replies: tuple[Message, ...] = ()
         if kind == HTTP_TYPE:
@@ -345,7 +349,7 @@ class _Reader:
             pointer=pointer,
             request=request,
             response=response,
-            pending=bool(raw.get("pending", False)),
+            pending=pending,
             raw=raw,
             message=message,
             replies=replies,
@@ -383,8 +387,13 @@ class _Reader:
         )
 
     def states(self, raw: dict[str, Any], pointer: str) -> tuple[ProviderState, ...]:
-        if isinstance(raw.get("providerState"), str):
-            return (ProviderState(raw["providerState"]),)
+        for key in ("providerState", "provider_state"):  # V2, and V1's spelling
+            if key not in raw or raw[key] is None:
+                continue
+            if not isinstance(raw[key], str):
+                self.problem(f"{pointer}/{key}", f"`{key}` must be a string")
+                return ()
+            return (ProviderState(raw[key]),)
         states = raw.get("providerStates")
         if states is None:
             return ()
