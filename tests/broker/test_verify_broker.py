@@ -92,3 +92,23 @@ def test_pacts_from_the_broker_are_kept_and_named_by_the_reproduce_command(
         assert again.returncode == 1, again.stdout + again.stderr
         assert "reader: a book" in again.stdout and "Expected 'Emma'" in again.stdout, again.stdout
         assert kept.is_file()  # kept through the re-run that emptied reports/shelf/
+
+
+def test_a_malformed_pact_from_the_broker_is_refused_by_its_url(
+    broker: str, tmp_path: Path
+) -> None:
+    """A broker may hold a pact no Pact library wrote (published by hand): verify refuses
+    it by its broker URL and JSON pointer, in one line, before anything starts."""
+    root = tiny_workspace(tmp_path / "ws")
+    bad = reader_pact("Dune")
+    bad["interactions"][0]["response"]["status"] = "200"
+    put = httpx.put(f"{broker}/pacts/provider/shelf/consumer/reader/version/r1", json=bad)
+    assert put.status_code in (200, 201), put.text
+    run = accord("verify", "shelf", "--base-url", "http://127.0.0.1:9", "--broker", broker,
+                 "--skip-gates", "--no-properties", "--no-publish", cwd=root)  # fmt: skip
+    assert run.returncode == 2, run.stdout + run.stderr
+    (line,) = [line for line in run.stderr.splitlines() if line.startswith("accord: error:")]
+    assert line.startswith(f"accord: error: {broker}/pacts/provider/shelf/consumer/reader/")
+    assert line.endswith("`status` must be an integer 100-599, got '200' (at "
+                         "/interactions/0/response/status)")  # fmt: skip
+    assert "Traceback" not in run.stderr

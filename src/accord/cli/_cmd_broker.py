@@ -315,7 +315,12 @@ class BrokerRun:
         self.fetched: dict[str, tuple[str, Any]] = {}
 
     def fetch(self, providers: list[str], folder: Path, progress: Any) -> tuple[Path, ...]:
+        """Each provider's pacts to verify, written to ``folder``; a malformed one is refused
+        by its broker URL and JSON pointer (the scratch file is gone after the run)."""
         import json  # noqa: PLC0415
+
+        from accord._errors import PactError  # noqa: PLC0415
+        from accord.core import PactFile  # noqa: PLC0415
 
         found: list[Path] = []
         with client(self.url) as api:
@@ -330,6 +335,12 @@ class BrokerRun:
                 for number, pact in enumerate(pacts):
                     path = folder / f"{pact.consumer}-{provider}-{number}.json"
                     path.write_text(json.dumps(pact.content), "utf-8")
+                    try:
+                        PactFile.from_path(path)
+                    except PactError as exc:
+                        at = exc.location.pointer if exc.location is not None else ""
+                        where = f" (at {at})" if at else ""
+                        raise AccordError(f"{pact.url}: {exc.message}{where}") from None
                     self.fetched[path.name] = (provider, pact)
                     found.append(path)
                     flags = " (pending)" if pact.pending else ""
