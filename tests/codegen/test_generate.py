@@ -221,6 +221,49 @@ def test_format_email_is_as_loose_as_the_contract() -> None:
     assert OrderCreate.model_validate(body).customer_email == "x@y.test"
 
 
+URI = """\
+openapi: 3.1.0
+info: {title: hooks, version: "1"}
+paths:
+  /hooks:
+    post:
+      operationId: addHook
+      requestBody:
+        content: {application/json: {schema: {$ref: "#/components/schemas/Hook"}}}
+      responses: {"204": {description: added}}
+components:
+  schemas:
+    Hook:
+      type: object
+      required: [url]
+      properties:
+        url: {type: string, format: uri, pattern: "^https?://"}
+"""
+
+
+def test_format_uri_is_as_loose_as_the_contract_and_sent_as_given(tmp_path: Path) -> None:
+    """`format: uri` only annotates too: pydantic's AnyUrl refused `https://` (which fits
+    Vercel's webhook schema) and sent `https://a.test` back as `https://a.test/`."""
+    spec = tmp_path / "hooks.yaml"
+    spec.write_text(URI)
+    contract = Contract.from_path(spec)
+    generate_package(contract, "hooks", tmp_path / "pkg" / "hooks", parts=("models",))
+    sys.path.insert(0, str(tmp_path / "pkg"))
+    try:
+        models = importlib.import_module("hooks.models")
+    finally:
+        sys.path.remove(str(tmp_path / "pkg"))
+        for name in [m for m in sys.modules if m.startswith("hooks")]:
+            del sys.modules[name]
+    (add,) = contract.operations
+    assert add.request_body is not None
+    schema = add.request_body.content["application/json"].schema
+    assert schema is not None
+    for url in ("https://", "https://a.test"):
+        assert contract.validator(schema, Direction.REQUEST).is_valid({"url": url})
+        assert models.Hook(url=url).model_dump(mode="json") == {"url": url}
+
+
 PINNED = """\
 openapi: 3.1.0
 info: {title: pinned, version: "1"}
