@@ -18,9 +18,12 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 
 from accord import Contract
 from accord.codegen import generate_package
+from accord.mock import MockApp, MockConfig
+from tests.mock.helpers import mock_client
 
 CONTRACT = """
 openapi: 3.0.3
@@ -117,7 +120,9 @@ paths:
   /readme:
     get:
       operationId: getReadme
-      parameters: [{name: lang, in: cookie, schema: {type: string}}]
+      parameters:
+        - {name: lang, in: cookie, schema: {type: string}}
+        - {name: ids, in: cookie, schema: {type: array, items: {type: integer}}}
       responses:
         "200":
           description: text
@@ -271,6 +276,17 @@ def test_multipart_binary_and_text_bodies(vault: ModuleType) -> None:
     assert put.headers["content-type"] == "application/octet-stream"
     assert get.headers["accept"] == "image/png" and image == b"\x89PNG\r\n"
     assert readme == "# Vault\n" and text.headers["cookie"] == "lang=en"
+
+
+def test_an_array_cookie_is_sent_comma_separated(vault: ModuleType) -> None:
+    """``ids=[1, 2]`` went out as ``ids=[1, 2]`` (Python's text), which no server reads."""
+    http, sent = recorder(lambda request: httpx.Response(200, text="# Vault\n"))
+    api = vault.VaultServiceAPIClient("http://vault.test", client=http, header_key="k")
+    api.get_readme(lang="en", ids=[1, 2])
+    assert sent[0].headers["cookie"] == "lang=en; ids=1,2"
+    contract = Contract.from_dict(yaml.safe_load(textwrap.dedent(CONTRACT)))
+    mock = mock_client(MockApp([contract], MockConfig()))
+    assert mock.send(sent[0]).status_code == 200  # the mock reads it back as [1, 2]
 
 
 def test_query_styles_and_nested_form_bodies_are_encoded_as_openapi_says() -> None:

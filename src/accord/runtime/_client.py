@@ -118,6 +118,13 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _cookie(value: Any) -> str:
+    """A cookie value: an array's items joined by commas (``ids=1,2``), as a mock reads it."""
+    if isinstance(value, list | tuple):
+        return ",".join(_text(v) for v in value)
+    return _text(value)
+
+
 def _clean(values: Mapping[str, Any] | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, raw in (values or {}).items():
@@ -288,7 +295,7 @@ class _Base:
             all_headers["Accept"] = accept
         jar = _clean(cookies)
         if jar:
-            all_headers["Cookie"] = "; ".join(f"{k}={_text(v)}" for k, v in jar.items())
+            all_headers["Cookie"] = "; ".join(f"{k}={_cookie(v)}" for k, v in jar.items())
         request: dict[str, Any] = {
             "method": method,
             "url": self.base_url + url,
