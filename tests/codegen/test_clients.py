@@ -117,6 +117,19 @@ paths:
           content:
             image/png:
               schema: {type: string, format: binary}
+  /tags/{ids}/{range}:
+    get:
+      operationId: getTags
+      parameters:
+        - {name: ids, in: path, required: true, schema: {type: array, items: {type: integer}}}
+        - name: range
+          in: path
+          required: true
+          schema:
+            type: object
+            required: [lo, hi]
+            properties: {lo: {type: integer}, hi: {type: integer}}
+      responses: {"204": {description: ok}}
   /readme:
     get:
       operationId: getReadme
@@ -278,15 +291,22 @@ def test_multipart_binary_and_text_bodies(vault: ModuleType) -> None:
     assert readme == "# Vault\n" and text.headers["cookie"] == "lang=en"
 
 
-def test_an_array_cookie_is_sent_comma_separated(vault: ModuleType) -> None:
-    """``ids=[1, 2]`` went out as ``ids=[1, 2]`` (Python's text), which no server reads."""
+def test_arrays_and_objects_in_the_path_and_cookies_are_sent_in_the_simple_style(
+    vault: ModuleType,
+) -> None:
+    """``[1, 2]`` went out as Python's text (``ids=[1, 2]``, ``/tags/%5B1%2C%202%5D``), which
+    the mock refused; OpenAPI's default style joins with commas: ``1,2`` and ``lo,1,hi,5``."""
     http, sent = recorder(lambda request: httpx.Response(200, text="# Vault\n"))
     api = vault.VaultServiceAPIClient("http://vault.test", client=http, header_key="k")
     api.get_readme(lang="en", ids=[1, 2])
+    http, tags = recorder()
+    api = vault.VaultServiceAPIClient("http://vault.test", client=http, header_key="k")
+    api.get_tags([1, 2], {"lo": 1, "hi": 5})
     assert sent[0].headers["cookie"] == "lang=en; ids=1,2"
+    assert tags[0].url.path == "/tags/1,2/lo,1,hi,5"
     contract = Contract.from_dict(yaml.safe_load(textwrap.dedent(CONTRACT)))
     mock = mock_client(MockApp([contract], MockConfig()))
-    assert mock.send(sent[0]).status_code == 200  # the mock reads it back as [1, 2]
+    assert [mock.send(r).status_code for r in (sent[0], tags[0])] == [200, 204]
 
 
 def test_query_styles_and_nested_form_bodies_are_encoded_as_openapi_says() -> None:

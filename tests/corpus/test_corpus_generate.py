@@ -18,12 +18,13 @@ import os
 import random
 import subprocess
 import sys
+import types
 import typing
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from types import ModuleType
-from typing import Any, get_args
+from typing import Any, get_args, get_origin
 
 import httpx
 import pytest
@@ -104,6 +105,10 @@ def _forget(name: str) -> None:
         del sys.modules[module]
 
 
+def _union(hint: Any) -> bool:
+    return get_origin(hint) in (typing.Union, types.UnionType)
+
+
 def _simple(value: Any, explode: bool) -> str:
     """A header or cookie value as OpenAPI's ``simple`` style writes it (their ``str``)."""
     if isinstance(value, bool):
@@ -166,7 +171,7 @@ class Caller:
                     continue
                 value = self.value(param.schema)
                 hint = hints[arg.python]
-                if location != "query" and str in (hint, *get_args(hint)):
+                if location != "query" and str in (hint, *(get_args(hint) if _union(hint) else ())):
                     value = _simple(value, param.explode)
                 kwargs[arg.python] = TypeAdapter(hint).validate_python(value)
         return args, kwargs
