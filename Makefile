@@ -25,12 +25,14 @@ $(STAMP): $(LOCK) pyproject.toml
 # Debian packages the tests use: Chromium renders the verification report; redis-server
 # backs the gateway's shared rate limits; PostgreSQL backs `accord broker` for several
 # instances (its tests start a throwaway cluster with initdb); nats-server (with JetStream)
-# carries the shop's events
+# carries the shop's events; rabbitmq-server runs the generated AMQP stubs (its tests start a
+# private node on free ports, never the system one)
 CHROMIUM := /usr/bin/chromium
 REDIS    := /usr/bin/redis-server
 NATS     := /usr/sbin/nats-server
-$(CHROMIUM) $(REDIS) $(NATS):
-	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium redis-server nats-server
+RABBITMQ := /usr/lib/rabbitmq/bin/rabbitmq-server
+$(CHROMIUM) $(REDIS) $(NATS) $(RABBITMQ):
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium redis-server nats-server rabbitmq-server
 
 # Node.js runs the shop's JavaScript parts: the reviews service and the web and notifications
 # consumers' pact-js tests; and swagger-mock-validator, the peer `accord crosscheck` is compared with live
@@ -56,7 +58,7 @@ postgresql: ## Install PostgreSQL's server binaries if missing (accord broker's 
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -q && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; }
 
-setup: $(STAMP) $(CHROMIUM) $(REDIS) $(NODE_STAMPS) postgresql $(NATS) ## Create .venv and install Accord with its dev tools (and chromium, node, postgresql, nats-server)
+setup: $(STAMP) $(CHROMIUM) $(REDIS) $(NODE_STAMPS) postgresql $(NATS) $(RABBITMQ) ## Create .venv and install Accord with its dev tools (and chromium, node, postgresql, nats-server, rabbitmq-server)
 
 # The lock is uv's universal resolution (any OS, Python >= 3.11) of pyproject.toml's
 # dependencies, its dev, redis and events extras and requirements/dev.in; pins already in the lock are
@@ -76,12 +78,12 @@ lint: $(STAMP) ## Static checks of the code: ruff and mypy --strict
 	$(BIN)/ruff format --check src services tests benchmarks
 	$(BIN)/mypy
 
-test: lint $(CHROMIUM) $(REDIS) $(NODE_STAMPS) postgresql $(NATS) ## Everything CI runs: static checks, generated code fresh, the whole suite (slow included)
+test: lint $(CHROMIUM) $(REDIS) $(NODE_STAMPS) postgresql $(NATS) $(RABBITMQ) ## Everything CI runs: static checks, generated code fresh, the whole suite (slow included)
 	$(BIN)/accord generate --check
 	$(BIN)/accord pacts --check
 	$(BIN)/python -m pytest -q
 
-test-fast: $(STAMP) $(CHROMIUM) $(REDIS) $(NODE_STAMPS) postgresql $(NATS) ## The test suite without the slow (corpus, end-to-end) tests
+test-fast: $(STAMP) $(CHROMIUM) $(REDIS) $(NODE_STAMPS) postgresql $(NATS) $(RABBITMQ) ## The test suite without the slow (corpus, end-to-end) tests
 	$(BIN)/python -m pytest -q -m 'not slow'
 
 verify: $(STAMP) $(NODE_STAMPS) $(NATS) ## The workspace's contract verification, as CI runs it (reports in reports/)

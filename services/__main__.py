@@ -3,20 +3,35 @@
 
 Each service is its own process (as in production), in Python or not (reviews runs on
 Node); this starts them as contracts/accord.yaml says, on their ports, waits until each
-answers its health path, prints where they are, and keeps them running
+is ready (its health path answers 2xx), prints where they are, and keeps them running
 (``accord._process.Supervisor``): one that dies is reported and restarted with backoff
 while the others keep serving. Ctrl-C or SIGTERM stops them all.
+
+The services get the workspace's clean service environment, the one ``accord verify``
+gives its providers (``accord.workspace.service_environment``): none of the shell's
+``<SERVICE>_*``, ``ACCORD_*`` or ``DATABASE_URL``-like variables, which would point them at
+some other database or broker, only what is started here (the local NATS server, their
+own databases under var/, where the services they consume answer: ``ORDERS_CATALOG_URL``)
+and the token secret (``$ACCORD_JWT_SECRET``, or the
+development one).
 """
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 
 from accord._errors import AccordError
 from accord._process import Process, Supervisor
-from accord.workspace import BROKER_ENV, Workspace, local_broker
+from accord.workspace import (
+    BROKER_ENV,
+    SECRET_ENV,
+    Workspace,
+    dependency_urls,
+    local_broker,
+    service_environment,
+    service_secret,
+)
 
 #: shipping consumes events only; its port serves its health check (reviews has 8104)
 SHIPPING_PORT = 8105
@@ -38,32 +53,42 @@ def _in_order(workspace: Workspace) -> list[str]:
     return done
 
 
-def main() -> int:
-    workspace = Workspace.discover()
-    if workspace is None:
-        print("no contracts/accord.yaml found from here", file=sys.stderr)
-        return 2
+def plan(workspace: Workspace) -> tuple[list[Process], dict[str, str]]:
+    """The processes to start, in order, and where each service answers."""
     children = []
-    base = dict(os.environ)
+    base = {**service_environment(workspace), SECRET_ENV: service_secret()}
     broker = local_broker(workspace)
     if broker is not None:  # orders publishes its events there, shipping consumes them
-        base.setdefault(BROKER_ENV, broker.url)
-        children.append(Process("nats", broker.argv, health=broker.health))
+        base[BROKER_ENV] = broker.url
+        children.append(Process("nats", broker.argv, health=broker.health, require_2xx=True))
     urls = {}
     for name in _in_order(workspace):
         spec = workspace.services[name]
         suffix = "sqlite3" if spec.module else "db"
         db = workspace.root / "var" / f"{name}.{suffix}"
         launch = spec.launch(workspace.root, port=spec.port, db=db)
-        env = {**base, **launch.env}
-        children.append(
-            Process(name, launch.argv, launch.health, env, launch.cwd, ready_timeout=30)
-        )
+        mine = dependency_urls(workspace, name)  # ORDERS_CATALOG_URL, ...
+        children.append(launch.process(name, base, ready_timeout=30, overrides=mine))
         urls[name] = f"http://127.0.0.1:{spec.port}"
-    if broker is not None:
+    if broker is not None and "shipping" in workspace.consumers:
         argv = [sys.executable, "-m", "services.shipping", "--port", str(SHIPPING_PORT)]
         health = f"http://127.0.0.1:{SHIPPING_PORT}/healthz"
-        children.append(Process("shipping", argv, health, env=base))
+        children.append(
+            Process("shipping", argv, health, env=base, cwd=workspace.root, require_2xx=True)
+        )
+    return children, urls
+
+
+def main() -> int:
+    workspace = Workspace.discover()
+    if workspace is None:
+        print("no contracts/accord.yaml found from here", file=sys.stderr)
+        return 2
+    try:
+        children, urls = plan(workspace)
+    except AccordError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     supervisor = Supervisor(children, report=lambda line: print(line, file=sys.stderr))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     # Ctrl-C stops it even when started in the background (which inherits SIGINT ignored)

@@ -49,7 +49,9 @@ def test_an_early_exit_names_the_code_and_shows_the_log(tmp_path: Path) -> None:
         health=f"http://127.0.0.1:{free_port()}/",
         log=tmp_path / "broken.log",
     )
-    with pytest.raises(ProcessError, match=r"broken exited with 3 before answering") as caught:
+    with pytest.raises(
+        ProcessError, match=r"broken exited with 3 before it was ready \(last try: no answer"
+    ) as caught:
         broken.start().wait_ready()
     assert "no config here" in str(caught.value)
 
@@ -61,9 +63,33 @@ def test_a_silent_process_times_out_and_is_stopped(tmp_path: Path) -> None:
         health=f"http://127.0.0.1:{free_port()}/",
         log=tmp_path / "mute.log",
     )
-    with pytest.raises(ProcessError, match=r"mute did not answer on .* within 0.5 s"):
+    with pytest.raises(
+        ProcessError, match=r"mute was not ready within 0.5 s: no < 500 answer from"
+    ):
         mute.start().wait_ready(timeout=0.5)
     assert not mute.running
+
+
+def test_a_declared_health_path_must_answer_2xx(tmp_path: Path) -> None:
+    """Ready is a 2xx from a declared health path (a 404 there is not ready), or any answer
+    below 500 from a base URL; a process never ready fails within its timeout with the
+    last answer and its log's tail."""
+    lenient = _server("files", tmp_path)
+    lenient.health = (lenient.health or "") + "missing"
+    with lenient:  # 404 from the base URL's folder: an answer
+        assert lenient.running
+    strict = _server("files", tmp_path)
+    strict.health, strict.require_2xx = (strict.health or "") + "missing", True
+    started = time.monotonic()
+    with pytest.raises(
+        ProcessError, match=r"no 2xx answer from .*/missing \(last answer: 404\)"
+    ) as caught:
+        strict.start().wait_ready(timeout=1.5)
+    assert time.monotonic() - started < 5 and not strict.running
+    assert '"GET /missing HTTP/1.1" 404' in str(caught.value)  # the log's tail
+    (tmp_path / "missing").write_text("here now")
+    with strict:
+        assert strict.ready()
 
 
 def test_stop_kills_what_ignores_sigterm(tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ __all__ = [
     "decode",
     "fill",
     "publish",
+    "route",
     "subscribe",
     "where",
 ]
@@ -48,15 +49,15 @@ class InvalidMessage(ValueError):
     """A message its channel's schemas refuse, or an address parameter its broker cannot take."""
 
 
-def fill(template: str, values: dict[str, str | None]) -> str:
-    """``template`` with each ``{name}`` replaced by its value (None: the wildcard)."""
+def fill(template: str, values: dict[str, str | None], wildcard: str = WILDCARD) -> str:
+    """``template`` with each ``{name}`` replaced by its value (None: ``wildcard``)."""
 
     def value(found: re.Match[str]) -> str:
         given = values[found.group(1)]
         if given is None:
-            if not WILDCARD:
+            if not wildcard:
                 raise InvalidMessage(f"{found.group(1)} is needed: {template} has no wildcard")
-            return WILDCARD
+            return wildcard
         if not re.fullmatch(TOKEN, given):
             raise InvalidMessage(f"{found.group(1)}={given!r} cannot be part of {template}")
         return given
@@ -64,9 +65,17 @@ def fill(template: str, values: dict[str, str | None]) -> str:
     return re.sub(r"\{([^{}]+)\}", value, template)
 
 
-def where(template: str, values: dict[str, str | None]) -> tuple[list[Any], dict[str, Any]]:
+def where(
+    template: str, values: dict[str, str | None], options: dict[str, Any]
+) -> tuple[list[Any], dict[str, Any]]:
     """The subscriber's subject: a parameter left None matches any token (``*``)."""
-    return [fill(template, values)], {}
+    return [fill(template, values)], options
+
+
+def route(address: str, options: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+    """Where :func:`publish` sends to ``address``: the broker's positional and keyword
+    arguments."""
+    return [address], options
 
 
 def _why(exc: ValidationError) -> str:
@@ -128,7 +137,9 @@ async def publish(
         sent = {"content-type": "application/json", **sent}
     else:
         body = payload
-    await broker.publish(body, fill(address, values), headers=sent, **options)
+    args, kwargs = route(fill(address, values), options)
+    publisher: Any = broker.publish  # its overloads are keyed by literal options
+    await publisher(body, *args, headers=sent, **kwargs)
 
 
 def subscribe(
@@ -155,6 +166,6 @@ def subscribe(
             return
         await handler(payload, message)
 
-    args, kwargs = where(address, values)
+    args, kwargs = where(address, values, options)
     subscriber: Any = broker.subscriber  # its overloads are keyed by literal options
-    subscriber(*args, **kwargs, **options)(receive)
+    subscriber(*args, **kwargs)(receive)

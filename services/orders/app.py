@@ -6,7 +6,8 @@ them with a token it signs with ``ACCORD_JWT_SECRET``, with the scopes it needs.
 Served (with an ASGI lifespan), it finishes interrupted orders at start and every
 ``ORDERS_RECOVERY_INTERVAL`` seconds (default 30), and, when ``ORDERS_NATS_URL`` (or
 ``ACCORD_NATS_URL``, set by ``accord up``) is set, relays its event outbox to NATS
-JetStream (``services.orders.events``).
+JetStream (``services.orders.events``). ``/healthz`` reports the outbox: ``"outbox": "ok"``,
+or ``"degraded, N dead-lettered"`` (still 200) while rows the relay refused are kept.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accord.runtime import AppOptions, Database, mint_token
 from services.orders._store import SCHEMA
-from services.orders.events import OutboxRelay
+from services.orders.events import OutboxRelay, outbox_health
 from services.orders.messages import add_event_states, message_producers
 from services.orders.service import Dependencies, Orders
 from services.orders.states import provider_states
@@ -105,6 +106,7 @@ def create(
         db, deps or default_dependencies(), exit_at=os.environ.get("ORDERS_FAULT_EXIT_AT")
     )
     messages = message_producers(db) if with_states else None
+    options.setdefault("health", lambda: outbox_health(db))
     app = create_app(
         orders,
         AppOptions(name="orders", provider_states=states, messages=messages, **options),

@@ -8,6 +8,13 @@ stream's acknowledgement and only then marks the row published. A process killed
 the commit and the publish leaves the row unpublished, and the next relay publishes it:
 delivery is at least once. The ``Nats-Msg-Id`` header is the event id, so JetStream
 drops a repeat within its duplicate window, and consumers drop any later one by id.
+
+A row the event's model refuses (or whose order id cannot be part of a subject) would
+never publish: the relay moves it to ``outbox_dead_letters`` with the reason, in one
+transaction, logs it at error level and goes on with the rows after it. Nothing is
+deleted; the service's ``/healthz`` says ``"outbox": "degraded, N dead-lettered"`` for as
+long as dead letters are kept (:meth:`OutboxRelay.health`). A broker that is away is not
+the row's fault: those rows stay and are retried.
 """
 
 from __future__ import annotations
@@ -16,11 +23,13 @@ import asyncio
 import json
 import logging
 import sqlite3
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from generated.orders import models
 from generated.orders_events import app as event_app
 from generated.orders_events import models as event_models
+from pydantic import ValidationError
 
 from accord.runtime import Database, new_id, utcnow
 from services._broker import ensure_stream
@@ -32,6 +41,7 @@ __all__ = [
     "SUBJECTS",
     "OutboxRelay",
     "event_for",
+    "outbox_health",
     "record_event",
 ]
 
@@ -56,6 +66,16 @@ CREATE TABLE IF NOT EXISTS outbox (
     published_at TEXT
 );
 CREATE INDEX IF NOT EXISTS outbox_unpublished ON outbox(seq) WHERE published_at IS NULL;
+-- rows the relay could never publish (the event's model refuses them), kept with the reason
+CREATE TABLE IF NOT EXISTS outbox_dead_letters (
+    seq INTEGER PRIMARY KEY,
+    event_id TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    dead_at TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
 """
 
 
@@ -95,8 +115,26 @@ def record_event(conn: sqlite3.Connection, order: models.Order) -> str | None:
     return str(payload["event_id"])
 
 
+def outbox_health(db: Database) -> dict[str, Any]:
+    """The outbox's part of ``/healthz``: ``degraded`` while dead letters are kept."""
+    with db.connect() as conn:
+        (dead,) = conn.execute("SELECT count(*) FROM outbox_dead_letters").fetchone()
+    if not dead:
+        return {"status": "ok", "outbox": "ok"}
+    return {
+        "status": "degraded",
+        "outbox": f"degraded, {dead} dead-lettered",
+        "dead_lettered": dead,
+    }
+
+
+#: sends one prepared row with the generated publisher
+_Send = Callable[[Any], Awaitable[None]]
+
+
 class OutboxRelay:
-    """Publishes the outbox to JetStream, oldest first, marking each row once acknowledged."""
+    """Publishes the outbox to JetStream, oldest first, marking each row once acknowledged;
+    a row its model refuses goes to ``outbox_dead_letters`` instead of blocking the rest."""
 
     def __init__(self, db: Database, nats_url: str, *, interval: float = 0.2) -> None:
         self.db, self.nats_url, self.interval = db, nats_url, interval
@@ -112,6 +150,22 @@ class OutboxRelay:
     def _mark(self, seq: int) -> None:
         with self.db.transaction() as conn:
             conn.execute("UPDATE outbox SET published_at = ? WHERE seq = ?", (utcnow(), seq))
+
+    def _dead_letter(self, row: sqlite3.Row, reason: str) -> None:
+        """Move ``row`` out of the outbox, with ``reason``, in one transaction."""
+        with self.db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO outbox_dead_letters "
+                "(seq, event_id, subject, payload, created_at, dead_at, reason) "
+                "SELECT seq, event_id, subject, payload, created_at, ?, ? FROM outbox "
+                "WHERE seq = ?",
+                (utcnow(), reason, row["seq"]),
+            )
+            conn.execute("DELETE FROM outbox WHERE seq = ?", (row["seq"],))
+        log.error(
+            "outbox relay: event %s (%s, outbox row %s) moved to outbox_dead_letters: %s",
+            row["event_id"], row["subject"], row["seq"], reason,
+        )  # fmt: skip
 
     async def run(self) -> None:
         """Relay until cancelled; a broker that is down is retried, nothing is dropped."""
@@ -133,28 +187,53 @@ class OutboxRelay:
 
     async def publish_pending(self, broker: Any) -> int:
         """Publish each unpublished row with the publisher generated from the AsyncAPI
-        document (``generated/orders_events/app.py``): its model checks the payload first."""
+        document (``generated/orders_events/app.py``): its model checks the payload first.
+        A refused row is dead-lettered (not counted); a broker error propagates."""
         count = 0
         for row in self.pending():
-            payload = json.loads(row["payload"])
-            headers = event_models.EventHeaders.model_validate({"Nats-Msg-Id": row["event_id"]})
-            order_id, kind = payload["order_id"], payload["type"]
-            jetstream: dict[str, Any] = {"stream": STREAM, "timeout": 5.0}
-            if kind == "order.confirmed":
-                confirmed = event_models.OrderConfirmed.model_validate(payload)
-                await event_app.publish_order_confirmed(
-                    broker, confirmed, order_id=order_id, headers=headers, **jetstream
-                )
-            elif kind == "order.cancelled":
-                cancelled = event_models.OrderCancelled.model_validate(payload)
-                await event_app.publish_order_cancelled(
-                    broker, cancelled, order_id=order_id, headers=headers, **jetstream
-                )
-            else:
-                failed = event_models.OrderFailed.model_validate(payload)
-                await event_app.publish_order_failed(
-                    broker, failed, order_id=order_id, headers=headers, **jetstream
-                )
+            try:
+                send = _prepare(row)
+            except (ValueError, KeyError, TypeError) as exc:  # the row's fault, not the broker's
+                self._dead_letter(row, _reason(exc))
+                continue
+            try:
+                await send(broker)
+            except (event_app.InvalidMessage, ValidationError) as exc:  # refused before sending
+                self._dead_letter(row, _reason(exc))
+                continue
             self._mark(row["seq"])
             count += 1
         return count
+
+
+def _reason(exc: Exception) -> str:
+    """One line: pydantic's first error with its location, or the exception's own text."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        where = "/".join(str(part) for part in first["loc"])
+        return f"{type(exc).__name__}: {first['msg']} at /{where}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _prepare(row: sqlite3.Row) -> _Send:
+    """The call that publishes ``row``, its payload and headers already checked by their
+    models (raises what they raise: a :class:`ValueError` or :class:`KeyError`)."""
+    payload = json.loads(row["payload"])
+    headers = event_models.EventHeaders.model_validate({"Nats-Msg-Id": row["event_id"]})
+    order_id, kind = str(payload["order_id"]), payload["type"]
+    jetstream: dict[str, Any] = {"stream": STREAM, "timeout": 5.0}
+    if kind == "order.confirmed":
+        confirmed = event_models.OrderConfirmed.model_validate(payload)
+        return lambda broker: event_app.publish_order_confirmed(
+            broker, confirmed, order_id=order_id, headers=headers, **jetstream
+        )
+    if kind == "order.cancelled":
+        cancelled = event_models.OrderCancelled.model_validate(payload)
+        return lambda broker: event_app.publish_order_cancelled(
+            broker, cancelled, order_id=order_id, headers=headers, **jetstream
+        )
+    failed = event_models.OrderFailed.model_validate(payload)
+    return lambda broker: event_app.publish_order_failed(
+        broker, failed, order_id=order_id, headers=headers, **jetstream
+    )

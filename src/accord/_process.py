@@ -1,8 +1,10 @@
 """Child processes: start one, wait until it answers, stop it; keep several running.
 
 - :class:`Process`: a command (argv, env, cwd) whose output goes to a log file (or is
-  inherited); :meth:`Process.start`, :meth:`Process.wait_ready` (its health URL answers,
-  or a :class:`ProcessError` with the log's tail if it exits first or takes too long),
+  inherited); :meth:`Process.start`, :meth:`Process.wait_ready` (it is ready: its health
+  URL answers 2xx when that is a declared health path (``require_2xx``), or anything
+  below 500 when it is only the base URL; else a :class:`ProcessError` with the last
+  answer and the log's tail, once it exits or the timeout is over),
   :meth:`Process.stop` (SIGTERM, then SIGKILL after a grace period). As a context manager
   it is started and ready inside the block and stopped after it.
 - :class:`Supervisor`: several processes started in order; a child that dies is reported
@@ -35,7 +37,7 @@ from accord._errors import AccordError
 if TYPE_CHECKING:
     import urllib.request
 
-__all__ = ["Process", "ProcessError", "Supervisor", "answers", "free_port"]
+__all__ = ["Process", "ProcessError", "Supervisor", "answers", "free_port", "probe"]
 
 
 @functools.cache
@@ -58,17 +60,30 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def answers(url: str, timeout: float = 1.0) -> bool:
-    """Whether ``url`` answers a GET with a status below 500."""
+def probe(url: str, timeout: float = 1.0) -> int | str:
+    """The status ``url`` answers a GET with, or why there was no answer (text)."""
     import urllib.error  # noqa: PLC0415
 
     try:
         with _direct().open(url, timeout=timeout) as response:
-            return int(response.status) < 500
+            return int(response.status)
     except urllib.error.HTTPError as exc:
-        return exc.code < 500
-    except (OSError, ValueError):  # refused, reset, timed out, not HTTP yet
+        return int(exc.code)
+    except (OSError, ValueError) as exc:  # refused, reset, timed out, not HTTP yet
+        reason = getattr(exc, "reason", None) or exc
+        return f"no answer ({reason})"
+
+
+def answers(url: str, timeout: float = 1.0) -> bool:
+    """Whether ``url`` answers a GET with a status below 500."""
+    status = probe(url, timeout)
+    return isinstance(status, int) and status < 500
+
+
+def _ready(status: int | str, require_2xx: bool) -> bool:
+    if not isinstance(status, int):
         return False
+    return 200 <= status < 300 if require_2xx else status < 500
 
 
 @dataclass(slots=True)
@@ -82,6 +97,8 @@ class Process:
     cwd: Path | None = None
     log: Path | None = None
     ready_timeout: float = 60.0
+    #: ``health`` is a declared health path: only a 2xx answer means ready (else < 500)
+    require_2xx: bool = False
     proc: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
     started_at: float = field(default=0.0, init=False, repr=False)
 
@@ -131,21 +148,38 @@ class Process:
         where = f" (log: {self.log})" if self.log is not None else ""
         return ProcessError(f"{self.name} {what}{where}" + (f":\n{tail}" if tail else ""))
 
+    def ready(self, timeout: float = 1.0) -> bool:
+        """Whether it is ready now (see :meth:`wait_ready`)."""
+        return self.health is None or _ready(probe(self.health, timeout), self.require_2xx)
+
     def wait_ready(self, timeout: float | None = None) -> Self:
-        """Block until ``health`` answers; :class:`ProcessError` if it exits or times out."""
+        """Block until it is ready: ``health`` answers 2xx (``require_2xx``) or below 500.
+
+        :class:`ProcessError` with the last answer and the log's tail if it exits first or
+        is not ready within the timeout (each probe waits at most a second for an answer,
+        so a server that accepts and never answers cannot hold it past the timeout).
+        """
         if self.proc is None:
             raise ProcessError(f"{self.name} was never started")
         limit = self.ready_timeout if timeout is None else timeout
         deadline = time.monotonic() + limit
+        last: int | str = "no answer"
         while True:
             code = self.proc.poll()
             if code is not None:
-                raise self._failure(f"exited with {code} before answering")
-            if self.health is None or answers(self.health, timeout=1.0):
+                raise self._failure(f"exited with {code} before it was ready ({_shown(last)})")
+            if self.health is None:
+                return self
+            last = probe(self.health, timeout=max(0.05, min(1.0, deadline - time.monotonic())))
+            if _ready(last, self.require_2xx):
                 return self
             if time.monotonic() > deadline:
                 self.stop()
-                raise self._failure(f"did not answer on {self.health} within {limit:g} s")
+                wanted = "2xx" if self.require_2xx else "< 500"
+                raise self._failure(
+                    f"was not ready within {limit:g} s: no {wanted} answer from {self.health} "
+                    f"({_shown(last)})"
+                )
             time.sleep(0.05)
 
     def terminate(self) -> None:
@@ -184,6 +218,10 @@ class Process:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+def _shown(last: int | str) -> str:
+    return f"last answer: {last}" if isinstance(last, int) else f"last try: {last}"
 
 
 @dataclass(slots=True)
@@ -244,11 +282,7 @@ class Supervisor:
                     self.report(str(exc))
                     continue
                 watch.announce = True
-            elif (
-                watch.announce
-                and child.running
-                and (child.health is None or answers(child.health, timeout=0.2))
-            ):
+            elif watch.announce and child.running and child.ready(timeout=0.2):
                 watch.announce = False
                 self.report(f"{child.name} is back (pid {child.pid})")
 

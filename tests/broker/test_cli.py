@@ -56,7 +56,8 @@ def test_errors_are_one_line(tmp_path: Path) -> None:
     not_json = tmp_path / "bad.json"
     not_json.write_text("{")
     bad = accord("publish", str(not_json), "--version", "1", "--broker", "http://127.0.0.1:9")
-    assert bad.returncode == 2 and f"{not_json}: not a JSON pact" in bad.stderr
+    assert bad.returncode == 2 and f"{not_json}:1:2: malformed JSON" in bad.stderr
+    assert bad.stderr.count("\n") == 1
 
 
 def test_the_broker_url_from_pyproject(shared_broker: str, tmp_path: Path) -> None:

@@ -176,3 +176,19 @@ def test_ten_processes_publishing_at_once_lose_nothing(
             assert tags["branch"] == "main"
         ledger_pacts = httpx.get(f"{url}/pacts/provider/ledger/latest").json()
         assert len(ledger_pacts["_links"]["pb:pacts"]) == 1
+
+
+def test_a_version_and_the_latest_version_are_read_or_are_a_404(broker: str) -> None:
+    base = f"{broker}/pacticipants/reader"
+    assert httpx.put(f"{broker}/pacticipants/reader", json={}).status_code == 201
+    none_yet = httpx.get(f"{base}/latest-version")
+    assert none_yet.status_code == 404
+    assert none_yet.json()["detail"] == "reader has no versions"
+    for number in ("1.0.0", "1.1.0"):
+        assert httpx.put(f"{base}/versions/{number}", json={}).status_code == 201
+    assert httpx.get(f"{base}/latest-version").json()["number"] == "1.1.0"
+    assert httpx.get(f"{base}/versions/1.0.0").json()["number"] == "1.0.0"
+    missing = httpx.get(f"{base}/versions/9.9.9")
+    assert missing.status_code == 404
+    assert missing.json()["detail"] == "no version 9.9.9 of reader"
+    assert httpx.get(f"{broker}/pacticipants/nobody/latest-version").status_code == 404

@@ -303,14 +303,24 @@ def test_kafka_and_redis_subscribers_use_patterns_for_open_parameters(packages: 
         _write(packages, f"evpkg_w_{protocol}", files)
     template = _import("evpkg_w_kafka", "app").ADDRESSES["receiveTurnCommand"]
     kafka = _import("evpkg_w_kafka", "runtime")
-    assert kafka.where(template, {"streetlightId": "s1"}) == (["lights.s1.turn"], {})
-    assert kafka.where(template, {"streetlightId": None}) == ([], {"pattern": r"lights\..*\.turn"})
+    assert kafka.where(template, {"streetlightId": "s1"}, {}) == (["lights.s1.turn"], {})
+    assert kafka.where(template, {"streetlightId": None}, {}) == (
+        [], {"pattern": r"lights\..*\.turn"}
+    )  # fmt: skip
     redis = _import("evpkg_w_redis", "runtime")
-    (channel,), _ = redis.where(template, {"streetlightId": None})
+    (channel,), _ = redis.where(template, {"streetlightId": None}, {})
     assert isinstance(channel, PubSub) and channel.pattern and channel.name == "lights.*.turn"
     rabbit = _import("evpkg_w_amqp", "runtime")
     with pytest.raises(rabbit.InvalidMessage, match="streetlightId is needed"):
-        rabbit.where(template, {"streetlightId": None})
+        rabbit.where(template, {"streetlightId": None}, {})
+    # an AMQP routingKey channel: a queue bound to the exchange, `*` for an open parameter
+    amqp = {"is": "routingKey", "exchange": "lights", "exchange_type": "topic"}
+    (queue, exchange), rest = rabbit.where(template, {"streetlightId": None}, {"amqp": amqp})
+    assert (queue.routing_key, queue.exclusive, exchange.name) == ("lights.*.turn", True, "lights")
+    assert rest == {}
+    assert rabbit.route("lights.s1.turn", {"amqp": amqp, "persist": True}) == (
+        [], {"exchange": exchange, "routing_key": "lights.s1.turn", "persist": True}
+    )  # fmt: skip
 
 
 def test_unsupported_protocol_is_a_clear_error_and_models_still_generate(tmp_path: Path) -> None:

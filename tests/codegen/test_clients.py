@@ -18,9 +18,12 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 
 from accord import Contract
 from accord.codegen import generate_package
+from accord.mock import MockApp, MockConfig
+from tests.mock.helpers import mock_client
 
 CONTRACT = """
 openapi: 3.0.3
@@ -114,10 +117,25 @@ paths:
           content:
             image/png:
               schema: {type: string, format: binary}
+  /tags/{ids}/{range}:
+    get:
+      operationId: getTags
+      parameters:
+        - {name: ids, in: path, required: true, schema: {type: array, items: {type: integer}}}
+        - name: range
+          in: path
+          required: true
+          schema:
+            type: object
+            required: [lo, hi]
+            properties: {lo: {type: integer}, hi: {type: integer}}
+      responses: {"204": {description: ok}}
   /readme:
     get:
       operationId: getReadme
-      parameters: [{name: lang, in: cookie, schema: {type: string}}]
+      parameters:
+        - {name: lang, in: cookie, schema: {type: string}}
+        - {name: ids, in: cookie, schema: {type: array, items: {type: integer}}}
       responses:
         "200":
           description: text
@@ -271,6 +289,24 @@ def test_multipart_binary_and_text_bodies(vault: ModuleType) -> None:
     assert put.headers["content-type"] == "application/octet-stream"
     assert get.headers["accept"] == "image/png" and image == b"\x89PNG\r\n"
     assert readme == "# Vault\n" and text.headers["cookie"] == "lang=en"
+
+
+def test_arrays_and_objects_in_the_path_and_cookies_are_sent_in_the_simple_style(
+    vault: ModuleType,
+) -> None:
+    """``[1, 2]`` went out as Python's text (``ids=[1, 2]``, ``/tags/%5B1%2C%202%5D``), which
+    the mock refused; OpenAPI's default style joins with commas: ``1,2`` and ``lo,1,hi,5``."""
+    http, sent = recorder(lambda request: httpx.Response(200, text="# Vault\n"))
+    api = vault.VaultServiceAPIClient("http://vault.test", client=http, header_key="k")
+    api.get_readme(lang="en", ids=[1, 2])
+    http, tags = recorder()
+    api = vault.VaultServiceAPIClient("http://vault.test", client=http, header_key="k")
+    api.get_tags([1, 2], {"lo": 1, "hi": 5})
+    assert sent[0].headers["cookie"] == "lang=en; ids=1,2"
+    assert tags[0].url.path == "/tags/1,2/lo,1,hi,5"
+    contract = Contract.from_dict(yaml.safe_load(textwrap.dedent(CONTRACT)))
+    mock = mock_client(MockApp([contract], MockConfig()))
+    assert [mock.send(r).status_code for r in (sent[0], tags[0])] == [200, 204]
 
 
 def test_query_styles_and_nested_form_bodies_are_encoded_as_openapi_says() -> None:

@@ -6,9 +6,15 @@ scheme, every body kind, query styles, a one-operation table, a long contract pa
 from __future__ import annotations
 
 import ast
+import json
+import random
+import re
+import string
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import black
 import pytest
@@ -19,6 +25,7 @@ from accord.codegen._generate import render_package
 from accord.codegen._layout import (
     Pair,
     Seq,
+    Union,
     annotation,
     docstring,
     import_from,
@@ -59,6 +66,100 @@ def test_black_leaves_the_client_and_the_stub_unchanged(document: Path, tmp_path
     files = render_package(Contract.from_path(document), "svc", deep)
     for name in ("client.py", "server.py"):
         assert black_formatted(files[name]) == files[name], name
+
+
+def synthetic_document(seed: int) -> dict[str, Any]:
+    """A document whose every annotation position holds long, nullable, nested types: path,
+    query, header and cookie parameters, required and optional bodies, several 2xx responses
+    (a union) and a redirect (``| None``), model names of 8 to 40 and 60 to 96 characters."""
+    rng = random.Random(seed)
+    v31 = seed % 2 == 1  # ``type: [x, "null"]``; 3.0 says ``nullable: true``
+
+    def word(low: int, high: int) -> str:
+        size = rng.randint(low, high)
+        return rng.choice(string.ascii_uppercase) + "".join(
+            rng.choice(string.ascii_lowercase) for _ in range(size - 1)
+        )
+
+    def nullable(schema: dict[str, Any]) -> dict[str, Any]:
+        return {**schema, "type": [schema["type"], "null"]} if v31 else {**schema, "nullable": True}
+
+    names = [word(8, 40) for _ in range(3)] + [word(60, 96) for _ in range(3)]
+
+    def schema(depth: int = 0) -> dict[str, Any]:
+        roll = rng.random()
+        if roll < 0.35:
+            return {"$ref": f"#/components/schemas/{rng.choice(names)}"}
+        if roll < 0.7 and depth < 3:
+            found: dict[str, Any] = {"type": "array", "items": schema(depth + 1)}
+        elif roll < 0.85:
+            found = {"type": rng.choice(["string", "integer", "number", "boolean"])}
+        else:
+            found = {"type": "object", "properties": {"x": {"type": "string"}}}
+        return nullable(found) if rng.random() < 0.6 else found
+
+    def param(where: str) -> dict[str, Any]:
+        required = where == "path" or rng.random() < 0.3
+        return {"name": word(3, 60).lower(), "in": where, "required": required, "schema": schema()}
+
+    paths: dict[str, Any] = {}
+    for i in range(rng.randint(3, 6)):
+        in_path = [param("path") for _ in range(rng.randint(0, 2))]
+        others = [param(w) for w in ("query", "header", "cookie") for _ in range(rng.randint(0, 2))]
+        operation: dict[str, Any] = {
+            "operationId": f"{word(4, 70).lower()}_{i}",
+            "parameters": in_path + others,
+            "responses": {},
+        }
+        if rng.random() < 0.8:
+            media = {"application/json": {"schema": schema()}}
+            operation["requestBody"] = {"required": rng.random() < 0.5, "content": media}
+        for status in rng.sample(["200", "201", "202", "302"], rng.randint(1, 3)):
+            response: dict[str, Any] = {"description": "x"}
+            if status != "302":
+                response["content"] = {"application/json": {"schema": schema()}}
+            operation["responses"][status] = response
+        path = f"/r{i}" + "".join(f"/{{{p['name']}}}" for p in in_path)
+        paths[path] = {rng.choice(["get", "post", "put"]): operation}
+    schemas = {n: {"type": "object", "properties": {"v": {"type": "string"}}} for n in names}
+    return {
+        "openapi": "3.1.0" if v31 else "3.0.3",
+        "info": {"title": f"Synthetic {seed}", "version": "1"},
+        "paths": paths,
+        "components": {"schemas": schemas},
+    }
+
+
+#: a split in each annotation position, as it reads in the generated files: the line that
+#: opens it, then (past lines inside its brackets) a ``| `` line at the same indent
+_THEN_BAR = r"\n(?:\1 .*\n|\1[\])].*\n)*\1\| "
+SPLITS = {
+    "a parameter's union, bracketed": r"^ +\w+: \($",
+    "a return, bracketed": r"^ +\) -> \($",
+    "a return's subscript": r"^ +\) -> (Result|list)\[$",
+    "a dict value's union": r"^( +)\d{3}: (?!\(\n).*" + _THEN_BAR,
+    "body='s union": r"^( +)body=.*" + _THEN_BAR,
+    "a tuple item's union": r"\d{3}: \(\n( +)(?!\| ).*" + _THEN_BAR,
+    "a list item's union": r"list\[\n( +)(?!\| ).*" + _THEN_BAR,
+}
+SEEDS = 20
+
+
+def test_black_leaves_the_client_and_stub_of_synthetic_documents_unchanged(
+    tmp_path: Path,
+) -> None:
+    texts = []
+    for seed in range(SEEDS):
+        spec = tmp_path / f"synthetic{seed}.json"
+        spec.write_text(json.dumps(synthetic_document(seed)))
+        files = render_package(Contract.from_path(spec), "svc", tmp_path / "svc")
+        for name in ("client.py", "server.py"):
+            assert black_formatted(files[name]) == files[name], f"seed {seed}: {name}"
+            texts.append(files[name])
+    found = {
+        label: len(re.findall(split, "\n".join(texts), re.M)) for label, split in SPLITS.items()
+    }
+    assert all(found.values()), found  # every position was stressed
 
 
 SHAPES = [
@@ -130,11 +231,90 @@ def test_long_parameters_split_as_black_splits_them(param: str) -> None:
     assert black_formatted(source) == text
 
 
-def test_annotations_other_than_a_trailing_subscript_stay_text() -> None:
-    assert annotation("dict[str, Any]") == "dict[str, Any]"
-    assert annotation(f"list[{LONG}] | None") == f"list[{LONG}] | None"
+def test_annotations_are_read_as_unions_and_subscripts() -> None:
     assert annotation("models.Order") == "models.Order"
-    assert _layout.flat(annotation("list[list[models.A]]")) == "list[list[models.A]]"
+    assert annotation("dict[str, Any]") == Seq("dict", ("str", "Any"), "[")
+    assert annotation(f"list[{LONG}] | None") == Union("", (Seq("list", (LONG,), "["), "None"))
+    nested = "list[list[models.A | None] | None]"
+    assert _layout.flat(annotation(nested)) == nested
+    assert isinstance(annotation(nested), Seq)
+
+
+def _name(rng: random.Random) -> str:
+    return "models." + "".join(rng.choice("ABCDEFGH") for _ in range(rng.randint(1, 92)))
+
+
+def _annotation(rng: random.Random, depth: int = 0) -> str:
+    """What ``TypeMapper`` and the response unions write: models, builtins, lists, ``| None``."""
+    roll = rng.random()
+    if depth < 3 and roll < 0.35:
+        text = f"list[{_annotation(rng, depth + 1)}]"
+    elif depth < 3 and roll < 0.45:
+        text = f"list[{_name(rng)} | None]"
+    elif roll < 0.6:
+        text = rng.choice(
+            ["str", "int", "Any", "dict[str, Any]", "bytes | IO[bytes] | Iterable[bytes]"]
+        )
+    else:
+        text = _name(rng)
+    if rng.random() < 0.3:
+        text += " | " + rng.choice(["None", _name(rng), f"list[{_name(rng)}]"])
+    if rng.random() < 0.4 and not text.endswith("| None") and text != "Any":
+        text += " | None"
+    return text
+
+
+def _positions(text: str) -> Iterator[tuple[Seq, int, str]]:
+    """``text`` in each place the emitters write an annotation: (statement, indent, body)."""
+    ret = "        return\n"
+    yield (
+        Seq(
+            "def method",
+            ("self", parameter(f"body: {text}"), "*", parameter(f"limit: {text} | None = None")),
+            tail=" -> None:",
+            is_def=True,
+        ),
+        4,
+        ret,
+    )
+    yield Seq("def method", ("self", parameter("x: int")), tail=f" -> {text}:", is_def=True), 4, ret
+    yield Seq("def method", ("self",), tail=f" -> Result[{text}]:", is_def=True), 4, ret
+    expect = Seq("", (Pair("200: ", annotation(text)),), "{", literal=True)
+    call = Seq("self._call", ('"op"', '"GET"', '"/p"', expect))
+    yield Seq("return cast", ('"x"', call)), 8, ""
+    expect = Seq("", (Pair("200: ", annotation(text)), Pair("201: ", "None")), "{", literal=True)
+    yield Seq("self._call", ('"op"', '"GET"', '"/p"', expect)), 8, ""
+    responses = Seq(
+        "",
+        (Pair("200: ", Seq("", (annotation(text), '"application/json"'), literal=True)),),
+        "{",
+        literal=True,
+    )
+    spec = Seq(
+        "OperationSpec",
+        ('operation_id="x"', Pair("body=", annotation(text)), Pair("responses=", responses)),
+    )
+    yield Seq("OPERATIONS = ", (Pair('"op": ', spec),), "{", literal=True, magic=True), 0, ""
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_annotations_in_every_position_are_laid_out_as_black_lays_them_out(seed: int) -> None:
+    """Lists of unions of lists, long names on both sides of the limit, as a parameter (with
+    and without a default), a return (bare and in ``Result[...]``), a dict value, a keyword
+    and a tuple item: black (given the one-line form, or the written one where a trailing
+    comma is part of it) lays each out as :func:`lines` does."""
+    rng = random.Random(seed)
+    for _ in range(12):
+        text = _annotation(rng)
+        for shape, indent, body in _positions(text):
+            head = (
+                ("class C:\n", "class C:\n    def f(self) -> None:\n")[indent // 4 - 1]
+                if indent
+                else ""
+            )
+            written = head + "\n".join(lines(shape, indent)) + "\n" + body
+            one_line = head + " " * indent + _layout.flat(shape) + "\n" + body
+            assert black_formatted(written if shape.magic else one_line) == written, text
 
 
 @pytest.mark.parametrize("params", [1, 3, 9])

@@ -5,6 +5,7 @@ text is also YAML and it was what located JSON findings before."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -88,14 +89,24 @@ def test_an_absent_child_is_located_at_its_closest_ancestor() -> None:
     assert smap.locate_key("/paths/~1a").column == 3
 
 
-def test_the_source_map_of_a_json_file_only_indexes_what_is_asked_for() -> None:
-    body = {f"k{i}": {"x": list(range(5)), "y": {"z": i}} for i in range(200)}
-    source = parse_source(json.dumps(body).encode(), "big.json")
-    location = source.locate("/k150/y/z")
-    assert location.line == 1 and json.dumps(body).find('"z": 150') + 6 == location.column
+def test_the_source_map_of_a_json_file_indexes_little_beyond_what_is_asked_for() -> None:
+    # the first location reads the top levels in one pass (each deeper value is skipped
+    # by the C scanner); deeper collections are read only on the paths asked for
+    body = {f"k{i}": {"a": {"b": {"c": {"d": {"e": {"z": i}}}}}} for i in range(200)}
+    text = json.dumps(body)
+    source = parse_source(text.encode(), "big.json")
+    location = source.locate("/k150/a/b/c/d/e/z")
+    assert location.line == 1 and text.find('"z": 150') + 6 == location.column
     index = source.source_map._index()
     assert isinstance(index, JsonPositions)
-    assert len(index._members) == 3  # the root, /k150 and /k150/y: nothing else was read
+    deep = {m.start() for m in re.finditer(r'\{"e"', text)}  # the 200 `d` objects
+    assert len(deep) == 200 and len(deep & set(index._members)) == 1
+    # a wide document is read within a bound, not whole
+    wide = json.dumps({f"k{i}": {"v": [i, {"w": i}]} for i in range(30_000)})
+    source = parse_source(wide.encode(), "wide.json")
+    assert source.locate("/k7/v/1/w").column == wide.find('"w": 7}') + 6
+    index = source.source_map._index()
+    assert isinstance(index, JsonPositions) and len(index._members) < 25_000
 
 
 def _corpus_json() -> list[Path]:

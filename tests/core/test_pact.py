@@ -278,7 +278,11 @@ def test_missing_consumer_name_is_a_problem() -> None:
     data["consumer"] = {}
     pact = PactFile.from_dict(data)
     assert pact.consumer == ""
-    assert pact.problems == [("/consumer", "`consumer.name` must be a non-empty string")]
+    assert pact.problems == [("/consumer", 'required "name" is missing')]
+    data["consumer"] = {"name": " "}
+    assert PactFile.from_dict(data).problems == [
+        ("/consumer", "`consumer.name` must be a non-empty string")
+    ]
 
 
 @pytest.mark.parametrize("status", ["200", 200.0, True, 99, 600, None])
@@ -338,20 +342,23 @@ def test_every_problem_is_collected_with_its_pointer() -> None:
     ]
 
 
-def test_raise_for_problems_raises_pact_error_with_location(write: WriteFile) -> None:
+def test_from_path_refuses_a_pact_with_problems_at_the_first_one(write: WriteFile) -> None:
+    """The pact's parties and version are read first: their problems are named first."""
     data = _pact("3.0.0", _http({}, {"status": "200"}))
-    data["consumer"] = {"name": ""}
     path = write("bad-pact.json", json.dumps(data, indent=2))
-    pact = PactFile.from_path(path)
-    assert len(pact.problems) == 2
-    with pytest.raises(PactError, match=r"`status` must be an integer.*\(and 1 more\)") as info:
-        pact.raise_for_problems()
+    with pytest.raises(PactError, match=r"`status` must be an integer") as info:
+        PactFile.from_path(path)  # every reader but lint's refuses a pact with problems
     loc = info.value.location
     assert loc is not None
     assert loc.pointer == "/interactions/0/response/status"
     assert loc.file.endswith("bad-pact.json")
     lines = path.read_text().splitlines()
     assert '"status": "200"' in lines[loc.line - 1]
+    data["consumer"] = {"name": ""}
+    path.write_text(json.dumps(data, indent=2))
+    with pytest.raises(PactError, match=r"`consumer.name` .*\(and 1 more\)") as info:
+        PactFile.from_path(path)
+    assert info.value.location is not None and info.value.location.pointer == "/consumer"
 
 
 def test_raise_for_problems_returns_a_clean_pact(corpus: Path) -> None:
@@ -362,3 +369,11 @@ def test_raise_for_problems_returns_a_clean_pact(corpus: Path) -> None:
 def test_unparseable_pact_file_is_a_load_error(write: WriteFile) -> None:
     with pytest.raises(LoadError):
         PactFile.from_path(write("broken.json", '{"consumer": '))
+
+
+def test_v1_provider_state_is_read_like_v2s() -> None:
+    """pact-specification V1 spelled it ``provider_state`` (swagger-mock-validator reads it)."""
+    data = _pact("1.0.0", {**_http({}), "provider_state": "a user exists"})
+    pact = PactFile.from_dict(data)
+    assert pact.problems == []
+    assert pact.interactions[0].provider_states == (ProviderState("a user exists"),)

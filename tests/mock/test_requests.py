@@ -69,6 +69,24 @@ def test_parameters_are_typed_and_checked(client: ClientFactory, shop: dict[str,
     _problem(mock.get("/orders/not-an-id", headers=AUTH), 400)
 
 
+def test_an_untyped_enum_parameter_is_read_as_the_type_of_its_values(
+    client: ClientFactory,
+) -> None:
+    """``enum: ["true", "false"]`` with no ``type`` (Vercel's flags): ``?flag=true`` is the
+    string it lists, not a boolean; ``enum: [1, 2]`` reads ``?level=2`` as an integer."""
+    params = [
+        {"name": "flag", "in": "query", "schema": {"enum": ["true", "false"]}},
+        {"name": "level", "in": "query", "schema": {"enum": [1, 2]}},
+        {"name": "mode", "in": "header", "schema": {"const": "0"}},
+    ]
+    ok = {"204": {"description": "ok"}}
+    mock = client(tiny({"/f": {"get": {"parameters": params, "responses": ok}}}))
+    assert mock.get("/f?flag=true&level=2", headers={"mode": "0"}).status_code == 204
+    doc = _problem(mock.get("/f?flag=yes&level=3", headers={"mode": "1"}), 400)
+    pointers = {(e["in"], e["pointer"]) for e in doc["errors"]}  # type: ignore[attr-defined]
+    assert pointers == {("query", "flag"), ("query", "level"), ("header", "mode")}
+
+
 def test_required_headers_are_checked(client: ClientFactory, shop: dict[str, Contract]) -> None:
     mock = client(shop["payments"])
     body = {"amount": 5, "currency": "EUR", "order_id": "ord_Q4m8TzR2vW6y",

@@ -127,3 +127,16 @@ def test_empty_responses_have_no_body(client: ClientFactory) -> None:
     response = client(contract).delete("/gone")
     assert (response.status_code, response.content) == (204, b"")
     assert "content-type" not in response.headers
+
+
+def test_documented_framing_headers_are_left_to_the_server(client: ClientFactory) -> None:
+    """OpenAI documents ``Transfer-Encoding`` on its speech stream: a generated value beside
+    the real ``Content-Length`` made the HTTP server drop the connection unanswered."""
+    text = {"schema": {"type": "string"}}
+    headers = {name: text for name in ("Transfer-Encoding", "Connection", "X-Request-Id")}
+    ok = {"200": {"description": "ok", "headers": headers,
+                  "content": {"text/plain": {"schema": {"type": "string"}}}}}  # fmt: skip
+    response = client(tiny({"/s": {"get": {"responses": ok}}})).get("/s")
+    assert response.status_code == 200
+    assert "x-request-id" in response.headers
+    assert "transfer-encoding" not in response.headers and "connection" not in response.headers

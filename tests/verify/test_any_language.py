@@ -8,127 +8,26 @@ import json
 import os
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
 from accord._process import Process, free_port
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.verify.conftest import COMMAND, accord, shelf_workspace
 
 pytestmark = pytest.mark.slow
 
-# a provider in "another language": it uses nothing of Accord's
-SHELF = r"""
-import json, os, sys
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-port, db = int(sys.argv[sys.argv.index("--port") + 1]), sys.argv[sys.argv.index("--db") + 1]
-BOOKS = []
-
-class Handler(BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-    def send(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_GET(self):
-        if self.path == "/ready":
-            return self.send(200, {"db": db})
-        if self.headers.get("X-Api-Key") != os.environ["EXPECTED_KEY"]:
-            return self.send(401, {"title": "no key"})
-        self.send(200, BOOKS)
-
-    def do_POST(self):
-        change = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        with open(os.environ["STATE_LOG"], "a") as log:
-            log.write(json.dumps(change) + "\n")
-        if change["state"] == "there are books" and change["action"] == "setup":
-            BOOKS[:] = [{"title": change["params"]["title"]}]
-        if change["state"] == "the shelf is on fire":
-            return self.send(500, {"detail": "cannot"})
-        self.send(200, {})
-
-ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
-"""
-CONTRACT = """\
-openapi: 3.0.3
-info: {title: shelf, version: "1"}
-paths:
-  /books:
-    get:
-      operationId: listBooks
-      responses:
-        "200":
-          description: ok
-          content:
-            application/json:
-              schema:
-                type: array
-                items: {type: object, properties: {title: {type: string}}}
-"""
-
-
-def _pact(state: str) -> dict[str, object]:
-    return {
-        "consumer": {"name": "reader"},
-        "provider": {"name": "shelf"},
-        "interactions": [
-            {
-                "description": "a request for the books",
-                "providerStates": [{"name": state, "params": {"title": "Dune"}}],
-                "request": {"method": "GET", "path": "/books"},
-                "response": {
-                    "status": 200,
-                    "headers": {"Content-Type": "application/json"},
-                    "body": [{"title": "Dune"}],
-                },
-            }
-        ],
-        "metadata": {"pactSpecification": {"version": "3.0.0"}, "pact-js": {"version": "16"}},
-    }
-
-
-def _workspace(root: Path, how: str, state: str = "there are books") -> Path:
-    (root / "contracts" / "openapi").mkdir(parents=True, exist_ok=True)
-    (root / "contracts" / "pacts").mkdir(exist_ok=True)
-    (root / "shelf").mkdir(exist_ok=True)
-    (root / "shelf" / "shelf.py").write_text(SHELF)
-    (root / "contracts" / "openapi" / "shelf.yaml").write_text(CONTRACT)
-    (root / "contracts" / "pacts" / "reader-shelf.json").write_text(json.dumps(_pact(state)))
-    (root / "contracts" / "accord.yaml").write_text(
-        "version: 1\nservices:\n  shelf:\n    contract: openapi/shelf.yaml\n    port: 8201\n"
-        + how
-        + "    states: /set-state\n"
-        + "    credentials:\n      headers: {X-Api-Key: '${SHELF_KEY}'}\n"
-        + "consumers:\n  reader:\n    consumes: [shelf]\n"
-    )
-    return root
-
-
-COMMAND = (
-    "    command: ['{python}', shelf.py, --port, '{port}', --db, '{db}']\n"
-    "    cwd: ../shelf\n    health: /ready\n"
-)
-
 
 def _verify(root: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "accord", "verify", "--skip-gates", "--no-properties"],
-        capture_output=True, text=True, cwd=root, timeout=300, check=False,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO / "src"), "HOME": str(root),
-             "EXPECTED_KEY": "k-123", "STATE_LOG": str(root / "states.jsonl"), **env},
+    return accord(
+        "verify", "--skip-gates", "--no-properties", cwd=root,
+        EXPECTED_KEY="k-123", STATE_LOG=str(root / "states.jsonl"), **env,
     )  # fmt: skip
 
 
 def test_a_command_provider_is_verified_with_its_states_and_credentials(tmp_path: Path) -> None:
-    root = _workspace(tmp_path, COMMAND)
+    root = shelf_workspace(tmp_path, COMMAND)
     done = _verify(root, SHELF_KEY="k-123")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     changes = [json.loads(line) for line in (root / "states.jsonl").read_text().splitlines()]
@@ -139,7 +38,7 @@ def test_a_command_provider_is_verified_with_its_states_and_credentials(tmp_path
 
 
 def test_wrong_or_missing_credentials_fail_by_name(tmp_path: Path) -> None:
-    root = _workspace(tmp_path, COMMAND)
+    root = shelf_workspace(tmp_path, COMMAND)
     wrong = _verify(root, SHELF_KEY="not-it")
     assert wrong.returncode == 1
     assert "reader: a request for the books" in wrong.stdout and "401" in wrong.stdout
@@ -150,7 +49,7 @@ def test_wrong_or_missing_credentials_fail_by_name(tmp_path: Path) -> None:
 
 
 def test_a_state_the_provider_cannot_set_up_fails_its_interaction(tmp_path: Path) -> None:
-    root = _workspace(tmp_path, COMMAND, state="the shelf is on fire")
+    root = shelf_workspace(tmp_path, COMMAND, state="the shelf is on fire")
     done = _verify(root, SHELF_KEY="k-123")
     assert done.returncode == 1
     assert "provider state 'the shelf is on fire' could not be set up (500 from" in done.stdout
@@ -159,7 +58,7 @@ def test_a_state_the_provider_cannot_set_up_fails_its_interaction(tmp_path: Path
 
 def test_a_provider_declared_by_url_is_used_where_it_runs(tmp_path: Path) -> None:
     port = free_port()
-    root = _workspace(tmp_path, f"    url: http://127.0.0.1:{port}\n")
+    root = shelf_workspace(tmp_path, f"    url: http://127.0.0.1:{port}\n")
     argv = [sys.executable, "shelf.py", "--port", str(port), "--db", "x"]
     env = {**os.environ, "EXPECTED_KEY": "k-123", "STATE_LOG": str(root / "states.jsonl")}
     health = f"http://127.0.0.1:{port}/ready"
@@ -170,7 +69,7 @@ def test_a_provider_declared_by_url_is_used_where_it_runs(tmp_path: Path) -> Non
 
 
 def test_a_provider_accord_cannot_start_says_how_to_reach_it(tmp_path: Path) -> None:
-    root = _workspace(tmp_path, "")  # a contract only: no module, command or url
+    root = shelf_workspace(tmp_path, "")  # a contract only: no module, command or url
     done = _verify(root, SHELF_KEY="k-123")
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "shelf: could not be verified: service 'shelf' cannot be started" in done.stdout
@@ -179,12 +78,47 @@ def test_a_provider_accord_cannot_start_says_how_to_reach_it(tmp_path: Path) -> 
 
 
 def test_an_unknown_provider_names_the_ways_to_verify_one(tmp_path: Path) -> None:
-    root = _workspace(tmp_path, COMMAND)
-    done = subprocess.run(
-        [sys.executable, "-m", "accord", "verify", "tictactoe", "--skip-gates"],
-        capture_output=True, text=True, cwd=root, timeout=60, check=False,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO / "src"), "HOME": str(root)},
-    )  # fmt: skip
+    root = shelf_workspace(tmp_path, COMMAND)
+    done = accord("verify", "tictactoe", "--skip-gates", cwd=root, timeout=60)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "no service named 'tictactoe'" in done.stderr
     assert "`url:`" in done.stderr and "`--base-url`" in done.stderr
+
+
+def test_a_provider_is_verified_once_its_health_path_answers_2xx(tmp_path: Path) -> None:
+    """Its declared ``health:`` answering 404 (routes not mounted yet) is not ready: verify
+    waits for the 200 (shelf fails /books asked before it). It was "any answer < 500"."""
+    root = shelf_workspace(tmp_path, COMMAND)
+    done = _verify(root, SHELF_KEY="k-123", WARMUP_PROBES="8")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+
+def test_a_pact_for_no_provider_of_the_workspace_fails_by_name(tmp_path: Path) -> None:
+    """A pact whose provider is no service (a typo, a service that moved) was skipped in
+    silence: it is a warning line, a failing row of its own, in JUnit, and exit 1."""
+    root = shelf_workspace(tmp_path, COMMAND)
+    pacts = root / "contracts" / "pacts"
+    typo = json.loads((pacts / "reader-shelf.json").read_text())
+    (pacts / "reader-shelff.json").write_text(json.dumps({**typo, "provider": {"name": "shelff"}}))
+    (pacts / "reader-legacy.json").write_text(json.dumps({**typo, "provider": {"name": "legacy"}}))
+    done = _verify(root, SHELF_KEY="k-123", CI="true")
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "shelf: PASSED" in done.stderr  # the real provider passed: the pacts failed it
+    guess = "no such provider: 'shelff'; known: shelf (did you mean 'shelf'?)"
+    assert f"shelff: warning: {guess}" in done.stderr
+    assert f"shelff: pact: reader -> shelff\n    {guess}" in done.stdout
+    assert "contracts/pacts/reader-shelff.json is verified by no one" in done.stdout
+    assert "no such provider: 'legacy'; known: shelf." in done.stdout  # no close name
+    junit = ET.parse(root / "reports" / "junit.xml").getroot()
+    failed = {
+        (case.get("classname"), case.get("name"))
+        for case in junit.iter("testcase")
+        if case.find("failure") is not None
+    }
+    assert failed == {("shelff.pact", "reader -> shelff"), ("legacy.pact", "reader -> legacy")}
+    # a run of some providers reports the pacts meant for one of them only
+    some = accord(
+        "verify", "shelf", "--skip-gates", "--no-properties", cwd=root,
+        EXPECTED_KEY="k-123", STATE_LOG=str(root / "states.jsonl"), SHELF_KEY="k-123",
+    )  # fmt: skip
+    assert some.returncode == 1 and "'shelff'" in some.stdout and "'legacy'" not in some.stdout

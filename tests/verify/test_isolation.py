@@ -13,11 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from accord._process import Process
+from accord._process import Process, free_port
 from accord.verify import Progress, VerifyOptions, verify_workspace
 from accord.workspace import load_workspace, nats_server
-from tests.verify.conftest import accord as tiny_accord
-from tests.verify.test_any_language import COMMAND, _pact, _workspace
+from tests.verify.conftest import COMMAND, accord, shelf_workspace
+from tests.verify.conftest import pact as _pact
 from tests.verify.test_verify import workspace_copy
 
 REPO = Path(__file__).resolve().parents[2]
@@ -26,12 +26,9 @@ REPO = Path(__file__).resolve().parents[2]
 def _run(
     root: Path, *args: str, cwd: Path | None = None, **env: str
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "accord", *args],
-        capture_output=True, text=True, cwd=cwd or root, timeout=300, check=False,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO / "src"), "HOME": str(root),
-             "CI": "true", "EXPECTED_KEY": "k-123", "SHELF_KEY": "k-123",
-             "STATE_LOG": str(root / "states.jsonl"), **env},
+    return accord(
+        *args, cwd=cwd or root, CI="true", EXPECTED_KEY="k-123", SHELF_KEY="k-123",
+        STATE_LOG=str(root / "states.jsonl"), **env,
     )  # fmt: skip
 
 
@@ -39,7 +36,7 @@ def _run(
 def test_an_in_process_caller_keeps_its_stdout(
     tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = _workspace(tmp_path, COMMAND)
+    root = shelf_workspace(tmp_path, COMMAND)
     for key, value in {"EXPECTED_KEY": "k-123", "SHELF_KEY": "k-123",
                        "STATE_LOG": str(root / "states.jsonl")}.items():  # fmt: skip
         monkeypatch.setenv(key, value)
@@ -69,7 +66,7 @@ def test_an_in_process_caller_keeps_its_stdout(
 
 @pytest.mark.slow
 def test_a_pact_failure_reproduces_just_its_interaction(tmp_path: Path) -> None:
-    root = _workspace(tmp_path, COMMAND)
+    root = shelf_workspace(tmp_path, COMMAND)
     pact = _pact("there are books")
     planted = {  # the provider answers [{"title": "Dune"}] whatever the state
         "description": "a request for the reader's books (sorted)",
@@ -122,13 +119,8 @@ def test_a_pact_failure_reproduces_just_its_interaction(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_the_provider_gets_none_of_the_developers_infrastructure(tmp_path: Path) -> None:
-    root = _workspace(tmp_path, COMMAND)
-    shelf = root / "shelf" / "shelf.py"  # the provider writes down what it was given
-    shelf.write_text(
-        "import json, os\n"
-        "json.dump(dict(os.environ), open(os.environ['STATE_LOG'] + '.env', 'w'))\n"
-        + shelf.read_text()
-    )
+    root = shelf_workspace(tmp_path, COMMAND)
+    # the provider writes down the environment it was given (in states.jsonl.env)
     dev = {"SHELF_NATS_URL": "nats://dev:4222", "ACCORD_NATS_URL": "nats://dev:4222",
            "SHELF_DB": "/srv/dev.db", "DATABASE_URL": "postgresql://dev/shop"}  # fmt: skip
     done = _run(root, "verify", "--skip-gates", "--no-properties", **dev)
@@ -136,6 +128,41 @@ def test_the_provider_gets_none_of_the_developers_infrastructure(tmp_path: Path)
     seen = json.loads((root / "states.jsonl.env").read_text())
     assert not set(dev) & set(seen), {k: seen[k] for k in set(dev) & set(seen)}
     assert seen["EXPECTED_KEY"] == "k-123" and seen["ACCORD_PROVIDER_STATES"] == "1"
+
+
+@pytest.mark.slow
+def test_the_shop_launcher_gives_services_the_environment_verify_gives(tmp_path: Path) -> None:
+    """``python -m services`` (``accord up`` for the shop) passed the whole shell on; it
+    now starts each service with the same clean environment as verify, and waits for its
+    declared health path to answer 2xx (shelf's /ready answers 404 three times first)."""
+    root = shelf_workspace(tmp_path, COMMAND, port=free_port())
+    dev = {"SHELF_NATS_URL": "nats://dev:4222", "ACCORD_NATS_URL": "nats://dev:4222",
+           "SHELF_DB": "/srv/dev.db", "DATABASE_URL": "postgresql://dev/shop",
+           "ACCORD_VERBOSE": "1"}  # fmt: skip
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{REPO}:{REPO / 'src'}", "HOME": str(root),
+           "EXPECTED_KEY": "k-123", "STATE_LOG": str(root / "states.jsonl"),
+           "WARMUP_PROBES": "3", "ACCORD_JWT_SECRET": "s3cret", **dev}  # fmt: skip
+    up = subprocess.Popen(
+        [sys.executable, "-m", "services"], cwd=root, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        assert up.stdout is not None
+        lines: list[str] = []
+        while not lines or not lines[-1].startswith("the shop is up"):
+            lines.append(up.stdout.readline())
+            assert lines[-1] and len(lines) < 20, lines  # the children's output is here too
+        where = next(w for line in lines for w in line.split()[1:2] if w.startswith("http:"))
+        ready = httpx.get(where + "/books", headers={"X-Api-Key": "k-123"})
+        assert ready.status_code == 200, ready.text  # not asked before it was ready
+    finally:
+        up.terminate()
+        up.wait(timeout=30)
+        if up.stdout is not None:
+            up.stdout.close()
+    seen = json.loads((root / "states.jsonl.env").read_text())
+    assert not set(dev) & set(seen), {k: seen[k] for k in set(dev) & set(seen)}
+    assert seen["EXPECTED_KEY"] == "k-123" and seen["ACCORD_JWT_SECRET"] == "s3cret"
 
 
 @pytest.mark.slow
@@ -156,15 +183,15 @@ def test_nothing_is_published_on_the_developers_broker(tmp_path: Path) -> None:
 def test_pact_and_interaction_flags_refuse_what_they_cannot_do(tiny: Path) -> None:
     other = tiny / "other.json"
     other.write_text(json.dumps({**_pact("x"), "provider": {"name": "elsewhere"}}))
-    done = tiny_accord("verify", "--skip-gates", "--pact", other, cwd=tiny)
+    done = accord("verify", "--skip-gates", "--pact", other, cwd=tiny)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "its provider 'elsewhere', which is not a service verified here (shelf)" in (done.stderr)
-    done = tiny_accord("verify", "--skip-gates", "--no-pacts", "--interaction", "x", cwd=tiny)
+    done = accord("verify", "--skip-gates", "--no-pacts", "--interaction", "x", cwd=tiny)
     assert done.returncode == 2 and "drop --no-pacts" in done.stderr
-    done = tiny_accord("verify", "--skip-gates", "--given", "x", cwd=tiny)
+    done = accord("verify", "--skip-gates", "--given", "x", cwd=tiny)
     assert done.returncode == 2 and "--given chooses among --interaction" in done.stderr
     # schemathesis needs one example at least: refused before anything starts
-    done = tiny_accord("verify", "--skip-gates", "--max-examples", "0", cwd=tiny)
+    done = accord("verify", "--skip-gates", "--max-examples", "0", cwd=tiny)
     assert done.returncode == 2 and "--max-examples" in done.stderr
 
 

@@ -179,11 +179,13 @@ def test_planted_defects_in_orders_events_fail_verification(tmp_path: Path) -> N
     events = root / "services" / "orders" / "events.py"
     # 1. a confirmed event without a required field; 2. a cancelled one with a wrong type,
     # published by hand past the generated publishers (whose models would refuse them)
-    anchor = '            jetstream: dict[str, Any] = {"stream": STREAM, "timeout": 5.0}\n'
+    anchor = "        for row in self.pending():\n"
     plant(
         events,
         anchor,
-        anchor + '            if kind in ("order.confirmed", "order.cancelled"):\n'
+        anchor + '            payload, jetstream = json.loads(row["payload"]), {"stream": STREAM}\n'
+        '            kind = payload["type"]\n'
+        '            if kind in ("order.confirmed", "order.cancelled"):\n'
         '                if kind == "order.confirmed":\n'
         '                    del payload["customer_id"]\n'
         "                else:\n"

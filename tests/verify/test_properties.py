@@ -9,17 +9,7 @@ import pytest
 
 from accord.verify import CaseResult, ServiceResult, write_junit
 from accord.verify._properties import read_junit, run_schemathesis
-
-CONTRACT = """\
-openapi: 3.0.3
-info: {title: t, version: "1"}
-paths:
-  /things:
-    get:
-      operationId: listThings
-      responses:
-        "200": {description: ok}
-"""
+from tests.verify.conftest import CONTRACT
 
 JUNIT = """\
 <?xml version="1.0" encoding="utf-8"?>

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from accord.verify import ResultsStore, provider_version
 from accord.workspace import load_workspace
-from tests.verify.conftest import accord, git
+from tests.verify.conftest import COMMAND, accord, git, shelf_workspace
 
 PACT = "reader-shelf.json"
 
@@ -147,9 +147,7 @@ def test_a_store_from_before_versions_is_migrated_and_its_rows_never_count(
 def test_a_command_providers_own_folder_is_its_version(tmp_path: Path) -> None:
     """A service in another language, started by ``command`` in its own ``cwd``: a change
     to its code there is a new version, whatever generated code it also has."""
-    from tests.verify.test_any_language import COMMAND, _workspace  # noqa: PLC0415
-
-    root = _workspace(tmp_path, COMMAND)
+    root = shelf_workspace(tmp_path, COMMAND)
     (root / "generated" / "shelf").mkdir(parents=True)  # as the shop's Node service has
     (root / "generated" / "shelf" / "models.py").write_text("X = 1\n")
     (root / "shelf" / "node_modules").mkdir()  # ignored, as git would

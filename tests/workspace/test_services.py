@@ -61,6 +61,33 @@ def test_a_module_service_keeps_the_python_command_line(tmp_path: Path) -> None:
     assert spec.states_url("http://h:1") == "http://h:1/_accord/provider-states"
 
 
+def test_ready_is_a_2xx_from_a_health_path_the_service_has(tmp_path: Path) -> None:
+    """A declared ``health:`` (or a module's ``/healthz``) must answer 2xx; a command with
+    none is ready on any answer below 500 from its base URL (it may have no /healthz)."""
+    (tmp_path / "web").mkdir()
+    ws = _workspace(
+        tmp_path,
+        """\
+        declared: {contract: openapi/a.yaml, port: 9001, command: [x], health: /up}
+        bare: {contract: openapi/a.yaml, port: 9002, command: [x]}
+        module: {contract: openapi/a.yaml, port: 9003, module: svc.a}
+        """,
+    )
+    found = {
+        name: ws.services[name].launch(ws.root, port=7, db=Path("d"))
+        for name in ("declared", "bare", "module")
+    }
+    assert [(launch.health, launch.require_2xx) for launch in found.values()] == [
+        ("http://127.0.0.1:7/up", True),
+        ("http://127.0.0.1:7/", False),
+        ("http://127.0.0.1:7/healthz", True),
+    ]
+    process = found["declared"].process("declared", {"A": "1", "B": "1"}, overrides={"B": "2"})
+    assert process.require_2xx and process.health == "http://127.0.0.1:7/up"
+    assert process.env == {"A": "1", "B": "2"}
+    assert ws.services["bare"].health == "/healthz"  # what the gateway's /readyz still asks
+
+
 def test_a_url_service_is_not_started_and_says_how_to_reach_it(tmp_path: Path) -> None:
     ws = _workspace(tmp_path, "a: {contract: openapi/a.yaml, port: 9001, url: 'http://x:80/'}\n")
     spec = ws.services["a"]

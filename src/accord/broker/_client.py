@@ -20,6 +20,7 @@ import httpx
 
 from accord._errors import AccordError
 from accord._json import JSONError, read_json
+from accord.core import PactFile
 
 __all__ = ["BrokerClient", "BrokerSettings", "PactToVerify"]
 
@@ -138,19 +139,9 @@ class BrokerClient:
         """Publish pact files as ``version`` of their consumer; the broker's notices."""
         by_consumer: dict[str, list[dict[str, Any]]] = {}
         for path in pacts:
+            pact = PactFile.from_path(path)  # a malformed pact is refused before any is sent
+            consumer, provider = pact.consumer, pact.provider
             raw = path.read_bytes()
-            try:
-                content = read_json(raw)
-            except (JSONError, UnicodeDecodeError) as exc:
-                raise AccordError(f"{path}: not a JSON pact: {exc}") from exc
-            consumer = (
-                (content.get("consumer") or {}).get("name") if isinstance(content, dict) else None
-            )
-            provider = (
-                (content.get("provider") or {}).get("name") if isinstance(content, dict) else None
-            )
-            if not isinstance(consumer, str) or not isinstance(provider, str):
-                raise AccordError(f"{path}: a pact needs consumer.name and provider.name")
             by_consumer.setdefault(consumer, []).append(
                 {
                     "consumerName": consumer,

@@ -32,52 +32,49 @@ __all__: list[str] = []  # routes register themselves
 # -- the index and pacticipants -------------------------------------------------------------
 
 
+#: the index's relations: (relation, path, title); a path with ``{`` is a template
+_INDEX = (
+    ("self", "/", "Index"),
+    ("pb:publish-contracts", "/contracts/publish", "Publish contracts"),
+    ("pb:pacticipants", "/pacticipants", "Pacticipants"),
+    ("pb:pacticipant", "/pacticipants/{pacticipant}", "Fetch pacticipant by name"),
+    (
+        "pb:pacticipant-version",
+        "/pacticipants/{pacticipant}/versions/{version}",
+        "Fetch pacticipant version",
+    ),
+    (
+        "pb:latest-version",
+        "/pacticipants/{pacticipant}/latest-version",
+        "Latest pacticipant version",
+    ),
+    ("pb:latest-pact-versions", "/pacts/latest", "Latest pact versions"),
+    ("pb:latest-provider-pacts", "/pacts/provider/{provider}/latest", "Latest pacts by provider"),
+    (
+        "pb:provider-pacts-for-verification",
+        "/pacts/provider/{provider}/for-verification",
+        "Pacts to be verified",
+    ),
+    ("pb:environments", "/environments", "Environments"),
+    ("pb:environment", "/environments/{uuid}", "Environment"),
+    (
+        "pb:can-i-deploy-pacticipant-version-to-environment",
+        "/can-i-deploy?pacticipant={pacticipant}&version={version}&environment={environment}",
+        "Can I deploy",
+    ),
+    ("pb:matrix", "/matrix", "The matrix"),
+)
+
+
 @route("GET", "/")
 def index(tx: Transaction, req: Request) -> tuple[int, Any]:
     b = req.base
-    return 200, {
-        "_links": {
-            "self": link(b, "/", "Index"),
-            "pb:publish-contracts": link(b, "/contracts/publish", "Publish contracts"),
-            "pb:pacticipants": link(b, "/pacticipants", "Pacticipants"),
-            "pb:pacticipant": link(
-                b, "/pacticipants/{pacticipant}", "Fetch pacticipant by name", templated=True
-            ),
-            "pb:pacticipant-version": link(
-                b,
-                "/pacticipants/{pacticipant}/versions/{version}",
-                "Fetch pacticipant version",
-                templated=True,
-            ),
-            "pb:latest-version": link(
-                b,
-                "/pacticipants/{pacticipant}/latest-version",
-                "Latest pacticipant version",
-                templated=True,
-            ),
-            "pb:latest-pact-versions": link(b, "/pacts/latest", "Latest pact versions"),
-            "pb:latest-provider-pacts": link(
-                b, "/pacts/provider/{provider}/latest", "Latest pacts by provider", templated=True
-            ),
-            "pb:provider-pacts-for-verification": link(
-                b,
-                "/pacts/provider/{provider}/for-verification",
-                "Pacts to be verified",
-                templated=True,
-            ),
-            "pb:environments": link(b, "/environments", "Environments"),
-            "pb:environment": link(b, "/environments/{uuid}", "Environment", templated=True),
-            "pb:can-i-deploy-pacticipant-version-to-environment": link(
-                b,
-                "/can-i-deploy?pacticipant={pacticipant}&version={version}"
-                "&environment={environment}",
-                "Can I deploy",
-                templated=True,
-            ),
-            "pb:matrix": link(b, "/matrix", "The matrix"),
-            "curies": [{"name": "pb", "href": b + "/doc/{rel}", "templated": True}],
-        }
+    links: dict[str, Any] = {
+        rel: link(b, path, title, **({"templated": True} if "{" in path else {}))
+        for rel, path, title in _INDEX
     }
+    links["curies"] = [{"name": "pb", "href": b + "/doc/{rel}", "templated": True}]
+    return 200, {"_links": links}
 
 
 @route("GET", "/pacticipants")
@@ -147,20 +144,16 @@ def list_versions(tx: Transaction, req: Request) -> tuple[int, Any]:
 
 
 @route("GET", "/pacticipants/{pacticipant}/latest-version")
-def latest_version(tx: Transaction, req: Request) -> tuple[int, Any]:
-    pid = m.require_pacticipant(tx, req.params["pacticipant"])
-    vid = m.latest_version(tx, pid)
-    if vid is None:
-        raise BrokerError(404, f"{req.params['pacticipant']} has no versions")
-    return 200, version_body(tx, req.base, vid)
-
-
 @route("GET", "/pacticipants/{pacticipant}/versions/{version}")
 def get_version(tx: Transaction, req: Request) -> tuple[int, Any]:
-    pid = m.require_pacticipant(tx, req.params["pacticipant"])
-    vid = m.version_id(tx, pid, req.params["version"])
+    name, number = req.params["pacticipant"], req.params.get("version")
+    pid = m.require_pacticipant(tx, name)
+    if number is None:
+        vid, missing = m.latest_version(tx, pid), f"{name} has no versions"
+    else:
+        vid, missing = m.version_id(tx, pid, number), f"no version {number} of {name}"
     if vid is None:
-        raise BrokerError(404, f"no version {req.params['version']} of {req.params['pacticipant']}")
+        raise BrokerError(404, missing)
     return 200, version_body(tx, req.base, vid)
 
 

@@ -287,7 +287,8 @@ class BrokerRun:
 
     Each provider's pacts come from its ``pb:provider-pacts-for-verification``
     relation (selectors, pending, WIP), are written to a scratch folder and verified
-    like the workspace's own; each result is published with the provider version
+    like the workspace's own (verify keeps them in ``<report>/<provider>/pacts/``, under
+    the same file names, as the run's record); each result is published with the provider version
     verify recorded and the provider's branch. A failing *pending* pact is reported
     but does not fail the run (docs.pact.io/pact_broker/advanced_topics/pending_pacts),
     unless ``--no-pending``.
@@ -309,11 +310,19 @@ class BrokerRun:
         self.wip_since = wip_since
         self.pending = pending
         self.publish_results = publish
-        self.fetched: dict[Path, tuple[str, Any]] = {}  # file -> (provider, PactToVerify)
+        #: file name -> (provider, PactToVerify); the name is unique in a run, and is the
+        #: name of the copy verify keeps
+        self.fetched: dict[str, tuple[str, Any]] = {}
 
     def fetch(self, providers: list[str], folder: Path, progress: Any) -> tuple[Path, ...]:
+        """Each provider's pacts to verify, written to ``folder``; a malformed one is refused
+        by its broker URL and JSON pointer (the scratch file is gone after the run)."""
         import json  # noqa: PLC0415
 
+        from accord._errors import PactError  # noqa: PLC0415
+        from accord.core import PactFile  # noqa: PLC0415
+
+        found: list[Path] = []
         with client(self.url) as api:
             for provider in providers:
                 pacts = api.pacts_for_verification(
@@ -326,7 +335,14 @@ class BrokerRun:
                 for number, pact in enumerate(pacts):
                     path = folder / f"{pact.consumer}-{provider}-{number}.json"
                     path.write_text(json.dumps(pact.content), "utf-8")
-                    self.fetched[path] = (provider, pact)
+                    try:
+                        PactFile.from_path(path)
+                    except PactError as exc:
+                        at = exc.location.pointer if exc.location is not None else ""
+                        where = f" (at {at})" if at else ""
+                        raise AccordError(f"{pact.url}: {exc.message}{where}") from None
+                    self.fetched[path.name] = (provider, pact)
+                    found.append(path)
                     flags = " (pending)" if pact.pending else ""
                     flags += " (work in progress)" if pact.wip else ""
                     progress(
@@ -334,7 +350,7 @@ class BrokerRun:
                     )
                 if not pacts:
                     progress(f"{provider}: the broker selected no pacts to verify")
-        return tuple(self.fetched)
+        return tuple(found)
 
     def publish(self, results: list[Any], progress: Any) -> None:
         from accord.verify import pact_verdicts  # noqa: PLC0415
@@ -343,11 +359,11 @@ class BrokerRun:
             return
         with client(self.url) as api:
             for result in results:
-                verdicts = pact_verdicts(result)
-                for path, (provider, pact) in self.fetched.items():
+                verdicts = {path.name: ok for path, ok in pact_verdicts(result).items()}
+                for name, (provider, pact) in self.fetched.items():
                     if provider != result.provider or not result.pacts_verified:
                         continue
-                    passed = "pact" in result.phases and verdicts.get(path, False)
+                    passed = "pact" in result.phases and verdicts.get(name, False)
                     api.publish_result(pact, result.version, passed, branch=self.branch)
                     progress(
                         f"{provider}: published {'success' if passed else 'failure'} for"
@@ -361,7 +377,7 @@ class BrokerRun:
             if result.error:
                 return False
             for case in result.failures():
-                entry = self.fetched.get(case.pact) if case.pact is not None else None
+                entry = self.fetched.get(case.pact.name) if case.pact is not None else None
                 if entry is not None and entry[1].pending and self.pending:
                     continue
                 return False

@@ -29,7 +29,6 @@ from accord.cli._console import err_console
 if TYPE_CHECKING:
     from accord.workspace import Workspace
 
-DEV_SECRET = "dev-only-secret"  # what the shop's services fall back to, for development
 READY_SECONDS = 60.0
 
 
@@ -100,7 +99,13 @@ def up(
     """Start every service (or its mock) and the gateway; Ctrl-C stops them all."""
     from accord._process import Process, Supervisor  # noqa: PLC0415
     from accord.cli._config import open_workspace  # noqa: PLC0415
-    from accord.workspace import BROKER_ENV, local_broker  # noqa: PLC0415
+    from accord.workspace import (  # noqa: PLC0415
+        BROKER_ENV,
+        SECRET_ENV,
+        local_broker,
+        service_environment,
+        service_secret,
+    )
 
     found = open_workspace(workspace)
     mocked = set(mock or [])
@@ -108,21 +113,27 @@ def up(
     if unknown:
         raise typer.BadParameter(f"no such service: {', '.join(unknown)}", param_hint="--mock")
     env = dict(os.environ)
-    if not env.get("ACCORD_JWT_SECRET"):
-        env["ACCORD_JWT_SECRET"] = DEV_SECRET
-        err_console.print("accord up: ACCORD_JWT_SECRET is not set; using the development secret")
+    if not env.get(SECRET_ENV):
+        err_console.print(f"accord up: {SECRET_ENV} is not set; using the development secret")
+    env[SECRET_ENV] = service_secret()
+    # the services get what verify gives its providers: none of the shell's settings that
+    # point at other databases or brokers, only what is started here (Accord's own
+    # processes, the mocks and the gateway, keep the whole environment)
+    clean = {**service_environment(found), SECRET_ENV: env[SECRET_ENV]}
     broker = local_broker(found)
     if broker is not None:  # the event contracts' NATS server, started first
         env.setdefault(BROKER_ENV, broker.url)
+        clean[BROKER_ENV] = env[BROKER_ENV]
     planned = _commands(found, mocked, host, port)
     children = [
         Process(
             child.name,
             child.argv,
             child.health,
-            {**env, **child.env},
+            {**(clean if child.service else env), **child.env},
             child.cwd,
             ready_timeout=READY_SECONDS,
+            require_2xx=child.require_2xx,
         )
         for child in planned
         if child.argv
@@ -168,10 +179,14 @@ class _Child:
     argv: tuple[str, ...]  # empty: already running at ``url``
     env: Mapping[str, str] = field(default_factory=dict)
     cwd: Path | None = None
+    service: bool = False  # one of the workspace's services (started clean)
+    require_2xx: bool = False  # ready on a 2xx from ``health`` only (else below 500)
 
 
 def _commands(workspace: Workspace, mocked: set[str], host: str, port: int | None) -> list[_Child]:
     """What ``accord up`` runs: each service as accord.yaml says (or a mock), then the gateway."""
+    from accord.workspace import dependency_urls  # noqa: PLC0415
+
     python = sys.executable
     out: list[_Child] = []
     for name, spec in workspace.services.items():
@@ -183,7 +198,11 @@ def _commands(workspace: Workspace, mocked: set[str], host: str, port: int | Non
             suffix = "sqlite3" if spec.module else "db"
             db = workspace.root / "var" / f"{name}.{suffix}"
             launch = spec.launch(workspace.root, port=spec.port, db=db)
-            out.append(_Child(name, url, launch.health, launch.argv, launch.env, launch.cwd))
+            own = {**launch.env, **dependency_urls(workspace, name)}  # mocks: on its port too
+            out.append(
+                _Child(name, url, launch.health, launch.argv, own, launch.cwd, True,
+                       launch.require_2xx)
+            )  # fmt: skip
         elif spec.url:
             out.append(_Child(name, spec.base_url(), spec.base_url() + spec.health, ()))
         else:

@@ -82,8 +82,12 @@ def mock(
     ] = LIMITS.max_connections,
     workspace: WorkspaceOption = None,
     broker: Annotated[
-        str, typer.Option(help="AsyncAPI documents: the NATS server to publish to and read from.")
-    ] = "nats://127.0.0.1:4222",
+        str | None,
+        typer.Option(
+            help="AsyncAPI documents: the broker to publish to and read from (nats://, "
+            "redis://, amqp://; default: the one the document's servers name, on this machine)."
+        ),
+    ] = None,
     count: Annotated[
         int, typer.Option(help="AsyncAPI documents: messages published per sent channel.", min=0)
     ] = 1,
@@ -245,7 +249,7 @@ def _sources(targets: list[str], path: Path | None = None) -> tuple[list[tuple[s
 
 @dataclass(slots=True, frozen=True)
 class EventMockSettings:
-    broker: str
+    broker: str | None
     count: int
     rate: float
     seed: int
@@ -264,22 +268,27 @@ def _is_asyncapi(target: str, options: LoadOptions) -> bool:
 def _mock_events(
     targets: list[str], host: str, port: int | None, settings: EventMockSettings
 ) -> None:
-    """One AsyncAPI document on a NATS broker: publish what it sends, check what it receives."""
+    """One AsyncAPI document on its broker (NATS, Redis, RabbitMQ): publish what it sends,
+    check what it receives."""
     import logging  # noqa: PLC0415
 
     from accord.cli._serve import serve  # noqa: PLC0415
     from accord.core import AsyncContract  # noqa: PLC0415
-    from accord.mock import EventMock, EventMockConfig  # noqa: PLC0415
+    from accord.mock import EventMock, EventMockConfig, choose_broker  # noqa: PLC0415
 
     if len(targets) != 1:
         raise typer.BadParameter("one AsyncAPI document per mock")
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     contract = AsyncContract.from_path(targets[0], load_tool_config().load_options())
-    config = EventMockConfig(settings.broker, settings.count, settings.rate, settings.seed)
+    try:
+        broker = choose_broker(contract, settings.broker)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--broker") from None
+    config = EventMockConfig(broker.url, settings.count, settings.rate, settings.seed)
     app = EventMock(contract, config)
     chosen = port if port is not None else DEFAULT_PORT
     err_console.print(
-        f"accord mock: {targets[0]} on {settings.broker}; counters at "
+        f"accord mock: {targets[0]} on {broker.url} ({broker.why}); counters at "
         f"http://{host}:{chosen}/_accord/events",
         markup=False,
     )

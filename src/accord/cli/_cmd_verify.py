@@ -254,7 +254,7 @@ def verify(
         workers=workers, seed=seed,
         report_dir=report, results_db=results_db, pacts=not no_pacts, properties=not no_properties,
         provider_version=provider_version, verbose=verbose, pact_files=pact_files,
-        interaction=interaction, given=given,
+        keep_pacts=from_broker is not None, interaction=interaction, given=given,
     )  # fmt: skip
     info = run_info(workspace, options)
     display = PlainProgress(sys.stderr) if wants_plain(err_console) else LiveProgress(err_console)

@@ -23,7 +23,7 @@ from typing import Any, Literal
 from accord._errors import ContractError
 from accord.codegen._models import Models, generate_models
 from accord.codegen._naming import class_name, identifier, snake
-from accord.core import AsyncContract, Contract
+from accord.core import AsyncContract, Contract, amqp_binding
 from accord.core._asyncapi import AsyncMessage, AsyncOperation
 from accord.core._source import SourceFile
 
@@ -75,6 +75,8 @@ class EventFunction:
     headers: str | None  # headers model class name
     headers_required: bool
     summary: str
+    #: the channel's AMQP binding, flattened (``core.amqp_binding``); only RabbitMQ uses it
+    amqp: tuple[tuple[str, str | bool], ...] = ()
 
 
 def _key(message: AsyncMessage) -> tuple[str, str]:
@@ -270,6 +272,7 @@ def _function(
         headers=headers,
         headers_required=required,
         summary=_summary(op),
+        amqp=amqp_binding(op.channel.bindings.get("amqp")),
     )
 
 

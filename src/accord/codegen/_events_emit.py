@@ -135,6 +135,8 @@ def emit_events(
         lines += _bracket("ADDRESSES: dict[str, str] = {", entries, "}", "")
     else:
         lines.append("ADDRESSES: dict[str, str] = {}")
+    if protocol == "rabbit":
+        lines += _amqp(functions)
     if parse:
         lines += _alias(
             "Received", sorted({f"models.{t}" for f in subscribers for t in f.payloads})
@@ -142,10 +144,11 @@ def emit_events(
     lines += _aliases(functions)
     for function in functions:
         lines += ["", ""]
+        options = _options(function) if protocol == "rabbit" else "options"
         if function.role == "publish":
-            lines += _publisher(function, names, _OPTIONS[protocol])
+            lines += _publisher(function, names, _OPTIONS[protocol], options)
         else:
-            lines += _subscriber(function, names)
+            lines += _subscriber(function, names, options)
     if parse:
         lines += ["", "", *_parse(subscribers)]
     return "\n".join(lines) + "\n"
@@ -160,7 +163,30 @@ def _docstring(first: str, rest: Sequence[str], summary: str) -> list[str]:
     return [f'    """{first}', "", *about, *(f"    {line}" for line in rest), '    """']
 
 
-def _publisher(function: EventFunction, names: BrokerNames, options: str) -> list[str]:
+def _amqp(functions: Sequence[EventFunction]) -> list[str]:
+    """``AMQP``: each operation's channel binding, as the RabbitMQ runtime reads it."""
+    lines = [
+        "#: each operation's AMQP channel binding (``is``, exchange, queue); see ``runtime.py``"
+    ]
+    if not functions:
+        return [*lines, "AMQP: dict[str, dict[str, Any]] = {}"]
+    entries: list[str] = []
+    for function in functions:
+        items = [f"{_q(k)}: {v if isinstance(v, bool) else _q(v)}" for k, v in function.amqp]
+        flat = f"    {_q(function.operation)}: {{{', '.join(items)}}},"
+        if len(flat) <= 100:
+            entries.append(flat.strip().removesuffix(","))
+        else:
+            entries.append("\n".join(_bracket(f"{_q(function.operation)}: {{", items, "}", "    ")))
+    return [*lines, *_bracket("AMQP: dict[str, dict[str, Any]] = {", entries, "}", "")]
+
+
+def _options(function: EventFunction) -> str:
+    """The options a RabbitMQ stub passes on: its channel's binding, then the caller's."""
+    return f'{{"amqp": AMQP[{_q(function.operation)}], **options}}'
+
+
+def _publisher(function: EventFunction, names: BrokerNames, about: str, options: str) -> list[str]:
     params = [f"broker: {names.broker}", f"payload: {_payload_type(function)}"]
     named = [f"{py}: str" for py, _ in function.parameters]
     if function.headers is not None:
@@ -173,7 +199,7 @@ def _publisher(function: EventFunction, names: BrokerNames, options: str) -> lis
         *_bracket(f"async def {function.name}(", params, ") -> None:", ""),
         *_docstring(
             f"Publish to {where}.",
-            [f"``options`` go to ``{names.broker}.publish`` ({options})."],
+            [f"``options`` go to ``{names.broker}.publish`` ({about})."],
             function.summary,
         ),
         *_bracket(
@@ -185,7 +211,7 @@ def _publisher(function: EventFunction, names: BrokerNames, options: str) -> lis
                 "payload",
                 _models(function),
                 "headers" if function.headers is not None else "None",
-                "options",
+                options,
             ],
             ")",
             "    ",
@@ -193,7 +219,7 @@ def _publisher(function: EventFunction, names: BrokerNames, options: str) -> lis
     ]
 
 
-def _subscriber(function: EventFunction, names: BrokerNames) -> list[str]:
+def _subscriber(function: EventFunction, names: BrokerNames, options: str) -> list[str]:
     payload = _payload_type(function)
     params = [f"broker: {names.broker} | {names.router}", "*"]
     params += [f"{py}: str | None = None" for py, _ in function.parameters]
@@ -229,7 +255,7 @@ def _subscriber(function: EventFunction, names: BrokerNames) -> list[str]:
                 f"models.{function.headers}" if function.headers is not None else "None",
                 "handler",
                 "on_invalid",
-                "options",
+                options,
             ],
             ")",
             "        ",

@@ -43,27 +43,89 @@ BROKER_NAMES = {
 _WHERE = {
     "nats": '''
     """The subscriber's subject: a parameter left None matches any token (``*``)."""
-    return [fill(template, values)], {}
+    return [fill(template, values)], options
 ''',
     "kafka": '''
     """The subscriber's topic, or a topic pattern when a parameter is left None."""
     if all(value is not None for value in values.values()):
-        return [fill(template, values)], {}
+        return [fill(template, values)], options
     parts = re.split(r"(\\{[^{}]+\\})", template)
     pattern = "".join(
         fill(part, values) if part.startswith("{") else re.escape(part) for part in parts
     )
-    return [], {"pattern": pattern}
+    return [], {"pattern": pattern, **options}
 ''',
     "redis": '''
     """The subscriber's channel, or a channel pattern when a parameter is left None."""
     if all(value is not None for value in values.values()):
-        return [fill(template, values)], {}
-    return [PubSub(fill(template, values), pattern=True)], {}
+        return [fill(template, values)], options
+    return [PubSub(fill(template, values), pattern=True)], options
 ''',
     "rabbit": '''
-    """The subscriber's queue: RabbitMQ queues have no wildcard, so every parameter is needed."""
-    return [fill(template, values)], {}
+    """Where the subscriber reads, from the channel's AMQP binding (``options["amqp"]``).
+
+    A ``queue`` channel (the default): its queue, declared as the binding says; every
+    parameter is needed (queues have no wildcard). A ``routingKey`` channel: a queue bound
+    to the binding's exchange with the address as routing key (a parameter left None
+    matches any word, ``*``); the binding's queue, else an exclusive one of its own.
+    """
+    options = dict(options)
+    amqp: dict[str, Any] = options.pop("amqp", {})
+    if amqp.get("is") != "routingKey":
+        queue = RabbitQueue(
+            str(amqp.get("queue") or fill(template, values)),
+            durable=bool(amqp.get("durable", False)),
+            exclusive=bool(amqp.get("exclusive", False)),
+            auto_delete=bool(amqp.get("auto_delete", False)),
+        )
+        return [queue], options
+    key = fill(template, values, "*")
+    named = amqp.get("queue")
+    own = re.sub(r"[^\\w:.-]", "_", key) + "." + uuid.uuid4().hex[:12]  # a queue name has no `*`
+    queue = RabbitQueue(
+        str(named or own),
+        durable=bool(amqp.get("durable", False)),
+        exclusive=bool(amqp.get("exclusive", not named)),
+        auto_delete=bool(amqp.get("auto_delete", not named)),
+        routing_key=key,
+    )
+    return [queue, exchange(amqp)], options
+''',
+}
+
+_ROUTE = {
+    "other": '''
+
+def route(address: str, options: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+    """Where :func:`publish` sends to ``address``: the broker's positional and keyword
+    arguments."""
+    return [address], options
+''',
+    "rabbit": '''
+
+def exchange(amqp: dict[str, Any]) -> RabbitExchange | None:
+    """The exchange an AMQP binding names (None: the default exchange); ``topic`` unless
+    the binding gives its ``type``."""
+    kind = str(amqp.get("exchange_type", "topic"))
+    if not amqp.get("exchange") or kind == "default":
+        return None
+    return RabbitExchange(
+        str(amqp["exchange"]),
+        type=ExchangeType(kind),
+        durable=bool(amqp.get("exchange_durable", True)),
+        auto_delete=bool(amqp.get("exchange_auto_delete", False)),
+    )
+
+
+def route(address: str, options: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+    """Where :func:`publish` sends to ``address``, from the channel's AMQP binding
+    (``options["amqp"]``): a ``routingKey`` channel to its exchange, with the address as
+    routing key; a ``queue`` channel (the default) to its queue, by the default exchange."""
+    options = dict(options)
+    amqp: dict[str, Any] = options.pop("amqp", {})
+    if amqp.get("is") == "routingKey":
+        return [], {"exchange": exchange(amqp), "routing_key": address, **options}
+    return [str(amqp.get("queue") or address)], options
 ''',
 }
 
@@ -94,6 +156,7 @@ __all__ = [
     "decode",
     "fill",
     "publish",
+    "route",
     "subscribe",
     "where",
 ]
@@ -114,15 +177,15 @@ class InvalidMessage(ValueError):
     """A message its channel's schemas refuse, or an address parameter its broker cannot take."""
 
 
-def fill(template: str, values: dict[str, str | None]) -> str:
-    """``template`` with each ``{name}`` replaced by its value (None: the wildcard)."""
+def fill(template: str, values: dict[str, str | None], wildcard: str = WILDCARD) -> str:
+    """``template`` with each ``{name}`` replaced by its value (None: ``wildcard``)."""
 
     def value(found: re.Match[str]) -> str:
         given = values[found.group(1)]
         if given is None:
-            if not WILDCARD:
+            if not wildcard:
                 raise InvalidMessage(f"{found.group(1)} is needed: {template} has no wildcard")
-            return WILDCARD
+            return wildcard
         if not re.fullmatch(TOKEN, given):
             raise InvalidMessage(f"{found.group(1)}={given!r} cannot be part of {template}")
         return given
@@ -130,7 +193,10 @@ def fill(template: str, values: dict[str, str | None]) -> str:
     return re.sub(r"\\{([^{}]+)\\}", value, template)
 
 
-def where(template: str, values: dict[str, str | None]) -> tuple[list[Any], dict[str, Any]]:WHERE
+def where(
+    template: str, values: dict[str, str | None], options: dict[str, Any]
+) -> tuple[list[Any], dict[str, Any]]:WHERE
+ROUTING_FUNCTIONS
 
 
 def _why(exc: ValidationError) -> str:
@@ -192,7 +258,9 @@ async def publish(
         sent = {"content-type": "application/json", **sent}
     else:
         body = payload
-    await broker.publish(body, fill(address, values), headers=sent, **options)
+    args, kwargs = route(fill(address, values), options)
+    publisher: Any = broker.publish  # its overloads are keyed by literal options
+    await publisher(body, *args, headers=sent, **kwargs)
 
 
 def subscribe(
@@ -219,9 +287,9 @@ def subscribe(
             return
         await handler(payload, message)
 
-    args, kwargs = where(address, values)
+    args, kwargs = where(address, values, options)
     subscriber: Any = broker.subscriber  # its overloads are keyed by literal options
-    subscriber(*args, **kwargs, **options)(receive)
+    subscriber(*args, **kwargs)(receive)
 '''
 
 
@@ -229,9 +297,13 @@ def runtime_source(header: str, protocol: str) -> str:
     """The ``runtime.py`` text of a package whose stubs use ``protocol``'s broker."""
     names = BROKER_NAMES[protocol]
     imports = [names.broker, names.router, *(["PubSub"] if protocol == "redis" else [])]
+    imports += ["ExchangeType", "RabbitExchange", "RabbitQueue"] if protocol == "rabbit" else []
     text = _TEXT
+    if protocol == "rabbit":
+        text = text.replace("import re\n", "import re\nimport uuid\n", 1)
     for key, value in (
         ("WHERE", _WHERE[protocol].rstrip("\n")),
+        ("ROUTING_FUNCTIONS", _ROUTE.get(protocol, _ROUTE["other"]).rstrip("\n")),
         ("LABEL", names.label),
         ("PACKAGE", names.package),
         ("IMPORTS", ", ".join(sorted(imports))),

@@ -8,8 +8,10 @@ so they describe each long statement as a :class:`Seq` tree and :func:`lines`
 places it the way black (stable style, 100 columns) would: on one line when it
 fits; otherwise split at its outer bracket, the contents on one indented line if
 they fit there (call arguments, parameters), else one item per line with a
-trailing comma (always so for a display of two or more items). The tests check
-that black leaves every generated file unchanged.
+trailing comma (always so for a display of two or more items). An annotation is a
+union split before each ``|`` (a parameter's in brackets of its own) or a subscript
+split at its bracket, wherever it stands. The tests check that black leaves every
+generated file unchanged.
 """
 
 from __future__ import annotations
@@ -63,22 +65,34 @@ class Pair:
 
 @dataclass(frozen=True, slots=True)
 class Union:
-    """``prefix`` + ``a | b | ...`` + ``tail``: a parameter's union annotation and default."""
+    """``prefix`` + ``a | b | ...`` + ``tail``: a union annotation.
+
+    Too long, black splits it before each ``|``; a parameter's (``bracketed``) is first
+    wrapped in brackets of its own, its default (``tail``) after them.
+    """
 
     prefix: str
     parts: tuple[Expr, ...]
     tail: str = ""
+    bracketed: bool = False
 
 
 Expr = str | Seq | Pair | Union
 
 
-def flat(expr: Expr, memo: dict[int, str] | None = None) -> str:
-    """The expression on one line (``memo``: already flattened sub-expressions, by id)."""
+_Memo = dict[int, tuple[Expr, str]]
+
+
+def flat(expr: Expr, memo: _Memo | None = None) -> str:
+    """The expression on one line.
+
+    ``memo`` holds already flattened sub-expressions by id, with the expression itself
+    (alive, so that a later temporary cannot reuse its id).
+    """
     if isinstance(expr, str):
         return expr
     if memo is not None and id(expr) in memo:
-        return memo[id(expr)]
+        return memo[id(expr)][1]
     if isinstance(expr, Pair):
         text = expr.prefix + flat(expr.value, memo)
     elif isinstance(expr, Union):
@@ -87,7 +101,7 @@ def flat(expr: Expr, memo: dict[int, str] | None = None) -> str:
         body = ", ".join(flat(i, memo) for i in expr.items) + ("," if expr.one_tuple else "")
         text = f"{expr.head}{expr.bracket}{body}{_CLOSE[expr.bracket]}{expr.tail}"
     if memo is not None:
-        memo[id(expr)] = text
+        memo[id(expr)] = (expr, text)
     return text
 
 
@@ -96,20 +110,24 @@ def lines(expr: Expr, indent: int, suffix: str = "") -> Iterator[str]:
     return _lines(expr, indent, suffix, {})
 
 
-def _lines(expr: Expr, indent: int, suffix: str, memo: dict[int, str]) -> Iterator[str]:
+def _lines(expr: Expr, indent: int, suffix: str, memo: _Memo) -> Iterator[str]:
     pad = " " * indent
     one = pad + flat(expr, memo) + suffix
     if isinstance(expr, Pair) and isinstance(expr.value, Seq):
         expr = joined(expr.prefix, expr.value)
-    if isinstance(expr, Union) and not _fits(one):  # black brackets the annotation
-        yield pad + expr.prefix + "("
-        inner = " " * (indent + 4)
-        if _fits(together := inner + " | ".join(flat(p, memo) for p in expr.parts)):
-            yield together
-        else:
-            for i, part in enumerate(expr.parts):
-                yield from _lines(Pair("| ", part) if i else part, indent + 4, "", memo)
-        yield pad + ")" + expr.tail + suffix
+    elif isinstance(expr, Pair) and isinstance(expr.value, Union):
+        value = expr.value
+        expr = Union(expr.prefix + value.prefix, value.parts, value.tail, value.bracketed)
+    if isinstance(expr, Union) and not _fits(one):
+        if expr.bracketed:  # black brackets a parameter's annotation, then splits inside
+            yield pad + expr.prefix + "("
+            yield from _lines(Union("", expr.parts), indent + 4, "", memo)
+            yield pad + ")" + expr.tail + suffix
+            return
+        last = len(expr.parts) - 1  # elsewhere it splits before each ``|``
+        for i, part in enumerate(expr.parts):
+            end = expr.tail + suffix if i == last else ""
+            yield from _lines(Pair("| ", part) if i else Pair(expr.prefix, part), indent, end, memo)
         return
     if not isinstance(expr, Seq) or not expr.items or (_fits(one) and not expr.magic):
         yield one
@@ -130,22 +148,22 @@ def _lines(expr: Expr, indent: int, suffix: str, memo: dict[int, str]) -> Iterat
             yield from _lines(item, indent + 4, ",", memo)
     close = pad + _CLOSE[expr.bracket] + expr.tail + suffix
     if expr.is_def and not _fits(close) and expr.tail.startswith(" -> "):
-        yield from _returns(expr.tail[4:-1], pad, expr.tail[-1:] + suffix)
+        yield from _returns(expr.tail[4:-1], indent, expr.tail[-1:] + suffix, memo)
     else:
         yield close
 
 
-def _returns(annotation: str, pad: str, end: str) -> Iterator[str]:
-    """``) -> X:`` too long: black wraps X in brackets of its own, or splits ``X[...]``."""
-    if annotation.endswith("]") and "[" in annotation:
-        outer, _, inner = annotation[:-1].partition("[")
-        yield f"{pad}) -> {outer}["
-        yield f"{pad}    {inner}"
-        yield f"{pad}]{end}"
-    else:
-        yield f"{pad}) -> ("
-        yield f"{pad}    {annotation}"
-        yield f"{pad}){end}"
+def _returns(text: str, indent: int, end: str, memo: _Memo) -> Iterator[str]:
+    """``) -> X:`` too long: black splits ``X[...]`` at its bracket, else brackets X."""
+    returned = annotation(text)
+    if isinstance(returned, Seq):
+        split = Seq(") -> " + returned.head, returned.items, "[", tail=end)
+        yield from _lines(split, indent, "", memo)
+        return
+    pad = " " * indent
+    yield pad + ") -> ("
+    yield from _lines(returned, indent + 4, "", memo)
+    yield pad + ")" + end
 
 
 def joined(prefix: str, value: Seq) -> Seq:
@@ -179,26 +197,23 @@ def quote(text: str) -> str:
 
 
 def annotation(text: str) -> Expr:
-    """An annotation black may split at its subscript: ``list[models.X]``, ``body: list[...]``.
-
-    Only a subscript of one item at the end is a :class:`Seq` (nested ones too); anything
-    else stays text. A union or default after it (``list[X] | None = None``), which black
-    wraps in brackets of its own when too long, is not laid out: the tests' documents and
-    shapes never need it.
-    """
-    close = len(text) - 1
-    if not text.endswith("]"):  # a union or a default: black brackets those first (not done)
+    """An annotation as black may split it: a :class:`Union` at its ``|``, a :class:`Seq`
+    at a trailing subscript (``list[models.X]``, ``dict[str, Any]``), the same inside."""
+    parts = _split_top(text, " | ")
+    if len(parts) > 1:
+        return Union("", tuple(annotation(p) for p in parts))
+    if not text.endswith("]"):
         return text
     depth, start = 0, -1
-    for i in range(close, -1, -1):
+    for i in range(len(text) - 1, -1, -1):
         depth += {"]": 1, "[": -1}.get(text[i], 0)
         if depth == 0:
             start = i
             break
-    inner = text[start + 1 : close]
-    if start <= 0 or "," in inner:
+    if start <= 0:
         return text
-    return Seq(text[:start], (annotation(inner),), "[")
+    items = _split_top(text[start + 1 : -1], ", ")
+    return Seq(text[:start], tuple(annotation(i) for i in items), "[")
 
 
 def parameter(text: str) -> Expr:
@@ -207,20 +222,23 @@ def parameter(text: str) -> Expr:
     if not colon or "[" in name:
         return text
     annotation_text, equals, default = rest.partition(" = ")
-    parts = _split_union(annotation_text)
-    if len(parts) == 1:
-        return annotation(text) if not equals else text
-    tail = f" = {default}" if equals else ""
-    return Union(f"{name}: ", tuple(annotation(p) for p in parts), tail)
+    typed = annotation(annotation_text)
+    if isinstance(typed, Union):
+        tail = f" = {default}" if equals else ""
+        return Union(f"{name}: ", typed.parts, tail, bracketed=True)
+    if equals:  # black brackets a long annotation before its default: never written
+        return text
+    return Pair(f"{name}: ", typed)
 
 
-def _split_union(text: str) -> list[str]:
+def _split_top(text: str, separator: str) -> list[str]:
+    """``text`` split at each ``separator`` outside brackets."""
     parts, depth, start = [], 0, 0
     for i, c in enumerate(text):
         depth += {"[": 1, "]": -1}.get(c, 0)
-        if depth == 0 and text.startswith(" | ", i):
+        if depth == 0 and text.startswith(separator, i):
             parts.append(text[start:i])
-            start = i + 3
+            start = i + len(separator)
     return [*parts, text[start:]]
 
 

@@ -45,9 +45,10 @@ OPTIONS: dict[str, Any] = {
     "set_default_enum_member": True,
     "use_schema_description": True,
     "allow_population_by_field_name": True,
-    # JSON Schema's `format: email` is a loose annotation; pydantic's EmailStr refuses
-    # addresses the contract allows (special-use domains such as x@y.test)
-    "type_mappings": ["email=string", "idn-email=string"],
+    # JSON Schema's `format: email` and `uri` are loose annotations; pydantic's EmailStr
+    # refuses addresses the contract allows (special-use domains such as x@y.test), and
+    # AnyUrl refuses some URIs (`https://`) and rewrites others (`https://a.test` gains a `/`)
+    "type_mappings": ["email=string", "idn-email=string", "uri=string"],
 }
 
 

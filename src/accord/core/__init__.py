@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # what mypy and readers see; each module is imported on first
         ChannelMatch,
         MessageExample,
     )
+    from accord.core._bindings import amqp_binding
     from accord.core._contract import Contract, LoadOptions, Match
     from accord.core._matrix import MatrixRow, MatrixSummary, summarise_matrix
     from accord.core._message_check import MessageCheck, check_message
@@ -116,6 +117,7 @@ __all__ = [
     "SourceMap",
     "Target",
     "Violation",
+    "amqp_binding",
     "build_registry",
     "can_be_json",
     "check_message",
@@ -161,6 +163,7 @@ __getattr__, __dir__ = _lazy_exports(
         "media_compatible": "_media",
         "media_type": "_media",
         "MessageCheck": "_message_check",
+        "amqp_binding": "_bindings",
         "check_message": "_message_check",
         "Example": "_model",
         "Header": "_model",

@@ -28,6 +28,10 @@ from typing import Any
 __all__ = ["JsonPositions"]
 
 _WS = re.compile(r"[ \t\n\r]*")
+#: how deep, and over how many members, a first read goes (a path's operations' responses
+#: are four levels down; Vercel's document has 2,300 members within four levels)
+_EAGER_DEPTH = 4
+_EAGER_MEMBERS = 20_000
 #: a value's members: an object's ``key -> (key offset, value offset)``, an array's offsets
 _Members = dict[str, tuple[int, int]] | list[int]
 
@@ -51,7 +55,11 @@ class JsonPositions:
         if node in self._members:
             members = self._members[node]
         else:
-            members = self._members[node] = self._read(node)
+            try:
+                members = self._read(node, _EAGER_DEPTH, [_EAGER_MEMBERS])[0]
+            except (IndexError, ValueError, StopIteration):  # not the JSON it was parsed as
+                members = None
+            self._members[node] = members
         if members is None:
             return None
         if isinstance(members, dict):
@@ -65,34 +73,41 @@ class JsonPositions:
             return value, 0, self._mark(value)
         return None
 
-    def _read(self, at: int) -> _Members | None:
-        """The members of the collection starting at ``at`` (``None`` for a scalar)."""
-        text, scan, ws = self._text, self._scan, _WS.match
+    def _read(self, at: int, depth: int, budget: list[int]) -> tuple[_Members | None, int]:
+        """The members of the collection starting at ``at`` (``None`` for a scalar) and the
+        offset after it.
+
+        Collections inside it are read too, ``depth`` levels down while ``budget`` (members
+        left to read this way) lasts, and the rest skipped with the C scanner: skipping a
+        value parses it, so reading the levels a pointer passes through one after the
+        other would parse the top of the document once per level. Read together, it is
+        parsed about once, and the deeper collections later asked for are small.
+        """
+        text, scan, ws, members = self._text, self._scan, _WS.match, self._members
         opener = text[at : at + 1]
         if opener not in ("{", "["):
-            return None
+            return None, at
         closer = "}" if opener == "{" else "]"
         pos = ws(text, at + 1).end()  # type: ignore[union-attr]
-        try:
+        mapping: dict[str, tuple[int, int]] = {}
+        items: list[int] = []
+        while text[pos] != closer:
             if opener == "{":
-                mapping: dict[str, tuple[int, int]] = {}
-                while text[pos] != closer:
-                    key, end = scanstring(text, pos + 1)
-                    value = ws(text, ws(text, end).end() + 1).end()  # type: ignore[union-attr]
-                    mapping[key] = (pos, value)  # the last of duplicate keys wins, as in JSON
-                    pos = ws(text, scan(text, value)[1]).end()  # type: ignore[union-attr]
-                    if text[pos] == ",":
-                        pos = ws(text, pos + 1).end()  # type: ignore[union-attr]
-                return mapping
-            items: list[int] = []
-            while text[pos] != closer:
-                items.append(pos)
-                pos = ws(text, scan(text, pos)[1]).end()  # type: ignore[union-attr]
-                if text[pos] == ",":
-                    pos = ws(text, pos + 1).end()  # type: ignore[union-attr]
-            return items
-        except (IndexError, ValueError, StopIteration):  # not the JSON it was parsed as
-            return None
+                key, end = scanstring(text, pos + 1)
+                value = ws(text, ws(text, end).end() + 1).end()  # type: ignore[union-attr]
+                mapping[key] = (pos, value)  # the last of duplicate keys wins, as in JSON
+            else:
+                value = pos
+                items.append(value)
+            budget[0] -= 1
+            if depth and budget[0] > 0 and text[value] in "{[" and value not in members:
+                members[value], end = self._read(value, depth - 1, budget)
+            else:
+                end = scan(text, value)[1]
+            pos = ws(text, end).end()  # type: ignore[union-attr]
+            if text[pos] == ",":
+                pos = ws(text, pos + 1).end()  # type: ignore[union-attr]
+        return (mapping if opener == "{" else items), pos + 1
 
     def _mark(self, offset: int) -> int:
         """``offset`` packed as the YAML reader packs a position: ``line << 32 | column``."""

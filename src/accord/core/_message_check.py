@@ -94,8 +94,22 @@ def _fit(
             problems += [f"payload{v}" for v in validator.violations(body)]
     if message.headers is not None:
         validator = contract.validator(message.headers)
-        problems += [f"headers{v}" for v in validator.violations(dict(headers))]
+        checked = _application_headers(contract, message.headers, headers)
+        problems += [f"headers{v}" for v in validator.violations(checked)]
     return problems
+
+
+def _application_headers(
+    contract: AsyncContract, schema: SchemaRef, headers: Mapping[str, str]
+) -> dict[str, str]:
+    """``headers`` without ``content-type``, unless the headers schema declares it: the
+    content type is the message's ``contentType`` (checked on its own), a property every
+    broker client sets, not one of the message's own headers."""
+    declared = contract.documents.deref(schema.value, schema.place.file, schema.place.pointer)
+    properties = declared.value.get("properties") if isinstance(declared.value, dict) else None
+    names = {str(name).lower() for name in properties} if isinstance(properties, dict) else set()
+    keep = "content-type" in names
+    return {k: v for k, v in headers.items() if keep or k.lower() != "content-type"}
 
 
 def check_message(

@@ -6,10 +6,18 @@ Differences between versions are normalised here, once: V2's single
 string becomes a mapping of lists; V4 ``{"content": ..., "encoded": ...}``
 bodies and plain V2/V3 bodies both become :class:`Body`.
 
-Structural problems do not raise: they are collected in
-:attr:`PactFile.problems` (each with its JSON pointer) so ``accord lint`` can
-report all of them; :meth:`PactFile.raise_for_problems` is there for callers that
-need a usable pact.
+Structural problems are collected in :attr:`PactFile.problems` (each with its JSON
+pointer) by :meth:`PactFile.from_source`, so ``accord lint`` can report all of them.
+:meth:`PactFile.from_path` and :meth:`PactFile.detect`, which every other command
+reads pacts with, refuse a pact that has any: a :class:`~accord.PactError` naming the
+file, line and pointer of the first (``x.json:1:2: `provider.name` must be a non-empty
+string (at /provider)``), never a pact half read.
+
+What is checked follows the pact specifications' own JSON Schemas (V2-V4, pactflow's
+``pact-schemas``) where readers depend on it: an object with ``consumer.name`` and
+``provider.name``; ``interactions`` (or V3's ``messages``) an array of objects; a known
+specification version (1 to 4); requests, responses and messages of the right types
+(methods, paths, statuses, headers and queries of strings, matching rules of matchers).
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from urllib.parse import parse_qsl
 
 from accord._errors import Location, PactError
 from accord.core._media import is_json_media
+from accord.core._pointer import encode_pointer
 from accord.core._source import DEFAULT_MAX_BYTES, SourceFile, load_source, parse_source
 
 __all__ = [
@@ -165,8 +174,9 @@ class PactFile:
 
     @classmethod
     def from_path(cls, path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Self:
-        """Read a pact file; raises :class:`~accord.LoadError` only when it cannot be parsed."""
-        return cls.from_source(load_source(path, max_bytes=max_bytes))
+        """Read a usable pact file: :class:`~accord.LoadError` when it cannot be parsed,
+        :class:`~accord.PactError` (the first problem, located) when it is malformed."""
+        return cls.from_source(load_source(path, max_bytes=max_bytes)).raise_for_problems()
 
     @classmethod
     def detect(cls, path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Self | None:
@@ -175,7 +185,8 @@ class PactFile:
 
         A ``.json`` file is read once, by the same bounded reader as contracts, so one that
         cannot be read (malformed, too large, nested thousands deep) is a
-        :class:`~accord.LoadError` with its location, never a traceback.
+        :class:`~accord.LoadError` with its location, never a traceback; a pact with
+        problems is a :class:`~accord.PactError`, as from :meth:`from_path`.
         """
         path = Path(path)
         if path.suffix.lower() != ".json" or not path.is_file():
@@ -184,7 +195,7 @@ class PactFile:
         data = source.data
         if not (isinstance(data, dict) and "consumer" in data and "provider" in data):
             return None
-        return cls.from_source(source)
+        return cls.from_source(source).raise_for_problems()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, name: str = "<memory>.json") -> Self:
@@ -192,6 +203,7 @@ class PactFile:
 
     @classmethod
     def from_source(cls, source: SourceFile) -> Self:
+        """The pact in ``source`` as far as it can be read, its problems collected (lint)."""
         return cls(**_Reader(source).read())
 
     @property
@@ -228,7 +240,10 @@ class _Reader:
             data = {}
         raw_metadata = data.get("metadata")
         metadata: dict[str, Any] = raw_metadata if isinstance(raw_metadata, dict) else {}
-        version = _spec_version(metadata)
+        if raw_metadata is not None and not isinstance(raw_metadata, dict):
+            self.problem("/metadata", "`metadata` must be an object")
+        version = self.version(metadata)
+        consumer, provider = self.party(data, "consumer"), self.party(data, "provider")
         interactions: list[Interaction] = []
         for key in ("interactions", "messages"):
             raw = data.get(key)
@@ -244,8 +259,8 @@ class _Reader:
         if "interactions" not in data and "messages" not in data:
             self.problem("", "no `interactions` array")
         return {
-            "consumer": self.party(data, "consumer"),
-            "provider": self.party(data, "provider"),
+            "consumer": consumer,
+            "provider": provider,
             "spec_version": version,
             "interactions": tuple(interactions),
             "source": self.source,
@@ -253,8 +268,37 @@ class _Reader:
             "metadata": metadata,
         }
 
+    def version(self, metadata: Mapping[str, Any]) -> str:
+        """The specification version the metadata names ("2.0.0" when it names none)."""
+        for key in _VERSION_KEYS:
+            if key not in metadata:
+                continue
+            value = metadata[key]
+            pointer = f"/metadata/{key}"
+            if isinstance(value, dict):
+                value, pointer = value.get("version"), pointer + "/version"
+            if not isinstance(value, str):
+                self.problem(
+                    pointer, f"the pact specification version must be a string, got {value!r}"
+                )
+                return "2.0.0"
+            major = value.strip().lstrip("vV").split(".")[0]
+            if major not in _KNOWN_MAJORS:
+                self.problem(
+                    pointer,
+                    f"unknown pact specification version {value!r} (known: 1, 1.1, 2, 3, 4)",
+                )
+            return value
+        return "2.0.0"
+
     def party(self, data: dict[str, Any], role: str) -> str:
         party = data.get(role)
+        if party is None:
+            self.problem("", f'required "{role}" is missing (an object with its "name")')
+            return ""
+        if isinstance(party, dict) and "name" not in party:
+            self.problem(f"/{role}", 'required "name" is missing')
+            return ""
         name = party.get("name") if isinstance(party, dict) else None
         if not isinstance(name, str) or not name.strip():
             self.problem(f"/{role}", f"`{role}.name` must be a non-empty string")
@@ -274,6 +318,10 @@ class _Reader:
         if kind not in _KNOWN_TYPES:
             self.problem(pointer + "/type", f"unknown interaction type {kind!r}")
         states = self.states(raw, pointer)
+        pending = raw.get("pending", False)
+        if not isinstance(pending, bool):
+            self.problem(pointer + "/pending", f"`pending` must be true or false, got {pending!r}")
+            pending = False
         request = response = message = None
         replies: tuple[Message, ...] = ()
         if kind == HTTP_TYPE:
@@ -299,7 +347,7 @@ class _Reader:
             pointer=pointer,
             request=request,
             response=response,
-            pending=bool(raw.get("pending", False)),
+            pending=pending,
             raw=raw,
             message=message,
             replies=replies,
@@ -337,8 +385,13 @@ class _Reader:
         )
 
     def states(self, raw: dict[str, Any], pointer: str) -> tuple[ProviderState, ...]:
-        if isinstance(raw.get("providerState"), str):
-            return (ProviderState(raw["providerState"]),)
+        for key in ("providerState", "provider_state"):  # V2, and V1's spelling
+            if key not in raw or raw[key] is None:
+                continue
+            if not isinstance(raw[key], str):
+                self.problem(f"{pointer}/{key}", f"`{key}` must be a string")
+                return ()
+            return (ProviderState(raw[key]),)
         states = raw.get("providerStates")
         if states is None:
             return ()
@@ -409,6 +462,12 @@ class _Reader:
         out: dict[str, tuple[str, ...]] = {}
         for name, value in raw.items():
             values = value if isinstance(value, list) else [value]
+            if not all(_scalar(v) for v in values):
+                self.problem(
+                    pointer + encode_pointer([name]),
+                    "a header value must be a string (or an array of them)",
+                )
+                continue
             out[name.lower()] = tuple(str(v) for v in values)
         return out
 
@@ -421,10 +480,17 @@ class _Reader:
                 out.setdefault(name, []).append(value)
             return {k: tuple(v) for k, v in out.items()}
         if isinstance(raw, dict):
-            return {
-                k: tuple(str(x) for x in (v if isinstance(v, list) else [v]))
-                for k, v in raw.items()
-            }
+            found: dict[str, tuple[str, ...]] = {}
+            for name, value in raw.items():
+                values = value if isinstance(value, list) else [value]
+                if all(_scalar(v) for v in values):
+                    found[name] = tuple(str(v) for v in values)
+                else:
+                    self.problem(
+                        pointer + encode_pointer([name]),
+                        "a query value must be a string (or an array of them)",
+                    )
+            return found
         self.problem(pointer, "`query` must be a string (V2) or an object of arrays (V3+)")
         return {}
 
@@ -502,11 +568,11 @@ class _Reader:
         return normalised, generators if isinstance(generators, dict) else {}
 
 
-def _spec_version(metadata: Mapping[str, Any]) -> str:
-    for key in ("pactSpecification", "pact-specification", "pactSpecificationVersion"):
-        value = metadata.get(key)
-        if isinstance(value, dict) and isinstance(value.get("version"), str):
-            return str(value["version"])
-        if isinstance(value, str):
-            return value
-    return "2.0.0"
+#: where pact writers put the specification version (pact-js once used the dashed form)
+_VERSION_KEYS = ("pactSpecification", "pact-specification", "pactSpecificationVersion")
+_KNOWN_MAJORS = frozenset({"1", "2", "3", "4"})
+
+
+def _scalar(value: Any) -> bool:
+    """A value a header or query parameter can have: a string (numbers are read as text)."""
+    return isinstance(value, str | int | float) and not isinstance(value, bool)

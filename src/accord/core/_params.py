@@ -74,6 +74,8 @@ def compile_parameters(contract: Contract, operation: Operation) -> list[Paramet
             )
             types = tuple(resolver.types(node))
             flat = resolver.flatten(node).value
+            if not types and isinstance(flat, dict):
+                types = _value_types(flat)
             if isinstance(flat, dict):
                 int_format = str(flat.get("format", "")) if "integer" in types else ""
                 sub = flat.get("items")
@@ -84,6 +86,24 @@ def compile_parameters(contract: Contract, operation: Operation) -> list[Paramet
         json_content = any(m.name.endswith("json") for m in param.content)
         out.append(ParameterSpec(param, types, items, props, json_content, int_format))
     return out
+
+
+#: a JSON value's type by Python class (``bool`` before ``int``, which it subclasses)
+_JSON_TYPES = ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"))
+
+
+def _value_types(schema: Mapping[str, Any]) -> tuple[str, ...]:
+    """The types of an untyped schema's ``enum`` or ``const`` values: ``enum: ["true"]``
+    reads ``?x=true`` as the string it lists, not as a boolean."""
+    values = schema.get("enum")
+    if not isinstance(values, list):
+        values = [schema["const"]] if "const" in schema else []
+    found: list[str] = []
+    for value in values:
+        kind = next((name for cls, name in _JSON_TYPES if isinstance(value, cls)), None)
+        if kind is not None and kind not in found:
+            found.append(kind)
+    return tuple(found)
 
 
 def _node(value: Any, parent: SchemaNode) -> SchemaNode:

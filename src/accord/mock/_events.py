@@ -1,13 +1,14 @@
 """``accord mock`` on an AsyncAPI document: a stand-in for a service's events on a real broker.
 
-Connected to a NATS server, the mock
+Connected to the broker the document's servers name (NATS, Redis or RabbitMQ;
+``_event_broker.choose_broker``), the mock
 
 - publishes on every channel the document says the service ``send``s: ``count`` messages
   per channel (0: none), at ``rate`` messages a second per channel (0: as fast as it can;
   the channels take turns), each the message's next example
   (cycling) or, with none, data generated from its payload schema (``seed``: the same
   messages every run). Channel parameters are filled from the seed;
-- subscribes to every channel the service ``receive``s (parameters as ``*``) and checks each
+- subscribes to every channel the service ``receive``s (parameters as wildcards) and checks each
   message others publish against the channel's messages (payload, headers, content type):
   a violation is logged as one line and counted.
 
@@ -32,6 +33,7 @@ from typing import Any
 
 from accord._asgi import PROBLEM_JSON, Receive, Scope, Send, send_bytes
 from accord.core import AsyncChannel, AsyncContract, AsyncMessage, AsyncOperation, check_message
+from accord.mock._event_broker import Link, open_link
 from accord.mock._generate import Unsatisfiable, generate_message
 
 __all__ = ["EventMock", "EventMockConfig"]
@@ -75,7 +77,7 @@ class EventMock:
         self.config = config
         self.counters = Counters()
         self.done = asyncio.Event()  # every message to publish was published
-        self.connected = False  # to the broker, now
+        self._link: Link | None = None
         self._task: asyncio.Task[None] | None = None
         for message in contract.messages:  # compile now: a bad schema fails at start
             if message.unsupported_format is not None:
@@ -164,42 +166,11 @@ class EventMock:
 
     # running ----------------------------------------------------------------------------
     async def run(self) -> None:
-        import nats  # noqa: PLC0415  (only a running mock connects)
-
-        url = self.config.broker
-        said: set[str] = set()
-
-        async def on_error(exc: Exception) -> None:  # one line per kind, not a traceback
-            text = f"{type(exc).__name__}: {exc}"
-            if text not in said:
-                said.add(text)
-                log.warning("mock: broker %s: %s (retrying every second)", url, text)
-
-        async def on_disconnected() -> None:
-            self.connected = False
-
-        async def on_reconnected() -> None:
-            self.connected = True
-
-        # a broker that is not up yet is waited for (/healthz answers 503 meanwhile); no_echo:
-        # a channel the service both sends and receives on (a WebSocket API, 2.x publish +
-        # subscribe) must not have the mock check its own messages as others'
-        conn = await nats.connect(
-            url, connect_timeout=2, max_reconnect_attempts=-1, reconnect_time_wait=1,
-            error_cb=on_error, disconnected_cb=on_disconnected, reconnected_cb=on_reconnected,
-            no_echo=True,
-        )  # fmt: skip
-        self.connected = True
-        log.info("mock: connected to %s", url)
+        link = open_link(self.config.broker, self.contract)
+        self._link = link
         try:
-            for channel in self._received_channels():
-                assert channel.address is not None
-                wildcard = _PARAM.sub("*", channel.address)
-
-                async def on_message(msg: Any) -> None:
-                    self._record(msg.subject, msg.data, dict(msg.headers or {}))
-
-                await conn.subscribe(wildcard, cb=on_message)
+            await link.start(self._received_channels(), self._record)
+            log.info("mock: connected to %s", self.config.broker)
             plan, interval = self.planned(), self.interval
             loop = asyncio.get_running_loop()
             started = loop.time()
@@ -208,13 +179,18 @@ class EventMock:
                     wait = started + index * interval - loop.time()
                     if wait > 0:
                         await asyncio.sleep(wait)
-                await conn.publish(subject, body, headers=headers or None)
+                await link.publish(subject, body, headers)
                 self.counters.published += 1
-            await conn.flush()
+            await link.flush()
             self.done.set()
             await asyncio.Event().wait()  # keep validating until the app stops
         finally:
-            await conn.drain()
+            await link.close()
+
+    @property
+    def connected(self) -> bool:
+        """Connected to the broker, now."""
+        return self._link is not None and self._link.connected
 
     def _received_channels(self) -> list[AsyncChannel]:
         seen: dict[str, AsyncChannel] = {}

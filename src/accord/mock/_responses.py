@@ -360,7 +360,7 @@ class ResponsePlan:
             if len(self.response.content) > 1 and "vary" not in self.response.headers:
                 out.append((b"vary", b"Accept"))
             for name, header in self.response.headers.items():
-                if name in ("content-type", "content-length") or header.schema is None:
+                if name in _FRAMING_HEADERS or header.schema is None:
                     continue
                 if name in _SECURITY_HEADERS:  # never made up: a client would act on them
                     if name == "www-authenticate" and (found := self._challenges()):
@@ -378,6 +378,13 @@ class ResponsePlan:
             self._headers = tuple(out)
         return self._headers
 
+
+#: headers that frame the message, set by the server: a made-up ``Transfer-Encoding`` beside
+#: the real ``Content-Length`` made the HTTP server drop the connection (OpenAI's speech)
+_FRAMING_HEADERS = frozenset(
+    {"content-type", "content-length", "transfer-encoding", "connection", "keep-alive",
+     "upgrade", "te", "trailer"}
+)  # fmt: skip
 
 #: response headers a client acts on for security: never filled with generated text
 _SECURITY_HEADERS = frozenset(

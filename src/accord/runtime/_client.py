@@ -118,6 +118,18 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _simple(value: Any) -> str:
+    """A path parameter or cookie in OpenAPI's ``simple`` style, not exploded: an array's
+    items joined by commas (``1,2``), an object's keys and values (``a,1,b,x``)."""
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json", by_alias=True, exclude_none=True)
+    if isinstance(value, list | tuple):
+        return ",".join(_text(v) for v in value)
+    if isinstance(value, dict):
+        return ",".join(f"{k},{_text(v)}" for k, v in value.items() if v is not None)
+    return _text(value)
+
+
 def _clean(values: Mapping[str, Any] | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, raw in (values or {}).items():
@@ -282,13 +294,13 @@ class _Base:
         security: Security | None,
         query_styles: Styles | None = None,
     ) -> dict[str, Any]:
-        url = _PARAM.sub(lambda m: quote(_text(path_params[m.group(1)]), safe=""), path)
+        url = _PARAM.sub(lambda m: quote(_simple(path_params[m.group(1)]), safe=""), path)
         all_headers = {**self.headers, **{k: _text(v) for k, v in _clean(headers).items()}}
         if accept and "accept" not in {h.lower() for h in all_headers}:
             all_headers["Accept"] = accept
         jar = _clean(cookies)
         if jar:
-            all_headers["Cookie"] = "; ".join(f"{k}={_text(v)}" for k, v in jar.items())
+            all_headers["Cookie"] = "; ".join(f"{k}={_simple(v)}" for k, v in jar.items())
         request: dict[str, Any] = {
             "method": method,
             "url": self.base_url + url,

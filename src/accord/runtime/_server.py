@@ -194,8 +194,10 @@ class AppOptions:
     provider_states: ProviderStates | None = None
     #: with ``provider_states``: ``POST /_accord/messages`` builds messages (message pacts)
     messages: MessageProducers | None = None
-    #: ``GET /healthz`` answers 200 when this returns True (default: always)
-    health: Callable[[], bool] | None = None
+    #: ``GET /healthz``: True answers 200 ``{"status": "ok"}`` (the default), False 503
+    #: ``unavailable``; a mapping is the JSON itself (503 unless its ``status`` is ``ok`` or
+    #: ``degraded``: a part that still serves, but needs someone to look)
+    health: Callable[[], bool | Mapping[str, Any]] | None = None
     #: one JSON line per request on the ``accord.access`` logger
     access_log: bool = True
 
@@ -319,8 +321,11 @@ def _extra_routes(app: Any, options: AppOptions) -> None:
     from starlette.responses import JSONResponse  # noqa: PLC0415
 
     async def health(request: Request) -> JSONResponse:
-        ok = options.health() if options.health else True
-        return JSONResponse({"status": "ok" if ok else "unavailable"}, 200 if ok else 503)
+        found = options.health() if options.health else True
+        if isinstance(found, bool):
+            found = {"status": "ok" if found else "unavailable"}
+        body = {"status": "ok", **found}
+        return JSONResponse(body, 200 if body["status"] in ("ok", "degraded") else 503)
 
     app.add_url_rule("/healthz", "healthz", health, methods=["GET"])
     states = options.provider_states

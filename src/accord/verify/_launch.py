@@ -9,11 +9,10 @@ passed as ``<PROVIDER>_<DEPENDENCY>_URL`` (``ORDERS_CATALOG_URL``): each provide
 verified alone, against what its dependencies promised it rather than what they happen
 to do today.
 
-A started provider and its mocks get this process's environment without what would
-point them at the developer's own infrastructure: every variable named for a service of
-the workspace (``ORDERS_NATS_URL``, ``CATALOG_DB``), Accord's own ``ACCORD_*`` ones
-(``ACCORD_NATS_URL``), and the usual unscoped ones (``DATABASE_URL``, ``NATS_URL``, ...).
-What verify sets up itself (its databases, mocks and NATS server) is then given to them.
+A started provider and its mocks get the workspace's clean service environment
+(:func:`accord.workspace.service_environment`, the one ``accord up`` gives too: nothing
+that points at the developer's broker, databases or ``ACCORD_*`` settings); what verify
+sets up itself (its databases, mocks and NATS server) is then given to them.
 """
 
 from __future__ import annotations
@@ -25,34 +24,15 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from accord._process import Process, free_port
-from accord.workspace import Workspace
+from accord.workspace import (
+    SECRET_ENV,
+    Workspace,
+    dependency_urls,
+    service_environment,
+    service_secret,
+)
 
-__all__ = ["free_port", "own_environment", "running_provider", "service_secret"]
-
-#: unscoped variables that commonly point a service at shared infrastructure
-_SHARED_INFRA = frozenset(
-    {"DATABASE_URL", "NATS_URL", "REDIS_URL", "AMQP_URL", "RABBITMQ_URL", "KAFKA_BROKERS",
-     "KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URI", "MONGO_URL", "PGHOST", "PGDATABASE"}
-)  # fmt: skip
-
-
-def own_environment(workspace: Workspace) -> dict[str, str]:
-    """This process's environment without what points a service at existing infrastructure.
-
-    Dropped: variables named for any service of the workspace (``<SERVICE>_...``),
-    ``ACCORD_...`` ones and the unscoped ones in ``_SHARED_INFRA``.
-    """
-    prefixes = ("ACCORD_", *(_env_name(f"{name}_") for name in workspace.services))
-    return {
-        key: value
-        for key, value in os.environ.items()
-        if not key.upper().startswith(prefixes) and key.upper() not in _SHARED_INFRA
-    }
-
-
-def service_secret() -> str:
-    """The HS256 secret started providers verify tokens with (and sign their own with)."""
-    return os.environ.get("ACCORD_JWT_SECRET", "dev-only-secret")
+__all__ = ["free_port", "running_provider"]
 
 
 def _mock_target(
@@ -97,10 +77,11 @@ def running_provider(
     paths = [str(workspace.root), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
     extra = dict(env or {})
     env = {
-        **own_environment(workspace),
+        **service_environment(workspace),
         "PYTHONPATH": os.pathsep.join(paths),
-        "ACCORD_JWT_SECRET": service_secret(),
+        SECRET_ENV: service_secret(),
     }
+    mocks: dict[str, str] = {}  # dependency -> the URL of its mock
     with ExitStack() as started:  # stopped last-started first
         for dependency in spec.consumes:
             port = free_port()
@@ -111,22 +92,16 @@ def running_provider(
             log = _fresh(workdir / f"mock-{dependency}.log")
             mock = Process(f"mock of {dependency}", argv, url + "/", env, workspace.root, log)
             started.enter_context(mock)
-            env[_env_name(f"{name}_{dependency}_URL")] = url
+            mocks[dependency] = url
             if pact_mocks is not None and targets[0].endswith(".json"):
                 pact_mocks[dependency] = url
         port = free_port()
         db = workdir / f"{name}.{'sqlite3' if spec.module else 'db'}"
         launch = spec.launch(workspace.root, port=port, db=db, provider_states=True)
         log = _fresh(workdir / f"{name}.log")
-        environment = {**env, **launch.env, **extra}
-        process = Process(name, launch.argv, launch.health, environment, launch.cwd, log)
-        started.enter_context(process)
+        mine = {**dependency_urls(workspace, name, mocks), **extra}
+        started.enter_context(launch.process(name, env, log=log, overrides=mine))
         yield spec.base_url(port)
-
-
-def _env_name(text: str) -> str:
-    """An environment variable's name: ``pactflow-example_CATALOG_URL`` -> upper case, ``_``."""
-    return text.upper().replace("-", "_")
 
 
 def _fresh(log: Path) -> Path:

@@ -25,6 +25,9 @@ class VerifyOptions:
     provider_version: str | None = None  # what results are recorded for (default: from git)
     #: verify these pact files instead of the workspace's (pacts fetched from a broker)
     pact_files: tuple[Path, ...] | None = None
+    #: copy ``pact_files`` into ``<report dir>/<provider>/pacts/`` and verify the copies
+    #: (they were fetched into a folder that is gone after the run)
+    keep_pacts: bool = False
     verbose: bool = False  # let the Pact FFI print its per-interaction output as it runs
     #: verify only the pact interactions with this description (``--interaction``) ...
     interaction: str | None = None

@@ -8,19 +8,20 @@ own output per pact, and schemathesis' log and reports (``schemathesis/``).
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
 import shlex
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from accord._errors import AccordError
 from accord.core import PactFile
-from accord.verify._launch import running_provider, service_secret
+from accord.verify._launch import running_provider
 from accord.verify._messages import watching_events
 from accord.verify._model import CaseResult, Progress, ServiceResult, VerifyOptions
 from accord.verify._pacts import Only, verify_pacts
@@ -28,7 +29,7 @@ from accord.verify._properties import reproducible, run_schemathesis
 from accord.verify._report import check_report_dir
 from accord.verify._store import ResultsStore
 from accord.verify._version import provider_version
-from accord.workspace import Workspace
+from accord.workspace import SECRET_ENV, Workspace, service_secret
 
 __all__ = ["EVIDENCE_MARK", "pact_verdicts", "verify_workspace"]
 
@@ -54,6 +55,41 @@ def _pacts_for(
         if pact.provider == provider:
             found.append((path, pact.consumer))
     return found
+
+
+def _orphans(workspace: Workspace, names: list[str], options: VerifyOptions) -> list[ServiceResult]:
+    """A failing result for each pact of the workspace whose provider is no service of it.
+
+    Such a pact is verified by no one, silently: a typo in its provider's name, or a pact
+    for a service that moved. As Pact's own verifiers fail when there is nothing to
+    verify, each fails the run (by name, with the services there are and the closest).
+    A run of some providers only reports those meant for one of them (the closest name);
+    a run of given pact files or of one interaction has none.
+    """
+    if options.pact_files is not None or not options.pacts or options.interaction is not None:
+        return []
+    known = list(workspace.services)
+    found: dict[str, ServiceResult] = {}
+    for path in workspace.pact_paths():
+        pact = PactFile.from_path(path)
+        if pact.provider in workspace.services:
+            continue
+        close = difflib.get_close_matches(pact.provider, known, n=1, cutoff=0.6)
+        if options.services and not set(close) & set(names):
+            continue
+        guess = f" (did you mean {close[0]!r}?)" if close else ""
+        message = (
+            f"no such provider: {pact.provider!r}; known: {', '.join(known)}{guess}. "
+            f"{_shown(path)} is verified by no one: correct its provider's name, declare "
+            "the provider in accord.yaml (with `url:` where it runs elsewhere), or remove it"
+        )
+        result = found.setdefault(pact.provider, ServiceResult(pact.provider))
+        result.pact_files.append(path)
+        result.cases.append(
+            CaseResult("pact", f"{pact.consumer} -> {pact.provider}", False, message,
+                       pact.consumer, pact=path)
+        )  # fmt: skip
+    return list(found.values())
 
 
 def _provider(
@@ -96,7 +132,7 @@ class _Credentials:
         key = (tuple(sorted(found.headers.items())), found.token_command)
         with self._lock:  # one resolution at a time; the others wait and share it
             if key not in self._found:
-                env = {**os.environ, "ACCORD_JWT_SECRET": service_secret()}
+                env = {**os.environ, SECRET_ENV: service_secret()}
                 try:
                     self._found[key] = found.resolve(self.workspace.root, env)
                 except AccordError as exc:
@@ -107,19 +143,41 @@ class _Credentials:
         return dict(known)
 
 
-def evidence_folder(report_dir: Path, provider: str) -> Path:
-    """``<report dir>/<provider>/``, emptied of an earlier run's evidence (and nothing else)."""
+def evidence_folder(report_dir: Path, provider: str, keep: Iterable[Path] = ()) -> Path:
+    """``<report dir>/<provider>/``, emptied of an earlier run's evidence (and nothing else).
+
+    Files of ``keep`` inside it stay (the pacts an earlier run kept, which a reproduce
+    command verifies again).
+    """
     folder = report_dir / provider
+    kept: dict[Path, bytes] = {}
     if folder.exists():
         if not (folder / EVIDENCE_MARK).is_file():
             raise AccordError(
                 f"{folder} exists and holds no earlier verification evidence "
                 f"(no {EVIDENCE_MARK}); choose another --report folder"
             )
+        inside = folder.resolve()
+        kept = {p: p.read_bytes() for p in keep if p.resolve().is_relative_to(inside)}
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     (folder / EVIDENCE_MARK).write_text("written by accord verify; emptied by the next run\n")
+    for path, content in kept.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
     return folder
+
+
+def _kept(pacts: list[tuple[Path, str]], folder: Path) -> list[tuple[Path, str]]:
+    """Copies of ``pacts`` in ``folder`` (the run's record), verified in their stead."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for path, consumer in pacts:
+        copy = folder / path.name
+        if copy.resolve() != path.resolve():
+            shutil.copyfile(path, copy)
+        out.append((copy, consumer))
+    return out
 
 
 def _rerun(workspace: Workspace, name: str, options: VerifyOptions, *flags: str) -> str:
@@ -145,11 +203,11 @@ def _shown(path: Path) -> str:
 def _pact_rerun(name: str, options: VerifyOptions, case: CaseResult, workspace: Workspace) -> str:
     """The command that verifies just ``case``'s interaction again, after the run.
 
-    A pact from a broker is fetched into a folder that is gone after the run: its
-    command names the interaction only (and verifies the workspace's pacts).
+    It names the pact file: the workspace's, one given with ``--pact``, or the copy of a
+    pact fetched from a broker that the run kept in ``<report>/<provider>/pacts/``.
     """
     flags = ["--no-properties"]
-    if case.pact is not None and case.pact.resolve().is_relative_to(workspace.root.resolve()):
+    if case.pact is not None:
         flags += ["--pact", _shown(case.pact)]
     if case.interaction is not None:
         flags += ["--interaction", case.interaction]
@@ -297,13 +355,17 @@ def verify_workspace(
             "elsewhere, declare it there with its contract and `url:`, or name a declared "
             "one with `--base-url`"
         )
+    # read once (a malformed pact stops the run before anything starts), used twice
+    pacts = {name: _pacts_for(workspace, name, options.pact_files) for name in names}
+    orphans = _orphans(workspace, names, options)
     store = ResultsStore(options.results_db)  # unusable: fails now, not after the run
     report_dir = check_report_dir(options.report_dir)
     versions = {name: provider_version(workspace, name, options.provider_version) for name in names}
     for name, version in versions.items():
         progress(Progress(name, "start", "info", f"version {version} ({version.source})"))
-    # read once, used twice
-    pacts = {name: _pacts_for(workspace, name, options.pact_files) for name in names}
+    for orphan in orphans:  # a warning now, a failure in the results
+        for case in orphan.cases:
+            progress(Progress(orphan.provider, "start", "info", f"warning: {case.message}"))
     used = {path for found in pacts.values() for path, _ in found}
     for path in options.pact_files or ():  # a pact given that nothing here verifies
         if path not in used:
@@ -312,7 +374,10 @@ def verify_workspace(
             raise AccordError(
                 f"{path}: {named}, which is not a service verified here ({', '.join(names)})"
             )
-    folders = {name: evidence_folder(report_dir, name) for name in names}
+    kept = options.pact_files or ()
+    folders = {name: evidence_folder(report_dir, name, kept) for name in names}
+    if options.keep_pacts:  # fetched into a folder gone after the run: keep them here
+        pacts = {name: _kept(pacts[name], folders[name] / "pacts") for name in names}
     credentials = _Credentials(workspace, options)
     lock = threading.Lock()
 
@@ -333,6 +398,9 @@ def verify_workspace(
         raw.unlink(missing_ok=True)
     with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
         results = list(pool.map(run, names))
+    for orphan in orphans:
+        report(Progress(orphan.provider, "done", "failed", "no such provider"))
+    results += orphans
     for result in results:
         events = [c for c in result.cases if c.suite == "messages" and c.seen]
         if events:  # some message was checked (none seen is no result)

@@ -1,6 +1,14 @@
 """The workspace manifest (``contracts/accord.yaml``) and what it names."""
 
 from accord.workspace._broker import BROKER_ENV, Broker, local_broker, nats_server
+from accord.workspace._environment import (
+    DEV_SECRET,
+    SECRET_ENV,
+    dependency_urls,
+    env_name,
+    service_environment,
+    service_secret,
+)
 from accord.workspace._manifest import (
     MANIFEST_NAME,
     ConsumerSpec,
@@ -13,7 +21,9 @@ from accord.workspace._service import Credentials, Launch, TestSuite
 
 __all__ = [
     "BROKER_ENV",
+    "DEV_SECRET",
     "MANIFEST_NAME",
+    "SECRET_ENV",
     "Broker",
     "ConsumerSpec",
     "Credentials",
@@ -22,7 +32,11 @@ __all__ = [
     "ServiceSpec",
     "TestSuite",
     "Workspace",
+    "dependency_urls",
+    "env_name",
     "load_workspace",
     "local_broker",
     "nats_server",
+    "service_environment",
+    "service_secret",
 ]

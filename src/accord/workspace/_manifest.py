@@ -127,6 +127,7 @@ class Workspace:
             cwd=self.base / spec["cwd"] if "cwd" in spec else None,
             env=dict(spec.get("env", {})),
             health=spec.get("health", "/healthz"),
+            health_declared="health" in spec,
             url=spec.get("url"),
             states=spec.get("states"),
             tests=self._tests(name, spec.get("tests")),

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from accord._errors import AccordError, Location
+from accord._process import Process
 
 __all__ = ["STATES_ENV", "STATES_PATH", "Credentials", "Launch", "ServiceSpec", "TestSuite"]
 
@@ -101,12 +102,42 @@ class TestSuite:
 
 @dataclass(slots=True, frozen=True)
 class Launch:
-    """A service process to start: argv, environment additions, folder, health URL."""
+    """A service process to start: argv, environment additions, folder, health URL.
+
+    Ready means ``health`` answers 2xx when it is a health path the service has (a
+    declared ``health:``, or the ``/healthz`` every Accord ``module`` serves:
+    ``require_2xx``); a ``command`` with no ``health:`` is ready on any answer below 500
+    on its base URL. A 404 from a health path that does not exist, or a 503 while it
+    warms up, is not ready.
+    """
 
     argv: tuple[str, ...]
     env: Mapping[str, str]
     cwd: Path
     health: str
+    require_2xx: bool = True
+
+    def process(
+        self,
+        name: str,
+        env: Mapping[str, str],
+        *,
+        log: Path | None = None,
+        ready_timeout: float = 60.0,
+        overrides: Mapping[str, str] | None = None,
+    ) -> Process:
+        """The process to start: ``env`` (a :func:`service_environment`), then its own
+        ``env:``, then ``overrides`` (what the starter set up for it: a broker, ...)."""
+        return Process(
+            name,
+            self.argv,
+            self.health,
+            {**env, **self.env, **(overrides or {})},
+            self.cwd,
+            log,
+            ready_timeout=ready_timeout,
+            require_2xx=self.require_2xx,
+        )
 
 
 @dataclass(slots=True, frozen=True)
@@ -122,6 +153,8 @@ class ServiceSpec:
     cwd: Path | None = None
     env: Mapping[str, str] = field(default_factory=dict)
     health: str = "/healthz"
+    #: ``health`` was written in accord.yaml (else it is only the gateway's default)
+    health_declared: bool = False
     url: str | None = None
     #: where provider-state changes are POSTed: a path of the service, or a full URL
     states: str | None = None
@@ -172,8 +205,9 @@ class ServiceSpec:
                 f"service {self.name!r} runs its command in {cwd}, which is not a folder "
                 "(`cwd:` is relative to accord.yaml)"
             )
-        health = f"http://127.0.0.1:{port}{self.health}"
-        return Launch(tuple(argv), env, cwd, health)
+        checked = bool(self.module) or self.health_declared  # a path it has: 2xx
+        health = f"http://127.0.0.1:{port}{self.health if checked else '/'}"
+        return Launch(tuple(argv), env, cwd, health, require_2xx=checked)
 
 
 def _fill(text: str, values: Mapping[str, str]) -> str:

@@ -1,0 +1,148 @@
+"""orders' outbox relay on a real NATS JetStream with bad rows planted among good ones.
+
+A row the event's model refuses is moved to ``outbox_dead_letters`` (kept, with the
+reason), logged at error level, and the rows after it are still published, in order;
+``/healthz`` reports the outbox degraded. A broker that is away is not a bad row: those
+rows stay in the outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from generated.orders import models
+from services.orders._store import SCHEMA
+from services.orders.app import create
+from services.orders.events import OutboxRelay, record_event
+
+from accord._process import free_port
+from accord.runtime import Database
+from tests.shop.events import nats_server, stream_messages
+from tests.shop.test_events import _order_model
+
+
+def _order(state: str = "confirmed") -> models.Order:
+    reason = "payment_declined" if state == "failed" else None
+    return _order_model(state, failure_reason=reason)
+
+
+def _plant(conn: sqlite3.Connection, event_id: str, payload: str) -> None:
+    conn.execute(
+        "INSERT INTO outbox (event_id, subject, payload, created_at) VALUES (?, ?, ?, ?)",
+        (event_id, "orders.x.confirmed", payload, "2025-04-02T11:00:00Z"),
+    )
+
+
+def _rows(db: Database, sql: str) -> list[tuple[Any, ...]]:
+    with db.connect() as conn:
+        return [tuple(row) for row in conn.execute(sql).fetchall()]
+
+
+@pytest.fixture
+def outbox(tmp_path: Path) -> tuple[Database, list[str]]:
+    """Five good events, with three bad rows between them; the good events' ids."""
+    db = Database(tmp_path / "orders.sqlite3", SCHEMA)
+    good: list[str] = []
+    with db.transaction() as conn:
+        good.append(str(record_event(conn, _order())))
+        valid = json.loads(conn.execute("SELECT payload FROM outbox").fetchone()[0])
+        _plant(conn, "evt_negativeTotal", json.dumps(valid | {"total": -5}))
+        good.append(str(record_event(conn, _order("cancelled"))))
+        _plant(conn, "evt_notJson0", "{'order_id': 'ord_1'")
+        good.append(str(record_event(conn, _order())))
+        unknown = valid | {"event_id": "evt_unknownType", "type": "order.shipped"}
+        _plant(conn, "evt_unknownType", json.dumps(unknown))  # no channel carries it
+        good += [str(record_event(conn, _order("failed"))), str(record_event(conn, _order()))]
+    return db, good
+
+
+async def _relay_until_drained(relay: OutboxRelay) -> None:
+    task = asyncio.create_task(relay.run())
+    try:
+        for _ in range(200):
+            if not relay.pending() or task.done():
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+def test_bad_rows_are_dead_lettered_and_the_rest_published(
+    outbox: tuple[Database, list[str]], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    db, good = outbox
+    with caplog.at_level(logging.ERROR, "services.orders.events"), nats_server(tmp_path) as nats:
+        asyncio.run(_relay_until_drained(OutboxRelay(db, nats.url, interval=0.05)))
+        published = stream_messages(nats.url)
+    assert [payload["event_id"] for _, _, payload in published] == good  # in order, none lost
+    assert _rows(db, "SELECT count(*) FROM outbox WHERE published_at IS NULL") == [(0,)]
+    dead = {row[0]: row[1:] for row in _rows(
+        db, "SELECT event_id, payload, reason FROM outbox_dead_letters ORDER BY seq"
+    )}  # fmt: skip
+    assert list(dead) == ["evt_negativeTotal", "evt_notJson0", "evt_unknownType"]
+    assert json.loads(dead["evt_negativeTotal"][0])["total"] == -5  # kept as it was
+    assert "greater than or equal to 0 at /total" in dead["evt_negativeTotal"][1]
+    assert dead["evt_notJson0"][1].startswith("JSONDecodeError:")
+    assert dead["evt_unknownType"][1].endswith(" at /type")
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 3 and all("moved to outbox_dead_letters" in e for e in errors)
+    assert "evt_negativeTotal" in errors[0]
+
+    answer = _healthz(db.path)
+    assert answer.status_code == 200
+    assert answer.json() == {
+        "status": "degraded", "outbox": "degraded, 3 dead-lettered", "dead_lettered": 3
+    }  # fmt: skip
+
+
+def _healthz(db_path: Path, **options: Any) -> httpx.Response:
+    async def get() -> httpx.Response:
+        transport = httpx.ASGITransport(app=create(db_path, **options))
+        async with httpx.AsyncClient(transport=transport, base_url="http://orders") as http:
+            return await http.get("/healthz")
+
+    return asyncio.run(get())
+
+
+def test_healthz_reports_a_clean_outbox_ok(tmp_path: Path) -> None:
+    answer = _healthz(tmp_path / "orders.sqlite3")
+    assert (answer.status_code, answer.json()) == (200, {"status": "ok", "outbox": "ok"})
+
+
+@pytest.mark.parametrize(
+    ("found", "status", "body"),
+    [
+        (True, 200, {"status": "ok"}),
+        (False, 503, {"status": "unavailable"}),
+        ({"db": "ok"}, 200, {"status": "ok", "db": "ok"}),
+        ({"status": "degraded", "db": "slow"}, 200, {"status": "degraded", "db": "slow"}),
+        ({"status": "down"}, 503, {"status": "down"}),
+    ],
+)
+def test_a_health_callback_may_return_the_json(
+    tmp_path: Path, found: Any, status: int, body: dict[str, Any]
+) -> None:
+    """``AppOptions.health`` (the runtime every service uses): a bool, or the JSON itself."""
+    answer = _healthz(tmp_path / "orders.sqlite3", health=lambda: found)
+    assert (answer.status_code, answer.json()) == (status, body)
+
+
+def test_a_broker_away_keeps_every_row(outbox: tuple[Database, list[str]]) -> None:
+    from faststream.nats import NatsBroker  # noqa: PLC0415
+
+    db, _ = outbox
+    relay = OutboxRelay(db, f"nats://127.0.0.1:{free_port()}")
+    broker = NatsBroker(relay.nats_url)  # never connected: the first good row fails to send
+    with pytest.raises(Exception) as failure:  # whatever the client raises
+        asyncio.run(relay.publish_pending(broker))
+    assert not isinstance(failure.value, ValueError | KeyError | TypeError)
+    assert _rows(db, "SELECT count(*) FROM outbox WHERE published_at IS NULL") == [(8,)]
+    assert _rows(db, "SELECT count(*) FROM outbox_dead_letters") == [(0,)]
