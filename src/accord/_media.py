@@ -168,6 +168,7 @@ def select_media(content: Mapping[str, _T], content_type: str | None) -> _T | No
     return chosen
 
 
+@functools.lru_cache(maxsize=4096)
 def _rank(actual: MediaRange, key: str) -> tuple[int, int, int] | None:
     """How specifically ``key`` names ``actual``: its kind of match, then the parameters it
     shares with ``actual``, then fewer it names that ``actual`` does not send."""
