@@ -179,3 +179,20 @@ def test_http_bodies_follow_the_same_rule() -> None:
     assert _http("application/xml", "application/hal+json")[0][0] == (
         "request.content-type.incompatible"
     )
+
+
+def test_a_pact_accept_header_is_read_with_quoted_strings() -> None:
+    """A semicolon or comma inside a quoted value splits nothing (RFC 9110 §5.6.4)."""
+
+    def accept(header: str) -> list[str]:
+        request = {"method": "POST", "path": "/things", "headers": {"Accept": header}}
+        interaction = {"description": "make", "request": request, "response": {"status": 201}}
+        pact = {"consumer": {"name": "c"}, "provider": {"name": "p"}, "interactions": [interaction]}
+        found = crosscheck(Contract.from_dict(SPEC), PactFile.from_dict(pact))
+        return [m.code for m in found]
+
+    assert accept('application/hal+json; note="a;q=0;"') == []  # not a weight of 0
+    assert accept('text/html; note="x, application/hal+json;v=1"') == [
+        "request.accept.incompatible"
+    ]
+    assert accept("text/html, application/*;q=0.5") == []
