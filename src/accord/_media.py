@@ -40,6 +40,7 @@ __all__ = [
     "is_json_media",
     "is_xml_media",
     "media_compatible",
+    "media_kind",
     "media_type",
     "parse_accept",
     "parse_content_type",
@@ -146,6 +147,24 @@ def can_be_json(value: str) -> bool:
 def is_xml_media(value: str) -> bool:
     """``application/xml``, ``text/xml`` or a ``+xml`` type (RFC 7303)."""
     return MediaRange.parse(value).suffix == "xml"
+
+
+@functools.lru_cache(maxsize=1024)
+def media_kind(value: str) -> str:
+    """The syntax of a body of media type ``value``: ``json`` (a JSON type, ``text/json``
+    and ``application/*+json`` included), ``form`` (``application/x-www-form-urlencoded``),
+    ``multipart``, ``text`` (``text/*``, XML and YAML types: every value travels as text) or
+    ``binary`` (anything else, ranges such as ``*/*`` and ``application/*`` among them)."""
+    media = MediaRange.parse(value)
+    if media.is_json:
+        return "json"
+    if media.essence == "application/x-www-form-urlencoded":
+        return "form"
+    if media.type == "multipart":
+        return "multipart"
+    if media.type == "text" or media.suffix in ("xml", "yaml"):
+        return "text"
+    return "binary"
 
 
 def select_media(content: Mapping[str, _T], content_type: str | None) -> _T | None:
