@@ -86,7 +86,9 @@ def request_content_type(ex: Exchange) -> Iterator[Mismatch]:
     spec = ex.operation.request_body
     consumes = list(spec.content) if spec else []
     ctype = ex.request.headers.get("content-type")
-    where = ("request", "headers", ex.header_name("request", "content-type"))
+    where: tuple[str, ...] = ("request", "headers", ex.header_name("request", "content-type"))
+    if not ctype and ex.request.body.content_type is not None:
+        ctype, where = (ex.request.body.content_type,), ("request", "body", "contentType")
     if spec is None or not consumes:
         if ctype:
             yield ex.mismatch(
@@ -203,7 +205,8 @@ def request_body(ex: Exchange) -> Iterator[Mismatch]:
         return
     spec = ex.operation.request_body
     body = ex.request.body
-    ctype = ex.request.headers.get("content-type", (None,))[0]
+    # the header, else a V4 body's own contentType
+    ctype = ex.request.headers.get("content-type", (body.content_type,))[0]
     if spec is not None and spec.content and ctype is None and not body.present:
         if spec.required:
             yield _body_required(ex, spec.place)

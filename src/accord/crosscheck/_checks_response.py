@@ -54,10 +54,12 @@ def response_status(ex: Exchange) -> Iterator[Mismatch]:
 def response_content_type(ex: Exchange) -> Iterator[Mismatch]:
     """The response's Content-Type is one the documented response produces."""
     ctype = ex.response.headers.get("content-type")
+    where: tuple[str, ...] = ("response", "headers", ex.header_name("response", "content-type"))
+    if not ctype and ex.response.body.content_type is not None:
+        ctype, where = (ex.response.body.content_type,), ("response", "body", "contentType")
     if not ctype or ex.exact is None:
         return
     produces = list(ex.exact.content)
-    where = ("response", "headers", ex.header_name("response", "content-type"))
     if not produces:
         yield ex.mismatch(
             "response.content-type.unknown",
@@ -133,7 +135,9 @@ def response_body(ex: Exchange) -> Iterator[Mismatch]:
     produces = list(documented.content)
     if produces and not any(is_json_media(p) for p in produces):
         return
-    wanted: str | MediaRange | None = ex.response.headers.get("content-type", (None,))[0]
+    wanted: str | MediaRange | None = ex.response.headers.get("content-type", (body.content_type,))[
+        0
+    ]
     if wanted is not None and parse_content_type(wanted) is None:
         return  # malformed: response-content-type says so
     if wanted is None:
