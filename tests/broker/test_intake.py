@@ -6,6 +6,7 @@ large, too deep or not Unicode. Every refusal is a 4xx problem and stores nothin
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import socket
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from accord.broker import open_database
 from tests.broker.conftest import (
     accord,
     pact_cli,
@@ -114,17 +116,30 @@ def refusing_broker(
 ) -> Iterator[str]:
     """One broker per database that is only ever sent requests it must refuse."""
     folder = tmp_path_factory.mktemp("intake")
-    if request.param == "sqlite":
-        with running_broker(folder, "--max-body", LIMIT_MIB) as url:
-            yield url
-        return
-    with postgres_cluster() as db, running_broker(folder, "--max-body", LIMIT_MIB, db=db) as url:
+    with contextlib.ExitStack() as stack:
+        db = stack.enter_context(postgres_cluster()) if request.param == "postgresql" else None
+        url = stack.enter_context(running_broker(folder, "--max-body", LIMIT_MIB, db=db))
+        DATABASES[url] = db or str(folder / "broker.sqlite3")
         yield url
+
+
+#: each refusing broker's database, read directly to see that nothing was stored
+DATABASES: dict[str, str] = {}
+TABLES = ("pacticipants", "versions", "branch_versions", "tags", "pact_contents",
+          "publications", "verifications", "environments", "deployments")  # fmt: skip
 
 
 def assert_nothing_stored(broker: str) -> None:
     assert httpx.get(f"{broker}/pacticipants").json()["pacticipants"] == []
     assert httpx.get(f"{broker}/pacts/latest").json()["pacts"] == []
+    if broker in DATABASES:
+        database = open_database(DATABASES[broker])
+        try:
+            with database.transaction(write=False) as tx:
+                counts = {t: tx.one(f"SELECT COUNT(*) FROM {t}")[0] for t in TABLES}
+        finally:
+            database.close()
+        assert counts == dict.fromkeys(TABLES, 0)
 
 
 @pytest.mark.parametrize(("method", "path", "body", "status", "pointers", "detail"), CASES)
