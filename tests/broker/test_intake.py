@@ -183,6 +183,18 @@ def test_an_oversized_body_is_refused_before_it_is_read(refusing_broker: str) ->
         head = sock.recv(65536).decode("latin-1")  # answered with 1 GiB still to come
     assert head.startswith("HTTP/1.1 413 "), head
     assert httpx.put(refusing_broker + PUT, content=b"x" * 70_000).status_code == 413
+    chunks = (b"x" * 8192 for _ in range(9))  # chunked: no Content-Length to refuse up front
+    assert httpx.put(refusing_broker + PUT, content=chunks).status_code == 413
+    assert_nothing_stored(refusing_broker)
+
+
+def test_a_pact_with_hundreds_of_problems_gets_the_first_fifty(refusing_broker: str) -> None:
+    many = reader_pact()
+    many["interactions"] = [{"description": f"d{i}"} for i in range(200)]
+    problem = httpx.put(refusing_broker + PUT, json=many).json()
+    assert len(problem["errors"]) == 50
+    assert problem["detail"].endswith("(and 399 more)")  # no request, no response
+    assert problem["errors"][49]["pointer"] == "/interactions/24/response"
     assert_nothing_stored(refusing_broker)
 
 
