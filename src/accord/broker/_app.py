@@ -31,6 +31,7 @@ from accord._asgi import (
 )
 from accord._errors import AccordError
 from accord._json import JSONError, dump_json, read_json
+from accord._media import is_json_media
 from accord.broker import _deploy, _routes  # noqa: F401 - importing them registers the routes
 from accord.broker._db import Database, Unstorable
 from accord.broker._html import render_index
@@ -152,7 +153,8 @@ class BrokerApp:
 
     async def _read(self, scope: Scope, receive: Receive) -> tuple[bytes, Any]:
         """The body as sent and as JSON (None when empty); a ``BrokerError`` when it is too
-        large (413, unread past the limit), not JSON, too deep or not Unicode (400)."""
+        large (413, unread past the limit), declared as another type than JSON (415), or
+        not JSON, too deep or not Unicode (400)."""
         declared = next(
             (v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"content-length"),
             None,
@@ -163,6 +165,11 @@ class BrokerApp:
             raise BrokerError(413, str(exc)) from None
         if not data.strip():
             return data, None
+        media = next((v for k, v in scope.get("headers", []) if k == b"content-type"), None)
+        if media is not None and not is_json_media(media.decode("latin-1")):
+            raise BrokerError(  # as the Pact Broker answers a body it does not accept
+                415, f"the request body must be application/json, not {media.decode('latin-1')}"
+            )
         try:
             body = read_json(data)
         except (JSONError, UnicodeDecodeError) as exc:
