@@ -28,8 +28,8 @@ _MAX_ERRORS = 50
 
 
 def _error(pointer: str, detail: str, **extra: Any) -> dict[str, Any]:
-    return {"title": "Validation error", "detail": detail, "pointer": pointer, "status": 400,
-            **extra}  # fmt: skip
+    error = {"title": "Validation error", "detail": detail, "pointer": pointer, "status": 400}
+    return error | extra
 
 
 def _refuse(what: str, errors: list[dict[str, Any]]) -> BrokerError:
