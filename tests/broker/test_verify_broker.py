@@ -4,8 +4,10 @@ them local."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shlex
+import sqlite3
 from pathlib import Path
 
 import httpx
@@ -97,13 +99,17 @@ def test_pacts_from_the_broker_are_kept_and_named_by_the_reproduce_command(
 def test_a_malformed_pact_from_the_broker_is_refused_by_its_url(
     broker: str, tmp_path: Path
 ) -> None:
-    """A broker may hold a pact no Pact library wrote (published by hand): verify refuses
-    it by its broker URL and JSON pointer, in one line, before anything starts."""
+    """Another broker may hold a pact no Pact library wrote (``accord broker`` refuses one
+    on publication, so it is planted in its database here): verify refuses it by its
+    broker URL and JSON pointer, in one line, before anything starts."""
     root = tiny_workspace(tmp_path / "ws")
+    put = httpx.put(f"{broker}/pacts/provider/shelf/consumer/reader/version/r1",
+                    json=reader_pact("Dune"))  # fmt: skip
+    assert put.status_code == 201, put.text
     bad = reader_pact("Dune")
     bad["interactions"][0]["response"]["status"] = "200"
-    put = httpx.put(f"{broker}/pacts/provider/shelf/consumer/reader/version/r1", json=bad)
-    assert put.status_code in (200, 201), put.text
+    with contextlib.closing(sqlite3.connect(tmp_path / "broker.sqlite3")) as db, db:
+        db.execute("UPDATE pact_contents SET content = ?", (json.dumps(bad),))
     run = accord("verify", "shelf", "--base-url", "http://127.0.0.1:9", "--broker", broker,
                  "--skip-gates", "--no-properties", "--no-publish", cwd=root)  # fmt: skip
     assert run.returncode == 2, run.stdout + run.stderr

@@ -14,6 +14,7 @@ import asyncio
 import base64
 import binascii
 import hmac
+import re
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
@@ -30,13 +31,17 @@ from accord._asgi import (
 )
 from accord._errors import AccordError
 from accord._json import JSONError, dump_json, read_json
+from accord._media import is_json_media
 from accord.broker import _deploy, _routes  # noqa: F401 - importing them registers the routes
-from accord.broker._db import Database
+from accord.broker._db import Database, Unstorable
 from accord.broker._html import render_index
+from accord.broker._intake import check_text
 from accord.broker._model import BrokerError
-from accord.broker._routing import BODY_LIMIT, HAL, BrokerConfig, Request, match
+from accord.broker._routing import HAL, BrokerConfig, Request, check_of, match
 
 __all__ = ["BrokerApp", "BrokerConfig"]
+
+_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 class BrokerApp:
@@ -90,6 +95,9 @@ class BrokerApp:
             page = await asyncio.to_thread(self.db.retrying, render_index, write=False)
             await send_bytes(send, 200, page.encode(), content_type="text/html; charset=utf-8")
             return
+        if any("\x00" in s for s in segments):
+            await send_problem(send, 400, "a path segment holds a NUL character (%00)")
+            return
         handler, params, kind, known = match(method if method != "HEAD" else "GET", segments)
         if handler is None:
             status = 405 if known else 404
@@ -109,27 +117,12 @@ class BrokerApp:
             )
             return
         try:
-            declared = next(
-                (
-                    v.decode("latin-1")
-                    for k, v in scope.get("headers", [])
-                    if k == b"content-length"
-                ),
-                None,
-            )
-            data = await read_body(receive, BODY_LIMIT, declared)
-        except BodyTooLarge as exc:
-            await send_problem(send, 413, str(exc))
+            data, body = await self._read(scope, receive)
+        except BrokerError as exc:
+            await send_problem(send, exc.status, exc.detail, errors=exc.errors)
             return
         except ClientGone:
             return
-        body: Any = None
-        if data.strip():
-            try:
-                body = read_json(data)
-            except (JSONError, UnicodeDecodeError) as exc:
-                await send_problem(send, 400, f"the request body is not JSON: {exc}")
-                return
         req = Request(
             method,
             segments,
@@ -138,18 +131,52 @@ class BrokerApp:
             self._base(scope),
             params,
             self.config.allow_contract_modification,
+            data,
         )
+        check = check_of(handler)
         try:
+            if check is not None:
+                req.checked = await asyncio.to_thread(check, req)
             status, answer = await asyncio.to_thread(
                 self.db.retrying, lambda tx: handler(tx, req), write=kind == "write"
             )
         except BrokerError as exc:
-            await send_problem(send, exc.status, exc.detail)
+            await send_problem(send, exc.status, exc.detail, errors=exc.errors)
+            return
+        except Unstorable as exc:
+            await send_problem(send, 400, str(exc))
             return
         except AccordError as exc:  # the database is unreachable or refused the work
             await send_problem(send, 503, str(exc))
             return
         await send_bytes(send, status, dump_json(answer), content_type=HAL)
+
+    async def _read(self, scope: Scope, receive: Receive) -> tuple[bytes, Any]:
+        """The body as sent and as JSON (None when empty); a ``BrokerError`` when it is too
+        large (413, unread past the limit), declared as another type than JSON (415), or
+        not JSON, too deep or not Unicode (400)."""
+        declared = next(
+            (v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"content-length"),
+            None,
+        )
+        try:
+            data = await read_body(receive, self.config.max_body_bytes, declared)
+        except BodyTooLarge as exc:
+            raise BrokerError(413, str(exc)) from None
+        if not data.strip():
+            return data, None
+        media = next((v for k, v in scope.get("headers", []) if k == b"content-type"), None)
+        if media is not None and not is_json_media(media.decode("latin-1")):
+            raise BrokerError(  # as the Pact Broker answers a body it does not accept
+                415, f"the request body must be application/json, not {media.decode('latin-1')}"
+            )
+        try:
+            body = read_json(data)
+        except (JSONError, UnicodeDecodeError) as exc:
+            raise BrokerError(400, f"the request body is not JSON: {exc}") from None
+        if _SURROGATE.search(data):  # only an escape can spell one in UTF-8 text
+            check_text(body)
+        return data, body
 
 
 def _wants_html(scope: Scope, segments: list[str]) -> bool:

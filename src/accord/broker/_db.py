@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from accord._errors import AccordError
 
-__all__ = ["Cursor", "Database", "Transaction", "open_database"]
+__all__ = ["Cursor", "Database", "Transaction", "Unstorable", "open_database"]
 
 T = TypeVar("T")
 
@@ -166,6 +166,11 @@ class Database:
             self._local.conn = None
 
 
+class Unstorable(ValueError):
+    """A value neither database may store the same way (a NUL character in a name): the
+    request that sent it is refused (400) on SQLite as on PostgreSQL."""
+
+
 class Transaction:
     """SQL run inside one transaction, with ``?`` placeholders in both dialects."""
 
@@ -174,6 +179,9 @@ class Transaction:
         self._conn = conn
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        for value in params:
+            if isinstance(value, str) and "\x00" in value:  # PostgreSQL's text cannot hold one
+                raise Unstorable(f"{value[:60]!r} holds a NUL character, which no name may")
         if self._db.postgres:
             sql = sql.replace("?", "%s")
         return self._conn.execute(sql, tuple(params))

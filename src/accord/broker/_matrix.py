@@ -27,16 +27,19 @@ __all__ = ["MatrixQuery", "latest_verification", "matrix_rows", "record_verifica
 
 
 def record_verification(
-    tx: Transaction, provider_name: str, sha: str, body: dict[str, Any]
+    tx: Transaction, consumer_name: str, provider_name: str, sha: str, body: dict[str, Any]
 ) -> tuple[int, int]:
-    """Store one verification result of pact version ``sha``; (result id, provider version id)."""
-    if not isinstance(body.get("success"), bool):
-        raise BrokerError(400, "a verification result needs a boolean 'success'")
-    number = body.get("providerApplicationVersion")
-    if not isinstance(number, str) or not number.strip():
-        raise BrokerError(400, "a verification result needs 'providerApplicationVersion'")
-    if tx.one("SELECT 1 FROM pact_contents WHERE sha = ?", (sha,)) is None:
-        raise BrokerError(404, f"no pact version {sha}")
+    """Store one verification result (checked by ``_intake.check_verification``) of pact
+    version ``sha`` between the two; (result id, provider version id)."""
+    number = body["providerApplicationVersion"]
+    row = tx.one(
+        "SELECT 1 FROM pact_contents pc JOIN pacticipants c ON c.id = pc.consumer_id"
+        " JOIN pacticipants p ON p.id = pc.provider_id"
+        " WHERE pc.sha = ? AND c.name = ? AND p.name = ?",
+        (sha, consumer_name, provider_name),
+    )
+    if row is None:
+        raise BrokerError(404, f"no pact version {sha} between {consumer_name} and {provider_name}")
     pid, vid = ensure_version(tx, provider_name, number)
     branch = body.get("providerVersionBranch") or body.get("branch")
     if isinstance(branch, str) and branch:

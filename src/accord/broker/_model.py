@@ -27,10 +27,13 @@ __all__ = [
 class BrokerError(Exception):
     """A request the broker refuses: answered as problem+json with ``status``."""
 
-    def __init__(self, status: int, detail: str) -> None:
+    def __init__(
+        self, status: int, detail: str, errors: list[dict[str, Any]] | None = None
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
+        self.errors = errors  # each with its JSON ``pointer``, as the Pact Broker lists them
 
 
 def now() -> str:

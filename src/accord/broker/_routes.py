@@ -7,6 +7,7 @@ import binascii
 from typing import Any
 
 from accord._json import JSONError, read_json
+from accord._media import is_json_media
 from accord.broker import _model as m
 from accord.broker import _selection
 from accord.broker._db import Transaction
@@ -22,6 +23,7 @@ from accord.broker._hal import (
     version_body,
     version_path,
 )
+from accord.broker._intake import check_pact, check_verification
 from accord.broker._matrix import record_verification
 from accord.broker._model import BrokerError
 from accord.broker._routing import Request, q, route
@@ -191,30 +193,46 @@ def put_branch_version(tx: Transaction, req: Request) -> tuple[int, Any]:
 # -- publishing -----------------------------------------------------------------------------
 
 
-def _decode_contract(contract: Any, index: int) -> tuple[str, str, dict[str, Any]]:
+def _decode_contract(contract: Any, index: int, pacticipant: str) -> tuple[str, str, Any]:
+    """One entry of ``contracts``: (consumer, provider, pact), the pact checked as a
+    single-pact PUT's is, its problems pointing into ``/contracts/{index}/content``."""
     where = f"/contracts/{index}"
     if not isinstance(contract, dict):
         raise BrokerError(400, f"{where}: expected an object")
     spec = contract.get("specification", "pact")
     if spec != "pact":
         raise BrokerError(400, f"{where}/specification: only 'pact' is supported, not {spec!r}")
+    media = contract.get("contentType", "application/json")
+    if not isinstance(media, str) or not is_json_media(media):
+        raise BrokerError(400, f"{where}/contentType: a pact is application/json, not {media!r}")
+    encoded = contract.get("content")
+    if not isinstance(encoded, str) or not encoded:
+        raise BrokerError(400, f"{where}/content: required: the pact, base64-encoded")
     try:
-        raw = base64.b64decode(str(contract.get("content", "")), validate=True)
+        raw = base64.b64decode(encoded, validate=True)
         content = read_json(raw)
     except (binascii.Error, JSONError, UnicodeDecodeError) as exc:
         raise BrokerError(400, f"{where}/content: not base64-encoded JSON ({exc})") from exc
-    if not isinstance(content, dict):
-        raise BrokerError(400, f"{where}/content: a pact is a JSON object")
-    consumer = contract.get("consumerName") or (content.get("consumer") or {}).get("name")
-    provider = contract.get("providerName") or (content.get("provider") or {}).get("name")
-    if not isinstance(consumer, str) or not isinstance(provider, str):
-        raise BrokerError(400, f"{where}: consumerName and providerName are required")
-    return consumer, provider, content
+    names = {}
+    for key, role in (("consumerName", "consumer"), ("providerName", "provider")):
+        name = contract.get(key)
+        if name is None and isinstance(content, dict) and isinstance(content.get(role), dict):
+            name = content[role].get("name")  # as the pact names it
+        if not isinstance(name, str) or not name.strip():
+            raise BrokerError(400, f"{where}/{key}: required: a non-empty string")
+        names[role] = name
+    if names["consumer"] != pacticipant:
+        raise BrokerError(
+            400,
+            f"{where}/consumerName: {names['consumer']!r} is not the pacticipant {pacticipant!r}",
+        )
+    check_pact(raw, names["consumer"], names["provider"], at=f"{where}/content",
+               what=f"{where}/content: the pact is malformed")  # fmt: skip
+    return names["consumer"], names["provider"], content
 
 
-@route("POST", "/contracts/publish")
-def publish_contracts(tx: Transaction, req: Request) -> tuple[int, Any]:
-    """docs.pact.io/pact_broker/advanced_topics/api_docs/publish_contracts ("all in one")."""
+def _check_publication(req: Request) -> list[tuple[str, str, Any]]:
+    """The ``contracts`` of a publication, each decoded and checked (before any is stored)."""
     body = req.body
     if not isinstance(body, dict):
         raise BrokerError(400, "expected a JSON object")
@@ -224,25 +242,30 @@ def publish_contracts(tx: Transaction, req: Request) -> tuple[int, Any]:
     contracts = body.get("contracts")
     if not isinstance(contracts, list) or not contracts:
         raise BrokerError(400, "/contracts: at least one contract is required")
-    decoded = [_decode_contract(c, i) for i, c in enumerate(contracts)]
-    pid, vid = m.ensure_version(tx, name, number)
-    branch = body.get("branch")
-    if isinstance(branch, str) and branch:
-        m.add_branch(tx, pid, vid, branch)
+    if body.get("branch") is not None and not isinstance(body["branch"], str):
+        raise BrokerError(400, "/branch: expected a string")
     tags = body.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise BrokerError(400, "/tags: expected a list of strings")
+    return [_decode_contract(c, i, name) for i, c in enumerate(contracts)]
+
+
+@route("POST", "/contracts/publish", check=_check_publication)
+def publish_contracts(tx: Transaction, req: Request) -> tuple[int, Any]:
+    """docs.pact.io/pact_broker/advanced_topics/api_docs/publish_contracts ("all in one")."""
+    body, decoded = req.body, req.checked
+    name, number = body["pacticipantName"], body["pacticipantVersionNumber"]
+    branch, tags = body.get("branch"), body.get("tags") or []
+    pid, vid = m.ensure_version(tx, name, number)
+    if branch:
+        m.add_branch(tx, pid, vid, branch)
     for tag in tags:
         m.add_tag(tx, vid, tag)
     if isinstance(body.get("buildUrl"), str):
         tx.run("UPDATE versions SET build_url = ? WHERE id = ?", (body["buildUrl"], vid))
     notices = []
     contract_links = []
-    for i, (consumer, provider, content) in enumerate(decoded):
-        if consumer != name:
-            raise BrokerError(
-                400, f"/contracts/{i}/consumerName: {consumer!r} is not the pacticipant {name!r}"
-            )
+    for consumer, provider, content in decoded:
         published = m.publish_pact(
             tx, consumer, provider, number, content, allow_overwrite=req.allow_overwrite
         )
@@ -282,11 +305,13 @@ def publish_contracts(tx: Transaction, req: Request) -> tuple[int, Any]:
     }
 
 
-@route("PUT", "/pacts/provider/{provider}/consumer/{consumer}/version/{version}")
+def _check_pact(req: Request) -> None:
+    check_pact(req.raw, req.params["consumer"], req.params["provider"])
+
+
+@route("PUT", "/pacts/provider/{provider}/consumer/{consumer}/version/{version}", check=_check_pact)
 def put_pact(tx: Transaction, req: Request) -> tuple[int, Any]:
     """docs.pact.io/pact_broker/advanced_topics/api_docs/publish_pact."""
-    if not isinstance(req.body, dict):
-        raise BrokerError(400, "a pact is a JSON object")
     published = m.publish_pact(
         tx,
         req.params["consumer"],
@@ -458,19 +483,26 @@ def for_verification(tx: Transaction, req: Request) -> tuple[int, Any]:
     }
 
 
+def _check_result(req: Request) -> None:
+    check_verification(req.body)
+
+
 @route(
-    "POST", "/pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}/verification-results"
+    "POST",
+    "/pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}/verification-results",
+    check=_check_result,
 )
 @route(
     "POST",
     "/pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}/metadata/{meta}"
     "/verification-results",
+    check=_check_result,
 )
 def publish_result(tx: Transaction, req: Request) -> tuple[int, Any]:
     """docs.pact.io/pact_broker/advanced_topics/api_docs/publish_verification_results."""
-    if not isinstance(req.body, dict):
-        raise BrokerError(400, "expected a JSON object")
-    rid, _vid = record_verification(tx, req.params["provider"], req.params["sha"], req.body)
+    rid, _vid = record_verification(
+        tx, req.params["consumer"], req.params["provider"], req.params["sha"], req.body
+    )
     return 201, result_body(tx, req.base, rid)
 
 

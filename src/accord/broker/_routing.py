@@ -10,7 +10,18 @@ from urllib.parse import quote
 
 from accord.broker._db import Transaction
 
-__all__ = ["BODY_LIMIT", "HAL", "BrokerConfig", "Handler", "Request", "match", "q", "route"]
+__all__ = [
+    "BODY_LIMIT",
+    "HAL",
+    "BrokerConfig",
+    "Check",
+    "Handler",
+    "Request",
+    "check_of",
+    "match",
+    "q",
+    "route",
+]
 
 HAL = "application/hal+json;charset=utf-8"
 BODY_LIMIT = 16 * 1024 * 1024
@@ -25,6 +36,7 @@ class BrokerConfig:
     password: str | None = None
     allow_contract_modification: bool = False
     public_url: str | None = None  # the base of every link (default: from the Host header)
+    max_body_bytes: int = BODY_LIMIT  # a larger request body is refused (413) unread
 
 
 @dataclass(slots=True)
@@ -36,6 +48,8 @@ class Request:
     base: str
     params: dict[str, str] = field(default_factory=dict)
     allow_overwrite: bool = False  # --allow-contract-modification
+    raw: bytes = b""  # the body as sent (pacts are checked, and located, in it)
+    checked: Any = None  # what the route's check made of the body
 
     @property
     def path(self) -> str:
@@ -43,10 +57,14 @@ class Request:
 
 
 Handler = Callable[[Transaction, Request], tuple[int, Any]]
+#: reads and checks a request before its transaction (no lock held); what it returns is
+#: the handler's ``req.checked``, and a ``BrokerError`` it raises is the answer
+Check = Callable[[Request], Any]
 _ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = []
+_CHECKS: dict[Handler, Check] = {}
 
 
-def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
+def route(method: str, pattern: str, *, check: Check | None = None) -> Callable[[Handler], Handler]:
     """Register a handler; ``{name}`` matches one path segment (percent-decoded)."""
     regex = re.compile(
         "^" + re.sub(r"\{(\w+)\}", lambda g: f"(?P<{g.group(1)}>[^/]+)", pattern) + "$"
@@ -54,9 +72,16 @@ def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
 
     def register(handler: Handler) -> Handler:
         _ROUTES.append((method, regex, "write" if method != "GET" else "read", handler))
+        if check is not None:
+            _CHECKS[handler] = check
         return handler
 
     return register
+
+
+def check_of(handler: Handler) -> Check | None:
+    """The check registered with ``handler``, if any."""
+    return _CHECKS.get(handler)
 
 
 def q(value: str) -> str:

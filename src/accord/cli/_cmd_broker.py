@@ -69,6 +69,10 @@ def broker(
     public_url: Annotated[
         str | None, typer.Option(help="The URL links start with (behind a proxy).")
     ] = None,
+    max_body: Annotated[
+        float,
+        typer.Option("--max-body", help="Largest request body (a pact), in MiB (413 above)."),
+    ] = 16.0,
 ) -> None:
     """Serve a Pact Broker (HAL API and a small HTML page) on SQLite or PostgreSQL."""
     from accord.broker import BrokerApp, BrokerConfig, open_database  # noqa: PLC0415
@@ -80,6 +84,7 @@ def broker(
         password=password or os.environ.get("ACCORD_BROKER_PASSWORD") or None,
         allow_contract_modification=allow_contract_modification,
         public_url=public_url,
+        max_body_bytes=max(1, int(max_body * 1024 * 1024)),
     )
     database = open_database(db)
     where = "PostgreSQL" if database.postgres else str(database.path)

@@ -72,6 +72,7 @@ if TYPE_CHECKING:  # what mypy and readers see; each module is imported on first
         decode_pointer,
         encode_pointer,
         load_source,
+        parse_source,
     )
 
 __all__ = [
@@ -134,6 +135,7 @@ __all__ = [
     "media_compatible",
     "media_type",
     "parse_content_type",
+    "parse_source",
     "read_parameters",
     "select_media",
     "summarise_matrix",
@@ -204,5 +206,6 @@ __getattr__, __dir__ = _lazy_exports(
         "decode_pointer": "_source",
         "encode_pointer": "_source",
         "load_source": "_source",
+        "parse_source": "_source",
     },
 )
