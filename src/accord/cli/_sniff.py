@@ -51,7 +51,7 @@ def is_asyncapi(path: str, options: Any) -> bool:
     found = _KIND.search(head(path, 65536))
     if found is not None:
         return (found.group(1) or found.group(2)) == b"asyncapi"
-    kinds = set(_TOP_KEY.findall(head(path, options.max_bytes)))
+    kinds: set[bytes] = set(_TOP_KEY.findall(head(path, options.max_bytes)))
     if len(kinds) == 1:  # both: one may sit in a quoted scalar's next line; parse to know
         return kinds.pop() == b"asyncapi"
     data = load_source(path, max_bytes=options.max_bytes).data
