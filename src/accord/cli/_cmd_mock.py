@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -145,15 +144,12 @@ def mock(
     operations = sum(len(s.contract.operations) for s in app.services)
     if operations <= WARM_LIMIT:
         app.warm()
-    else:  # a big contract answers at once; its answers are planned in the background
-        warm = threading.Thread(
-            target=app.warm, args=(WARM_PAUSE,), name="accord-mock-warm", daemon=True
-        )
-        warm.start()
+    else:  # a big contract answers at once; its answers are planned once it is served
+        app.warm_when_served(WARM_PAUSE)
     served: MockApp | WatchedApp = app
     if watch:
         watched = [f.path for service in app.services for f in service.contract.files]
-        served = WatchedApp(build, [*watched, *mock_files.values()], _log_line)
+        served = WatchedApp(build, [*watched, *mock_files.values()], _log_line, first=app)
     chosen = port if port is not None else default_port
     names = ", ".join(name for name, _ in sources) or f"{len(pacts)} pact file(s)"
     err_console.print(

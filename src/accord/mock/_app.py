@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -66,6 +67,8 @@ class MockApp:
                 self._apply(service, load_mock_file(found, service))
         self.docs = Docs(self.services)
         self._app = self._build()
+        #: the pause of a warm-up to start once served (see :meth:`warm_when_served`)
+        self._warm_pause: float | None = None
 
     def _apply(self, service: Service, file: MockFile) -> None:
         service.scenarios = file.scenarios
@@ -120,11 +123,27 @@ class MockApp:
         """
         return sum(service.warm(pause) for service in self.services)
 
+    def warm_when_served(self, pause: float) -> None:
+        """Warm up in a background thread (``pause`` as in :meth:`warm`) once the server is
+        up: at its lifespan start-up, which comes after its socket listens, else at the
+        first request. Started earlier, the warm-up's validator compilations would share
+        the interpreter with the server's own start and delay the first answer."""
+        self._warm_pause = pause
+
+    def served(self) -> None:
+        """The server is up: the warm-up :meth:`warm_when_served` asked for starts now."""
+        pause, self._warm_pause = self._warm_pause, None
+        if pause is not None:
+            name = "accord-mock-warm"
+            threading.Thread(target=self.warm, args=(pause,), name=name, daemon=True).start()
+
     def reset(self) -> None:
         """Forget every stored resource (stateful mode)."""
         self.store.clear()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._warm_pause is not None:
+            self.served()
         kind = scope["type"]
         if kind == "lifespan":
             await answer_lifespan(receive, send)
