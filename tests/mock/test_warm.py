@@ -1,5 +1,6 @@
-"""A big contract's warm-up starts once the server is up (lifespan start-up, else the first
-request), not before: started earlier it delayed the first answer (accord.mock._app)."""
+"""What waits for the server to be up (lifespan start-up, else the first request): a big
+contract's warm-up (started earlier it delayed the first answer) and the line saying where
+the mock serves (accord.mock._app)."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ async def _lifespan(app: Any) -> list[str]:
 
 def test_the_warm_up_starts_at_the_lifespan_start_up(shop: dict[str, Contract]) -> None:
     app = MockApp([shop["orders"]])
-    app.warm_when_served(0.0)
+    app.when_served(warm_pause=0.0)
     assert _planned(app) == 0  # asked for, not started: the server is not up yet
     sent = asyncio.run(_lifespan(app))
     assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
@@ -55,7 +56,7 @@ def test_the_warm_up_starts_at_the_lifespan_start_up(shop: dict[str, Contract]) 
 
 def test_without_a_lifespan_the_first_request_starts_it(shop: dict[str, Contract]) -> None:
     app = MockApp([shop["catalog"]])
-    app.warm_when_served(0.0)
+    app.when_served(warm_pause=0.0)
     with mock_client(app) as client:
         assert client.get("/nowhere").status_code == 404
     assert _planned(app, wait=10) > 0
@@ -68,7 +69,7 @@ def test_a_watched_app_serves_and_warms_the_app_built_first(
     shop: dict[str, Contract], tmp_path: Path
 ) -> None:
     first = MockApp([shop["payments"]])
-    first.warm_when_served(0.0)
+    first.when_served(warm_pause=0.0)
     builds: list[MockApp] = []
 
     def build() -> MockApp:
@@ -81,3 +82,15 @@ def test_a_watched_app_serves_and_warms_the_app_built_first(
     for thread in _warm_threads():
         thread.join(10)
     assert _planned(first) == len(shop["payments"].operations)
+
+
+def test_the_announcement_comes_at_the_start_up_once(shop: dict[str, Contract]) -> None:
+    app = MockApp([shop["orders"]])
+    said: list[str] = []
+    app.when_served(announce=lambda: said.append("serving"))
+    assert said == []
+    asyncio.run(_lifespan(app))
+    with mock_client(app) as client:
+        client.get("/nowhere")
+    assert said == ["serving"]
+    assert _planned(app) == 0  # no warm-up was asked for
