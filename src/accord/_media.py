@@ -20,23 +20,29 @@ and answered 400. :func:`select_media` picks the content entry a concrete type f
 the most specific first (OpenAPI 3.1 §4.8.14: ``text/plain;charset=utf-8`` before
 ``text/plain`` before ``text/*`` before ``*/*``), with the same compatibility rule as above,
 so a body crosscheck accepts for an operation is one the servers accept too.
+:func:`parse_accept` reads an ``Accept`` header into its ranges and weights; a comma or a
+semicolon inside a quoted parameter value splits nothing.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
 __all__ = [
+    "AcceptRange",
     "MediaRange",
     "can_be_json",
     "is_json_media",
     "is_xml_media",
     "media_compatible",
+    "media_kind",
     "media_type",
+    "parse_accept",
     "parse_content_type",
     "select_media",
 ]
@@ -143,6 +149,24 @@ def is_xml_media(value: str) -> bool:
     return MediaRange.parse(value).suffix == "xml"
 
 
+@functools.lru_cache(maxsize=1024)
+def media_kind(value: str) -> str:
+    """The syntax of a body of media type ``value``: ``json`` (a JSON type, ``text/json``
+    and ``application/*+json`` included), ``form`` (``application/x-www-form-urlencoded``),
+    ``multipart``, ``text`` (``text/*``, XML and YAML types: every value travels as text) or
+    ``binary`` (anything else, ranges such as ``*/*`` and ``application/*`` among them)."""
+    media = MediaRange.parse(value)
+    if media.is_json:
+        return "json"
+    if media.essence == "application/x-www-form-urlencoded":
+        return "form"
+    if media.type == "multipart":
+        return "multipart"
+    if media.type == "text" or media.suffix in ("xml", "yaml"):
+        return "text"
+    return "binary"
+
+
 def select_media(content: Mapping[str, _T], content_type: str | None) -> _T | None:
     """The entry of an OpenAPI ``content`` map a body of ``content_type`` is read as.
 
@@ -191,10 +215,11 @@ def _rank(actual: MediaRange, key: str) -> tuple[int, int, int] | None:
     return None
 
 
-def media_compatible(actual: str, documented: str) -> bool:
+def media_compatible(actual: str | MediaRange, documented: str | MediaRange) -> bool:
     """Whether ``actual`` (what a pact or a broker says) fits ``documented`` (what the
     contract names); either may be a range. See the module docstring for the rules."""
-    a, d = MediaRange.parse(actual), MediaRange.parse(documented)
+    a = actual if isinstance(actual, MediaRange) else MediaRange.parse(actual)
+    d = documented if isinstance(documented, MediaRange) else MediaRange.parse(documented)
     if "*" in (a.type, d.type):
         return True
     if a.type != d.type:
@@ -225,3 +250,75 @@ def _params_agree(a: MediaRange, d: MediaRange) -> bool:
         if not same:
             return False
     return True
+
+
+@dataclass(slots=True, frozen=True)
+class AcceptRange:
+    """One element of an ``Accept`` header: a media range and its weight ``q`` (0 to 1)."""
+
+    media: MediaRange
+    q: float
+
+
+@functools.lru_cache(maxsize=256)
+def parse_accept(header: str) -> tuple[AcceptRange, ...]:
+    """The readable ranges of an ``Accept`` header (RFC 9110 §12.5.1), in the order sent.
+
+    Elements are split at commas and parameters at semicolons outside quoted strings, so
+    ``text/csv; note="a, b;q=0"`` is one range of weight 1. An element that is not
+    ``type/subtype`` is skipped; parameters after ``q`` are accept-extensions and dropped;
+    a parameter without ``=`` is ignored, and an unreadable weight counts as 1 (it does not
+    exclude what the client asked for).
+    """
+    out: list[AcceptRange] = []
+    for element in _split_unquoted(header, ","):
+        bare, *params = _split_unquoted(element, ";")
+        kind, slash, sub = bare.partition("/")
+        kind, sub = kind.strip(" \t").lower(), sub.strip(" \t").lower()
+        if not slash or not _TOKEN_ONLY.fullmatch(kind) or not _TOKEN_ONLY.fullmatch(sub):
+            continue
+        q, named = 1.0, []
+        for param in params:
+            name, sep, value = (part.strip(" \t") for part in param.partition("="))
+            if not sep or not name:
+                continue
+            if value.startswith('"'):
+                value = re.sub(r"\\(.)", r"\1", value[1:-1] if value.endswith('"') else value[1:])
+            if name.lower() == "q":
+                q = _weight(value)
+                break
+            named.append((name.lower(), value))
+        out.append(AcceptRange(MediaRange(kind, sub, tuple(named)), q))
+    return tuple(out)
+
+
+_TOKEN_ONLY = re.compile(_TOKEN)
+
+
+def _split_unquoted(text: str, separator: str) -> list[str]:
+    """``text`` split at ``separator`` where it is not inside a quoted string (a backslash
+    escapes the next character there; an unclosed quote runs to the end)."""
+    parts: list[str] = []
+    start, quoted, at = 0, False, 0
+    while at < len(text):
+        char = text[at]
+        if quoted and char == "\\":
+            at += 1
+        elif char == '"':
+            quoted = not quoted
+        elif char == separator and not quoted:
+            parts.append(text[start:at])
+            start = at + 1
+        at += 1
+    parts.append(text[start:])
+    return parts
+
+
+def _weight(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        return 1.0
+    if math.isnan(value):
+        return 1.0
+    return min(max(value, 0.0), 1.0)

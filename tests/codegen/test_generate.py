@@ -327,3 +327,31 @@ def test_the_shop_event_models_refuse_another_event_type() -> None:
     assert models.OrderConfirmed.model_validate(event).type == "order.confirmed"
     with pytest.raises(ValidationError):
         models.OrderConfirmed.model_validate({**event, "type": "order.cancelled"})
+
+
+def test_a_text_json_body_is_sent_as_json() -> None:
+    """``text/json`` (ASP.NET documents it beside ``application/json``) is JSON to the shared
+    media-type reader, so the client sends and reads it as JSON, not as a string."""
+    from accord.codegen._operations import operation_views  # noqa: PLC0415
+    from accord.codegen._types import TypeMapper  # noqa: PLC0415
+
+    thing = {"type": "object", "properties": {"n": {"type": "integer"}}}
+    content = {"text/json": {"schema": thing}, "text/plain": {"schema": {"type": "string"}}}
+    contract = Contract.from_dict(
+        {
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/things": {
+                    "post": {
+                        "operationId": "makeThing",
+                        "requestBody": {"content": dict(reversed(content.items()))},
+                        "responses": {"200": {"description": "ok", "content": content}},
+                    }
+                }
+            },
+        }
+    )
+    (view,) = operation_views(contract, TypeMapper(contract, {}))
+    assert (view.body_kind, view.body_media) == ("json", "text/json")
+    assert view.responses == ((200, "dict[str, Any]", "text/json"),)

@@ -116,3 +116,40 @@ def test_json_ranges_and_xml_types() -> None:
     for value in ("application/xml", "text/xml", "image/svg+xml", "Application/Atom+XML"):
         assert is_xml_media(value), value
     assert not is_xml_media("application/json")
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("application/json", "json"),
+        ("Application/Vnd.Api+JSON; charset=utf-8", "json"),
+        ("text/json", "json"),  # Swashbuckle documents it beside application/json
+        ("application/*+json", "json"),
+        ("application/x-www-form-urlencoded; charset=utf-8", "form"),
+        ("Multipart/Form-Data; boundary=x", "multipart"),
+        ("text/plain", "text"),
+        ("application/problem+xml", "text"),
+        ("application/yaml", "text"),
+        ("application/cbor", "binary"),
+        ("application/x-ndjson", "binary"),
+        ("*/*", "binary"),
+        ("application/*", "binary"),
+    ],
+)
+def test_the_syntax_of_a_body(value: str, kind: str) -> None:
+    """One answer for codegen (how a client sends a body) and diff (whether a type change
+    matters on the wire)."""
+    from accord._media import media_kind  # noqa: PLC0415
+
+    assert media_kind(value) == kind
+
+
+def test_an_accept_header_is_split_outside_quoted_strings() -> None:
+    from accord._media import parse_accept  # noqa: PLC0415
+
+    found = parse_accept('text/csv; note="a, b;q=0"; q=0.5, application/json;q=x, bad, */*;q=0')
+    assert [(r.media.essence, r.media.params, r.q) for r in found] == [
+        ("text/csv", (("note", "a, b;q=0"),), 0.5),
+        ("application/json", (), 1.0),  # an unreadable weight counts as 1
+        ("*/*", (), 0.0),
+    ]

@@ -144,6 +144,12 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
         {"status": 204},
         ".request.headers.Content-Type",
     ),
+    (
+        "request.content-type.malformed",
+        _put(headers={"Content-Type": 'application/json; charset="utf-8'}),
+        {"status": 204},
+        ".request.headers.Content-Type",
+    ),
     ("request.content-type.missing", _put(headers={"Content-Type": None}), {"status": 204}, ""),
     (
         "request.content-type.unknown",
@@ -193,6 +199,12 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
         "response.content-type.incompatible",
         _get(),
         {**OK, "headers": {"Content-Type": "text/xml"}},
+        ".response.headers.Content-Type",
+    ),
+    (
+        "response.content-type.malformed",
+        _get(),
+        {**OK, "headers": {"Content-Type": "application/"}},
         ".response.headers.Content-Type",
     ),
     (

@@ -179,3 +179,59 @@ def test_http_bodies_follow_the_same_rule() -> None:
     assert _http("application/xml", "application/hal+json")[0][0] == (
         "request.content-type.incompatible"
     )
+
+
+def test_a_pact_accept_header_is_read_with_quoted_strings() -> None:
+    """A semicolon or comma inside a quoted value splits nothing (RFC 9110 §5.6.4)."""
+
+    def accept(header: str) -> list[str]:
+        request = {"method": "POST", "path": "/things", "headers": {"Accept": header}}
+        interaction = {"description": "make", "request": request, "response": {"status": 201}}
+        pact = {"consumer": {"name": "c"}, "provider": {"name": "p"}, "interactions": [interaction]}
+        found = crosscheck(Contract.from_dict(SPEC), PactFile.from_dict(pact))
+        return [m.code for m in found]
+
+    assert accept('application/hal+json; note="a;q=0;"') == []  # not a weight of 0
+    assert accept('text/html; note="x, application/hal+json;v=1"') == [
+        "request.accept.incompatible"
+    ]
+    assert accept("text/html, application/*;q=0.5") == []
+
+
+def test_a_v4_body_content_type_stands_for_the_header() -> None:
+    """A V4 pact may give the type only as the body's ``contentType``: it is read like the
+    header, by the servers' rule (the most specific key's schema checks the body)."""
+    spec = copy.deepcopy(SPEC)
+    content = spec["paths"]["/things"]["post"]["requestBody"]["content"]
+    content["application/vnd.acme.v2+json"] = {"schema": {"type": "object", "required": ["v2"]}}
+
+    def check(request_type: str, response_type: str) -> list[tuple[str, str]]:
+        def body(kind: str) -> dict[str, Any]:
+            return {"contentType": kind, "encoded": False, "content": {"n": 1}}
+
+        interaction = {
+            "type": "Synchronous/HTTP",
+            "description": "make",
+            "request": {"method": "POST", "path": "/things", "body": body(request_type)},
+            "response": {"status": 201, "body": body(response_type)},
+        }
+        pact = {
+            "consumer": {"name": "c"},
+            "provider": {"name": "p"},
+            "interactions": [interaction],
+            "metadata": {"pactSpecification": {"version": "4.0"}},
+        }
+        found = crosscheck(Contract.from_dict(spec), PactFile.from_dict(pact))
+        return [(m.code, m.pact_path) for m in found]
+
+    assert check("application/json", "application/hal+json") == []
+    at = "[root].interactions[0]"
+    assert check("application/vnd.acme.v2+json", "application/hal+json") == [
+        ("request.body.incompatible", f"{at}.request.body")
+    ]
+    assert check("application/json", "text/html") == [
+        ("response.content-type.incompatible", f"{at}.response.body.contentType")
+    ]
+    assert check("application/", "application/hal+json") == [
+        ("request.content-type.malformed", f"{at}.request.body.contentType")
+    ]

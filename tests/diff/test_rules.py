@@ -119,3 +119,23 @@ def test_every_rule_is_documented_and_oasdiff_ids_exist() -> None:
     assert set(OASDIFF_IDS) <= set(known), set(OASDIFF_IDS) - set(known)
     for change_id in known:
         assert change_id == change_id.lower() and " " not in change_id
+
+
+@pytest.mark.parametrize(
+    ("media", "expected"),
+    [
+        ("application/xml", "request-property-type-compatible"),  # every value is text
+        ("text/plain; charset=utf-8", "request-property-type-compatible"),
+        ("application/cbor", "request-property-type-changed"),  # CBOR's values are typed
+        ("application/*", "request-property-type-changed"),  # JSON may come under it
+        ("text/json", "request-property-type-changed"),
+    ],
+)
+def test_a_type_change_matters_unless_the_body_carries_text(media: str, expected: str) -> None:
+    old, new = spec(), spec()
+    for doc in (old, new):
+        content = doc["paths"]["/orders"]["post"]["requestBody"]["content"]
+        content[media] = content.pop("application/json")
+    new[SCHEMAS]["schemas"]["OrderIn"]["properties"]["note"] = {"type": "integer"}
+    found = {c.id for c in run(old, new).changes if c.path.endswith("/note")}
+    assert found == {expected}

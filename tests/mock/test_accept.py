@@ -107,6 +107,16 @@ def test_an_offered_wildcard_matches_overlapping_ranges() -> None:
     assert parse_accept("text/html;level=1;q=0.4;ext=1")[0].q == 0.4
 
 
+def test_quoted_parameter_values_split_nothing() -> None:
+    offered = ["application/json", "application/xml", "text/csv"]
+    # a comma inside quotes starts no range (it used to read a text/csv range here)
+    assert preferred('application/xml; note="x, text/csv;y=1"', offered) == [1]
+    # nor does a semicolon start a parameter (it used to read q=0 and refuse text/csv)
+    assert preferred('text/csv; note="a;q=0;"', offered) == [2]
+    (only,) = parse_accept('text/csv; note="a\\"b, c"; q=0.3')
+    assert (only.type, only.subtype, only.q) == ("text", "csv", 0.3)
+
+
 # answers -------------------------------------------------------------------------------------
 def test_without_preference_the_answer_is_json(client: ClientFactory, contract: Contract) -> None:
     mock = client(contract)

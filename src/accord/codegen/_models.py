@@ -23,8 +23,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from accord._errors import ContractError, Location
+from accord._media import media_kind
 from accord.codegen._naming import class_name
-from accord.codegen._operations import media_kind
 from accord.core import Contract
 
 __all__ = ["FLAGS", "OPTIONS", "Models", "generate_models"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from accord._media import media_kind
 from accord.codegen._naming import snake
 from accord.codegen._security import scheme_views
 from accord.codegen._types import TypeMapper
@@ -12,7 +13,6 @@ from accord.core import Contract, MediaType, Operation
 
 __all__ = ["Arg", "OperationView", "operation_views"]
 
-_FORM = "application/x-www-form-urlencoded"
 _SERVER_BODIES = ("json", "form")  # what the connexion stub hands its handlers
 #: headers the HTTP layer owns; never a handler or client argument
 _TRANSPORT_HEADERS = frozenset({"authorization", "content-type", "accept", "content-length"})
@@ -103,24 +103,6 @@ def _union(annotations: Iterable[str]) -> str:
     if "Any" in kinds:
         return "Any"
     return " | ".join(kinds)
-
-
-def media_kind(name: str) -> str:
-    """``json``, ``form``, ``multipart``, ``text`` (text/*, XML) or ``binary``."""
-    base = name.split(";", 1)[0].strip().lower()
-    if base == "application/json" or base.endswith("+json"):
-        return "json"
-    if base == _FORM:
-        return "form"
-    if base.startswith("multipart/"):
-        return "multipart"
-    if (
-        base.startswith("text/")
-        or base in ("application/xml", "application/yaml")
-        or (base.endswith("+xml"))
-    ):
-        return "text"
-    return "binary"
 
 
 _PREFERENCE = ("json", "form", "multipart", "text", "binary")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from accord._media import MediaRange, parse_content_type, select_media
 from accord.core import Body, Direction, MediaType, Place
 from accord.crosscheck._exchange import Exchange, check, node_at
 from accord.crosscheck._headers import STANDARD_REQUEST_HEADERS
@@ -13,7 +14,6 @@ from accord.crosscheck._shapes import BodyWalker
 from accord.crosscheck._values import (
     accepted_ranges,
     any_match,
-    base_media,
     is_json_media,
     media_matches,
     parameter_violations,
@@ -34,25 +34,24 @@ def has_body(body: Body) -> bool:
 
 
 def choose_media(
-    content: Mapping[str, MediaType], wanted: str | None, *, fallback: bool = True
+    content: Mapping[str, MediaType], wanted: str | MediaRange | None, *, fallback: bool = True
 ) -> MediaType | None:
-    """The content entry for media type ``wanted``; else JSON first, then the first one.
+    """The content entry a body of media type ``wanted`` is read as.
 
-    With ``fallback=False``, a ``wanted`` type that no entry matches gives None.
+    A type is read by :func:`accord._media.select_media`, the servers' rule: the most
+    specific compatible key, none for a malformed type, and without a type (None) the only
+    documented one. A range (an ``Accept``'s) takes the first key it covers. With
+    ``fallback`` (pact responses, which often record no Content-Type), what fits nothing
+    is read as the first JSON entry, else the first one.
     """
     if not content:
         return None
-    if wanted:
-        if wanted in content:
-            return content[wanted]
-        for name, media in content.items():
-            if base_media(name) == base_media(wanted):
-                return media
-        for name, media in content.items():
-            if media_matches(wanted, name):
-                return media
-        if not fallback:
-            return None
+    if isinstance(wanted, MediaRange):
+        found = next((m for n, m in content.items() if media_matches(wanted, n)), None)
+    else:
+        found = select_media(content, wanted)
+    if found is not None or not fallback:
+        return found
     names = list(content)
     for name in names:
         if name.lower().startswith("application/json"):
@@ -63,11 +62,22 @@ def choose_media(
     return content[names[0]]
 
 
+def content_type_problem(ctype: str, documented: Mapping[str, MediaType]) -> str | None:
+    """Why a pact's ``Content-Type`` is no body type the ``documented`` content takes:
+    ``malformed`` (not ``type/subtype`` with ``name=value`` parameters, RFC 9110 §8.3.1),
+    ``incompatible`` (a range, or no key fits), or None when one does."""
+    parsed = parse_content_type(ctype)
+    if parsed is None:
+        return "malformed"
+    return "incompatible" if select_media(documented, ctype) is None else None
+
+
 @check(
     "request-content-type",
     "request.content-type.unknown",
     "request.content-type.missing",
     "request.content-type.incompatible",
+    "request.content-type.malformed",
 )
 def request_content_type(ex: Exchange) -> Iterator[Mismatch]:
     """The request's Content-Type is one the operation consumes."""
@@ -76,7 +86,9 @@ def request_content_type(ex: Exchange) -> Iterator[Mismatch]:
     spec = ex.operation.request_body
     consumes = list(spec.content) if spec else []
     ctype = ex.request.headers.get("content-type")
-    where = ("request", "headers", ex.header_name("request", "content-type"))
+    where: tuple[str, ...] = ("request", "headers", ex.header_name("request", "content-type"))
+    if not ctype and ex.request.body.content_type is not None:
+        ctype, where = (ex.request.body.content_type,), ("request", "body", "contentType")
     if spec is None or not consumes:
         if ctype:
             yield ex.mismatch(
@@ -97,7 +109,16 @@ def request_content_type(ex: Exchange) -> Iterator[Mismatch]:
                 spec.place.child("content"),
             )
         return
-    if not any(media_matches(ctype[0], c) for c in consumes):
+    problem = content_type_problem(ctype[0], spec.content)
+    if problem == "malformed":
+        yield ex.mismatch(
+            "request.content-type.malformed",
+            f"Request Content-Type {ctype[0]!r} is not a media type (type/subtype with "
+            "name=value parameters)",
+            where,
+            spec.place.child("content"),
+        )
+    elif problem is not None:
         yield ex.mismatch(
             "request.content-type.incompatible",
             f"Request Content-Type {ctype[0]!r} is not one the contract consumes "
@@ -184,10 +205,17 @@ def request_body(ex: Exchange) -> Iterator[Mismatch]:
         return
     spec = ex.operation.request_body
     body = ex.request.body
-    ctype = ex.request.headers.get("content-type", (None,))[0]
+    # the header, else a V4 body's own contentType
+    ctype = ex.request.headers.get("content-type", (body.content_type,))[0]
+    if spec is not None and spec.content and ctype is None and not body.present:
+        if spec.required:
+            yield _body_required(ex, spec.place)
+        return
     media = choose_media(spec.content, ctype, fallback=False) if spec else None
-    if spec is not None and spec.content and ctype and media is None:
-        return  # a Content-Type the operation does not consume: request-content-type says so
+    if spec is not None and spec.content and media is None:
+        # a Content-Type the operation does not consume or a malformed one (request-content-type
+        # says so), or none given where several types are documented (a body of no known type)
+        return
     if spec is None or media is None or media.schema is None:
         if has_body(body):
             what = f"for {ctype!r} " if spec is not None and ctype else ""
@@ -200,12 +228,7 @@ def request_body(ex: Exchange) -> Iterator[Mismatch]:
         return
     if not body.present:
         if spec.required:
-            yield ex.mismatch(
-                "request.body.incompatible",
-                "The contract requires a request body but the pact sends none",
-                ("request", "body"),
-                spec.place,
-            )
+            yield _body_required(ex, spec.place)
         return
     if not is_json_media(media.name) or isinstance(body.content, bytes):
         return
@@ -231,6 +254,15 @@ def request_body(ex: Exchange) -> Iterator[Mismatch]:
             path_parts,
             media.schema.place,
         )
+
+
+def _body_required(ex: Exchange, place: Place) -> Mismatch:
+    return ex.mismatch(
+        "request.body.incompatible",
+        "The contract requires a request body but the pact sends none",
+        ("request", "body"),
+        place,
+    )
 
 
 def _used_for_security(ex: Exchange, where: str, name: str) -> bool:

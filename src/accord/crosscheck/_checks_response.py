@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from accord._media import MediaRange, parse_content_type
 from accord.core import Direction, Place, SchemaRef, SchemaValidator, Target, Violation
-from accord.crosscheck._checks_request import choose_media, has_body
+from accord.crosscheck._checks_request import choose_media, content_type_problem, has_body
 from accord.crosscheck._exchange import Exchange, check
 from accord.crosscheck._headers import STANDARD_RESPONSE_HEADERS
 from accord.crosscheck._matchers import (
@@ -16,7 +17,7 @@ from accord.crosscheck._matchers import (
 )
 from accord.crosscheck._model import Mismatch
 from accord.crosscheck._shapes import BodyWalker
-from accord.crosscheck._values import accepted_ranges, is_json_media, media_matches
+from accord.crosscheck._values import accepted_ranges, is_json_media
 from accord.crosscheck._values import parameter_violations as value_violations
 
 __all__: list[str] = []
@@ -45,15 +46,20 @@ def response_status(ex: Exchange) -> Iterator[Mismatch]:
 
 
 @check(
-    "response-content-type", "response.content-type.unknown", "response.content-type.incompatible"
+    "response-content-type",
+    "response.content-type.unknown",
+    "response.content-type.incompatible",
+    "response.content-type.malformed",
 )
 def response_content_type(ex: Exchange) -> Iterator[Mismatch]:
     """The response's Content-Type is one the documented response produces."""
     ctype = ex.response.headers.get("content-type")
+    where: tuple[str, ...] = ("response", "headers", ex.header_name("response", "content-type"))
+    if not ctype and ex.response.body.content_type is not None:
+        ctype, where = (ex.response.body.content_type,), ("response", "body", "contentType")
     if not ctype or ex.exact is None:
         return
     produces = list(ex.exact.content)
-    where = ("response", "headers", ex.header_name("response", "content-type"))
     if not produces:
         yield ex.mismatch(
             "response.content-type.unknown",
@@ -62,7 +68,17 @@ def response_content_type(ex: Exchange) -> Iterator[Mismatch]:
             where,
             ex.exact.place,
         )
-    elif not any(media_matches(ctype[0], p) for p in produces):
+        return
+    problem = content_type_problem(ctype[0], ex.exact.content)
+    if problem == "malformed":
+        yield ex.mismatch(
+            "response.content-type.malformed",
+            f"Response Content-Type {ctype[0]!r} is not a media type (type/subtype with "
+            "name=value parameters)",
+            where,
+            ex.exact.place.child("content"),
+        )
+    elif problem is not None:
         yield ex.mismatch(
             "response.content-type.incompatible",
             f"Response Content-Type {ctype[0]!r} is not one the contract produces "
@@ -119,7 +135,11 @@ def response_body(ex: Exchange) -> Iterator[Mismatch]:
     produces = list(documented.content)
     if produces and not any(is_json_media(p) for p in produces):
         return
-    wanted = ex.response.headers.get("content-type", (None,))[0]
+    wanted: str | MediaRange | None = ex.response.headers.get("content-type", (body.content_type,))[
+        0
+    ]
+    if wanted is not None and parse_content_type(wanted) is None:
+        return  # malformed: response-content-type says so
     if wanted is None:
         accept = ex.request.headers.get("accept")
         ranges = accepted_ranges(", ".join(accept)) if accept else []

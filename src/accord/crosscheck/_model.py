@@ -10,7 +10,8 @@ from accord._findings import Finding, Severity
 __all__ = ["CODES", "MESSAGE_CODES", "CrosscheckOptions", "Mismatch"]
 
 #: every code a cross-check of HTTP interactions can report, with its severity (as
-#: swagger-mock-validator has them; ``response.body.narrower`` is Accord's own)
+#: swagger-mock-validator has them; ``response.body.narrower`` and the ``*.malformed`` ones
+#: are Accord's own)
 CODES: dict[str, Severity] = {
     "request.accept.incompatible": Severity.ERROR,
     "request.accept.unknown": Severity.WARNING,
@@ -18,6 +19,7 @@ CODES: dict[str, Severity] = {
     "request.body.incompatible": Severity.ERROR,
     "request.body.unknown": Severity.WARNING,
     "request.content-type.incompatible": Severity.ERROR,
+    "request.content-type.malformed": Severity.ERROR,  # Accord's own: not a media type
     "request.content-type.missing": Severity.WARNING,
     "request.content-type.unknown": Severity.WARNING,
     "request.header.incompatible": Severity.ERROR,
@@ -29,6 +31,7 @@ CODES: dict[str, Severity] = {
     "response.body.narrower": Severity.WARNING,  # Accord's own: a matcher's class (_matchers)
     "response.body.unknown": Severity.ERROR,
     "response.content-type.incompatible": Severity.ERROR,
+    "response.content-type.malformed": Severity.ERROR,  # Accord's own: not a media type
     "response.content-type.unknown": Severity.WARNING,
     "response.header.incompatible": Severity.ERROR,
     "response.header.undefined": Severity.WARNING,

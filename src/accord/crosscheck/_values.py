@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from accord._media import MediaRange, parse_accept
 from accord.core import (
     Contract,
     Direction,
@@ -14,12 +15,10 @@ from accord.core import (
     SchemaRef,
     Violation,
     media_compatible,
-    media_type,
 )
 from accord.core import can_be_json as is_json_media
 
 __all__ = [
-    "base_media",
     "is_json_media",
     "media_matches",
     "parameter_violations",
@@ -30,31 +29,20 @@ __all__ = [
 _INTEGER = re.compile(r"[+-]?\d+")
 
 
-def base_media(value: str) -> str:
-    """``application/json`` from ``Application/JSON; charset=utf-8``."""
-    return media_type(value)
-
-
-def media_matches(actual: str, supported: str) -> bool:
+def media_matches(actual: str | MediaRange, supported: str | MediaRange) -> bool:
     """True when two media types (or ranges, ``*`` on either side) are compatible: RFC 6839
     suffixes and parameters as :func:`accord.core.media_compatible` has them, for HTTP and
     messages alike."""
     return media_compatible(actual, supported)
 
 
-def accepted_ranges(header: str) -> list[str]:
-    """The media ranges of an ``Accept`` header, without those marked ``q=0``."""
-    out = []
-    for item in header.split(","):
-        params = [p.strip().lower().replace(" ", "") for p in item.split(";")[1:]]
-        if any(p in ("q=0", "q=0.0", "q=0.00", "q=0.000") for p in params):
-            continue
-        if item.strip():
-            out.append(item.strip())
-    return out
+def accepted_ranges(header: str) -> list[MediaRange]:
+    """The media ranges of an ``Accept`` header (read by :func:`accord._media.parse_accept`,
+    quoted strings split nothing), without those of weight 0."""
+    return [found.media for found in parse_accept(header) if found.q > 0]
 
 
-def any_match(actual: Iterable[str], supported: Iterable[str]) -> bool:
+def any_match(actual: Iterable[MediaRange], supported: Iterable[str]) -> bool:
     supported = list(supported)
     return any(media_matches(a, s) for a in actual for s in supported)
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accord._errors import AccordError, Location
+from accord._media import media_kind
 from accord.core import Contract, Operation, Place
 from accord.diff._model import Target
 
@@ -197,9 +198,9 @@ class SchemaPair:
 
     @property
     def loosely_typed(self) -> bool:
-        """Bodies such as XML or forms, where every value travels as text anyway."""
-        media = self.media.split(";")[0].strip().lower()
-        return bool(media) and not (media.endswith("json") or media == "*/*")
+        """Bodies such as XML, text or forms, where every value travels as text anyway (not
+        JSON, nor binary syntaxes such as CBOR, where a value's type is part of the bytes)."""
+        return bool(self.media) and media_kind(self.media) in ("form", "multipart", "text")
 
     @property
     def old30(self) -> bool:

@@ -1,7 +1,9 @@
 """Proactive content negotiation (RFC 9110 section 12.5.1): which offered media types an
 ``Accept`` header prefers.
 
-Media-range parameters are ignored for matching; only ``q`` weighs. A type is
+The header is read by :func:`accord._media.parse_accept` (a comma or a semicolon inside a
+quoted parameter value splits nothing). Media-range parameters are ignored for matching;
+only ``q`` weighs. A type is
 weighed by the most specific range that matches it (``text/plain`` before
 ``text/*`` before ``*/*``). A header with no readable range (``""``, ``foo``)
 accepts anything, as most servers treat it.
@@ -10,11 +12,11 @@ accepts anything, as most servers treat it.
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from accord.core import MediaRange as ContentType
+from accord._media import MediaRange as ContentType
+from accord._media import parse_accept as read_accept
 
 __all__ = ["MediaRange", "accepts_anything", "parse_accept", "preferred"]
 
@@ -45,21 +47,9 @@ def accepts_anything(header: str | None) -> bool:
 
 @functools.lru_cache(maxsize=256)
 def parse_accept(header: str) -> tuple[MediaRange, ...]:
-    """The readable ranges of an ``Accept`` header, in the order sent."""
-    out: list[MediaRange] = []
-    for element in header.split(","):
-        media, *params = element.split(";")
-        type_, slash, subtype = media.strip().lower().partition("/")
-        if not slash or not type_ or not subtype:
-            continue
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                q = _weight(value)
-                break  # what follows q are accept-extensions, not media-type parameters
-        out.append(MediaRange(type_.strip(), subtype.strip(), q))
-    return tuple(out)
+    """The readable ranges of an ``Accept`` header, in the order sent, as
+    :func:`accord._media.parse_accept` reads them (quoted strings split nothing)."""
+    return tuple(MediaRange(r.media.type, r.media.subtype, r.q) for r in read_accept(header))
 
 
 def preferred(header: str, offered: Sequence[str]) -> list[int]:
@@ -93,13 +83,3 @@ def _quality(ranges: tuple[MediaRange, ...], name: str) -> float:
 
 def _overlap(one: str, other: str) -> bool:
     return one == other or "*" in (one, other)
-
-
-def _weight(text: str) -> float:
-    try:
-        value = float(text.strip())
-    except ValueError:
-        value = math.nan
-    if math.isnan(value):
-        return 1.0  # an unreadable weight does not exclude what the client asked for
-    return min(max(value, 0.0), 1.0)
