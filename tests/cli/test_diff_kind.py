@@ -51,3 +51,27 @@ def test_a_fifo_is_not_opened_for_sniffing(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.yaml"
     os.mkfifo(fifo)
     assert _cmd_diff._head(str(fifo), 65536) == b""  # returns at once, never blocks
+
+
+def test_a_top_level_key_past_the_first_64_kib_is_found_without_parsing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # keys sorted, as in Stripe's document: `openapi:` comes after `components:`
+    path = tmp_path / "doc.yaml"
+    filler = "".join(f"  s{n}: {{type: string, description: {'a' * 100}}}\n" for n in range(1000))
+    path.write_text(f"components:\n{filler}info: {{title: t, version: '1'}}\nopenapi: 3.0.3\n")
+
+    def parse(*_: object, **__: object) -> None:
+        raise AssertionError("the document was parsed to learn its kind")
+
+    monkeypatch.setattr("accord.core.load_source", parse)
+    assert _cmd_diff._is_asyncapi(str(path), OPTIONS) is False
+    path.write_text(f"components:\n{filler}asyncapi: 3.0.0\n")
+    assert _cmd_diff._is_asyncapi(str(path), OPTIONS) is True
+
+
+def test_both_kinds_at_column_zero_are_decided_by_parsing(tmp_path: Path) -> None:
+    path = tmp_path / "doc.yaml"
+    filler = "".join(f"x-note-{n}: {'a' * 100}\n" for n in range(1000))
+    path.write_text(f'{filler}openapi: 3.0.3\ninfo: {{title: "a\nasyncapi: no", version: "1"}}\n')
+    assert _cmd_diff._is_asyncapi(str(path), OPTIONS) is False

@@ -416,3 +416,48 @@ def test_contract_accepts_json_documents(write: WriteFile, tmp_path: Path) -> No
     assert op is not None
     assert op.place.locate().line == 2
     assert contract.root.path.parent == tmp_path
+
+
+def test_schemas_written_alike_share_one_compiled_validator() -> None:
+    # compiling is the costly part of a large contract's first answers: operations answering
+    # the same `$ref` (or the same inline schema) get one validator, per direction
+    pet = {"$ref": "#/components/schemas/Pet"}
+    contract = Contract.from_dict(
+        {
+            "openapi": "3.1.0",
+            "info": {"title": "t", "version": "1"},
+            "paths": {
+                path: {
+                    "get": {
+                        "responses": {
+                            "200": {
+                                "description": "ok",
+                                "content": {"application/json": {"schema": schema}},
+                            }
+                        }
+                    }
+                }
+                for path, schema in (("/a", pet), ("/b", dict(pet)), ("/c", {"type": "string"}))
+            },
+            "components": {
+                "schemas": {
+                    "Pet": {
+                        "type": "object",
+                        "required": ["id"],
+                        "properties": {"id": {"type": "integer"}},
+                    }
+                }
+            },
+        }
+    )
+    a, b, c = (
+        contract.validator(s, direction)
+        for s, direction in contract.schemas()
+        if direction is Direction.RESPONSE
+    )
+    assert a is b
+    assert c is not a
+    assert not a.is_valid({"id": "x"}) and a.is_valid({"id": 1}) and c.is_valid("x")
+    first = next(s for s, _ in contract.schemas())
+    request = contract.validator(first, Direction.REQUEST)
+    assert request is not a and request.is_valid({"id": 1})

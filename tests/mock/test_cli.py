@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -102,3 +104,15 @@ def test_a_reset_fault_drops_the_connection_mid_answer(serve: list[Server]) -> N
         pytest.raises(httpx.RemoteProtocolError, match=r"without sending complete"),
     ):
         http.get("/orders/ord_Q4m8TzR2vW6y", headers={"Authorization": "Bearer t"})
+
+
+def test_the_serving_line_comes_once_the_port_listens(serve: list[Server]) -> None:
+    # a script that waits for the line and then connects must not be refused
+    server = Server("orders", "-q")
+    serve.append(server)
+    deadline = time.monotonic() + 30
+    while "on http://" not in server._stderr():
+        assert server.process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.005)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5):
+        pass

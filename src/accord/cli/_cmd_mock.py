@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -143,24 +142,23 @@ def mock(
 
     app = build()
     operations = sum(len(s.contract.operations) for s in app.services)
+    chosen = port if port is not None else default_port
+    names = ", ".join(name for name, _ in sources) or f"{len(pacts)} pact file(s)"
+    line = (
+        f"accord mock: {names} ({operations} operation(s)) on http://{host}:{chosen}"
+        f"{' [stateful]' if stateful else ''}"
+    )
+    warm_pause = None
     if operations <= WARM_LIMIT:
         app.warm()
-    else:  # a big contract answers at once; its answers are planned in the background
-        warm = threading.Thread(
-            target=app.warm, args=(WARM_PAUSE,), name="accord-mock-warm", daemon=True
-        )
-        warm.start()
+    else:  # a big contract answers at once; its answers are planned once it is served
+        warm_pause = WARM_PAUSE
+    # said once the server listens: a client that waits for the line is not refused
+    app.when_served(warm_pause=warm_pause, announce=lambda: err_console.print(line, markup=False))
     served: MockApp | WatchedApp = app
     if watch:
         watched = [f.path for service in app.services for f in service.contract.files]
-        served = WatchedApp(build, [*watched, *mock_files.values()], _log_line)
-    chosen = port if port is not None else default_port
-    names = ", ".join(name for name, _ in sources) or f"{len(pacts)} pact file(s)"
-    err_console.print(
-        f"accord mock: {names} ({operations} operation(s)) on http://{host}:{chosen}"
-        f"{' [stateful]' if stateful else ''}",
-        markup=False,
-    )
+        served = WatchedApp(build, [*watched, *mock_files.values()], _log_line, first=app)
     serve(served, host, chosen, ServerLimits(header_timeout, body_timeout, max_connections))
 
 

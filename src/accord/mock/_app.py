@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -66,6 +67,8 @@ class MockApp:
                 self._apply(service, load_mock_file(found, service))
         self.docs = Docs(self.services)
         self._app = self._build()
+        #: (warm-up pause, announcement) for when the server is up (see :meth:`when_served`)
+        self._on_served: tuple[float | None, Callable[[], None] | None] | None = None
 
     def _apply(self, service: Service, file: MockFile) -> None:
         service.scenarios = file.scenarios
@@ -120,11 +123,35 @@ class MockApp:
         """
         return sum(service.warm(pause) for service in self.services)
 
+    def when_served(
+        self, *, warm_pause: float | None = None, announce: Callable[[], None] | None = None
+    ) -> None:
+        """What to do once the server is up: at its lifespan start-up, which comes after its
+        socket listens (else at the first request). ``announce`` says it serves (said
+        earlier, a client could be refused); with ``warm_pause``, :meth:`warm` runs in a
+        background thread (started earlier, its validator compilations shared the
+        interpreter with the server's own start and delayed the first answer)."""
+        self._on_served = (warm_pause, announce)
+
+    def served(self) -> None:
+        """The server is up: do what :meth:`when_served` asked for, once."""
+        found, self._on_served = self._on_served, None
+        if found is None:
+            return
+        pause, announce = found
+        if announce is not None:
+            announce()
+        if pause is not None:
+            name = "accord-mock-warm"
+            threading.Thread(target=self.warm, args=(pause,), name=name, daemon=True).start()
+
     def reset(self) -> None:
         """Forget every stored resource (stateful mode)."""
         self.store.clear()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._on_served is not None:
+            self.served()
         kind = scope["type"]
         if kind == "lifespan":
             await answer_lifespan(receive, send)

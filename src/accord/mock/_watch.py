@@ -29,12 +29,15 @@ class WatchedApp:
         paths: Sequence[Path],
         log: Callable[[str], None],
         interval: float = 0.5,
+        *,
+        first: MockApp | None = None,
     ) -> None:
         self.build = build
         self.paths = list(paths)
         self.log = log
         self.interval = interval
-        self.app = build()
+        #: ``first``: the app already built (and warmed) for the first run
+        self.app = first if first is not None else build()
         self._stamps = self._read_stamps()
 
     def _read_stamps(self) -> dict[Path, float]:
@@ -72,6 +75,7 @@ class WatchedApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                self.app.served()
                 task = asyncio.create_task(self._poll())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
