@@ -14,83 +14,38 @@ import pytest
 from accord.core import Contract
 from accord.core._schema import Direction, references
 
+
+def _json(schema: Any, description: str = "ok") -> dict[str, Any]:
+    """A response (or, without its description, a body) of ``schema`` as JSON."""
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+PET = {"$ref": "#/components/schemas/Pet"}
+# a reference into the paths themselves, and one into another file
+MADE = {
+    "allOf": [
+        {"$ref": "#/paths/~1pets/post/requestBody/content/application~1json/schema"},
+        {"$ref": "extra.json#/Stamp"},
+    ]
+}
+ERROR = {"type": "object", "required": ["code"], "properties": {"code": {"type": "integer"}}}
+SCOPED = {
+    "$id": "https://example.com/scoped",
+    "type": "object",
+    "properties": {"n": {"type": "integer", "minimum": 1}},
+}
 SHARED = {
     "openapi": "3.0.3",
     "info": {"title": "t", "version": "1"},
     "paths": {
         "/pets": {
-            "get": {
-                "responses": {
-                    "200": {
-                        "description": "ok",
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "array",
-                                    "items": {"$ref": "#/components/schemas/Pet"},
-                                }
-                            }
-                        },
-                    }
-                }
-            },
+            "get": {"responses": {"200": _json({"type": "array", "items": PET})}},
             "post": {
-                "requestBody": {
-                    "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}
-                    }
-                },
-                "responses": {
-                    "201": {
-                        "description": "made",
-                        "content": {
-                            "application/json": {
-                                # a reference into the paths themselves, and into another file
-                                "schema": {
-                                    "allOf": [
-                                        {
-                                            "$ref": "#/paths/~1pets/post/requestBody/content/"
-                                            "application~1json/schema"
-                                        },
-                                        {"$ref": "extra.json#/Stamp"},
-                                    ]
-                                }
-                            }
-                        },
-                    },
-                    "400": {
-                        "description": "bad",
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["code"],
-                                    "properties": {"code": {"type": "integer"}},
-                                }
-                            }
-                        },
-                    },
-                },
+                "requestBody": {"content": _json(PET)["content"]},
+                "responses": {"201": _json(MADE, "made"), "400": _json(ERROR, "bad")},
             },
         },
-        "/scoped": {
-            "get": {
-                "responses": {
-                    "200": {
-                        "description": "ok",
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "$id": "https://example.com/scoped",
-                                    "type": "object",
-                                    "properties": {"n": {"type": "integer", "minimum": 1}},
-                                }
-                            }
-                        },
-                    }
-                }
-            }
-        },
+        "/scoped": {"get": {"responses": {"200": _json(SCOPED)}}},
     },
     "components": {
         "schemas": {
