@@ -185,7 +185,7 @@ class _Child:
 
 def _commands(workspace: Workspace, mocked: set[str], host: str, port: int | None) -> list[_Child]:
     """What ``accord up`` runs: each service as accord.yaml says (or a mock), then the gateway."""
-    from accord.workspace import dependency_urls  # noqa: PLC0415
+    from accord.workspace import MOCK_HEALTH_PATH, dependency_urls  # noqa: PLC0415
 
     python = sys.executable
     out: list[_Child] = []
@@ -193,7 +193,10 @@ def _commands(workspace: Workspace, mocked: set[str], host: str, port: int | Non
         url = f"http://127.0.0.1:{spec.port}"
         if name in mocked:
             argv = (python, "-m", "accord", "mock", name, "--port", str(spec.port), "-q")
-            out.append(_Child(f"{name} (mock)", url, url + "/healthz", argv, cwd=workspace.root))
+            health = url + MOCK_HEALTH_PATH
+            out.append(
+                _Child(f"{name} (mock)", url, health, argv, cwd=workspace.root, require_2xx=True)
+            )
         elif spec.startable:
             suffix = "sqlite3" if spec.module else "db"
             db = workspace.root / "var" / f"{name}.{suffix}"

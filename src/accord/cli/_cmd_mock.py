@@ -158,7 +158,8 @@ def mock(
     served: MockApp | WatchedApp = app
     if watch:
         watched = [f.path for service in app.services for f in service.contract.files]
-        served = WatchedApp(build, [*watched, *mock_files.values()], _log_line, first=app)
+        files = [*watched, *mock_files.values()]
+        served = WatchedApp(build, files, _log_line, first=app, warm_pause=WARM_PAUSE)
     serve(served, host, chosen, ServerLimits(header_timeout, body_timeout, max_connections))
 
 

@@ -8,7 +8,7 @@ the same for an AsyncAPI document on a broker (NATS, Redis or RabbitMQ, as its s
 publish to it.
 """
 
-from accord.mock._app import RESET_PATH, MockApp
+from accord.mock._app import HEALTH_PATH, RESET_PATH, MockApp
 from accord.mock._config import FaultPlan, Faults, Latency, MockConfig
 from accord.mock._event_broker import BrokerChoice, choose_broker
 from accord.mock._events import EventMock, EventMockConfig
@@ -16,6 +16,7 @@ from accord.mock._generate import Unsatisfiable, generate, generate_message, gen
 from accord.mock._watch import WatchedApp
 
 __all__ = [
+    "HEALTH_PATH",
     "RESET_PATH",
     "BrokerChoice",
     "EventMock",

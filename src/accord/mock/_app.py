@@ -10,7 +10,7 @@ from pathlib import Path
 from accord._asgi import answer_lifespan
 from accord._errors import AccordError
 from accord.core import Contract, PactFile
-from accord.mock._asgi import ASGIApp, Receive, Scope, Send, send_bytes
+from accord.mock._asgi import ASGIApp, Receive, Scope, Send, send_bytes, send_json
 from accord.mock._config import MockConfig
 from accord.mock._docs import DOCS_PREFIX, Docs
 from accord.mock._exchange import Service
@@ -27,10 +27,13 @@ from accord.mock._steps import (
     RequestLog,
     Route,
 )
+from accord.workspace import MOCK_HEALTH_PATH
 
-__all__ = ["MockApp"]
+__all__ = ["HEALTH_PATH", "MockApp"]
 
 RESET_PATH = "/__accord/reset"
+#: ``GET``: 200 ``{"status": "ok", "warm": ...}`` once the mock serves
+HEALTH_PATH = MOCK_HEALTH_PATH
 
 
 class MockApp:
@@ -69,6 +72,8 @@ class MockApp:
         self._app = self._build()
         #: (warm-up pause, announcement) for when the server is up (see :meth:`when_served`)
         self._on_served: tuple[float | None, Callable[[], None] | None] | None = None
+        #: every operation and its default answer are planned (see :meth:`warm`)
+        self.warmed = False
 
     def _apply(self, service: Service, file: MockFile) -> None:
         service.scenarios = file.scenarios
@@ -121,7 +126,9 @@ class MockApp:
 
         ``pause`` is for a warm-up in a background thread (see ``Service.warm``).
         """
-        return sum(service.warm(pause) for service in self.services)
+        planned = sum(service.warm(pause) for service in self.services)
+        self.warmed = True
+        return planned
 
     def when_served(
         self, *, warm_pause: float | None = None, announce: Callable[[], None] | None = None
@@ -164,6 +171,9 @@ class MockApp:
             if path == RESET_PATH and method == "POST":
                 self.reset()
                 await send_bytes(send, 204, b"")
+                return
+            if path == HEALTH_PATH and method == "GET":
+                await send_json(send, 200, {"status": "ok", "warm": self.warmed})
                 return
             if self.docs.handles(method, path):
                 await self.docs(scope, receive, send)

@@ -2,8 +2,10 @@
 
 :class:`WatchedApp` is an ASGI app that forwards to the current
 :class:`~accord.mock.MockApp` and, while the server runs, polls the watched
-files' modification times. A save rebuilds the app; an edit that breaks the
-contract keeps the last good app and logs the one-line diagnostic.
+files' modification times. A save rebuilds the app in a worker thread (the old app
+keeps answering meanwhile), then swaps it in and warms it in the background as the
+first app was (``MockApp.when_served``); an edit that breaks the contract keeps the
+last good app and logs the one-line diagnostic.
 """
 
 from __future__ import annotations
@@ -31,11 +33,14 @@ class WatchedApp:
         interval: float = 0.5,
         *,
         first: MockApp | None = None,
+        warm_pause: float = 0.0,
     ) -> None:
         self.build = build
         self.paths = list(paths)
         self.log = log
         self.interval = interval
+        #: the pause of a rebuilt app's background warm-up (see ``MockApp.warm``)
+        self.warm_pause = warm_pause
         #: ``first``: the app already built (and warmed) for the first run
         self.app = first if first is not None else build()
         self._stamps = self._read_stamps()
@@ -48,7 +53,8 @@ class WatchedApp:
         return stamps
 
     def check(self) -> bool:
-        """Rebuild if a watched file changed; True when a new app now serves."""
+        """Rebuild if a watched file changed; True when a new app now serves (it warms up
+        in a background thread)."""
         stamps = self._read_stamps()
         if stamps == self._stamps:
             return False
@@ -58,14 +64,16 @@ class WatchedApp:
         except AccordError as exc:
             self.log(f"accord mock: reload failed, still serving the last good version: {exc}")
             return False
+        fresh.when_served(warm_pause=self.warm_pause)
         self.app = fresh
+        fresh.served()
         self.log(f"accord mock: reloaded ({', '.join(p.name for p in self.paths)})")
         return True
 
     async def _poll(self) -> None:
         while True:
             await asyncio.sleep(self.interval)
-            self.check()
+            await asyncio.to_thread(self.check)  # the event loop keeps serving the old app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "lifespan":

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from accord._process import Process, free_port
 from accord.workspace import (
+    MOCK_HEALTH_PATH,
     SECRET_ENV,
     Workspace,
     dependency_urls,
@@ -90,7 +91,9 @@ def running_provider(
             argv = [sys.executable, "-m", "accord", "mock", *targets,
                     "--port", str(port), "-q"]  # fmt: skip
             log = _fresh(workdir / f"mock-{dependency}.log")
-            mock = Process(f"mock of {dependency}", argv, url + "/", env, workspace.root, log)
+            health = url + MOCK_HEALTH_PATH
+            mock = Process(f"mock of {dependency}", argv, health, env, workspace.root, log,
+                           require_2xx=True)  # fmt: skip
             started.enter_context(mock)
             mocks[dependency] = url
             if pact_mocks is not None and targets[0].endswith(".json"):

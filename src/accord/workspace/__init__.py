@@ -17,12 +17,13 @@ from accord.workspace._manifest import (
     Workspace,
     load_workspace,
 )
-from accord.workspace._service import Credentials, Launch, TestSuite
+from accord.workspace._service import MOCK_HEALTH_PATH, Credentials, Launch, TestSuite
 
 __all__ = [
     "BROKER_ENV",
     "DEV_SECRET",
     "MANIFEST_NAME",
+    "MOCK_HEALTH_PATH",
     "SECRET_ENV",
     "Broker",
     "ConsumerSpec",

@@ -20,13 +20,24 @@ from pathlib import Path
 from accord._errors import AccordError, Location
 from accord._process import Process
 
-__all__ = ["STATES_ENV", "STATES_PATH", "Credentials", "Launch", "ServiceSpec", "TestSuite"]
+__all__ = [
+    "MOCK_HEALTH_PATH",
+    "STATES_ENV",
+    "STATES_PATH",
+    "Credentials",
+    "Launch",
+    "ServiceSpec",
+    "TestSuite",
+]
 
 #: where a ``module`` service (``accord.runtime``) takes provider-state changes
 STATES_PATH = "/_accord/provider-states"
 #: set (to ``1``) in the environment of a provider started for verification; module
 #: services also get ``--provider-states``
 STATES_ENV = "ACCORD_PROVIDER_STATES"
+#: where ``accord mock`` answers 200 once it serves (under its own ``/__accord/`` prefix,
+#: so never a contract's path): the 2xx health path of a mock started by verify or up
+MOCK_HEALTH_PATH = "/__accord/health"
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _TOKEN_SECONDS = 30.0
