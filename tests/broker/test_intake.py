@@ -60,6 +60,17 @@ def publish(*pacts: dict[str, Any], **fields: Any) -> bytes:
     return json.dumps(body).encode()
 
 
+def publish_edited(*edits: dict[str, Any]) -> bytes:
+    """A publication of one good pact per edit, each entry's fields changed by its edit
+    (a field whose new value is ``None`` is left out)."""
+    body = json.loads(publish(*(reader_pact() for _ in edits)))
+    for contract, edit in zip(body["contracts"], edits, strict=True):
+        contract.update(edit)
+        for key in [k for k, v in edit.items() if v is None]:
+            del contract[key]
+    return json.dumps(body).encode()
+
+
 def deep(levels: int) -> bytes:
     return b'{"consumer": {"name": "reader"}, "x": ' + b"[" * levels + b"]" * levels + b"}"
 
@@ -95,6 +106,22 @@ CASES: list[tuple[str, str, bytes, int, list[str], str]] = [
     ("POST", "/contracts/publish", publish(reader_pact(), branch=7), 400, [], "/branch"),
     ("POST", "/contracts/publish", publish(reader_pact()).replace(b'"pact"', b'"oas"'), 400, [],
      "/specification"),
+    ("POST", "/contracts/publish",
+     publish_edited({"contentType": None},
+                    {"specification": None, "contentType": "application/hal+json",
+                     "content": "not base64!"}), 400,
+     ["/contracts/0/contentType", "/contracts/1/specification", "/contracts/1/contentType",
+      "/contracts/1/content"], "the publication is malformed: /contracts/0/contentType"),
+    ("POST", "/contracts/publish", publish_edited({"specification": "Pact", "content": ""}), 400,
+     ["/contracts/0/specification", "/contracts/0/content"], "must be 'pact'"),
+    ("POST", "/contracts/publish",
+     publish(reader_pact(), branch=" ", tags=["ok", 3], buildUrl=7), 400,
+     ["/branch", "/tags/1", "/buildUrl"], "must be a non-blank string"),
+    ("PUT", "/pacticipants/reader/versions/1", b'{"branch": 7, "buildUrl": ["https://ci/1"]}', 400,
+     ["/branch", "/buildUrl"], "the version is malformed: /branch"),
+    ("PUT", "/pacticipants/reader/versions/1", b'{"branch": "", "buildUrl": "ci-42"}', 400,
+     ["/branch", "/buildUrl"], "/branch: must be a non-blank string, got '' (and 1 more)"),
+    ("PUT", "/pacticipants/reader/versions/1", b'["main"]', 400, [""], "a JSON object"),
     ("POST", RESULTS, b"{}", 400, ["/success", "/providerApplicationVersion"], "required"),
     ("POST", RESULTS,
      json.dumps({"success": "yes", "providerApplicationVersion": " ", "buildUrl": "ftp:x",

@@ -14,6 +14,8 @@ Verification results follow the Pact Broker's ``VerificationContract``: a boolea
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,7 +23,14 @@ from accord._errors import AccordError
 from accord.broker._model import BrokerError
 from accord.core import PactFile, encode_pointer, parse_source
 
-__all__ = ["check_pact", "check_text", "check_verification"]
+__all__ = [
+    "check_pact",
+    "check_publication",
+    "check_text",
+    "check_verification",
+    "check_version",
+    "version_errors",
+]
 
 #: how many problems one answer lists (a pact with thousands gets the first ones)
 _MAX_ERRORS = 50
@@ -85,6 +94,48 @@ def _is_url(value: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
+def version_errors(
+    body: dict[str, Any],
+    branches: tuple[str, ...] = ("branch",),
+    tags: str | None = "tags",
+    build_url: str = "buildUrl",
+) -> list[dict[str, Any]]:
+    """The problems of a version's fields in ``body``, wherever they are sent (a
+    publication, a version, a verification result): each branch a non-blank string
+    (``not_blank_if_present``), the tags an array of strings, the build URL http(s)."""
+    errors = []
+    for key in branches:
+        value = body.get(key)
+        if value is not None and not (isinstance(value, str) and value.strip()):
+            errors.append(_error(f"/{key}", f"must be a non-blank string, got {value!r}"))
+    listed = body.get(tags) if tags else None
+    if tags and listed is not None:
+        if not isinstance(listed, list):
+            errors.append(_error(f"/{tags}", f"must be an array of strings, got {listed!r}"))
+        else:
+            errors.extend(
+                _error(f"/{tags}/{i}", f"must be a string, got {tag!r}")
+                for i, tag in enumerate(listed)
+                if not isinstance(tag, str)
+            )
+    url = body.get(build_url)
+    if url is not None and not (isinstance(url, str) and _is_url(url)):
+        errors.append(_error(f"/{build_url}", f"must be an http(s) URL, got {url!r}"))
+    return errors
+
+
+def check_version(body: Any) -> None:
+    """Refuse (400) a version (``PUT /pacticipants/{p}/versions/{v}``) whose ``branch`` or
+    ``buildUrl`` is of the wrong type; an empty body is a version with neither."""
+    if body is None:
+        return
+    if not isinstance(body, dict):
+        raise BrokerError(400, "a version is a JSON object", [_error("", "expected an object")])
+    errors = version_errors(body, tags=None)
+    if errors:
+        raise _refuse("the version is malformed", errors)
+
+
 def check_verification(body: Any) -> None:
     """Refuse (400) a verification result whose fields are missing or of the wrong type."""
     if not isinstance(body, dict):
@@ -103,22 +154,7 @@ def check_verification(body: Any) -> None:
         errors.append(
             _error("/providerApplicationVersion", f"must be a non-blank string, got {number!r}")
         )
-    for key in ("providerVersionBranch", "branch"):
-        if body.get(key) is not None and not isinstance(body[key], str):
-            errors.append(_error(f"/{key}", f"must be a string, got {body[key]!r}"))
-    tags = body.get("providerVersionTags")
-    if tags is not None:
-        if not isinstance(tags, list):
-            errors.append(_error("/providerVersionTags", "must be an array of strings"))
-        else:
-            errors.extend(
-                _error(f"/providerVersionTags/{i}", f"must be a string, got {tag!r}")
-                for i, tag in enumerate(tags)
-                if not isinstance(tag, str)
-            )
-    url = body.get("buildUrl")
-    if url is not None and not (isinstance(url, str) and _is_url(url)):
-        errors.append(_error("/buildUrl", f"must be an http(s) URL, got {url!r}"))
+    errors += version_errors(body, ("providerVersionBranch", "branch"), "providerVersionTags")
     for key, kind in (("testResults", (list, dict)), ("verifiedBy", (dict,))):
         if body.get(key) is not None and not isinstance(body[key], kind):
             errors.append(
@@ -126,6 +162,56 @@ def check_verification(body: Any) -> None:
             )
     if errors:
         raise _refuse("the verification result is malformed", errors)
+
+
+def _is_pact_json(media: Any) -> bool:
+    """``application/json``, parameters aside: the one type the Pact Broker publishes."""
+    return isinstance(media, str) and media.split(";")[0].strip().lower() == "application/json"
+
+
+def check_publication(body: Any) -> list[bytes]:
+    """Refuse (400) a publication (``POST /contracts/publish``) whose own fields are
+    malformed; each contract's pact, decoded from base64 (checked by the caller).
+
+    As the Pact Broker's ``PublishContractsContract``: every entry of ``contracts`` says
+    ``specification: "pact"`` and ``contentType: "application/json"``, and its ``content``
+    is base64; the errors name every entry's pointer, all at once.
+    """
+    if not isinstance(body, dict):
+        raise BrokerError(400, "a publication is a JSON object", [_error("", "expected an object")])
+    errors = []
+    for key in ("pacticipantName", "pacticipantVersionNumber"):
+        value = body.get(key)
+        if not isinstance(value, str) or not value.strip():
+            errors.append(_error(f"/{key}", f"required: a non-blank string, got {value!r}"))
+    errors += version_errors(body)
+    contracts = body.get("contracts")
+    if not isinstance(contracts, list) or not contracts:
+        errors.append(_error("/contracts", "required: an array of at least one contract"))
+        contracts = []
+    decoded = []
+    for index, contract in enumerate(contracts):
+        where = f"/contracts/{index}"
+        if not isinstance(contract, dict):
+            errors.append(_error(where, "must be an object"))
+            continue
+        spec, media = contract.get("specification"), contract.get("contentType")
+        if spec != "pact":
+            errors.append(_error(f"{where}/specification", f"must be 'pact', got {spec!r}"))
+        if not _is_pact_json(media):
+            errors.append(
+                _error(f"{where}/contentType", f"must be 'application/json', got {media!r}")
+            )
+        encoded = contract.get("content")
+        try:
+            if not isinstance(encoded, str) or not encoded:
+                raise ValueError
+            decoded.append(base64.b64decode(encoded, validate=True))
+        except (binascii.Error, ValueError):
+            errors.append(_error(f"{where}/content", "required: the pact, base64-encoded"))
+    if errors:
+        raise _refuse("the publication is malformed", errors)
+    return decoded
 
 
 def check_text(value: Any, pointer: str = "") -> None:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
 from accord._json import JSONError, read_json
-from accord._media import is_json_media
 from accord.broker import _model as m
 from accord.broker import _selection
 from accord.broker._db import Transaction
@@ -23,7 +20,12 @@ from accord.broker._hal import (
     version_body,
     version_path,
 )
-from accord.broker._intake import check_pact, check_verification
+from accord.broker._intake import (
+    check_pact,
+    check_publication,
+    check_verification,
+    check_version,
+)
 from accord.broker._matrix import record_verification
 from accord.broker._model import BrokerError
 from accord.broker._routing import Request, q, route
@@ -159,15 +161,19 @@ def get_version(tx: Transaction, req: Request) -> tuple[int, Any]:
     return 200, version_body(tx, req.base, vid)
 
 
-@route("PUT", "/pacticipants/{pacticipant}/versions/{version}")
+def _check_version(req: Request) -> None:
+    check_version(req.body)
+
+
+@route("PUT", "/pacticipants/{pacticipant}/versions/{version}", check=_check_version)
 def put_version(tx: Transaction, req: Request) -> tuple[int, Any]:
     pid = m.pacticipant_id(tx, req.params["pacticipant"])
     existed = pid is not None and m.version_id(tx, pid, req.params["version"]) is not None
     pid, vid = m.ensure_version(tx, req.params["pacticipant"], req.params["version"])
-    body = req.body if isinstance(req.body, dict) else {}
-    if isinstance(body.get("branch"), str) and body["branch"]:
+    body = req.body or {}
+    if body.get("branch"):
         m.add_branch(tx, pid, vid, body["branch"])
-    if isinstance(body.get("buildUrl"), str):
+    if body.get("buildUrl"):
         tx.run("UPDATE versions SET build_url = ? WHERE id = ?", (body["buildUrl"], vid))
     return (200 if existed else 201), version_body(tx, req.base, vid)
 
@@ -193,25 +199,14 @@ def put_branch_version(tx: Transaction, req: Request) -> tuple[int, Any]:
 # -- publishing -----------------------------------------------------------------------------
 
 
-def _decode_contract(contract: Any, index: int, pacticipant: str) -> tuple[str, str, Any]:
-    """One entry of ``contracts``: (consumer, provider, pact), the pact checked as a
-    single-pact PUT's is, its problems pointing into ``/contracts/{index}/content``."""
+def _decode_contract(contract: dict[str, Any], raw: bytes, index: int, pacticipant: str) -> Any:
+    """One entry of ``contracts`` (its fields checked by ``check_publication``): (consumer,
+    provider, pact), the pact checked as a single-pact PUT's is, its problems pointing into
+    ``/contracts/{index}/content``."""
     where = f"/contracts/{index}"
-    if not isinstance(contract, dict):
-        raise BrokerError(400, f"{where}: expected an object")
-    spec = contract.get("specification", "pact")
-    if spec != "pact":
-        raise BrokerError(400, f"{where}/specification: only 'pact' is supported, not {spec!r}")
-    media = contract.get("contentType", "application/json")
-    if not isinstance(media, str) or not is_json_media(media):
-        raise BrokerError(400, f"{where}/contentType: a pact is application/json, not {media!r}")
-    encoded = contract.get("content")
-    if not isinstance(encoded, str) or not encoded:
-        raise BrokerError(400, f"{where}/content: required: the pact, base64-encoded")
     try:
-        raw = base64.b64decode(encoded, validate=True)
         content = read_json(raw)
-    except (binascii.Error, JSONError, UnicodeDecodeError) as exc:
+    except (JSONError, UnicodeDecodeError) as exc:
         raise BrokerError(400, f"{where}/content: not base64-encoded JSON ({exc})") from exc
     names = {}
     for key, role in (("consumerName", "consumer"), ("providerName", "provider")):
@@ -233,21 +228,13 @@ def _decode_contract(contract: Any, index: int, pacticipant: str) -> tuple[str, 
 
 def _check_publication(req: Request) -> list[tuple[str, str, Any]]:
     """The ``contracts`` of a publication, each decoded and checked (before any is stored)."""
+    raws = check_publication(req.body)
     body = req.body
-    if not isinstance(body, dict):
-        raise BrokerError(400, "expected a JSON object")
-    name, number = body.get("pacticipantName"), body.get("pacticipantVersionNumber")
-    if not isinstance(name, str) or not name or not isinstance(number, str) or not number:
-        raise BrokerError(400, "pacticipantName and pacticipantVersionNumber are required")
-    contracts = body.get("contracts")
-    if not isinstance(contracts, list) or not contracts:
-        raise BrokerError(400, "/contracts: at least one contract is required")
-    if body.get("branch") is not None and not isinstance(body["branch"], str):
-        raise BrokerError(400, "/branch: expected a string")
-    tags = body.get("tags") or []
-    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-        raise BrokerError(400, "/tags: expected a list of strings")
-    return [_decode_contract(c, i, name) for i, c in enumerate(contracts)]
+    contracts = body["contracts"]
+    return [
+        _decode_contract(c, raw, i, body["pacticipantName"])
+        for i, (c, raw) in enumerate(zip(contracts, raws, strict=True))
+    ]
 
 
 @route("POST", "/contracts/publish", check=_check_publication)
@@ -261,7 +248,7 @@ def publish_contracts(tx: Transaction, req: Request) -> tuple[int, Any]:
         m.add_branch(tx, pid, vid, branch)
     for tag in tags:
         m.add_tag(tx, vid, tag)
-    if isinstance(body.get("buildUrl"), str):
+    if body.get("buildUrl"):
         tx.run("UPDATE versions SET build_url = ? WHERE id = ?", (body["buildUrl"], vid))
     notices = []
     contract_links = []
