@@ -99,10 +99,14 @@ def version_errors(
     branches: tuple[str, ...] = ("branch",),
     tags: str | None = "tags",
     build_url: str = "buildUrl",
+    *,
+    url: bool = False,
 ) -> list[dict[str, Any]]:
     """The problems of a version's fields in ``body``, wherever they are sent (a
     publication, a version, a verification result): each branch a non-blank string
-    (``not_blank_if_present``), the tags an array of strings, the build URL http(s)."""
+    (``not_blank_if_present``), the tags an array of strings, the build URL a string, and
+    an http(s) URL where ``url`` says so. The Pact Broker checks the URL of a verification
+    result only; a publication's or a version's is any text (CI systems send build ids)."""
     errors = []
     for key in branches:
         value = body.get(key)
@@ -118,9 +122,11 @@ def version_errors(
                 for i, tag in enumerate(listed)
                 if not isinstance(tag, str)
             )
-    url = body.get(build_url)
-    if url is not None and not (isinstance(url, str) and _is_url(url)):
-        errors.append(_error(f"/{build_url}", f"must be an http(s) URL, got {url!r}"))
+    link = body.get(build_url)
+    if link is not None and not isinstance(link, str):
+        errors.append(_error(f"/{build_url}", f"must be a string, got {link!r}"))
+    elif url and link is not None and not _is_url(link):
+        errors.append(_error(f"/{build_url}", f"must be an http(s) URL, got {link!r}"))
     return errors
 
 
@@ -154,7 +160,9 @@ def check_verification(body: Any) -> None:
         errors.append(
             _error("/providerApplicationVersion", f"must be a non-blank string, got {number!r}")
         )
-    errors += version_errors(body, ("providerVersionBranch", "branch"), "providerVersionTags")
+    errors += version_errors(
+        body, ("providerVersionBranch", "branch"), "providerVersionTags", url=True
+    )
     for key, kind in (("testResults", (list, dict)), ("verifiedBy", (dict,))):
         if body.get(key) is not None and not isinstance(body[key], kind):
             errors.append(
