@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import IO, Any, ClassVar
+from typing import IO, Any, ClassVar, Self
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -361,6 +361,25 @@ def _fields_only(data: Mapping[str, Any], headers: dict[str, str]) -> bytes:
     return b"".join(parts)
 
 
+def _reset_while_connecting(exc: AttributeError) -> bool:
+    """anyio (4.16 and before) fails with ``AttributeError`` on ``None.getpeername`` when
+    the peer resets a new connection before httpcore has asked for its TLS details. The
+    request was never sent, so it is a connect error, not a bug of the caller's: true only
+    when the failure is inside anyio, called by httpcore while it sets a connection up."""
+    files = []
+    tb = exc.__traceback__
+    while tb is not None:
+        files.append(tb.tb_frame.f_code.co_filename.replace("\\", "/"))
+        tb = tb.tb_next
+    outside = [f for f in files if "/anyio/" not in f and "/httpcore/_backends/" not in f]
+    return (
+        bool(files)
+        and "/anyio/" in files[-1]
+        and bool(outside)
+        and outside[-1].endswith("/httpcore/_async/connection.py")
+    )
+
+
 class ClientBase(_Base):
     """Base of generated sync clients; pass ``client=`` to inject an ``httpx.Client``."""
 
@@ -384,7 +403,7 @@ class ClientBase(_Base):
         if self._owned:
             self.client.close()
 
-    def __enter__(self) -> ClientBase:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -439,7 +458,7 @@ class AsyncClientBase(_Base):
         if self._owned:
             await self.client.aclose()
 
-    async def __aenter__(self) -> AsyncClientBase:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -467,5 +486,12 @@ class AsyncClientBase(_Base):
             method, path, path_params or {}, query, headers, cookies,
             body, body_kind, content_type, accept, security, query_styles,
         )  # fmt: skip
-        response = await self.client.request(**request)
+        try:
+            response = await self.client.request(**request)
+        except AttributeError as exc:
+            if not _reset_while_connecting(exc):
+                raise
+            raise httpx.ConnectError(
+                "the connection was reset while it was being set up; the request was not sent"
+            ) from exc
         return self._parse(response, expect, operation)

@@ -438,7 +438,10 @@ class Orders:
         for order_id in ids:
             if order_id in self._in_flight:
                 continue  # a request of this process is still placing it
-            order = await self.get_order(order_id)
+            with self.db.connect() as conn:
+                order = load_order(conn, order_id)
+            if order is None or order.state.value not in ("pending", "unresolved"):
+                continue  # its request settled or discarded it while this round ran
             if await self._resolve(order):
                 finished += 1
         return finished

@@ -58,3 +58,40 @@ def test_mypy_rejects_a_service_that_does_not_fit_the_protocol(tmp_path: Path) -
         'impl.py:23: error: Incompatible types in assignment (expression has type "Mistyped"' in out
     )
     assert "get_refund" in out
+
+
+CLIENTS_IN_WITH = textwrap.dedent(
+    """\
+    from __future__ import annotations
+
+    from generated.catalog.client import AsyncCatalogClient, CatalogClient
+
+
+    def sync_use() -> None:
+        with CatalogClient("http://c") as client:
+            reveal_type(client)
+
+
+    async def async_use() -> None:
+        async with AsyncCatalogClient("http://c") as client:
+            reveal_type(client)
+    """
+)
+
+
+@pytest.mark.slow
+def test_a_client_in_a_with_block_keeps_its_own_type(tmp_path: Path) -> None:
+    """``with Client() as c`` must give the generated client, not its base: else every
+    operation called on ``c`` is an error under mypy."""
+    module = tmp_path / "use.py"
+    module.write_text(CLIENTS_IN_WITH)
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(module)],
+        capture_output=True, text=True, cwd=REPO, timeout=600, check=False,
+        env={"MYPYPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    out = proc.stdout
+    assert 'use.py:8: note: Revealed type is "generated.catalog.client.CatalogClient"' in out, out
+    assert (
+        'use.py:13: note: Revealed type is "generated.catalog.client.AsyncCatalogClient"' in out
+    ), out

@@ -145,3 +145,37 @@ def test_a_charge_whose_answer_is_lost_ends_in_a_confirmed_order(tmp_path: Path)
         assert await app.orders.recover() == 0  # nothing left to finish
 
     asyncio.run(scenario())
+
+
+def test_an_order_its_request_settles_during_a_round_is_skipped(tmp_path: Path) -> None:
+    """Recovery lists the open orders, then resolves them one by one; a request that
+    discards or settles one of the later ones meanwhile must not end the round with 404."""
+    base, app, lost = _lossy_shop(tmp_path, "catalog", "/reservations")
+    api = _orders_api(app)
+    catalog_api = AsyncCatalogClient(client=base.catalog_http)
+    service = app.orders
+
+    async def scenario() -> None:
+        _, body = await _product_and_order(catalog_api, "RACE-1")
+        for _ in range(3):  # three unresolved orders, their reservations held at catalog
+            try:
+                await api.create_order(body)
+            except ApiError as exc:
+                assert exc.status == 504
+        lost.lose = False
+        ids = [o.id.root for o in (await api.list_orders()).items]
+        assert len(ids) == 3
+        resolve = service._resolve
+
+        async def resolve_and_race(order: orders.Order) -> bool:
+            done = await resolve(order)
+            if order.id.root == ids[-1]:  # the list's first: the oldest order
+                service._discard(ids[0])  # what a failed request does to its own order
+            return done
+
+        service._resolve = resolve_and_race
+        assert await service.recover() == 2  # the discarded one is skipped, not a 404
+        states = [o.state.value for o in (await api.list_orders()).items]
+        assert states == ["confirmed", "confirmed"]
+
+    asyncio.run(scenario())
