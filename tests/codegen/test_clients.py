@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import importlib
 import io
-import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,6 +22,7 @@ import yaml
 from accord import Contract
 from accord.codegen import generate_package
 from accord.mock import MockApp, MockConfig
+from tests.codegen.helpers import generated_client
 from tests.mock.helpers import mock_client
 
 CONTRACT = """
@@ -162,14 +162,8 @@ def vault(tmp_path: Path) -> Iterator[ModuleType]:
     """The package generated from ``CONTRACT``, imported."""
     source = tmp_path / "vault.yaml"
     source.write_text(textwrap.dedent(CONTRACT))
-    generate_package(Contract.from_path(source), "vaultpkg", tmp_path / "vaultpkg")
-    sys.path.insert(0, str(tmp_path))
-    try:
-        yield importlib.import_module("vaultpkg.client")
-    finally:
-        sys.path.remove(str(tmp_path))
-        for name in [m for m in sys.modules if m == "vaultpkg" or m.startswith("vaultpkg.")]:
-            del sys.modules[name]
+    with generated_client(source, "vaultpkg") as module:
+        yield module
 
 
 Handler = Callable[[httpx.Request], httpx.Response]

@@ -5,9 +5,6 @@ They were all ``str``: ``limit=5`` failed mypy and ``ids=[1, 2]`` went out as Py
 
 from __future__ import annotations
 
-import importlib
-import subprocess
-import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,8 +15,8 @@ import pytest
 import yaml
 
 from accord import Contract
-from accord.codegen import generate_package
 from accord.mock import MockApp, MockConfig
+from tests.codegen.helpers import generated_client, strict_mypy
 from tests.mock.helpers import mock_client
 
 CONTRACT = """
@@ -66,14 +63,8 @@ USE = textwrap.dedent(
 def headers(tmp_path: Path) -> Iterator[ModuleType]:
     source = tmp_path / "headers.yaml"
     source.write_text(textwrap.dedent(CONTRACT))
-    generate_package(Contract.from_path(source), "headerspkg", tmp_path / "headerspkg")
-    sys.path.insert(0, str(tmp_path))
-    try:
-        yield importlib.import_module("headerspkg.client")
-    finally:
-        sys.path.remove(str(tmp_path))
-        for name in [m for m in sys.modules if m == "headerspkg" or m.startswith("headerspkg.")]:
-            del sys.modules[name]
+    with generated_client(source, "headerspkg") as module:
+        yield module
 
 
 def test_header_arguments_are_typed_as_their_schemas_say(headers: ModuleType) -> None:
@@ -114,11 +105,7 @@ def test_mypy_rejects_header_arguments_of_the_wrong_type(
 ) -> None:
     module = tmp_path / "use.py"
     module.write_text(USE)
-    proc = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(module)],
-        capture_output=True, text=True, cwd=tmp_path, timeout=600, check=False,
-        env={"MYPYPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
-    )  # fmt: skip
+    proc = strict_mypy(module, tmp_path)
     out = proc.stdout
     errors = sorted({int(line.split(":")[1]) for line in out.splitlines() if ": error:" in line})
     assert errors == [8, 9, 10], out

@@ -15,8 +15,6 @@ with a different value, which the mock must refuse with a 400 naming the paramet
 from __future__ import annotations
 
 import functools
-import importlib
-import sys
 from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
@@ -25,8 +23,7 @@ import httpx
 import pytest
 import yaml
 
-from accord import Contract
-from accord.codegen import generate_package
+from tests.codegen.helpers import generated_client
 from tests.mock.helpers import Server
 
 STRING, EMPTY = "blue", ""
@@ -112,16 +109,12 @@ def styles(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ModuleTyp
     root = tmp_path_factory.mktemp("styles")
     source = root / "styles.yaml"
     source.write_text(yaml.safe_dump(_contract(), sort_keys=False))
-    generate_package(Contract.from_path(source), "stylespkg", root / "stylespkg")
     server = Server(str(source), "--quiet", cwd=root)
-    sys.path.insert(0, str(root))
     try:
-        server.wait()
-        yield importlib.import_module("stylespkg.client"), server.url
+        with generated_client(source, "stylespkg") as module:
+            server.wait()
+            yield module, server.url
     finally:
-        sys.path.remove(str(root))
-        for name in [m for m in sys.modules if m == "stylespkg" or m.startswith("stylespkg.")]:
-            del sys.modules[name]
         server.stop()
 
 
