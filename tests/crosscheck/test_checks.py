@@ -251,6 +251,32 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
         },
         ".response.body.name",
     ),
+    (
+        "request.body.wider",  # a number matcher sends 0.5 too; the schema takes integers
+        _put(matchingRules={"body": {"$.id": {"matchers": [{"match": "number"}]}}}),
+        {"status": 204},
+        ".request.body.id",
+    ),
+    (
+        "request.query.wider",  # any number of digits, where the schema takes up to 10
+        _get(
+            query={"limit": ["3"]},
+            matchingRules={
+                "query": {"limit": {"matchers": [{"match": "regex", "regex": "^\\d+$"}]}}
+            },
+        ),
+        OK,
+        ".request.query.limit",
+    ),
+    (
+        "request.header.wider",  # any text, where the schema takes numbers
+        _get(
+            headers={"X-Version": "1.5"},
+            matchingRules={"header": {"X-Version": {"matchers": [{"match": "type"}]}}},
+        ),
+        OK,
+        ".request.headers.X-Version",
+    ),
 ]
 
 

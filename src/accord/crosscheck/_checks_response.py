@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from accord._media import MediaRange, parse_content_type
-from accord.core import Direction, Place, SchemaRef, SchemaValidator, Target, Violation
-from accord.crosscheck._checks_request import choose_media, content_type_problem, has_body
+from accord.core import Direction, SchemaValidator, Violation
+from accord.crosscheck._checks_request import (
+    choose_media,
+    content_type_problem,
+    has_body,
+    matcher_classes,
+)
 from accord.crosscheck._exchange import Exchange, check
 from accord.crosscheck._headers import STANDARD_RESPONSE_HEADERS
-from accord.crosscheck._matchers import (
-    VALUE_KEYWORDS,
-    body_rules,
-    class_problems,
-    representative,
-)
+from accord.crosscheck._matchers import VALUE_KEYWORDS, representative
 from accord.crosscheck._model import Mismatch
 from accord.crosscheck._shapes import BodyWalker
 from accord.crosscheck._values import accepted_ranges, is_json_media
@@ -202,33 +202,7 @@ def response_body(ex: Exchange) -> Iterator[Mismatch]:
             path_parts,
             media.schema.place,
         )
-    yield from _matcher_classes(ex, media.schema, reported)
-
-
-def _matcher_classes(
-    ex: Exchange, schema: SchemaRef, reported: list[list[str]]
-) -> Iterator[Mismatch]:
-    """Each body matcher's class of values against the schema at its path (see
-    ``_matchers``): ``response.body.incompatible`` when the consumer would refuse whatever
-    the provider sends there, ``response.body.narrower`` when it would refuse some of it."""
-
-    def fits(target: Target, value: object) -> bool:
-        ref = SchemaRef(Place(target.file, target.pointer), target.value)
-        return ex.validator(ref, Direction.RESPONSE).is_valid(value)
-
-    rules = body_rules(ex.response.matching_rules)
-    root = Target(schema.place.file, schema.place.pointer, schema.value)
-    documents = ex.contract.documents
-    for problem in class_problems(rules, ex.response.body.content, root, documents, fits):
-        if any(problem.overlaps(path) for path in reported):
-            continue  # the example itself is already reported there
-        yield ex.body_mismatch(
-            "response.body.incompatible" if problem.error else "response.body.narrower",
-            f"Response body matcher: {problem.message}",
-            "response",
-            ["0" if t == "*" else t for t in problem.path],
-            Place(problem.schema.file, problem.schema.pointer),
-        )
+    yield from matcher_classes(ex, "response", media.schema, reported)
 
 
 def _ambiguous(violation: Violation) -> bool:

@@ -28,12 +28,16 @@ reach the schema's ``items``; ``eachValue`` rules reach ``additionalProperties``
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from accord.core import DocumentSet, Target
+
+if TYPE_CHECKING:
+    from accord.crosscheck._samples import DateFormat
 
 __all__ = ["VALUE_KEYWORDS", "ClassProblem", "body_rules", "class_problems", "representative"]
 
@@ -149,10 +153,15 @@ def class_problems(
     fits: Fits,
     *,
     by_name: bool = False,
+    sending: bool = False,
+    textual: bool = False,
 ) -> list[ClassProblem]:
     """Each matcher of ``entries`` (path -> ``{"matchers": [...]}``) against the schema at
-    ``root``: what the consumer accepts against what the provider may send. ``by_name``:
-    the keys are names (message metadata), not JSON paths."""
+    ``root``: what the consumer accepts against what the provider may send, or with
+    ``sending`` (a request) what the consumer may send against what the provider takes.
+    ``by_name``: the keys are names (message metadata), not JSON paths. ``textual``: the
+    values are text a schema reads after coercion (query and header parameters), so a
+    JSON type is no verdict, only the values drawn from the class."""
     out: list[ClassProblem] = []
     for expression, entry in entries.items():
         matchers = entry.get("matchers") if isinstance(entry, Mapping) else None
@@ -166,7 +175,7 @@ def class_problems(
         for matcher in matchers:
             if isinstance(matcher, Mapping):
                 for error, message, schema in _judge(
-                    matcher, tokens, value, schemas, documents, fits
+                    matcher, tokens, value, schemas, _Context(documents, fits, sending, textual)
                 ):
                     out.append(ClassProblem(str(expression), tuple(tokens), error, message, schema))
     return out
@@ -174,6 +183,20 @@ def class_problems(
 
 #: one verdict of :func:`_judge`: error or warning, what it says, the schema it is about
 _Verdict = tuple[bool, str, Target]
+#: the date/time matchers (V3 ``date``/``time``/``timestamp``, V4 ``datetime``)
+_DATES = ("date", "time", "timestamp", "datetime")
+#: the matchers whose class is a set of strings
+_STRINGS = ("regex", "include", "semver", "notEmpty", *_DATES)
+
+
+@dataclass(slots=True, frozen=True)
+class _Context:
+    documents: DocumentSet
+    fits: Fits
+    #: the consumer sends the class (a request) rather than accepts it (a response)
+    sending: bool
+    #: the values are parameter text (see :func:`class_problems`)
+    textual: bool = False
 
 
 def _judge(
@@ -181,21 +204,31 @@ def _judge(
     tokens: list[str],
     value: Any,
     schemas: list[Target],
-    documents: DocumentSet,
-    fits: Fits,
+    ctx: _Context,
 ) -> Iterator[_Verdict]:
     kind = str(matcher.get("match", "type"))
     where = "$" + "".join(f"[{t}]" if t == "*" or t.isdigit() else f".{t}" for t in tokens)
     if kind == "eachValue":
+        element = _value_at(value, ["*"])
+        groups = _members(ctx.documents, schemas)
         for rule in matcher.get("rules") or ():
-            if isinstance(rule, Mapping):
-                inner = [e for t in schemas for e in _schemas_at(documents, t, ["*"])]
-                element = _value_at(value, ["*"])
-                if inner:
-                    yield from _judge(rule, [*tokens, "*"], element, inner, documents, fits)
+            if not isinstance(rule, Mapping):
+                continue
+            for group in groups:
+                for error, message, schema in _judge(rule, [*tokens, "*"], element, group, ctx):
+                    # one member of several: the object may do without it
+                    yield error and len(groups) == 1, message, schema
         return
-    spread = _spread(documents, schemas)
-    for error, message in _verdicts(kind, matcher, where, value, schemas, spread, fits):
+    if kind in ("eachKey", "values"):
+        for error, message in _keys(kind, matcher, where, value, schemas, ctx):
+            yield error, message, schemas[0]
+        return
+    spread = _spread(ctx.documents, schemas)
+    if ctx.sending:
+        found = _sent(kind, matcher, where, value, schemas, spread, ctx.fits, ctx.textual)
+    else:
+        found = _verdicts(kind, matcher, where, value, schemas, spread, ctx.fits)
+    for error, message in found:
         yield error, message, schemas[0]
 
 
@@ -208,6 +241,7 @@ def _verdicts(
     spread: list[Target],
     fits: Fits,
 ) -> Iterator[tuple[bool, str]]:
+    """What the consumer accepts against what the schema lets the provider send."""
     types = _types(spread)
     accepts = _accepted(kind, value)
     if accepts is not None and types and not accepts & types:
@@ -230,18 +264,299 @@ def _verdicts(
             )
     if isinstance(value, list) or "array" in types:
         yield from _sizes(matcher, where, spread)
-    if kind in ("regex", "include", "semver", "notEmpty") and "string" in (types or {"string"}):
+    if kind in _STRINGS and "string" in (types or {"string"}):
         test = _string_test(kind, matcher)
-        if test is not None:
-            found = _witnesses(spread, lambda v: all(fits(t, v) for t in schemas))
-            witness = next((w for w in found if not test(w)), None)
-            if witness is not None:
-                yield (
-                    False,
-                    f"the consumer's `{kind}` matcher at {where} "
-                    f"({_said(kind, matcher)}) refuses {witness!r}, which the schema allows: "
-                    "the provider may send it",
-                )
+        if test is None:
+            return
+        allowed = _fits_all(schemas, fits)
+        samples, whole = _class_samples(kind, matcher, value)
+        if whole and samples and not any(allowed(s) for s in samples):
+            yield (
+                True,
+                f"the consumer's `{kind}` matcher at {where} ({_said(kind, matcher)}) accepts "
+                f"values like {samples[0]!r}, which the schema never allows: it would refuse "
+                "every value the provider sends",
+            )
+            return
+        witness = next((w for w in _witnesses(spread, allowed) if not test(w)), None)
+        if witness is not None:
+            yield (
+                False,
+                f"the consumer's `{kind}` matcher at {where} "
+                f"({_said(kind, matcher)}) refuses {witness!r}, which the schema allows: "
+                "the provider may send it",
+            )
+
+
+def _sent(
+    kind: str,
+    matcher: Mapping[str, Any],
+    where: str,
+    value: Any,
+    schemas: list[Target],
+    spread: list[Target],
+    fits: Fits,
+    textual: bool,
+) -> Iterator[tuple[bool, str]]:
+    """What the consumer may send against what the schema lets the provider take: values
+    drawn from the matcher's class (see ``_samples``), each checked by the schema."""
+    types = _types(spread)
+    sends = None if textual else _sent_types(kind, value)
+    if sends is not None and types and not sends & types:
+        yield (
+            True,
+            f"the consumer's `{kind}` matcher at {where} sends {_names(sends)} values, but "
+            f"the schema takes only {_names(types)}: the provider would refuse every one",
+        )
+        return
+    if isinstance(value, list) or "array" in types:
+        yield from _sent_sizes(matcher, where, spread)
+    samples, whole = _class_samples(kind, matcher, value)
+    allowed = _fits_all(schemas, fits)
+    refused = [s for s in samples if not allowed(s)]
+    if not refused:
+        return
+    said = f" ({_said(kind, matcher)})" if kind in _STRINGS else ""
+    if whole and len(refused) == len(samples):
+        yield (
+            True,
+            f"the consumer's `{kind}` matcher at {where}{said} sends values like "
+            f"{refused[0]!r}, which the schema refuses: the provider would refuse every one",
+        )
+    else:
+        yield (
+            False,
+            f"the consumer's `{kind}` matcher at {where}{said} may send {refused[0]!r}, which "
+            "the schema refuses: the provider may reject the request",
+        )
+
+
+def _fits_all(schemas: list[Target], fits: Fits) -> Callable[[Any], bool]:
+    return lambda v: all(fits(t, v) for t in schemas)
+
+
+def _sent_types(kind: str, value: Any) -> set[str] | None:
+    """The JSON types a matcher's class sends (None: not a matter of type). A ``type``
+    matcher sends values of its example's own type: ``like(1)`` means integers."""
+    if kind == "type":
+        found = _json_type(value)
+        return {found} if found is not None else None
+    if kind in _STRINGS and isinstance(value, str):
+        return {"string"}
+    return _accepted(kind, value)
+
+
+#: values drawn from the classes of type-like matchers
+_INTEGERS: tuple[Any, ...] = (0, 1, -1, 7, 1_000_000)
+_DECIMALS: tuple[Any, ...] = (0.5, -1.25, 1000.75)
+
+
+def _class_samples(kind: str, matcher: Mapping[str, Any], value: Any) -> tuple[list[Any], bool]:
+    """Values of the matcher's class, and whether they stand for all of it (a date
+    format, a semantic version, booleans: the class's values all look alike), so that
+    the schema refusing every one means it refuses the class. A string matcher on a
+    number (a regex, Pact matches the number's text) draws numbers."""
+    samples, whole = _drawn(kind, matcher, value)
+    if kind in _STRINGS and isinstance(value, int | float) and not isinstance(value, bool):
+        numbers = [_as_number(s) for s in samples]
+        return [n for n in numbers if isinstance(n, int | float)], False
+    return samples, whole
+
+
+def _as_number(text: Any) -> Any:
+    try:
+        found = json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+    return found if isinstance(found, int | float) and not isinstance(found, bool) else None
+
+
+def _drawn(kind: str, matcher: Mapping[str, Any], value: Any) -> tuple[list[Any], bool]:
+    if kind == "type":
+        kind = {bool: "boolean", int: "integer", float: "decimal", str: "string"}.get(
+            type(value), ""
+        )
+    if kind == "string":
+        return [p for p in _PROBES if p != value], False
+    if kind == "integer":
+        return list(_INTEGERS), False
+    if kind == "decimal":
+        return list(_DECIMALS), False
+    if kind == "number":
+        return [*_INTEGERS, *_DECIMALS], False
+    if kind == "boolean":
+        return [True, False], True
+    if kind == "regex":
+        from accord.crosscheck._samples import regex_samples  # noqa: PLC0415
+
+        return regex_samples(str(matcher.get("regex", ""))), False
+    if kind == "include":
+        needle = str(matcher.get("value", ""))
+        return [needle, f"x{needle}", f"{needle} y"], False
+    if kind == "semver":
+        return ["1.0.0", "10.20.30-rc.1+build.5"], True
+    if kind == "notEmpty" and isinstance(value, str):
+        return [p for p in _PROBES if p], False
+    if kind in _DATES:
+        found = _date_format(kind, matcher)
+        return (list(found.samples), True) if found is not None else ([], False)
+    return [], False
+
+
+def _date_format(kind: str, matcher: Mapping[str, Any]) -> DateFormat | None:
+    """A date/time matcher's format (V4 and pact-js: ``format``; V3 pact-jvm: the key
+    named after the matcher, ``timestamp``...); None without one: no opinion."""
+    from accord.crosscheck._samples import date_format  # noqa: PLC0415
+
+    text = matcher.get("format", matcher.get(kind))
+    return date_format(text) if isinstance(text, str) and text else None
+
+
+def _members(documents: DocumentSet, schemas: list[Target]) -> list[list[Target]]:
+    """The schemas of an object's (or an array's) members, one group per kind of member:
+    each declared property, each ``patternProperties`` entry, the rest
+    (``additionalProperties``, or an array's ``items``)."""
+    spread = _spread(documents, schemas)
+    groups: list[list[Target]] = []
+    names = dict.fromkeys(
+        str(n) for t in spread if isinstance(t.value.get("properties"), dict)
+        for n in t.value["properties"]
+    )  # fmt: skip
+    for name in names:
+        found = [x for s in schemas for x in _schemas_at(documents, s, [name])]
+        if found:
+            groups.append(found)
+    for t in spread:
+        patterns = t.value.get("patternProperties")
+        if isinstance(patterns, dict):
+            groups += [
+                [_child(documents, t, ("patternProperties", str(p)), sub)]
+                for p, sub in patterns.items()
+                if isinstance(sub, dict)
+            ]
+    rest = [x for s in schemas for x in _schemas_at(documents, s, ["*"])]
+    if rest:
+        groups.append(rest)
+    return groups
+
+
+def _keys(
+    kind: str,
+    matcher: Mapping[str, Any],
+    where: str,
+    value: Any,
+    schemas: list[Target],
+    ctx: _Context,
+) -> Iterator[tuple[bool, str]]:
+    """The keys an ``eachKey`` (V4) or ``values`` (V3: any key) matcher lets an object
+    have, against the keys its schema allows (``properties``, ``patternProperties``,
+    ``additionalProperties``, ``propertyNames``)."""
+    spread = [t for t in _spread(ctx.documents, schemas) if _object_like(t.value)]
+    if not spread:
+        return
+    allowed = _key_space(spread, ctx)
+    test, samples, said = _key_class(kind, matcher)
+    shown = set(value) if isinstance(value, dict) else set()
+    if ctx.sending:
+        refused = next((k for k in samples if k not in shown and not allowed(k)), None)
+        if refused is not None:
+            yield (
+                False,
+                f"the consumer's `{kind}` matcher at {where} ({said}) may send the key "
+                f"{refused!r}, which the schema does not allow: the provider may reject the "
+                "request",
+            )
+        return
+    if test is None:
+        return
+    keys = _schema_keys(spread, ctx, allowed)
+    witness = next((k for k in keys if not test(k)), None)
+    if witness is not None:
+        yield (
+            False,
+            f"the consumer's `{kind}` matcher at {where} ({said}) refuses the key "
+            f"{witness!r}, which the schema allows: the provider may send it",
+        )
+
+
+def _object_like(schema: Mapping[str, Any]) -> bool:
+    kind = schema.get("type")
+    named = kind == "object" or (isinstance(kind, list) and "object" in kind)
+    return named or any(
+        k in schema
+        for k in ("properties", "patternProperties", "additionalProperties", "propertyNames")
+    )
+
+
+def _key_space(spread: list[Target], ctx: _Context) -> Callable[[str], bool]:
+    """Whether the schemas (all of them: ``allOf`` members) allow a key."""
+    closed: list[tuple[set[str], list[str]]] = []
+    names: list[Target] = []
+    for t in spread:
+        if t.value.get("additionalProperties") is False:
+            props, patterns = t.value.get("properties"), t.value.get("patternProperties")
+            declared = {str(n) for n in props} if isinstance(props, dict) else set()
+            closed.append((declared, [str(p) for p in patterns or ()]))
+        if isinstance(t.value.get("propertyNames"), dict):
+            names.append(_child(ctx.documents, t, ("propertyNames",), t.value["propertyNames"]))
+
+    def allowed(key: str) -> bool:
+        for declared, regexes in closed:
+            if key not in declared and not any(_search(r, key) for r in regexes):
+                return False
+        return all(ctx.fits(target, key) for target in names)
+
+    return allowed
+
+
+def _schema_keys(spread: list[Target], ctx: _Context, allowed: Callable[[str], bool]) -> list[str]:
+    """Keys the schemas allow: the declared ones, and strings of ``propertyNames`` (or
+    plain probes) where more are allowed."""
+    keys = [
+        str(n) for t in spread if isinstance(t.value.get("properties"), dict)
+        for n in t.value["properties"]
+    ]  # fmt: skip
+    named = [
+        _child(ctx.documents, t, ("propertyNames",), t.value["propertyNames"])
+        for t in spread
+        if isinstance(t.value.get("propertyNames"), dict)
+    ]
+    more = _witnesses(named, lambda k: True) if named else iter(_PROBES)
+    keys += list(more)
+    return [k for k in dict.fromkeys(keys) if allowed(k)]
+
+
+def _key_class(
+    kind: str, matcher: Mapping[str, Any]
+) -> tuple[Callable[[str], bool] | None, list[str], str]:
+    """(the test a key must pass, keys drawn from the class, how the class is said)."""
+    if kind == "values":
+        return None, [p for p in _PROBES if p], "any key"
+    tests: list[Callable[[str], bool]] = []
+    samples: list[str] | None = None
+    said: list[str] = []
+    for rule in matcher.get("rules") or ():
+        if not isinstance(rule, Mapping):
+            continue
+        inner = str(rule.get("match", "type"))
+        if inner in _STRINGS:
+            test = _string_test(inner, rule)
+            if test is not None:
+                tests.append(test)
+                said.append(_said(inner, rule))
+                drawn, _ = _class_samples(inner, rule, "")
+                samples = drawn if samples is None else samples
+    keys = samples if samples is not None else [p for p in _PROBES if p]
+    keys = [k for k in keys if all(t(k) for t in tests)]
+    test = (lambda k: all(t(k) for t in tests)) if tests else None
+    return test, keys, ", ".join(said) or "any key"
+
+
+def _search(pattern: str, key: str) -> bool:
+    try:
+        return re.search(pattern, key) is not None
+    except re.error:
+        return True
 
 
 def _accepted(kind: str, value: Any) -> set[str] | None:
@@ -301,13 +616,50 @@ def _names(types: set[str]) -> str:
     return "/".join(shown)
 
 
+def _bounds(schemas: list[Target]) -> tuple[int, int | None]:
+    """The schemas' ``minItems`` and ``maxItems`` taken together."""
+    lows = [t.value["minItems"] for t in schemas if isinstance(t.value.get("minItems"), int)]
+    highs = [t.value["maxItems"] for t in schemas if isinstance(t.value.get("maxItems"), int)]
+    return max(lows, default=0), min(highs, default=None)
+
+
+def _sent_sizes(
+    matcher: Mapping[str, Any], where: str, schemas: list[Target]
+) -> Iterator[tuple[bool, str]]:
+    """The sizes of array the consumer may send (``min``/``max``; none said: no opinion)."""
+    low, high = matcher.get("min"), matcher.get("max")
+    if not isinstance(low, int) and not isinstance(high, int):
+        return
+    least, most = _bounds(schemas)
+    low = low if isinstance(low, int) else 0
+    if most is not None and low > most:
+        yield (
+            True, f"the consumer sends at least {low} items at {where}, but the schema "
+            f"allows at most {most}: the provider would refuse every array",
+        )  # fmt: skip
+    elif isinstance(high, int) and high < least:
+        yield (
+            True, f"the consumer sends at most {high} items at {where}, but the schema "
+            f"requires at least {least}: the provider would refuse every array",
+        )  # fmt: skip
+    else:
+        if low < least:
+            yield (
+                False, f"the consumer may send {low} items at {where}, but the schema "
+                f"requires at least {least}: the provider may reject the request",
+            )  # fmt: skip
+        if most is not None and (not isinstance(high, int) or high > most):
+            yield (
+                False, f"the consumer may send more than {most} items at {where}, which "
+                "the schema allows no more of: the provider may reject the request",
+            )  # fmt: skip
+
+
 def _sizes(
     matcher: Mapping[str, Any], where: str, schemas: list[Target]
 ) -> Iterator[tuple[bool, str]]:
     low, high = matcher.get("min"), matcher.get("max")
-    lows = [t.value["minItems"] for t in schemas if isinstance(t.value.get("minItems"), int)]
-    highs = [t.value["maxItems"] for t in schemas if isinstance(t.value.get("maxItems"), int)]
-    least, most = max(lows, default=0), min(highs, default=None)
+    least, most = _bounds(schemas)
     if isinstance(low, int) and most is not None and low > most:
         yield (
             True, f"the consumer wants at least {low} items at {where}, but the "
@@ -348,6 +700,9 @@ def _string_test(kind: str, matcher: Mapping[str, Any]) -> Callable[[str], bool]
         return lambda s: needle in s
     if kind == "semver":
         return lambda s: _SEMVER.match(s) is not None
+    if kind in _DATES:
+        found = _date_format(kind, matcher)
+        return found.accepts if found is not None else None
     return lambda s: s != ""  # notEmpty
 
 
@@ -356,6 +711,8 @@ def _said(kind: str, matcher: Mapping[str, Any]) -> str:
         return f"regex {matcher.get('regex')!r}"
     if kind == "include":
         return f"must include {matcher.get('value')!r}"
+    if kind in _DATES:
+        return f"format {matcher.get('format', matcher.get(kind))!r}"
     return "semantic version" if kind == "semver" else "not empty"
 
 
