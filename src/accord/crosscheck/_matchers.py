@@ -310,7 +310,7 @@ def _sent(
         )
         return
     if isinstance(value, list) or "array" in types:
-        yield from _sent_sizes(matcher, where, spread)
+        yield from _sizes(matcher, where, spread, sending=True)
     samples, whole = _class_samples(kind, matcher, value)
     allowed = _fits_all(schemas, fits)
     refused = [s for s in samples if not allowed(s)]
@@ -623,29 +623,30 @@ def _bounds(schemas: list[Target]) -> tuple[int, int | None]:
     return max(lows, default=0), min(highs, default=None)
 
 
-def _sent_sizes(
-    matcher: Mapping[str, Any], where: str, schemas: list[Target]
+def _sizes(
+    matcher: Mapping[str, Any], where: str, schemas: list[Target], *, sending: bool = False
 ) -> Iterator[tuple[bool, str]]:
-    """The sizes of array the consumer may send (``min``/``max``; none said: no opinion)."""
+    """The array sizes a matcher's ``min``/``max`` allow against ``minItems``/``maxItems``:
+    what the consumer accepts, or (``sending``) what it may send."""
     low, high = matcher.get("min"), matcher.get("max")
-    if not isinstance(low, int) and not isinstance(high, int):
-        return
+    if sending and not isinstance(low, int) and not isinstance(high, int):
+        return  # no size said: no opinion
     least, most = _bounds(schemas)
-    low = low if isinstance(low, int) else 0
-    if most is not None and low > most:
+    verb, who = ("sends", "the provider would") if sending else ("wants", "it would")
+    if isinstance(low, int) and most is not None and low > most:
         yield (
-            True, f"the consumer sends at least {low} items at {where}, but the schema "
-            f"allows at most {most}: the provider would refuse every array",
+            True, f"the consumer {verb} at least {low} items at {where}, but the "
+            f"schema allows at most {most}: {who} refuse every array",
         )  # fmt: skip
     elif isinstance(high, int) and high < least:
         yield (
-            True, f"the consumer sends at most {high} items at {where}, but the schema "
-            f"requires at least {least}: the provider would refuse every array",
+            True, f"the consumer {verb} at most {high} items at {where}, but the "
+            f"schema requires at least {least}: {who} refuse every array",
         )  # fmt: skip
-    else:
-        if low < least:
+    elif sending:
+        if (low if isinstance(low, int) else 0) < least:
             yield (
-                False, f"the consumer may send {low} items at {where}, but the schema "
+                False, f"the consumer may send {low or 0} items at {where}, but the schema "
                 f"requires at least {least}: the provider may reject the request",
             )  # fmt: skip
         if most is not None and (not isinstance(high, int) or high > most):
@@ -653,23 +654,6 @@ def _sent_sizes(
                 False, f"the consumer may send more than {most} items at {where}, which "
                 "the schema allows no more of: the provider may reject the request",
             )  # fmt: skip
-
-
-def _sizes(
-    matcher: Mapping[str, Any], where: str, schemas: list[Target]
-) -> Iterator[tuple[bool, str]]:
-    low, high = matcher.get("min"), matcher.get("max")
-    least, most = _bounds(schemas)
-    if isinstance(low, int) and most is not None and low > most:
-        yield (
-            True, f"the consumer wants at least {low} items at {where}, but the "
-            f"schema allows at most {most}: it would refuse every array",
-        )  # fmt: skip
-    elif isinstance(high, int) and high < least:
-        yield (
-            True, f"the consumer wants at most {high} items at {where}, but the "
-            f"schema requires at least {least}: it would refuse every array",
-        )  # fmt: skip
     else:
         if isinstance(low, int) and low > max(least, 1):  # 1: eachLike's default
             yield (
