@@ -50,6 +50,13 @@ SPEC: dict[str, Any] = {
                             "application/json": {"schema": {"$ref": "#/components/schemas/User"}}
                         },
                     },
+                    "203": {
+                        "description": "two shapes, told apart by their content type",
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/User"}},
+                            "application/vnd.short+json": {"schema": {"type": "integer"}},
+                        },
+                    },
                     "204": {"description": "nothing"},
                     "default": {"description": "problem"},
                 },
@@ -250,6 +257,12 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
             },
         },
         ".response.body.name",
+    ),
+    (
+        "response.content-type.ambiguous",  # no Content-Type: a User or an integer?
+        _get(),
+        {"status": 203, "body": {"id": 1}},
+        ".response",
     ),
     (
         "request.body.wider",  # a number matcher sends 0.5 too; the schema takes integers

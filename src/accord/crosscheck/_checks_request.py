@@ -25,7 +25,7 @@ from accord.crosscheck._values import (
     value_types,
 )
 
-__all__ = ["choose_media", "has_body", "matcher_classes"]
+__all__ = ["choose_media", "has_body", "json_choices", "matcher_classes"]
 
 #: schemes whose credential travels in the Authorization header (RFC 7235, RFC 6750 §2.1);
 #: cookies and mutual TLS are not checked
@@ -48,7 +48,8 @@ def choose_media(
     specific compatible key, none for a malformed type, and without a type (None) the only
     documented one. A range (an ``Accept``'s) takes the first key it covers. With
     ``fallback`` (pact responses, which often record no Content-Type), what fits nothing
-    is read as the first JSON entry, else the first one.
+    is read as the first JSON entry, else the first one (a response of several JSON
+    types and no named one is read as the one it fits: see ``response_body``).
     """
     if not content:
         return None
@@ -66,6 +67,17 @@ def choose_media(
         if is_json_media(name) and name != "*/*":
             return content[name]
     return content[names[0]]
+
+
+def json_choices(content: Mapping[str, MediaType]) -> list[MediaType]:
+    """The JSON entries of ``content`` a body of no named type may be read as, one per
+    distinct schema (``*/*`` aside): more than one, and which the body is, is not known."""
+    seen: dict[str, MediaType] = {}
+    for name, media in content.items():
+        if is_json_media(name) and name != "*/*" and media.schema is not None:
+            key = repr(media.schema.value)
+            seen.setdefault(key, media)
+    return list(seen.values())
 
 
 def content_type_problem(ctype: str, documented: Mapping[str, MediaType]) -> str | None:

@@ -33,6 +33,7 @@ CODES: dict[str, Severity] = {
     "response.body.incompatible": Severity.ERROR,
     "response.body.narrower": Severity.WARNING,  # Accord's own: a matcher's class (_matchers)
     "response.body.unknown": Severity.ERROR,
+    "response.content-type.ambiguous": Severity.WARNING,  # Accord's own: no type named
     "response.content-type.incompatible": Severity.ERROR,
     "response.content-type.malformed": Severity.ERROR,  # Accord's own: not a media type
     "response.content-type.unknown": Severity.WARNING,
