@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from accord import Finding
 from accord.core import AsyncContract, PactFile
 from accord.crosscheck import MESSAGE_CODES, crosscheck_messages, crosscheck_workspace
 from accord.workspace import Workspace
@@ -85,24 +84,13 @@ def test_a_channel_the_provider_only_receives_on(tmp_path: Path) -> None:
 
 
 def test_the_workspace_crosscheck_includes_message_pacts(tmp_path: Path) -> None:
-    # known, left for the consumers' owners: their timestamp matcher (Pact format
-    # yyyy-MM-dd'T'HH:mm:ss.SSSX) refuses RFC 3339 date-times the providers may send
-    # (no fraction of a second, or a +01:00 offset); a warning, not an error
-    assert _unknown(crosscheck_workspace(Workspace.from_path(REPO))) == []
+    assert crosscheck_workspace(Workspace.from_path(REPO)) == []
     shutil.copytree(REPO / "contracts", tmp_path / "contracts")
     pact = copy.deepcopy(PACT)
     _confirmed(pact)["contents"]["content"]["total"] = "12"
     (tmp_path / "contracts/pacts/shipping-orders.json").write_text(json.dumps(pact))
-    found = _unknown(crosscheck_workspace(Workspace.from_path(tmp_path)))
+    found = crosscheck_workspace(Workspace.from_path(tmp_path))
     assert [(f.rule, f.location.file.endswith("shipping-orders.json")) for f in found] == [
         ("message.payload.incompatible", True)
     ]
 
-
-def _unknown(found: list[Finding]) -> list[Finding]:
-    """The findings but the known timestamp warnings (see above)."""
-    return [
-        f
-        for f in found
-        if not (f.rule == "response.body.narrower" and "HH:mm:ss.SSSX" in f.message)
-    ]
