@@ -93,4 +93,3 @@ def test_the_workspace_crosscheck_includes_message_pacts(tmp_path: Path) -> None
     assert [(f.rule, f.location.file.endswith("shipping-orders.json")) for f in found] == [
         ("message.payload.incompatible", True)
     ]
-

@@ -130,3 +130,15 @@ def test_alternatives_are_each_drawn() -> None:
 def test_a_regex_with_a_back_reference_or_unreadable_gives_no_samples() -> None:
     assert regex_samples(r"(a)\1") == []
     assert regex_samples(r"([a-") == []
+
+
+@pytest.mark.parametrize(
+    "regex", [r"^(a+)+$", r"^(a|aa)+(?=b)b$", r"^a{100000}$", r"^((a{150}){150}){150}$", "(" * 500]
+)
+def test_a_hostile_or_huge_regex_gives_few_short_samples_at_once(regex: str) -> None:
+    """Built by walking the parse tree, confirmed by a linear engine: nothing backtracks,
+    and nothing longer than a few hundred characters is built."""
+    samples = regex_samples(regex)
+    assert all(len(s) <= 200 for s in samples)
+    if regex == r"^(a+)+$":
+        assert samples and all(set(s) == {"a"} for s in samples)

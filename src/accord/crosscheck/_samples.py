@@ -300,12 +300,17 @@ _MAX_LENGTH = 200
 
 
 def regex_samples(pattern: str) -> list[str]:
-    """Up to four strings that ``pattern`` matches whole (Python's reading of it); none
-    when Python cannot read it."""
+    """Up to four strings that ``pattern`` matches whole; none when it cannot be read.
+    Each is confirmed by a Rust regex engine (jsonschema-rs's, as ``_matchers`` tests
+    regexes), so a hostile pattern cannot backtrack for ever."""
+    import jsonschema_rs  # noqa: PLC0415
+
+    if len(pattern) > _MAX_LENGTH * 5:
+        return []
     try:
         parsed = sre_parse.parse(pattern)
-        compiled = re.compile(pattern)
-    except (re.error, RecursionError, OverflowError, ValueError):
+        whole = jsonschema_rs.validator_for({"type": "string", "pattern": f"^(?:{pattern})$"})
+    except (re.error, RecursionError, OverflowError, ValueError, jsonschema_rs.ValidationError):
         return []
     out: list[str] = []
     for variant in range(_VARIANTS):
@@ -313,7 +318,7 @@ def regex_samples(pattern: str) -> list[str]:
             text = _build(list(parsed), variant, 0)
         except (_Unsupported, RecursionError):
             continue
-        if len(text) <= _MAX_LENGTH and compiled.fullmatch(text) and text not in out:
+        if text not in out and whole.is_valid(text):
             out.append(text)
     return out
 
@@ -345,7 +350,12 @@ def _build(items: list[tuple[Any, Any]], variant: int, depth: int) -> str:
             high = low + 40 if high is sre.MAXREPEAT else high
             count = (max(low, min(1, high)), low, min(high, low + 2), min(high, max(low, 3)))
             times = count[variant % len(count)]
-            out += "".join(_build(list(inner), variant + i, depth + 1) for i in range(times))
+            if times > _MAX_LENGTH:
+                raise _Unsupported
+            for i in range(times):
+                out += _build(list(inner), variant + i, depth + 1)
+                if len(out) > _MAX_LENGTH:
+                    raise _Unsupported  # a sample no longer than a probe's worth
         elif op is sre.ATOMIC_GROUP:
             out += _build(list(arg), variant, depth + 1)
         elif op is sre.CATEGORY:
