@@ -51,9 +51,11 @@ MESSAGE_CODES: dict[str, Severity] = {
     "message.content-type.incompatible": Severity.ERROR,
     "message.header.incompatible": Severity.ERROR,
     "message.header.narrower": Severity.WARNING,
+    "message.header.wider": Severity.WARNING,
     "message.operation.direction": Severity.ERROR,
     "message.payload.incompatible": Severity.ERROR,
     "message.payload.narrower": Severity.WARNING,
+    "message.payload.wider": Severity.WARNING,
 }
 
 
