@@ -5,6 +5,7 @@ The expected verdicts are written out by hand from the schemas below, not from t
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -88,6 +89,8 @@ def _findings(
     query: dict[str, Any] | None = None,
     answer: dict[str, Any] | None = None,
     example: dict[str, Any] | None = None,
+    spec: dict[str, Any] | None = None,
+    answered: dict[str, Any] | None = None,
 ) -> list[tuple[str, str]]:
     request: dict[str, Any] = {
         "method": "POST",
@@ -100,7 +103,7 @@ def _findings(
     response: dict[str, Any] = {
         "status": 200,
         "headers": {"Content-Type": "application/json"},
-        "body": ANSWERED,
+        "body": answered or ANSWERED,
         "matchingRules": {"body": answer or {}},
     }
     pact = PactFile.from_dict(
@@ -111,7 +114,7 @@ def _findings(
             "metadata": {"pactSpecification": {"version": "3.0.0"}},
         }
     )
-    found = crosscheck(Contract.from_dict(SPEC), pact)
+    found = crosscheck(Contract.from_dict(spec or SPEC), pact)
     return [(m.code, m.pact_path.removeprefix("[root].interactions[0].")) for m in found]
 
 
@@ -224,4 +227,28 @@ def test_a_response_matcher_class_on_dates_and_keys(
     path: str, matcher: dict[str, Any], expected: list[str]
 ) -> None:
     found = _findings(answer={path: _rule(**matcher)})
+    assert [code for code, _ in found] == expected
+
+
+SKU = {"type": "string", "pattern": "^[A-Z]{3}-[0-9]+$"}
+
+
+@pytest.mark.parametrize(
+    ("regex", "expected"),
+    [
+        ("^[A-Z]{3}-[0-9]+$", []),
+        ("^[A-Z]+-\\d+$", []),  # wider than the schema: the consumer takes all it is sent
+        ("^[A-Z]{3}-[0-9]$", ["response.body.narrower"]),  # one digit: refuses AAA-09
+    ],
+)
+def test_a_response_regex_is_held_to_strings_of_the_schema_pattern(
+    regex: str, expected: list[str]
+) -> None:
+    """A regex is never compared with a regex: strings drawn from the schema's pattern
+    are the values it is tried on."""
+    spec = copy.deepcopy(SPEC)
+    answer = spec["paths"]["/orders"]["post"]["responses"]["200"]["content"]["application/json"]
+    answer["schema"]["properties"]["sku"] = SKU
+    rules = {"$.sku": _rule(match="regex", regex=regex)}
+    found = _findings(answer=rules, spec=spec, answered=dict(ANSWERED, sku="ABC-1"))
     assert [code for code, _ in found] == expected

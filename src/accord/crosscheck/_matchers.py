@@ -702,9 +702,13 @@ def _said(kind: str, matcher: Mapping[str, Any]) -> str:
 
 def _witnesses(schemas: list[Target], fits: Callable[[Any], bool]) -> Iterator[str]:
     """Strings the schemas allow: their enum, const or examples, else canonical values of
-    their format, else plain probes; each confirmed by the compiled schema."""
+    their format, strings drawn from their ``pattern`` (see ``_samples``), else plain
+    probes; each confirmed by the compiled schema."""
+    from accord.crosscheck._samples import regex_samples  # noqa: PLC0415
+
     listed: list[Any] = []
     formats: list[str] = []
+    patterns: list[str] = []
     for t in schemas:
         if isinstance(t.value.get("enum"), list):
             listed += t.value["enum"]
@@ -712,12 +716,15 @@ def _witnesses(schemas: list[Target], fits: Callable[[Any], bool]) -> Iterator[s
             listed.append(t.value["const"])
         if isinstance(t.value.get("format"), str):
             formats.append(t.value["format"])
+        if isinstance(t.value.get("pattern"), str):
+            patterns.append(t.value["pattern"])
     closed = bool(listed)
     for t in schemas:
         for key in ("examples", "example", "default"):
             found = t.value.get(key)
             listed += found if key == "examples" and isinstance(found, list) else [found]
     if not closed:
+        listed += [v for pattern in patterns for v in regex_samples(pattern)]
         if formats:
             listed += [v for f in formats for v in _FORMAT_VALUES.get(f, ())]
         else:
