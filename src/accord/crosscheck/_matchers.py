@@ -20,24 +20,42 @@ A matcher also promises that the consumer accepts a *class* of values, and
   default and left alone, a provider state fills the array): a warning, the provider may
   legitimately send a value the consumer refuses. A regex is never compared to a regex: a
   value the schema allows (its ``enum``, ``const``, examples, a canonical value of its
-  ``format``, or a plain probe that fits it) that the regex refuses is the witness.
+  ``format``, strings drawn from its ``pattern``, or a plain probe) that the regex
+  refuses is the witness.
+
+On a request (``sending``) the consumer sends the class, so the provider must take all of
+it: values drawn from the class that the schema refuses are the witnesses (a warning), and
+an error when it refuses them all where the samples stand for the whole class (a date
+format, booleans) or the JSON types never meet. The verdicts at one place are
+``_classes``'; this module finds the places and the schemas there.
 
 ``eachLike`` is a ``type`` matcher with ``min`` on the array and rules on ``[*]``, which
-reach the schema's ``items``; ``eachValue`` rules reach ``additionalProperties``.
+reach the schema's ``items``. ``eachValue`` rules reach each kind of member (each declared
+property, each ``patternProperties`` entry, ``additionalProperties``); one member refused
+of several is a warning, the object may do without it. ``eachKey`` (V4) and ``values`` (V3:
+any key) meet the keys the schema allows (``properties`` and ``patternProperties`` where
+``additionalProperties`` is false, ``propertyNames``).
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from accord.core import DocumentSet, Target
-
-if TYPE_CHECKING:
-    from accord.crosscheck._samples import DateFormat
+from accord.crosscheck._classes import (
+    PROBES,
+    STRINGS,
+    Fits,
+    accepted_verdicts,
+    class_samples,
+    said,
+    sent_verdicts,
+    string_test,
+    witnesses,
+)
 
 __all__ = ["VALUE_KEYWORDS", "ClassProblem", "body_rules", "class_problems", "representative"]
 
@@ -105,9 +123,6 @@ def _covers(tokens: list[str], path: Sequence[str | int]) -> bool:
 
 # --- the class a matcher accepts, against the schema ------------------------------------------
 
-#: what :func:`class_problems` needs of a contract: its documents and a compiled check
-Fits = Callable[[Target, Any], bool]
-
 
 @dataclass(slots=True, frozen=True)
 class ClassProblem:
@@ -125,24 +140,6 @@ class ClassProblem:
         """Whether an instance ``path`` and this rule's path lie on one branch (one is
         a prefix of the other, ``*`` matching any element)."""
         return all(t in ("*", p) for t, p in zip(self.path, path, strict=False))
-
-
-_JSON_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string"}
-#: canonical values of string formats (a value of the format the schema allows)
-_FORMAT_VALUES: dict[str, tuple[str, ...]] = {
-    "date-time": ("2026-12-03T18:04:05Z", "2026-12-03T18:04:05.123+01:00"),
-    "date": ("2026-12-03",),
-    "time": ("18:04:05Z", "18:04:05.5+01:00"),
-    "uuid": ("0f8fad5b-d9cb-469f-a165-70867728950e", "7C9E6679-7425-40DE-944B-E07FC1F90AE7"),
-    "email": ("ann@example.com",),
-    "uri": ("https://example.com/a?b=1",),
-    "hostname": ("example.com",),
-    "ipv4": ("192.0.2.1",),
-    "ipv6": ("2001:db8::1",),
-}
-#: plain strings tried against a string schema without an enum, a const or a format
-_PROBES = ("", "a", "Z", "0", "42", "-1", "a b", "a-b_c.d", "x" * 40)
-_SEMVER = re.compile(r"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
 
 
 def class_problems(
@@ -183,10 +180,6 @@ def class_problems(
 
 #: one verdict of :func:`_judge`: error or warning, what it says, the schema it is about
 _Verdict = tuple[bool, str, Target]
-#: the date/time matchers (V3 ``date``/``time``/``timestamp``, V4 ``datetime``)
-_DATES = ("date", "time", "timestamp", "datetime")
-#: the matchers whose class is a set of strings
-_STRINGS = ("regex", "include", "semver", "notEmpty", *_DATES)
 
 
 @dataclass(slots=True, frozen=True)
@@ -225,191 +218,11 @@ def _judge(
         return
     spread = _spread(ctx.documents, schemas)
     if ctx.sending:
-        found = _sent(kind, matcher, where, value, schemas, spread, ctx.fits, ctx.textual)
+        found = sent_verdicts(kind, matcher, where, value, schemas, spread, ctx.fits, ctx.textual)
     else:
-        found = _verdicts(kind, matcher, where, value, schemas, spread, ctx.fits)
+        found = accepted_verdicts(kind, matcher, where, value, schemas, spread, ctx.fits)
     for error, message in found:
         yield error, message, schemas[0]
-
-
-def _verdicts(
-    kind: str,
-    matcher: Mapping[str, Any],
-    where: str,
-    value: Any,
-    schemas: list[Target],
-    spread: list[Target],
-    fits: Fits,
-) -> Iterator[tuple[bool, str]]:
-    """What the consumer accepts against what the schema lets the provider send."""
-    types = _types(spread)
-    accepts = _accepted(kind, value)
-    if accepts is not None and types and not accepts & types:
-        yield (
-            True,
-            f"the consumer's `{kind}` matcher at {where} accepts only {_names(accepts)} values, "
-            f"but the schema's are {_names(types)}: it would refuse every one",
-        )
-        return
-    if kind in ("integer", "number", "decimal") and accepts is not None:
-        wider = types - accepts - {"null"}
-        if kind == "integer" and "number" in types:
-            wider = {"number"}
-        if wider and types & accepts:
-            yield (
-                False,
-                f"the consumer's `{kind}` matcher at {where} accepts only {_names(accepts)} "
-                f"values, but the schema also allows {_names(wider)}: the provider may send "
-                "one the consumer refuses",
-            )
-    if isinstance(value, list) or "array" in types:
-        yield from _sizes(matcher, where, spread)
-    if kind in _STRINGS and "string" in (types or {"string"}):
-        test = _string_test(kind, matcher)
-        if test is None:
-            return
-        allowed = _fits_all(schemas, fits)
-        samples, whole = _class_samples(kind, matcher, value)
-        if whole and samples and not any(allowed(s) for s in samples):
-            yield (
-                True,
-                f"the consumer's `{kind}` matcher at {where} ({_said(kind, matcher)}) accepts "
-                f"values like {samples[0]!r}, which the schema never allows: it would refuse "
-                "every value the provider sends",
-            )
-            return
-        witness = next((w for w in _witnesses(spread, allowed) if not test(w)), None)
-        if witness is not None:
-            yield (
-                False,
-                f"the consumer's `{kind}` matcher at {where} "
-                f"({_said(kind, matcher)}) refuses {witness!r}, which the schema allows: "
-                "the provider may send it",
-            )
-
-
-def _sent(
-    kind: str,
-    matcher: Mapping[str, Any],
-    where: str,
-    value: Any,
-    schemas: list[Target],
-    spread: list[Target],
-    fits: Fits,
-    textual: bool,
-) -> Iterator[tuple[bool, str]]:
-    """What the consumer may send against what the schema lets the provider take: values
-    drawn from the matcher's class (see ``_samples``), each checked by the schema."""
-    types = _types(spread)
-    sends = None if textual else _sent_types(kind, value)
-    if sends is not None and types and not sends & types:
-        yield (
-            True,
-            f"the consumer's `{kind}` matcher at {where} sends {_names(sends)} values, but "
-            f"the schema takes only {_names(types)}: the provider would refuse every one",
-        )
-        return
-    if isinstance(value, list) or "array" in types:
-        yield from _sizes(matcher, where, spread, sending=True)
-    samples, whole = _class_samples(kind, matcher, value)
-    allowed = _fits_all(schemas, fits)
-    refused = [s for s in samples if not allowed(s)]
-    if not refused:
-        return
-    said = f" ({_said(kind, matcher)})" if kind in _STRINGS else ""
-    if whole and len(refused) == len(samples):
-        yield (
-            True,
-            f"the consumer's `{kind}` matcher at {where}{said} sends values like "
-            f"{refused[0]!r}, which the schema refuses: the provider would refuse every one",
-        )
-    else:
-        yield (
-            False,
-            f"the consumer's `{kind}` matcher at {where}{said} may send {refused[0]!r}, which "
-            "the schema refuses: the provider may reject the request",
-        )
-
-
-def _fits_all(schemas: list[Target], fits: Fits) -> Callable[[Any], bool]:
-    return lambda v: all(fits(t, v) for t in schemas)
-
-
-def _sent_types(kind: str, value: Any) -> set[str] | None:
-    """The JSON types a matcher's class sends (None: not a matter of type). A ``type``
-    matcher sends values of its example's own type: ``like(1)`` means integers."""
-    if kind == "type":
-        found = _json_type(value)
-        return {found} if found is not None else None
-    if kind in _STRINGS and isinstance(value, str):
-        return {"string"}
-    return _accepted(kind, value)
-
-
-#: values drawn from the classes of type-like matchers
-_INTEGERS: tuple[Any, ...] = (0, 1, -1, 7, 1_000_000)
-_DECIMALS: tuple[Any, ...] = (0.5, -1.25, 1000.75)
-
-
-def _class_samples(kind: str, matcher: Mapping[str, Any], value: Any) -> tuple[list[Any], bool]:
-    """Values of the matcher's class, and whether they stand for all of it (a date
-    format, a semantic version, booleans: the class's values all look alike), so that
-    the schema refusing every one means it refuses the class. A string matcher on a
-    number (a regex, Pact matches the number's text) draws numbers."""
-    samples, whole = _drawn(kind, matcher, value)
-    if kind in _STRINGS and isinstance(value, int | float) and not isinstance(value, bool):
-        numbers = [_as_number(s) for s in samples]
-        return [n for n in numbers if isinstance(n, int | float)], False
-    return samples, whole
-
-
-def _as_number(text: Any) -> Any:
-    try:
-        found = json.loads(text) if isinstance(text, str) else None
-    except ValueError:
-        return None
-    return found if isinstance(found, int | float) and not isinstance(found, bool) else None
-
-
-def _drawn(kind: str, matcher: Mapping[str, Any], value: Any) -> tuple[list[Any], bool]:
-    if kind == "type":
-        kind = {bool: "boolean", int: "integer", float: "decimal", str: "string"}.get(
-            type(value), ""
-        )
-    if kind == "string":
-        return [p for p in _PROBES if p != value], False
-    if kind == "integer":
-        return list(_INTEGERS), False
-    if kind == "decimal":
-        return list(_DECIMALS), False
-    if kind == "number":
-        return [*_INTEGERS, *_DECIMALS], False
-    if kind == "boolean":
-        return [True, False], True
-    if kind == "regex":
-        from accord.crosscheck._samples import regex_samples  # noqa: PLC0415
-
-        return regex_samples(str(matcher.get("regex", ""))), False
-    if kind == "include":
-        needle = str(matcher.get("value", ""))
-        return [needle, f"x{needle}", f"{needle} y"], False
-    if kind == "semver":
-        return ["1.0.0", "10.20.30-rc.1+build.5"], True
-    if kind == "notEmpty" and isinstance(value, str):
-        return [p for p in _PROBES if p], False
-    if kind in _DATES:
-        found = _date_format(kind, matcher)
-        return (list(found.samples), True) if found is not None else ([], False)
-    return [], False
-
-
-def _date_format(kind: str, matcher: Mapping[str, Any]) -> DateFormat | None:
-    """A date/time matcher's format (V4 and pact-js: ``format``; V3 pact-jvm: the key
-    named after the matcher, ``timestamp``...); None without one: no opinion."""
-    from accord.crosscheck._samples import date_format  # noqa: PLC0415
-
-    text = matcher.get("format", matcher.get(kind))
-    return date_format(text) if isinstance(text, str) and text else None
 
 
 def _members(documents: DocumentSet, schemas: list[Target]) -> list[list[Target]]:
@@ -455,14 +268,14 @@ def _keys(
     if not spread:
         return
     allowed = _key_space(spread, ctx)
-    test, samples, said = _key_class(kind, matcher)
+    test, samples, phrase = _key_class(kind, matcher)
     shown = set(value) if isinstance(value, dict) else set()
     if ctx.sending:
         refused = next((k for k in samples if k not in shown and not allowed(k)), None)
         if refused is not None:
             yield (
                 False,
-                f"the consumer's `{kind}` matcher at {where} ({said}) may send the key "
+                f"the consumer's `{kind}` matcher at {where} ({phrase}) may send the key "
                 f"{refused!r}, which the schema does not allow: the provider may reject the "
                 "request",
             )
@@ -474,7 +287,7 @@ def _keys(
     if witness is not None:
         yield (
             False,
-            f"the consumer's `{kind}` matcher at {where} ({said}) refuses the key "
+            f"the consumer's `{kind}` matcher at {where} ({phrase}) refuses the key "
             f"{witness!r}, which the schema allows: the provider may send it",
         )
 
@@ -521,7 +334,7 @@ def _schema_keys(spread: list[Target], ctx: _Context, allowed: Callable[[str], b
         for t in spread
         if isinstance(t.value.get("propertyNames"), dict)
     ]
-    more = _witnesses(named, lambda k: True) if named else iter(_PROBES)
+    more = witnesses(named, lambda k: True) if named else iter(PROBES)
     keys += list(more)
     return [k for k in dict.fromkeys(keys) if allowed(k)]
 
@@ -531,25 +344,25 @@ def _key_class(
 ) -> tuple[Callable[[str], bool] | None, list[str], str]:
     """(the test a key must pass, keys drawn from the class, how the class is said)."""
     if kind == "values":
-        return None, [p for p in _PROBES if p], "any key"
+        return None, [p for p in PROBES if p], "any key"
     tests: list[Callable[[str], bool]] = []
     samples: list[str] | None = None
-    said: list[str] = []
+    phrases: list[str] = []
     for rule in matcher.get("rules") or ():
         if not isinstance(rule, Mapping):
             continue
         inner = str(rule.get("match", "type"))
-        if inner in _STRINGS:
-            test = _string_test(inner, rule)
+        if inner in STRINGS:
+            test = string_test(inner, rule)
             if test is not None:
                 tests.append(test)
-                said.append(_said(inner, rule))
-                drawn, _ = _class_samples(inner, rule, "")
+                phrases.append(said(inner, rule))
+                drawn, _ = class_samples(inner, rule, "")
                 samples = drawn if samples is None else samples
-    keys = samples if samples is not None else [p for p in _PROBES if p]
+    keys = samples if samples is not None else [p for p in PROBES if p]
     keys = [k for k in keys if all(t(k) for t in tests)]
     test = (lambda k: all(t(k) for t in tests)) if tests else None
-    return test, keys, ", ".join(said) or "any key"
+    return test, keys, ", ".join(phrases) or "any key"
 
 
 def _search(pattern: str, key: str) -> bool:
@@ -557,184 +370,6 @@ def _search(pattern: str, key: str) -> bool:
         return re.search(pattern, key) is not None
     except re.error:
         return True
-
-
-def _accepted(kind: str, value: Any) -> set[str] | None:
-    """The JSON types a matcher accepts (None: not a matter of type)."""
-    if kind == "integer":
-        return {"integer"}
-    if kind == "decimal":
-        return {"number"}
-    if kind == "number":
-        return {"integer", "number"}
-    if kind == "boolean":
-        return {"boolean"}
-    if kind == "null":
-        return {"null"}
-    # regex, include, semver, date...: Pact matches them against a number's text too
-    if kind == "type":
-        found = _json_type(value)
-        if found in ("integer", "number"):
-            return {"integer", "number"}  # Pact's type matcher takes any JSON number
-        return {found} if found is not None else None
-    return None
-
-
-def _json_type(value: Any) -> str | None:
-    if value is None:
-        return "null"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return _JSON_TYPES.get(type(value))
-
-
-def _types(schemas: list[Target]) -> set[str]:
-    """The JSON types the schemas' values may have (empty: any); ``integer`` where
-    ``number`` is allowed too (a type matcher on 3 accepts 3.5 in Pact)."""
-    out: set[str] = set()
-    for t in schemas:
-        kind = t.value.get("type")
-        named = [kind] if isinstance(kind, str) else kind if isinstance(kind, list) else []
-        if not named:
-            values = t.value.get("enum", [t.value["const"]] if "const" in t.value else None)
-            if isinstance(values, list):
-                named = [_json_type(v) or "" for v in values]
-        if t.value.get("nullable") is True:
-            named = [*named, "null"]
-        out |= {str(n) for n in named if n}
-    if "number" in out:
-        out.add("integer")
-    return out
-
-
-def _names(types: set[str]) -> str:
-    if types == {"number"}:
-        return "non-integer number"  # Pact's decimal
-    shown = sorted(types - {"integer"}) if {"integer", "number"} <= types else sorted(types)
-    return "/".join(shown)
-
-
-def _bounds(schemas: list[Target]) -> tuple[int, int | None]:
-    """The schemas' ``minItems`` and ``maxItems`` taken together."""
-    lows = [t.value["minItems"] for t in schemas if isinstance(t.value.get("minItems"), int)]
-    highs = [t.value["maxItems"] for t in schemas if isinstance(t.value.get("maxItems"), int)]
-    return max(lows, default=0), min(highs, default=None)
-
-
-def _sizes(
-    matcher: Mapping[str, Any], where: str, schemas: list[Target], *, sending: bool = False
-) -> Iterator[tuple[bool, str]]:
-    """The array sizes a matcher's ``min``/``max`` allow against ``minItems``/``maxItems``:
-    what the consumer accepts, or (``sending``) what it may send."""
-    low, high = matcher.get("min"), matcher.get("max")
-    if sending and not isinstance(low, int) and not isinstance(high, int):
-        return  # no size said: no opinion
-    least, most = _bounds(schemas)
-    verb, who = ("sends", "the provider would") if sending else ("wants", "it would")
-    if isinstance(low, int) and most is not None and low > most:
-        yield (
-            True, f"the consumer {verb} at least {low} items at {where}, but the "
-            f"schema allows at most {most}: {who} refuse every array",
-        )  # fmt: skip
-    elif isinstance(high, int) and high < least:
-        yield (
-            True, f"the consumer {verb} at most {high} items at {where}, but the "
-            f"schema requires at least {least}: {who} refuse every array",
-        )  # fmt: skip
-    elif sending:
-        if (low if isinstance(low, int) else 0) < least:
-            yield (
-                False, f"the consumer may send {low or 0} items at {where}, but the schema "
-                f"requires at least {least}: the provider may reject the request",
-            )  # fmt: skip
-        if most is not None and (not isinstance(high, int) or high > most):
-            yield (
-                False, f"the consumer may send more than {most} items at {where}, which "
-                "the schema allows no more of: the provider may reject the request",
-            )  # fmt: skip
-    else:
-        if isinstance(low, int) and low > max(least, 1):  # 1: eachLike's default
-            yield (
-                False, f"the consumer wants at least {low} items at {where}, but the "
-                f"schema allows {least}: the provider may send fewer",
-            )  # fmt: skip
-        if isinstance(high, int) and (most is None or high < most):
-            allows = "any number" if most is None else f"up to {most}"
-            yield (
-                False, f"the consumer wants at most {high} items at {where}, but the "
-                f"schema allows {allows}: the provider may send more",
-            )  # fmt: skip
-
-
-def _string_test(kind: str, matcher: Mapping[str, Any]) -> Callable[[str], bool] | None:
-    if kind == "regex":
-        # evaluated as the Pact FFI does, by a Rust regex engine (a search, never a
-        # catastrophic backtrack on a hostile pattern)
-        import jsonschema_rs  # noqa: PLC0415
-
-        pattern = {"type": "string", "pattern": str(matcher.get("regex", ""))}
-        try:
-            return jsonschema_rs.validator_for(pattern).is_valid
-        except (jsonschema_rs.ValidationError, ValueError):
-            return None  # a regex the engine does not read: no opinion
-    if kind == "include":
-        needle = str(matcher.get("value", ""))
-        return lambda s: needle in s
-    if kind == "semver":
-        return lambda s: _SEMVER.match(s) is not None
-    if kind in _DATES:
-        found = _date_format(kind, matcher)
-        return found.accepts if found is not None else None
-    return lambda s: s != ""  # notEmpty
-
-
-def _said(kind: str, matcher: Mapping[str, Any]) -> str:
-    if kind == "regex":
-        return f"regex {matcher.get('regex')!r}"
-    if kind == "include":
-        return f"must include {matcher.get('value')!r}"
-    if kind in _DATES:
-        return f"format {matcher.get('format', matcher.get(kind))!r}"
-    return "semantic version" if kind == "semver" else "not empty"
-
-
-def _witnesses(schemas: list[Target], fits: Callable[[Any], bool]) -> Iterator[str]:
-    """Strings the schemas allow: their enum, const or examples, else canonical values of
-    their format, strings drawn from their ``pattern`` (see ``_samples``), else plain
-    probes; each confirmed by the compiled schema."""
-    from accord.crosscheck._samples import regex_samples  # noqa: PLC0415
-
-    listed: list[Any] = []
-    formats: list[str] = []
-    patterns: list[str] = []
-    for t in schemas:
-        if isinstance(t.value.get("enum"), list):
-            listed += t.value["enum"]
-        if "const" in t.value:
-            listed.append(t.value["const"])
-        if isinstance(t.value.get("format"), str):
-            formats.append(t.value["format"])
-        if isinstance(t.value.get("pattern"), str):
-            patterns.append(t.value["pattern"])
-    closed = bool(listed)
-    for t in schemas:
-        for key in ("examples", "example", "default"):
-            found = t.value.get(key)
-            listed += found if key == "examples" and isinstance(found, list) else [found]
-    if not closed:
-        listed += [v for pattern in patterns for v in regex_samples(pattern)]
-        if formats:
-            listed += [v for f in formats for v in _FORMAT_VALUES.get(f, ())]
-        else:
-            listed += _PROBES
-    seen: set[str] = set()
-    for value in listed:
-        if isinstance(value, str) and value not in seen:
-            seen.add(value)
-            if fits(value):
-                yield value
 
 
 def _value_at(example: Any, tokens: list[str]) -> Any:
