@@ -74,7 +74,7 @@ class BrokerClient:
 
     def __init__(self, settings: BrokerSettings, *, timeout: float = 30.0) -> None:
         self.settings = settings
-        headers = {"Accept": "application/hal+json, application/json"}
+        headers = {"Accept": "application/hal+json, application/json, application/problem+json"}
         auth: httpx.Auth | None = None
         if settings.token:
             headers["Authorization"] = f"Bearer {settings.token}"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from accord._json import JSONError, read_json
 from accord.broker import _model as m
 from accord.broker import _selection
 from accord.broker._db import Transaction
@@ -21,6 +20,7 @@ from accord.broker._hal import (
     version_path,
 )
 from accord.broker._intake import (
+    Contract,
     check_pact,
     check_publication,
     check_verification,
@@ -199,42 +199,9 @@ def put_branch_version(tx: Transaction, req: Request) -> tuple[int, Any]:
 # -- publishing -----------------------------------------------------------------------------
 
 
-def _decode_contract(contract: dict[str, Any], raw: bytes, index: int, pacticipant: str) -> Any:
-    """One entry of ``contracts`` (its fields checked by ``check_publication``): (consumer,
-    provider, pact), the pact checked as a single-pact PUT's is, its problems pointing into
-    ``/contracts/{index}/content``."""
-    where = f"/contracts/{index}"
-    try:
-        content = read_json(raw)
-    except (JSONError, UnicodeDecodeError) as exc:
-        raise BrokerError(400, f"{where}/content: not base64-encoded JSON ({exc})") from exc
-    names = {}
-    for key, role in (("consumerName", "consumer"), ("providerName", "provider")):
-        name = contract.get(key)
-        if name is None and isinstance(content, dict) and isinstance(content.get(role), dict):
-            name = content[role].get("name")  # as the pact names it
-        if not isinstance(name, str) or not name.strip():
-            raise BrokerError(400, f"{where}/{key}: required: a non-empty string")
-        names[role] = name
-    if names["consumer"] != pacticipant:
-        raise BrokerError(
-            400,
-            f"{where}/consumerName: {names['consumer']!r} is not the pacticipant {pacticipant!r}",
-        )
-    check_pact(raw, names["consumer"], names["provider"], at=f"{where}/content",
-               what=f"{where}/content: the pact is malformed")  # fmt: skip
-    return names["consumer"], names["provider"], content
-
-
-def _check_publication(req: Request) -> list[tuple[str, str, Any]]:
+def _check_publication(req: Request) -> list[Contract]:
     """The ``contracts`` of a publication, each decoded and checked (before any is stored)."""
-    raws = check_publication(req.body)
-    body = req.body
-    contracts = body["contracts"]
-    return [
-        _decode_contract(c, raw, i, body["pacticipantName"])
-        for i, (c, raw) in enumerate(zip(contracts, raws, strict=True))
-    ]
+    return check_publication(req.body)
 
 
 @route("POST", "/contracts/publish", check=_check_publication)
@@ -252,11 +219,17 @@ def publish_contracts(tx: Transaction, req: Request) -> tuple[int, Any]:
         tx.run("UPDATE versions SET build_url = ? WHERE id = ?", (body["buildUrl"], vid))
     notices = []
     contract_links = []
-    for consumer, provider, content in decoded:
+    for index, contract in enumerate(decoded):
+        consumer, provider = contract.consumer, contract.provider
         published = m.publish_pact(
-            tx, consumer, provider, number, content, allow_overwrite=req.allow_overwrite
+            tx, consumer, provider, number, contract.content,
+            allow_overwrite=req.allow_overwrite, merge=contract.merge, at=f"/contracts/{index}",
+        )  # fmt: skip
+        word = (
+            ("Merged into" if published.merged else "Created")
+            if published.created
+            else "Pact unchanged:"
         )
-        word = "Created" if published.created else "Pact unchanged:"
         notices.append(
             {"type": "success", "text": f"{word} {consumer} version {number} pact with {provider}"}
         )
@@ -297,8 +270,12 @@ def _check_pact(req: Request) -> None:
 
 
 @route("PUT", "/pacts/provider/{provider}/consumer/{consumer}/version/{version}", check=_check_pact)
+@route(
+    "PATCH", "/pacts/provider/{provider}/consumer/{consumer}/version/{version}", check=_check_pact
+)
 def put_pact(tx: Transaction, req: Request) -> tuple[int, Any]:
-    """docs.pact.io/pact_broker/advanced_topics/api_docs/publish_pact."""
+    """docs.pact.io/pact_broker/advanced_topics/api_docs/publish_pact; ``PATCH`` merges the
+    pact's interactions into the version's pact, as ``onConflict: "merge"`` does."""
     published = m.publish_pact(
         tx,
         req.params["consumer"],
@@ -306,6 +283,7 @@ def put_pact(tx: Transaction, req: Request) -> tuple[int, Any]:
         req.params["version"],
         req.body,
         allow_overwrite=req.allow_overwrite,
+        merge=req.method == "PATCH",
     )
     body = pact_body(tx, req.base, published.sha, published.version)
     return (201 if published.created else 200), body
