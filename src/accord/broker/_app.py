@@ -33,7 +33,7 @@ from accord._asgi import (
 from accord._errors import AccordError
 from accord._json import JSONError, dump_json, read_json
 from accord._media import is_json_media
-from accord.broker import _deploy, _routes  # noqa: F401 - importing them registers the routes
+from accord.broker import _deploy, _pact_lists, _routes, _verification  # noqa: F401 - importing them registers the routes
 from accord.broker._db import Database, Unstorable
 from accord.broker._html import render_index
 from accord.broker._intake import check_text
@@ -151,7 +151,8 @@ class BrokerApp:
         except AccordError as exc:  # the database is unreachable or refused the work
             await send_problem(send, 503, str(exc))
             return
-        await send_bytes(send, status, dump_json(answer), content_type=HAL)
+        body_out = b"" if status == 204 else dump_json(answer)
+        await send_bytes(send, status, body_out, content_type=HAL)
 
     async def _read(self, scope: Scope, receive: Receive) -> tuple[bytes, Any]:
         """The body as sent and as JSON (None when empty); a ``BrokerError`` when it is too
