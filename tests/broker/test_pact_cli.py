@@ -123,6 +123,15 @@ def test_publish_merges_and_refuses_as_the_pact_broker(broker: str, tmp_path: Pa
     assert "the interaction 'a book' is already in the pact with another request (path" in out
     after = get(broker, "/pacts/provider/shelf/consumer/reader/version/1")
     assert after["interactions"] == stored["interactions"]
+    # accord publish --merge sends the same onConflict, and meets the same refusal
+    third = write_pact(tmp_path, reader_pact(description="a third book"), "third.json")
+    ours = accord("publish", str(third), "--broker", broker, "--version", "1", "--merge")
+    assert ours.returncode == 0, ours.stdout + ours.stderr
+    assert "Merged into reader version 1 pact with shelf" in ours.stdout
+    stored = get(broker, "/pacts/provider/shelf/consumer/reader/version/1")
+    assert len(stored["interactions"]) == 3
+    refused = accord("publish", str(third), "--broker", broker, "--version", "1")
+    assert refused.returncode == 2 and "409" in refused.stderr
 
 
 def test_environment_deployment_and_release_commands(any_broker: str, tmp_path: Path) -> None:
