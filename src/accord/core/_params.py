@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from accord.core._contract import Contract
 from accord.core._model import Operation, Parameter
@@ -35,6 +36,8 @@ _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 #: JSON Schema leaves `format: int32/int64` unchecked; parameters are checked here
 _INT_BITS = {"int32": 31, "int64": 63}
 _DELIMITERS = {"spaceDelimited": " ", "pipeDelimited": "|"}
+#: a path parameter's piece as typed: decoded (the text was sent encoded) or as it is
+Decode = Callable[[str], str]
 
 
 @dataclass(slots=True, frozen=True)
@@ -119,8 +122,16 @@ def read_parameters(
     cookies: Mapping[str, str],
     *,
     validate: bool = True,
+    path_encoded: bool = False,
 ) -> ParsedRequest:
-    """Type every parameter; with ``validate``, check each against its schema."""
+    """Type every parameter; with ``validate``, check each against its schema.
+
+    With ``path_encoded``, ``path`` holds each path parameter's text as sent, still
+    percent-encoded: it is split at its style's delimiters first and each piece decoded
+    after (RFC 6570), so an item's encoded comma (``a%2Cb``) stays inside the item, and a
+    piece that is not UTF-8 once decoded is refused. Without it, the text was decoded
+    before splitting (what a router that decodes whole paths can give).
+    """
     values: dict[tuple[str, str], Any] = {}
     errors: list[dict[str, str]] = []
     for spec in specs:
@@ -130,8 +141,9 @@ def read_parameters(
             if param.required:
                 errors.append(_error(param, "", f"required {param.location} parameter is missing"))
             continue
+        decode = _decoded if path_encoded and param.location == "path" else _same
         try:
-            value = _typed(spec, raw, query)
+            value = _typed(spec, raw, decode)
         except ValueError as exc:
             errors.append(_error(param, "", str(exc)))
             continue
@@ -231,13 +243,30 @@ def _unstyled(param: Parameter, text: str) -> tuple[list[str], str]:
     return [text], ","
 
 
-def _typed(spec: ParameterSpec, raw: list[str] | dict[str, list[str]], query: Any) -> Any:
+def _same(text: str) -> str:
+    return text
+
+
+def _decoded(text: str) -> str:
+    """A piece of a path parameter percent-decoded; one that is not UTF-8 is refused."""
+    if "%" not in text:
+        return text
+    try:
+        return unquote_to_bytes(text).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"is not UTF-8 once percent-decoded: {text!r}") from None
+
+
+def _typed(spec: ParameterSpec, raw: list[str] | dict[str, list[str]], decode: Decode) -> Any:
     param = spec.param
     if isinstance(raw, dict):
+        for key, given in raw.items():
+            if len(given) > 1:
+                raise ValueError(f"has the property {key!r} more than once")
         return {k: coerce(v[-1], spec.properties.get(k, ())) for k, v in raw.items()}
     if spec.json_content:
         try:
-            return json.loads(raw[-1])
+            return json.loads(decode(raw[-1]))
         except ValueError:
             raise ValueError("is not valid JSON") from None
     if param.location == "query":
@@ -249,7 +278,7 @@ def _typed(spec: ParameterSpec, raw: list[str] | dict[str, list[str]], query: An
             return [coerce(p, spec.item_types) for p in parts]
         if "object" in spec.types:
             parts = raw[-1].split(_DELIMITERS.get(param.style, ","))
-            return _object(spec, parts, explode=param.explode)
+            return _object(spec, parts, param.explode, decode)
         if len(raw) > 1:
             raise ValueError("was given more than once")
         return coerce(raw[-1], spec.types)
@@ -258,23 +287,23 @@ def _typed(spec: ParameterSpec, raw: list[str] | dict[str, list[str]], query: An
     pieces, separator = _unstyled(param, raw[-1])
     if param.style == "matrix" and separator == ";":  # exploded: name=a;name=b or k=v;k=v
         if "array" in spec.types:
-            values = [p.partition("=") for p in pieces]
-            if any(k != param.name for k, _, _ in values):
+            named = [p.partition("=") for p in pieces]
+            if any(decode(k) != param.name for k, _, _ in named):
                 raise ValueError(f"is not ';{param.name}=...' repeated (matrix style)")
-            return [coerce(v, spec.item_types) for _, _, v in values]
+            return [coerce(decode(v), spec.item_types) for _, _, v in named]
         if "object" in spec.types:
-            return _object(spec, pieces, explode=True)
+            return _object(spec, pieces, True, decode, bare=True)
         raise ValueError(f"is not ';{param.name}=...' (matrix style)")
     text = pieces[0]
     if "array" in spec.types:
         parts = text.split(separator) if text != "" else []
-        return [coerce(p, spec.item_types) for p in parts]
+        return [coerce(decode(p), spec.item_types) for p in parts]
     if "object" in spec.types:
         parts = text.split(separator)
         if param.explode and separator == ".":
             parts = _pairs_of(parts)
-        return _object(spec, parts, param.explode)
-    return coerce(text, spec.types)
+        return _object(spec, parts, param.explode, decode)
+    return coerce(decode(text), spec.types)
 
 
 def _pairs_of(parts: list[str]) -> list[str]:
@@ -289,13 +318,34 @@ def _pairs_of(parts: list[str]) -> list[str]:
     return out
 
 
-def _object(spec: ParameterSpec, parts: list[str], explode: bool) -> dict[str, Any]:
-    """An object from ``k=v`` pieces (exploded) or alternating keys and values."""
+def _object(
+    spec: ParameterSpec, parts: list[str], explode: bool, decode: Decode, *, bare: bool = False
+) -> dict[str, Any]:
+    """An object from ``k=v`` pieces (exploded) or alternating keys and values.
+
+    An empty text is the empty object. A key without its value (an odd number of pieces,
+    or an exploded piece with no ``=``, which only matrix style writes for an empty value:
+    ``bare``) and a key given twice are refused: either would drop something sent.
+    """
+    if parts == [""]:
+        return {}
     if explode:
-        pairs = [p.partition("=") for p in parts]
-        return {k: coerce(v, spec.properties.get(k, ())) for k, _, v in pairs}
-    obj = dict(zip(parts[::2], parts[1::2], strict=False))
-    return {k: coerce(v, spec.properties.get(k, ())) for k, v in obj.items()}
+        pairs = []
+        for part in parts:
+            key, sep, value = part.partition("=")
+            if not sep and not bare:
+                raise ValueError(f"has {part!r} without '=' (exploded object)")
+            pairs.append((decode(key), decode(value)))
+    else:
+        if len(parts) % 2:
+            raise ValueError(f"has the key {parts[-1]!r} without a value (key,value,... pairs)")
+        pairs = [(decode(k), decode(v)) for k, v in zip(parts[::2], parts[1::2], strict=True)]
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"has the property {key!r} more than once")
+        out[key] = coerce(value, spec.properties.get(key, ()))
+    return out
 
 
 def coerce(text: str, types: tuple[str, ...]) -> Any:

@@ -71,6 +71,7 @@ class Exchange:
     service: Service | None = None
     plan: OperationPlan | None = None
     path_params: Mapping[str, str] = field(default_factory=dict)
+    path_sent: Mapping[str, str] | None = None  # path_params still percent-encoded
     params: dict[tuple[str, str], Any] = field(default_factory=dict)
     body: Any = None
     body_present: bool = False
