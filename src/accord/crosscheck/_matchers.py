@@ -56,6 +56,7 @@ from accord.crosscheck._classes import (
     string_test,
     witnesses,
 )
+from accord.crosscheck._readable import unreadable
 
 __all__ = ["VALUE_KEYWORDS", "ClassProblem", "body_rules", "class_problems", "representative"]
 
@@ -201,6 +202,10 @@ def _judge(
 ) -> Iterator[_Verdict]:
     kind = str(matcher.get("match", "type"))
     where = "$" + "".join(f"[{t}]" if t == "*" or t.isdigit() else f".{t}" for t in tokens)
+    reason = unreadable(matcher)
+    if reason is not None:
+        yield False, f"the consumer's matcher at {where} cannot be read: {reason}", schemas[0]
+        return
     if kind == "eachValue":
         element = _value_at(value, ["*"])
         groups = _members(ctx.documents, schemas)
@@ -216,6 +221,10 @@ def _judge(
         for error, message in _keys(kind, matcher, where, value, schemas, ctx):
             yield error, message, schemas[0]
         return
+    if value is _MISSING:
+        if kind == "type":
+            return  # the example has no value here: a type matcher stands for nothing
+        value = None
     spread = _spread(ctx.documents, schemas)
     if ctx.sending:
         found = sent_verdicts(kind, matcher, where, value, schemas, spread, ctx.fits, ctx.textual)
@@ -372,16 +381,22 @@ def _search(pattern: str, key: str) -> bool:
         return True
 
 
+#: where the example has no value (an empty array under ``[*]``, an absent key)
+_MISSING: Any = object()
+
+
 def _value_at(example: Any, tokens: list[str]) -> Any:
     node = example
     for token in tokens:
         if isinstance(node, list):
             index = 0 if token == "*" else int(token) if token.isdigit() else -1
-            node = node[index] if 0 <= index < len(node) else None
+            node = node[index] if 0 <= index < len(node) else _MISSING
         elif isinstance(node, dict):
-            node = next(iter(node.values()), None) if token == "*" else node.get(token)
+            node = (
+                next(iter(node.values()), _MISSING) if token == "*" else node.get(token, _MISSING)
+            )
         else:
-            return None
+            return _MISSING
     return node
 
 
