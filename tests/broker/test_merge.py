@@ -121,3 +121,61 @@ def test_concurrent_merges_lose_no_interaction(any_broker: str) -> None:
         answers = list(pool.map(lambda p: publish(any_broker, p), parts))
     assert [a.status_code for a in answers] == [200] * 12, [a.text for a in answers]
     assert descriptions(any_broker) == sorted(f"book {n}" for n in range(12))
+
+
+def test_requests_are_compared_as_http_reads_them() -> None:
+    """Header names in another case, a header value alone or in a list, a V2 query string
+    and its V3 mapping are the same request: replaced, not a conflict."""
+    existing = part("a book")
+    existing["interactions"][0]["request"].update(
+        headers={"Accept": "application/json"}, query={"q": ["dune"], "page": "2"}
+    )
+    sent = part("a book")
+    sent["interactions"][0]["request"].update(
+        headers={"accept": ["application/json"]}, query={"page": ["2"], "q": ["dune"]}
+    )
+    sent["interactions"][0]["response"]["status"] = 203
+    merged = merge_pacts(existing, sent)
+    assert [i["response"]["status"] for i in merged["interactions"]] == [203]
+    v2, v2_sent = part("a book"), part("a book")
+    for pact, query in ((v2, "q=dune&page=2"), (v2_sent, "page=2&q=dune")):
+        pact["metadata"]["pactSpecification"]["version"] = "2.0.0"
+        pact["interactions"][0]["request"]["query"] = query
+    assert len(merge_pacts(v2, v2_sent)["interactions"]) == 1
+    # a header's value still counts
+    sent["interactions"][0]["request"]["headers"] = {"accept": "text/plain"}
+    with pytest.raises(MergeConflict, match=r"\(headers differ\)"):
+        merge_pacts(existing, sent)
+
+
+@pytest.mark.parametrize(("stored", "sent"), [("3.0.0", "4.0"), ("2.0.0", "3.0.0"), ("4.0", "2")])
+def test_a_pact_of_another_specification_version_is_not_merged(stored: str, sent: str) -> None:
+    existing, other = part("a book"), part("another book", "/books/2")
+    existing["metadata"]["pactSpecification"]["version"] = stored
+    other["metadata"]["pactSpecification"]["version"] = sent
+    with pytest.raises(MergeConflict, match=f"V{stored[0]} and the one sent is V{sent[0]}"):
+        merge_pacts(existing, other)
+    v1 = {**other, "metadata": {"pactSpecification": {"version": "1.1.0"}}}
+    v2 = {**existing, "metadata": {"pactSpecificationVersion": "2.0.0"}}
+    assert len(merge_pacts(v2, v1)["interactions"]) == 2  # V1 is written as V2 is
+
+
+def test_a_merge_of_another_version_over_http_is_a_409_and_changes_nothing(broker: str) -> None:
+    assert publish(broker, part("a book")).status_code == 200
+    v4 = part("another book", "/books/2")
+    v4["metadata"]["pactSpecification"]["version"] = "4.0"
+    v4["interactions"][0]["type"] = "Synchronous/HTTP"
+    refused = publish(broker, v4)
+    assert refused.status_code == 409, refused.text
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert "V3 and the one sent is V4" in refused.json()["detail"]
+    assert descriptions(broker) == ["a book"]
+    # thousands of interactions merge, and the same ones again change nothing
+    many = part("a book")
+    many["interactions"] = [
+        {**part(f"book {n}", f"/books/{n}")["interactions"][0]} for n in range(2000)
+    ]
+    assert publish(broker, many).status_code == 200
+    again = publish(broker, many)
+    assert "unchanged" in again.json()["notices"][0]["text"]
+    assert len(descriptions(broker)) == 2001
