@@ -4,11 +4,16 @@ key dropped for want of its value, bytes that are not UTF-8 read as U+FFFD)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
+from accord.core import Contract
+from accord.mock import MockApp, MockConfig
+from tests.conftest import CORPUS
 from tests.mock.conftest import ClientFactory, tiny
+from tests.mock.helpers import mock_client
 
 STRINGS = {"type": "array", "items": {"type": "string"}}
 RANGE = {
@@ -114,3 +119,73 @@ def test_ten_thousand_items_are_read_in_one_go(mock: Any, client: ClientFactory)
     refused = numbers.get("/n/" + ",".join(["7"] * 9_999 + ["x"]))
     assert refused.status_code == 400
     assert refused.json()["errors"][0]["pointer"] == "p/9999"
+
+
+#: corpus documents whose parameters declare styles (deepObject, exploded arrays and objects)
+STYLED = [
+    "petstore/swagger-petstore-v3.yaml",
+    "apis-guru-3.1/listennotes.com__2.0.json",
+    "apis-guru-3.1/openai.com__2.3.0.json",
+    "stripe/spec3-2023-08-09.yaml",
+]
+HOSTILE = ["%FF", "a%2Cb,c", "lo,1,hi", "k,1,k,2", ",".join(["1"] * 10_000)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", STYLED)
+def test_hostile_parameter_text_on_corpus_documents_is_never_a_5xx(name: str) -> None:
+    """Every path, query, header and cookie parameter of real documents, sent text that breaks
+    its style twice over: a 4xx naming a parameter or an answer, never a 5xx; a deepObject
+    property given twice (Stripe's ``created[gt]``) is refused."""
+    contract = Contract.from_path(CORPUS / "openapi" / name)
+    mock = mock_client(MockApp([contract], MockConfig()))
+    sent = 0
+    try:
+        for op in contract.operations:
+            for param in [p for p in op.parameters if p.location != "header" or p.name.isascii()]:
+                for text in HOSTILE:
+                    url, headers = _hostile(op.path, param, text)
+                    answer = mock.request(op.method.upper(), url, headers=headers)
+                    sent += 1
+                    assert answer.status_code < 500 or answer.status_code == 501, (url, answer.text)
+                    if answer.status_code == 400 and answer.json().get("errors"):
+                        assert all("pointer" in e for e in answer.json()["errors"]), answer.text
+    finally:
+        mock.close()
+    assert sent > 50
+
+
+def _hostile(template: str, param: Any, text: str) -> tuple[str, dict[str, str]]:
+    path = re.sub(r"\{([^}]+)\}", lambda m: text if m.group(1) == param.name else "x1", template)
+    headers = {"Authorization": "Bearer t"}
+    if param.location == "query":
+        key = f"{param.name}[a]" if param.style == "deepObject" else param.name
+        return f"{path}?{key}={text}&{key}={text}", headers
+    if param.location == "header" and param.name.lower() != "authorization":
+        headers[param.name] = text.replace("%", "")
+    if param.location == "cookie":
+        headers["Cookie"] = f"{param.name}={text}; {param.name}={text}"
+    return path, headers
+
+
+@pytest.mark.parametrize(("style", "explode"), [("deepObject", True), ("form", True)])
+def test_an_object_or_integer_parameter_is_read_either_way(
+    client: ClientFactory, style: str, explode: bool
+) -> None:
+    """Stripe's ``created``: ``anyOf`` an object (``created[gt]=1``) or an integer
+    (``created=5``). Neither was read (the parameter's types were those of no member), so
+    ``created[gt]=soon`` went unchecked."""
+    schema = {
+        "anyOf": [
+            {"type": "object", "properties": {"gt": {"type": "integer"}}},
+            {"type": "integer"},
+        ]
+    }
+    mock = client(tiny({"/v1/charges": _op("query", schema, style=style, explode=explode)}))
+    key = "p[gt]" if style == "deepObject" else "gt"
+    assert mock.get(f"/v1/charges?{key}=1").status_code == 204
+    assert mock.get("/v1/charges?p=5").status_code == 204
+    for refused in (f"{key}=soon", f"{key}=1&{key}=2", "p=soon"):
+        answer = mock.get(f"/v1/charges?{refused}")
+        assert answer.status_code == 400, (refused, answer.text)
+        assert answer.json()["errors"][0]["pointer"].startswith("p"), answer.text

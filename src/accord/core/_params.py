@@ -75,19 +75,41 @@ def compile_parameters(contract: Contract, operation: Operation) -> list[Paramet
             node = SchemaNode(
                 param.schema.value, param.schema.place.file, param.schema.place.pointer
             )
-            types = tuple(resolver.types(node))
-            flat = resolver.flatten(node).value
-            if not types and isinstance(flat, dict):
-                types = _value_types(flat)
-            if isinstance(flat, dict):
-                int_format = str(flat.get("format", "")) if "integer" in types else ""
+            found: list[str] = []
+            item_types: list[str] = []
+            for index, branch in enumerate(_branches(resolver, node)):
+                flat = branch.value
+                kinds = resolver.types(branch) or list(_value_types(flat))
+                found += [k for k in kinds if k not in found]
+                if "integer" in kinds and index == 0:  # a member's range is its own
+                    int_format = str(flat.get("format", ""))
                 sub = flat.get("items")
                 if sub is not None:
-                    items = tuple(resolver.types(_node(sub, node)))
+                    sub_types = resolver.types(_node(sub, branch))
+                    item_types += [k for k in sub_types if k not in item_types]
                 for name, prop in (flat.get("properties") or {}).items():
-                    props[name] = tuple(resolver.types(_node(prop, node)))
+                    props.setdefault(name, tuple(resolver.types(_node(prop, branch))))
+            types, items = tuple(found), tuple(item_types)
         json_content = any(m.name.endswith("json") for m in param.content)
         out.append(ParameterSpec(param, types, items, props, json_content, int_format))
+    return out
+
+
+def _branches(resolver: SchemaResolver, node: SchemaNode) -> list[SchemaNode]:
+    """The schema (``allOf`` merged) and, where it has no type of its own, each of its
+    ``anyOf``/``oneOf`` members: a parameter may be an object or an integer (Stripe's
+    ``created``: ``created[gt]=1`` or ``created=5``)."""
+    flat = resolver.flatten(node)
+    if not isinstance(flat.value, dict):
+        return []
+    out = [flat]
+    if resolver.types(flat) or _value_types(flat.value):
+        return out
+    for keyword in ("anyOf", "oneOf"):
+        for member in flat.value.get(keyword) or ():
+            branch = resolver.flatten(_node(member, flat))
+            if isinstance(branch.value, dict):
+                out.append(branch)
     return out
 
 
@@ -185,13 +207,15 @@ def _raw(
         return [found] if found is not None else None
     if param.location != "query":
         return None
+    # an object, or (anyOf) a value of another type under the parameter's own name
+    scalar = query.get(param.name) if set(spec.types) - {"object"} else None
     if "object" in spec.types and param.style == "deepObject":
         prefix = param.name + "["
         nested = {k[len(prefix) : -1]: v for k, v in query.items() if k.startswith(prefix)}
-        return nested or None
+        return nested or scalar
     if "object" in spec.types and param.explode and not spec.json_content:
         flat = {k: v for k, v in query.items() if k in spec.properties}
-        return flat or None
+        return flat or scalar
     return query.get(param.name)
 
 
@@ -276,7 +300,7 @@ def _typed(spec: ParameterSpec, raw: list[str] | dict[str, list[str]], decode: D
             else:
                 parts = raw[-1].split(_DELIMITERS.get(param.style, ",")) if raw[-1] != "" else []
             return [coerce(p, spec.item_types) for p in parts]
-        if "object" in spec.types:
+        if "object" in spec.types and not (param.explode and set(spec.types) - {"object"}):
             parts = raw[-1].split(_DELIMITERS.get(param.style, ","))
             return _object(spec, parts, param.explode, decode)
         if len(raw) > 1:
