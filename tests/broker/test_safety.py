@@ -103,6 +103,22 @@ def test_writes_need_the_token_when_one_is_configured(tmp_path: Path) -> None:
          b'{"consumerVersionSelectors": {"mainBranch": true}}', 400, "must be a list"),
         ("POST", "/pacts/provider/shelf/for-verification",
          b'{"consumerVersionSelectors": [{"mainBrunch": true}]}', 400, "mainBrunch"),
+        # each field of the wrong JSON type is named (an environment list was a 500)
+        ("POST", "/pacts/provider/shelf/for-verification",
+         b'{"consumerVersionSelectors": [{"deployed": true, "environment": ["prod"]}]}', 400,
+         "/consumerVersionSelectors/0/environment: must be a string"),
+        ("POST", "/pacts/provider/shelf/for-verification",
+         b'{"consumerVersionSelectors": [{"latest": "yes"}]}', 400, "must be true or false"),
+        ("POST", "/pacts/provider/shelf/for-verification",
+         b'{"includePendingStatus": true, "includeWipPactsSince": "soon"}', 400,
+         "/includeWipPactsSince: must be an ISO 8601 date"),
+        ("POST", "/pacts/provider/shelf/for-verification", b'{"providerVersionTags": "main"}',
+         400, "/providerVersionTags"),
+        # a result id that is no id: a 404, not a 500 (int("²") raises, 10**30 overflows SQL)
+        ("GET", "/pacts/provider/shelf/consumer/reader/pact-version/abc/verification-results/"
+         + "9" * 30, b"", 404, "no verification result"),
+        ("GET", "/pacts/provider/shelf/consumer/reader/pact-version/abc/verification-results/"
+         + "%C2%B2", b"", 404, "no verification result"),
         ("POST", "/environments", b'{"name": "has space"}', 400, "/name"),
         ("GET", "/matrix", b"", 400, "q[][pacticipant]"),
         ("GET", "/can-i-deploy?pacticipant=reader", b"", 400, "version"),

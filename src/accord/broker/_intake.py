@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,6 +31,7 @@ __all__ = [
     "Contract",
     "check_pact",
     "check_publication",
+    "check_selection",
     "check_text",
     "check_verification",
     "check_version",
@@ -181,6 +183,69 @@ def check_verification(body: Any) -> None:
             )
     if errors:
         raise _refuse("the verification result is malformed", errors)
+
+
+#: the keys of a consumer version selector, by the JSON type each takes (the Pact Broker's
+#: ``PactsForVerificationJSONQuerySchema``)
+_SELECTOR_TYPES: dict[str, type] = {
+    **dict.fromkeys(("branch", "fallbackBranch", "environment", "tag", "fallbackTag"), str),
+    "consumer": str,
+    **dict.fromkeys(
+        ("mainBranch", "matchingBranch", "deployedOrReleased", "deployed", "released", "latest"),
+        bool,
+    ),
+}
+_JSON_NAMES = {str: "a string", bool: "true or false"}
+
+
+def check_selection(body: Any) -> None:
+    """Refuse (400) a pacts-for-verification request whose fields are of the wrong type
+    (``POST /pacts/provider/{p}/for-verification``), each named by its pointer: selectors
+    an array of objects with known keys, their names strings and their flags booleans,
+    ``includePendingStatus`` a boolean, ``includeWipPactsSince`` an ISO 8601 date."""
+    if not isinstance(body, dict):
+        raise BrokerError(400, "expected a JSON object", [_error("", "expected an object")])
+    errors = version_errors(body, (), "providerVersionTags")
+    branch = body.get("providerVersionBranch")
+    if branch is not None and not isinstance(branch, str):
+        errors.append(_error("/providerVersionBranch", f"must be a string, got {branch!r}"))
+    selectors = body.get("consumerVersionSelectors")
+    if selectors is not None and not isinstance(selectors, list):
+        errors.append(_error("/consumerVersionSelectors", "must be a list of selector objects"))
+        selectors = []
+    for i, selector in enumerate(selectors or ()):
+        where = f"/consumerVersionSelectors/{i}"
+        if not isinstance(selector, dict):
+            errors.append(_error(where, f"must be an object, got {selector!r}"))
+            continue
+        for key, value in selector.items():
+            kind = _SELECTOR_TYPES.get(key)
+            if kind is None:
+                errors.append(_error(f"{where}/{key}", "is no consumer version selector key"))
+            elif value is not None and not isinstance(value, kind):
+                errors.append(
+                    _error(f"{where}/{key}", f"must be {_JSON_NAMES[kind]}, got {value!r}")
+                )
+    pending = body.get("includePendingStatus")
+    if pending is not None and not isinstance(pending, bool):
+        errors.append(_error("/includePendingStatus", f"must be true or false, got {pending!r}"))
+    since = body.get("includeWipPactsSince")
+    if since is not None and not _is_date(since):
+        errors.append(
+            _error("/includeWipPactsSince", f"must be an ISO 8601 date or time, got {since!r}")
+        )
+    if errors:
+        raise _refuse("the pacts-for-verification request is malformed", errors)
+
+
+def _is_date(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
 
 
 def _is_pact_json(media: Any) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 from accord.broker import _selection
 from accord.broker._db import Transaction
 from accord.broker._hal import encode_metadata, link, pact_version_path, result_body
-from accord.broker._intake import check_verification
+from accord.broker._intake import check_selection, check_verification
 from accord.broker._matrix import record_verification
 from accord.broker._model import BrokerError
 from accord.broker._routing import Request, q, route
@@ -22,8 +22,7 @@ def for_verification(tx: Transaction, req: Request) -> tuple[int, Any]:
     verification"): each pact with a short description, its verification properties
     (pending, WIP, notices shown before and after verification) and its URL."""
     body = req.body if req.body is not None and req.method == "POST" else {}
-    if not isinstance(body, dict):
-        raise BrokerError(400, "expected a JSON object")
+    check_selection(body)
     provider = req.params["provider"]
     pacts = []
     for selected in _selection.pacts_for_verification(tx, provider, body):
@@ -115,6 +114,6 @@ def get_result(tx: Transaction, req: Request) -> tuple[int, Any]:
         if row is None or row[0] is None:
             raise BrokerError(404, "no verification results for this pact")
         return 200, result_body(tx, req.base, int(row[0]))
-    if not rid.isdigit():
+    if not (rid.isascii() and rid.isdigit() and len(rid) < 19):  # an id, not "²" or 10**30
         raise BrokerError(404, f"no verification result {rid}")
     return 200, result_body(tx, req.base, int(rid))
