@@ -9,6 +9,7 @@ instead of judging it against the schema, where it would otherwise be passed ove
 
 from __future__ import annotations
 
+import functools
 import re
 import re._constants as sre  # type: ignore[import-not-found]
 import re._parser as sre_parse  # type: ignore[import-not-found]
@@ -63,6 +64,11 @@ def unreadable(matcher: Mapping[str, Any]) -> str | None:
 def _regex_problem(pattern: Any) -> str | None:
     if not isinstance(pattern, str):
         return f"`regex` must be a string, got {pattern!r}"
+    return _pattern_problem(pattern)
+
+
+@functools.lru_cache(maxsize=1024)  # a pact repeats its patterns over its interactions
+def _pattern_problem(pattern: str) -> str | None:
     import jsonschema_rs  # noqa: PLC0415
 
     try:

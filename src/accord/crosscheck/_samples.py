@@ -21,6 +21,7 @@ A pact matcher names a class of values, not one value. To hold a class against a
 
 from __future__ import annotations
 
+import functools
 import re
 import re._constants as sre  # type: ignore[import-not-found]
 import re._parser as sre_parse  # type: ignore[import-not-found]
@@ -303,15 +304,20 @@ def regex_samples(pattern: str) -> list[str]:
     """Up to four strings that ``pattern`` matches whole; none when it cannot be read.
     Each is confirmed by a Rust regex engine (jsonschema-rs's, as ``_matchers`` tests
     regexes), so a hostile pattern cannot backtrack for ever."""
+    return list(_regex_samples(pattern))
+
+
+@functools.lru_cache(maxsize=1024)  # a pact repeats its patterns over its interactions
+def _regex_samples(pattern: str) -> tuple[str, ...]:
     import jsonschema_rs  # noqa: PLC0415
 
     if len(pattern) > _MAX_LENGTH * 5:
-        return []
+        return ()
     try:
         parsed = sre_parse.parse(pattern)
         whole = jsonschema_rs.validator_for({"type": "string", "pattern": f"^(?:{pattern})$"})
     except (re.error, RecursionError, OverflowError, ValueError, jsonschema_rs.ValidationError):
-        return []
+        return ()
     out: list[str] = []
     for variant in range(_VARIANTS):
         try:
@@ -320,7 +326,7 @@ def regex_samples(pattern: str) -> list[str]:
             continue
         if text not in out and whole.is_valid(text):
             out.append(text)
-    return out
+    return tuple(out)
 
 
 class _Unsupported(Exception):
