@@ -39,6 +39,7 @@ def mock(client: ClientFactory) -> Any:
         "/header": _op("header", RANGE),
         "/query": _op("query", RANGE, explode=False),
         "/exploded-query": _op("query", RANGE),
+        "/flat-query": _op("query", STRINGS, explode=False),
         "/deep": _op("query", RANGE, style="deepObject"),
     }
     return client(tiny(paths))
@@ -84,6 +85,8 @@ def test_a_path_value_that_is_not_utf8_is_refused(mock: Any, text: str) -> None:
         ("/header", {"p": "1e999"}, "header", "without a value"),
         ("/query?p=lo,1,lo,2", {}, "query", "'lo' more than once"),
         ("/query?p=hi", {}, "query", "'hi' without a value"),
+        ("/query?p=lo,1&p=hi,2", {}, "query", "was given more than once"),  # one was dropped
+        ("/flat-query?p=1,2&p=", {}, "query", "was given more than once"),
         ("/deep?p[lo]=1&p[lo]=2", {}, "query", "'lo' more than once"),
         ("/exploded-query?lo=1&lo=2", {}, "query", "'lo' more than once"),
     ],

@@ -294,6 +294,8 @@ def _typed(spec: ParameterSpec, raw: list[str] | dict[str, list[str]], decode: D
         except ValueError:
             raise ValueError("is not valid JSON") from None
     if param.location == "query":
+        if len(raw) > 1 and not (param.explode and {"array", "object"} & set(spec.types)):
+            raise ValueError("was given more than once")  # a second value would be dropped
         if "array" in spec.types:
             if param.explode:
                 parts = raw
@@ -303,8 +305,6 @@ def _typed(spec: ParameterSpec, raw: list[str] | dict[str, list[str]], decode: D
         if "object" in spec.types and not (param.explode and set(spec.types) - {"object"}):
             parts = raw[-1].split(_DELIMITERS.get(param.style, ","))
             return _object(spec, parts, param.explode, decode)
-        if len(raw) > 1:
-            raise ValueError("was given more than once")
         return coerce(raw[-1], spec.types)
     if param.location == "cookie" and len(raw) > 1:  # an exploded cookie array
         return [coerce(p, spec.item_types) for p in raw]
