@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -153,3 +154,45 @@ def test_an_xml_request_that_differs_names_why(
     assert "an XML order" in doc["detail"]
     assert {e["pointer"] for e in doc["errors"]} == {"body"}
     assert any(reason in e["message"] for e in doc["errors"]), doc["errors"]
+
+
+def _regex_pact(pattern: str) -> httpx.Client:
+    rule = {"matchers": [{"match": "regex", "regex": pattern}]}
+    pact = PactFile.from_dict(
+        {
+            "consumer": {"name": "shop"},
+            "provider": {"name": "orders"},
+            "interactions": [
+                {
+                    "description": "orders by code",
+                    "request": {
+                        "method": "GET",
+                        "path": "/orders",
+                        "query": {"code": ["aaa"]},
+                        "matchingRules": {"query": {"code": rule}},
+                    },
+                    "response": {"status": 200, "body": {"ok": True}},
+                }
+            ],
+            "metadata": {"pactSpecification": {"version": "3.0.0"}},
+        }
+    )
+    return mock_client(MockApp([], pacts=[pact]))
+
+
+def test_a_catastrophic_pact_regex_cannot_hold_the_mock() -> None:
+    """``^(a+)+$`` on 40 a's and a '!' backtracks for hours in Python's ``re``; the pact's
+    patterns run on a Rust engine, so the request is answered at once."""
+    mock = _regex_pact("^(a+)+$")
+    started = time.perf_counter()
+    refused = mock.get("/orders", params={"code": "a" * 40 + "!"})
+    assert time.perf_counter() - started < 2
+    assert refused.status_code == 404  # no interaction matches: the mismatch is named
+    assert "does not match" in refused.json()["errors"][0]["message"]
+    assert mock.get("/orders", params={"code": "a" * 40}).status_code == 200
+
+
+def test_a_pact_regex_no_engine_reads_is_a_mismatch_not_a_crash() -> None:
+    answer = _regex_pact("(").get("/orders", params={"code": "aaa"})
+    assert answer.status_code == 404, answer.text  # was a 500: re.error
+    assert "cannot be read" in answer.json()["errors"][0]["message"]

@@ -58,6 +58,7 @@ if TYPE_CHECKING:  # what mypy and readers see; each module is imported on first
     from accord.core._paths import PathTemplate, Router
     from accord.core._refs import DocumentSet, Target
     from accord.core._resolve import SchemaNode, SchemaResolver
+    from accord.core._rust_regex import rust_regex
     from accord.core._schema import (
         Direction,
         SchemaValidator,
@@ -137,6 +138,7 @@ __all__ = [
     "parse_content_type",
     "parse_source",
     "read_parameters",
+    "rust_regex",
     "select_media",
     "summarise_matrix",
 ]
@@ -195,6 +197,7 @@ __getattr__, __dir__ = _lazy_exports(
         "Target": "_refs",
         "SchemaNode": "_resolve",
         "SchemaResolver": "_resolve",
+        "rust_regex": "_rust_regex",
         "Direction": "_schema",
         "SchemaValidator": "_schema",
         "Violation": "_schema",

@@ -12,13 +12,12 @@ every sample of a class its samples stand for whole), else a warning.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from accord.core import Target
+from accord.core import Target, rust_regex
 
 if TYPE_CHECKING:
     from accord.crosscheck._samples import DateFormat
@@ -356,7 +355,9 @@ def string_test(kind: str, matcher: Mapping[str, Any]) -> Callable[[str], bool] 
     if kind == "regex":
         # evaluated as the Pact FFI does, by a Rust regex engine (a search, never a
         # catastrophic backtrack on a hostile pattern)
-        return _regex_test(str(matcher.get("regex", "")))
+        # evaluated as the Pact FFI does, by a Rust regex engine (a search, never a
+        # catastrophic backtrack on a hostile pattern); None where it cannot be read
+        return rust_regex(str(matcher.get("regex", "")))
     if kind == "include":
         needle = str(matcher.get("value", ""))
         return lambda s: needle in s
@@ -366,16 +367,6 @@ def string_test(kind: str, matcher: Mapping[str, Any]) -> Callable[[str], bool] 
         found = _date_format(kind, matcher)
         return found.accepts if found is not None else None
     return lambda s: s != ""  # notEmpty
-
-
-@functools.lru_cache(maxsize=1024)  # a pact repeats its patterns over its interactions
-def _regex_test(pattern: str) -> Callable[[str], bool] | None:
-    import jsonschema_rs  # noqa: PLC0415
-
-    try:
-        return jsonschema_rs.validator_for({"type": "string", "pattern": pattern}).is_valid
-    except (jsonschema_rs.ValidationError, ValueError):
-        return None  # a regex the engine does not read (reported by _readable)
 
 
 def said(kind: str, matcher: Mapping[str, Any]) -> str:

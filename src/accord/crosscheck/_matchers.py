@@ -57,6 +57,7 @@ from accord.crosscheck._classes import (
     witnesses,
 )
 from accord.crosscheck._readable import unreadable
+from accord.crosscheck._shapes import key_matches
 
 __all__ = ["VALUE_KEYWORDS", "ClassProblem", "body_rules", "class_problems", "representative"]
 
@@ -324,7 +325,7 @@ def _key_space(spread: list[Target], ctx: _Context) -> Callable[[str], bool]:
 
     def allowed(key: str) -> bool:
         for declared, regexes in closed:
-            if key not in declared and not any(_search(r, key) for r in regexes):
+            if key not in declared and not any(key_matches(r, key) for r in regexes):
                 return False
         return all(ctx.fits(target, key) for target in names)
 
@@ -372,13 +373,6 @@ def _key_class(
     keys = [k for k in keys if all(t(k) for t in tests)]
     test = (lambda k: all(t(k) for t in tests)) if tests else None
     return test, keys, ", ".join(phrases) or "any key"
-
-
-def _search(pattern: str, key: str) -> bool:
-    try:
-        return re.search(pattern, key) is not None
-    except re.error:
-        return True
 
 
 #: where the example has no value (an empty array under ``[*]``, an absent key)

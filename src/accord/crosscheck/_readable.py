@@ -16,6 +16,8 @@ import re._parser as sre_parse  # type: ignore[import-not-found]
 from collections.abc import Mapping
 from typing import Any
 
+from accord.core import rust_regex
+
 __all__ = ["unreadable"]
 
 #: every ``match`` the Pact specification (V2-V4) and the reference engines read
@@ -69,11 +71,7 @@ def _regex_problem(pattern: Any) -> str | None:
 
 @functools.lru_cache(maxsize=1024)  # a pact repeats its patterns over its interactions
 def _pattern_problem(pattern: str) -> str | None:
-    import jsonschema_rs  # noqa: PLC0415
-
-    try:
-        jsonschema_rs.validator_for({"type": "string", "pattern": pattern})
-    except (jsonschema_rs.ValidationError, ValueError):
+    if rust_regex(pattern) is None:
         return f"the regex {pattern!r} does not compile (Rust regex syntax)"
     try:
         parsed = sre_parse.parse(pattern)

@@ -17,15 +17,14 @@ value fits, those it fits once closed are preferred (see ``_lenient``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from accord.core import Contract, Place, SchemaRef, SchemaValidator
+from accord.core import Contract, Place, SchemaRef, SchemaValidator, rust_regex
 from accord.crosscheck._exchange import node_at
 
-__all__ = ["BodyWalker"]
+__all__ = ["BodyWalker", "key_matches"]
 
 #: (instance path, keyword, message)
 WalkResult = tuple[list[str | int], str, str]
@@ -78,7 +77,7 @@ class BodyWalker:
         if isinstance(instance, dict):
             for key, value in instance.items():
                 subs = list(shape.props.get(key, ()))
-                subs += [p for pattern, p in shape.patterns if _search(pattern, key)]
+                subs += [p for pattern, p in shape.patterns if key_matches(pattern, key)]
                 if not subs and self._closed(shape):
                     yield (
                         path,
@@ -179,8 +178,8 @@ class BodyWalker:
         return self.validator(SchemaRef(place, branch)).is_valid(instance)
 
 
-def _search(pattern: str, key: str) -> bool:
-    try:
-        return re.search(pattern, key) is not None
-    except re.error:
-        return True
+def key_matches(pattern: str, key: str) -> bool:
+    """Whether a ``patternProperties`` pattern finds ``key`` (by a Rust engine, as bodies are
+    validated: a hostile pattern never backtracks for ever); one it cannot read, yes."""
+    test = rust_regex(pattern)
+    return test is None or test(key)
