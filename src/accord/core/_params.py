@@ -145,6 +145,7 @@ def read_parameters(
     *,
     validate: bool = True,
     path_encoded: bool = False,
+    query_sent: Mapping[str, list[str]] | None = None,
 ) -> ParsedRequest:
     """Type every parameter; with ``validate``, check each against its schema.
 
@@ -152,7 +153,9 @@ def read_parameters(
     percent-encoded: it is split at its style's delimiters first and each piece decoded
     after (RFC 6570), so an item's encoded comma (``a%2Cb``) stays inside the item, and a
     piece that is not UTF-8 once decoded is refused. Without it, the text was decoded
-    before splitting (what a router that decodes whole paths can give).
+    before splitting (what a router that decodes whole paths can give). ``query_sent`` is
+    the query as sent (names decoded, values not): a comma-delimited (``form``) array or
+    object is split there first, so an item's ``%2C`` stays in the item.
     """
     values: dict[tuple[str, str], Any] = {}
     errors: list[dict[str, str]] = []
@@ -164,6 +167,8 @@ def read_parameters(
                 errors.append(_error(param, "", f"required {param.location} parameter is missing"))
             continue
         decode = _decoded if path_encoded and param.location == "path" else _same
+        if query_sent is not None and param.location == "query" and isinstance(raw, list):
+            raw = _form_split(spec, raw, query_sent.get(param.name))
         try:
             value = _typed(spec, raw, decode)
         except ValueError as exc:
@@ -281,6 +286,35 @@ def _decoded(text: str) -> str:
         raise ValueError(f"is not UTF-8 once percent-decoded: {text!r}") from None
 
 
+def _form_split(spec: ParameterSpec, raw: list[str], sent: list[str] | None) -> Any:
+    """A comma-delimited query value split where the client put its commas (``sent``, still
+    encoded), each piece then decoded: a ``_Pieces`` the reader takes as split already."""
+    param = spec.param
+    if param.explode or param.style not in ("form", "") or sent is None or len(sent) != len(raw):
+        return raw
+    if not {"array", "object"} & set(spec.types) or spec.json_content:
+        return raw
+    pieces = _Pieces(_form_decoded(p) for p in sent[-1].split(",")) if sent[-1] != "" else _Pieces()
+    return [*raw[:-1], pieces]
+
+
+class _Pieces(list[str]):
+    """A query value split at its delimiters already (see :func:`_form_split`)."""
+
+
+def _form_decoded(text: str) -> str:
+    try:
+        return unquote_to_bytes(text.replace("+", " ")).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"is not UTF-8 once percent-decoded: {text!r}") from None
+
+
+def _split(text: Any, delimiter: str) -> list[str]:
+    if isinstance(text, _Pieces):
+        return list(text)
+    return text.split(delimiter) if text != "" else []
+
+
 def _typed(spec: ParameterSpec, raw: list[str] | dict[str, list[str]], decode: Decode) -> Any:
     param = spec.param
     if isinstance(raw, dict):
@@ -297,13 +331,10 @@ def _typed(spec: ParameterSpec, raw: list[str] | dict[str, list[str]], decode: D
         if len(raw) > 1 and not (param.explode and {"array", "object"} & set(spec.types)):
             raise ValueError("was given more than once")  # a second value would be dropped
         if "array" in spec.types:
-            if param.explode:
-                parts = raw
-            else:
-                parts = raw[-1].split(_DELIMITERS.get(param.style, ",")) if raw[-1] != "" else []
+            parts = raw if param.explode else _split(raw[-1], _DELIMITERS.get(param.style, ","))
             return [coerce(p, spec.item_types) for p in parts]
         if "object" in spec.types and not (param.explode and set(spec.types) - {"object"}):
-            parts = raw[-1].split(_DELIMITERS.get(param.style, ","))
+            parts = _split(raw[-1], _DELIMITERS.get(param.style, ",")) or [""]
             return _object(spec, parts, param.explode, decode)
         return coerce(raw[-1], spec.types)
     if param.location == "cookie" and len(raw) > 1:  # an exploded cookie array

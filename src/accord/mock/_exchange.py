@@ -6,7 +6,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote_plus
 
 from accord.core import Contract, Operation
 from accord.mock._asgi import Scope
@@ -67,6 +67,7 @@ class Exchange:
     raw_query: bytes
     started: float = field(default_factory=time.perf_counter)
     query: dict[str, list[str]] = field(default_factory=dict)
+    query_sent: dict[str, list[str]] = field(default_factory=dict)  # values still encoded
     prefer: dict[str, str] = field(default_factory=dict)
     service: Service | None = None
     plan: OperationPlan | None = None
@@ -111,6 +112,10 @@ class Exchange:
             return f"the query string cannot be read: {exc}"
         for key, value in pairs:
             self.query.setdefault(key, []).append(value)
+        for part in self.raw_query.decode("latin-1").split("&"):
+            if part:
+                name, _, value = part.partition("=")
+                self.query_sent.setdefault(unquote_plus(name), []).append(value)
         return None
 
 

@@ -200,6 +200,7 @@ class CheckParameters:
             cookies,
             validate=self.validate,
             path_encoded=ex.path_sent is not None,
+            query_sent=ex.query_sent,
         )
         if parsed.errors and self.validate:
             detail = f"{len(parsed.errors)} parameter(s) do not match the contract"
