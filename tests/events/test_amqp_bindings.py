@@ -29,7 +29,7 @@ from accord.codegen import render_events_package
 from accord.core import AsyncContract, AsyncOperation, amqp_binding
 from accord.mock import EventMock, EventMockConfig
 from accord.mock._event_faststream import destination, reading
-from tests.codegen.test_asyncapi_generate import _import, _write
+from tests.codegen.test_asyncapi_generate import _import, _write, black_stable
 from tests.events.rabbitmq import RabbitNode
 
 CORPUS_ASYNCAPI = Path("asyncapi")
@@ -162,6 +162,13 @@ def bindings(tmp_path_factory: pytest.TempPathFactory) -> tuple[AsyncContract, P
     return AsyncContract.from_path(spec), spec
 
 
+def test_the_amqp_tables_are_black_stable(bindings: tuple[AsyncContract, Path]) -> None:
+    files = render_events_package(bindings[0], "routes")
+    assert '\n    "sendDirect": {\n' in files["app.py"]  # a long entry, split
+    for name, text in files.items():
+        assert black_stable(name, text), name
+
+
 @pytest.mark.parametrize("channel", list(ROUTES))
 def test_the_mock_and_the_generated_runtime_route_alike(
     bindings: tuple[AsyncContract, Path], packages: Path, channel: str
@@ -214,22 +221,13 @@ def _amqp_documents(corpus: Path) -> list[Path]:
     return found
 
 
-def _publishers(app: ModuleType) -> dict[str, Any]:
-    """The generated publishers by operation key (their docstring names it)."""
+def _functions(module: ModuleType, prefix: str) -> dict[str, Any]:
+    """The generated ``publish_``/``subscribe_`` functions by operation key (their docstring
+    names it)."""
     found = {}
-    for name in app.__all__:
-        if name.startswith("publish_"):
-            function = getattr(app, name)
-            (operation,) = re.findall(r"operation ``([^`]+)``", function.__doc__)
-            found[operation] = function
-    return found
-
-
-def _subscribers(peer: ModuleType) -> dict[str, Any]:
-    found = {}
-    for name in peer.__all__:
-        if name.startswith("subscribe_"):
-            function = getattr(peer, name)
+    for name in module.__all__:
+        if name.startswith(prefix):
+            function = getattr(module, name)
             (operation,) = re.findall(r"operation ``([^`]+)``", function.__doc__)
             found[operation] = function
     return found
@@ -281,7 +279,7 @@ class _Party:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
             return
-        publishers = _publishers(self.app)
+        publishers = _functions(self.app, "publish_")
         for address, body, headers in self.plan:
             op = self.operation(address)
             publisher = publishers[op.key]
@@ -297,7 +295,7 @@ class _Party:
                 self.returned.append(address)
 
     def subscribe(self, reader: Any) -> None:
-        subscribers = _subscribers(self.peer)
+        subscribers = _functions(self.peer, "subscribe_")
         for address, _, _ in self.plan:
             op = self.operation(address)
             subscribe = subscribers[op.key]
