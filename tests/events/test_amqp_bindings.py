@@ -28,7 +28,7 @@ import pytest
 from accord.codegen import render_events_package
 from accord.core import AsyncContract, AsyncOperation, amqp_binding
 from accord.mock import EventMock, EventMockConfig
-from accord.mock._event_faststream import destination, reading
+from accord.mock._event_faststream import destination, elsewhere, reading
 from tests.codegen.test_asyncapi_generate import _import, _write, black_stable
 from tests.events.rabbitmq import RabbitNode
 
@@ -376,3 +376,70 @@ def test_publishing_first_on_a_fresh_broker(
         assert {k: results[k] for k in expected} == expected, path
     assert len(results) >= len(CHANNELS) + 7
     assert set(results.values()) == {(1, False), (2, False), (1, True)}  # every kind was seen
+
+
+VHOSTS = """\
+asyncapi: 3.0.0
+info: {title: Virtual hosts, version: "1"}
+servers:
+  local: {host: "127.0.0.1:5672", protocol: amqp}
+channels:
+  here:
+    address: here
+    bindings: {amqp: {is: queue, queue: {name: here, vhost: HERE}}}
+    messages: {here: {payload: {type: object}}}
+  there:
+    address: there.{id}
+    parameters: {id: {}}
+    bindings: {amqp: {is: routingKey, exchange: {name: there, vhost: staging}}}
+    messages: {there: {payload: {type: object}}}
+operations:
+  sendHere: {action: send, channel: {$ref: "#/channels/here"}}
+  sendThere: {action: send, channel: {$ref: "#/channels/there"}}
+"""
+
+
+@pytest.mark.slow
+def test_a_binding_in_another_vhost_is_not_published_to(
+    packages: Path, fresh_rabbitmq_url: str
+) -> None:
+    """The binding's ``vhost`` (exchange or queue) must be the connection's: the generated
+    publisher raises ``Undelivered`` before declaring anything elsewhere, and the mock says
+    the same words; a binding in the connection's vhost publishes there."""
+    import aio_pika  # noqa: PLC0415
+    from faststream.rabbit import RabbitBroker  # noqa: PLC0415
+
+    url = fresh_rabbitmq_url
+    spec = packages / "vhosts.yaml"
+    spec.write_text(VHOSTS.replace("HERE", url.rsplit("/", 1)[1]))
+    contract = AsyncContract.from_path(spec)
+    _write(packages, "evpkg_vhosts", render_events_package(contract, "vhosts"))
+    app, runtime = _import("evpkg_vhosts", "app"), _import("evpkg_vhosts", "runtime")
+
+    async def scenario() -> tuple[str, int]:
+        broker = RabbitBroker(url)
+        await broker.connect()
+        try:
+            await app.publish_here(broker, app.models.Here())
+            with pytest.raises(runtime.Undelivered) as refused:
+                await app.publish_there(broker, app.models.There(), id="t1")
+        finally:
+            await broker.stop()
+        connection = await aio_pika.connect(url)
+        try:
+            channel = await connection.channel()
+            queue = await channel.declare_queue("here", passive=True)
+            waiting = queue.declaration_result.message_count or 0
+            with pytest.raises(aio_pika.exceptions.ChannelNotFoundEntity):
+                await channel.declare_exchange("there", passive=True)  # never declared here
+        finally:
+            await connection.close()
+        return str(refused.value), waiting
+
+    why, waiting = asyncio.run(scenario())
+    assert waiting == 1
+    there = dict(amqp_binding(contract.channels["there"].bindings["amqp"]))
+    here = dict(amqp_binding(contract.channels["here"].bindings["amqp"]))
+    assert why == f"there.t1: {elsewhere(there, url)}"
+    assert "in vhost 'staging'; the broker is connected to 'fresh-" in why
+    assert elsewhere(here, url) is None

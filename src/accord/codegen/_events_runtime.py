@@ -105,8 +105,15 @@ async def route(
     "rabbit": '''
 
 class Undelivered(RuntimeError):
-    """A message the broker returned: no queue took it (a ``queue`` channel's exclusive
-    queue whose consumer has gone)."""
+    """A message that cannot reach its queue: the broker returned it (a ``queue`` channel's
+    exclusive queue whose consumer has gone), or the channel's binding puts its exchange or
+    queue in another virtual host than the broker's connection."""
+
+
+def vhost(broker: RabbitBroker) -> str:
+    """The virtual host ``broker`` connects to (``/``: the default one)."""
+    path = str(getattr(getattr(broker, "config", None), "virtual_host", "") or "")
+    return path[1:] or "/"
 
 
 def exchange(amqp: dict[str, Any]) -> RabbitExchange | None:
@@ -143,11 +150,19 @@ async def route(
     A ``routingKey`` channel goes to its exchange with the address as routing key; with
     nobody bound to the key the message is dropped, as on any exchange. A ``queue`` channel
     (the default) goes to its queue by the default exchange; an exclusive queue belongs to
-    its consumer and is not declared, and a message it cannot take raises ``Undelivered``.
+    its consumer and is not declared, and a message it cannot take raises ``Undelivered``,
+    as does a binding whose ``vhost`` is not the broker's.
     """
     options = dict(options)
     amqp: dict[str, Any] = options.pop("amqp", {})
-    if amqp.get("is") == "routingKey":
+    keyed = amqp.get("is") == "routingKey"
+    wanted = str(amqp.get("exchange_vhost" if keyed else "queue_vhost") or vhost(broker))
+    if wanted != vhost(broker):
+        raise Undelivered(
+            f"{address}: the channel's AMQP binding is in vhost {wanted!r}; "
+            f"the broker is connected to {vhost(broker)!r}"
+        )
+    if keyed:
         target = exchange(amqp)
         if target is not None:
             await broker.declare_exchange(target)
@@ -341,6 +356,7 @@ def runtime_source(header: str, protocol: str) -> str:
         text = text.replace("from pydantic ", "from pamqp.commands import Basic\nfrom pydantic ", 1)
         text = text.replace('    "Registration",\n', '    "Registration",\n    "Undelivered",\n', 1)
         text = text.replace('    "publish",\n', '    "publish",\n    "queue",\n', 1)
+        text = text.replace('    "subscribe",\n', '    "subscribe",\n    "vhost",\n', 1)
     for key, value in (
         ("WHERE", _WHERE[protocol].rstrip("\n")),
         ("ROUTING_FUNCTIONS", _ROUTE.get(protocol, _ROUTE["other"]).rstrip("\n")),

@@ -19,10 +19,12 @@ _AMQP_KEYS = {
     ("exchange", "type"): "exchange_type",
     ("exchange", "durable"): "exchange_durable",
     ("exchange", "autoDelete"): "exchange_auto_delete",
+    ("exchange", "vhost"): "exchange_vhost",
     ("queue", "name"): "queue",
     ("queue", "durable"): "durable",
     ("queue", "exclusive"): "exclusive",
     ("queue", "autoDelete"): "auto_delete",
+    ("queue", "vhost"): "queue_vhost",
 }
 
 #: the values AMQP bindings 0.2.0-0.3.0 allow; another (a typo lint reports) is left out

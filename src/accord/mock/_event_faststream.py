@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
+import urllib.parse
 import uuid
 from typing import Any
 
@@ -74,6 +75,20 @@ def destination(amqp: dict[str, Any], address: str) -> tuple[Any, dict[str, Any]
         return exchange, {"exchange": exchange, "routing_key": address, "mandatory": False}
     queue = _queue(amqp, address)
     return (None if queue.exclusive else queue), {"queue": queue.name}
+
+
+def elsewhere(amqp: dict[str, Any], url: str) -> str | None:
+    """Why publishing by ``url`` cannot reach the channel: its binding puts the exchange (or
+    queue) in another virtual host (None: the same one), as the generated ``route`` says."""
+    connected = urllib.parse.unquote(urllib.parse.urlsplit(url).path)[1:] or "/"
+    keyed = amqp.get("is") == "routingKey"
+    wanted = str(amqp.get("exchange_vhost" if keyed else "queue_vhost") or connected)
+    if wanted == connected:
+        return None
+    return (
+        f"the channel's AMQP binding is in vhost {wanted!r}; "
+        f"the broker is connected to {connected!r}"
+    )
 
 
 def reading(amqp: dict[str, Any], address: str) -> tuple[Any, Any] | None:
@@ -179,7 +194,13 @@ class FastStreamLink:
         from pamqp.commands import Basic  # noqa: PLC0415
 
         found = self.contract.match_channel(address)
-        declare, where = destination(_amqp(found.channel if found is not None else None), address)
+        amqp = _amqp(found.channel if found is not None else None)
+        why = elsewhere(amqp, self.url)
+        if why is not None:
+            self._sent[(address, body)] -= 1
+            log.warning("mock: %s: not published: %s", address, why)
+            return
+        declare, where = destination(amqp, address)
         if isinstance(declare, RabbitQueue):  # FastStream remembers what it declared
             await self._broker.declare_queue(declare)
         elif declare is not None:
