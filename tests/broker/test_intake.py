@@ -95,13 +95,23 @@ CASES: list[tuple[str, str, bytes, int, list[str], str]] = [
     ("PUT", PUT, json.dumps(pact()).replace('"Dune"', '"\\ud800"').encode(), 400,
      ["/interactions/0/response/body/title"], "lone surrogate"),
     ("POST", "/contracts/publish", publish(bad_request()), 400, ["/contracts/0/content"],
-     "/contracts/0/content: the pact is malformed: /interactions/0/request/method"),
+     "the publication is malformed: /contracts/0/content: /interactions/0/request/method"),
     ("POST", "/contracts/publish", publish(reader_pact(), bad_request()), 400,
      ["/contracts/1/content"], "/contracts/1/content"),
     ("POST", "/contracts/publish", publish(pact(consumer={"name": "writer"})), 400,
-     ["/contracts/0/content"], "the pact's consumer is 'writer'"),
-    ("POST", "/contracts/publish", publish(reader_pact(), pacticipantName="writer"), 400, [],
-     "is not the pacticipant 'writer'"),
+     ["/contracts/0/consumerName"], "the pact's consumer is 'writer', but consumerName is"),
+    ("POST", "/contracts/publish", publish(reader_pact(), pacticipantName="writer"), 400,
+     ["/contracts/0/consumerName"], "'reader' does not match the pacticipantName 'writer'"),
+    # the Pact Broker's PublishContractsContract: both names required, onConflict known
+    ("POST", "/contracts/publish",
+     publish_edited({"consumerName": None, "providerName": " "}, {"onConflict": "replace"}), 400,
+     ["/contracts/0/consumerName", "/contracts/0/providerName", "/contracts/1/onConflict"],
+     "/contracts/0/consumerName: required: a non-blank string, got None (and 2 more)"),
+    ("POST", "/contracts/publish", publish_edited({"providerName": "ledger"}), 400,
+     ["/contracts/0/providerName"], "the pact's provider is 'shelf', but providerName is 'ledger'"),
+    ("POST", "/contracts/publish", publish_edited({"content": base64.b64encode(b"consumer: x")
+                                                   .decode()}), 400,
+     ["/contracts/0/content"], "not base64-encoded JSON"),
     ("POST", "/contracts/publish", publish(reader_pact(), tags="prod"), 400, [], "/tags"),
     ("POST", "/contracts/publish", publish(reader_pact(), branch=7), 400, [], "/branch"),
     ("POST", "/contracts/publish", publish(reader_pact()).replace(b'"pact"', b'"oas"'), 400, [],
@@ -262,8 +272,12 @@ def test_the_official_cli_and_accord_publish_meet_the_same_checks(
     official = pact_cli("publish", str(broken), "-b", broker, "--consumer-app-version", "1",
                         "--log-level", "error")  # fmt: skip
     assert official.returncode != 0
-    assert "400 Bad Request" in official.stdout + official.stderr
-    assert '"pactPointer":"/interactions/0/request/method"' in official.stdout + official.stderr
+    # it asks for application/hal+json, so the errors come keyed by path, which it prints
+    assert "failed validation" in official.stdout, official.stdout + official.stderr
+    assert (
+        "contracts: content /interactions/0/request/method: `method` must be an HTTP"
+        in official.stdout
+    )
     ours = accord("publish", str(broken), "--broker", broker, "--version", "1")
     assert ours.returncode == 2, ours.stdout + ours.stderr
     assert "broken.json" in ours.stderr and "/interactions/0/request/method" in ours.stderr
@@ -275,3 +289,30 @@ def test_the_official_cli_and_accord_publish_meet_the_same_checks(
     assert again.returncode == 0, again.stdout + again.stderr
     versions = httpx.get(f"{broker}/pacticipants/reader/versions").json()["_embedded"]["versions"]
     assert {v["number"] for v in versions} == {"1", "2"}
+
+
+def test_a_client_that_does_not_accept_problems_gets_errors_keyed_by_path(
+    refusing_broker: str,
+) -> None:
+    """As the Pact Broker negotiates it: ``errors`` listed with pointers for a client that
+    accepts ``application/problem+json`` (or anything), keyed by path for one that names
+    only other types, as the Pact CLI does."""
+    body = publish_edited({"consumerName": None, "onConflict": "replace"})
+    url = refusing_broker + "/contracts/publish"
+    keyed = httpx.post(url, content=body, headers={"Accept": "application/hal+json"})
+    assert keyed.status_code == 400
+    assert keyed.headers["content-type"] == "application/json;charset=utf-8"
+    assert keyed.json()["errors"] == {
+        "contracts": [
+            "consumerName required: a non-blank string, got None (at index 0)",
+            "onConflict must be 'overwrite' or 'merge', got 'replace' (at index 0)",
+        ]
+    }
+    for accept in ("application/hal+json, application/problem+json", "*/*"):
+        listed = httpx.post(url, content=body, headers={"Accept": accept})
+        assert listed.headers["content-type"] == "application/problem+json"
+        assert [e["pointer"] for e in listed.json()["errors"]] == [
+            "/contracts/0/consumerName",
+            "/contracts/0/onConflict",
+        ]
+    assert_nothing_stored(refusing_broker)

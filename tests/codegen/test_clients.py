@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import importlib
 import io
-import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,6 +22,7 @@ import yaml
 from accord import Contract
 from accord.codegen import generate_package
 from accord.mock import MockApp, MockConfig
+from tests.codegen.helpers import generated_client
 from tests.mock.helpers import mock_client
 
 CONTRACT = """
@@ -162,14 +162,8 @@ def vault(tmp_path: Path) -> Iterator[ModuleType]:
     """The package generated from ``CONTRACT``, imported."""
     source = tmp_path / "vault.yaml"
     source.write_text(textwrap.dedent(CONTRACT))
-    generate_package(Contract.from_path(source), "vaultpkg", tmp_path / "vaultpkg")
-    sys.path.insert(0, str(tmp_path))
-    try:
-        yield importlib.import_module("vaultpkg.client")
-    finally:
-        sys.path.remove(str(tmp_path))
-        for name in [m for m in sys.modules if m == "vaultpkg" or m.startswith("vaultpkg.")]:
-            del sys.modules[name]
+    with generated_client(source, "vaultpkg") as module:
+        yield module
 
 
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -291,18 +285,20 @@ def test_multipart_binary_and_text_bodies(vault: ModuleType) -> None:
     assert readme == "# Vault\n" and text.headers["cookie"] == "lang=en"
 
 
-def test_arrays_and_objects_in_the_path_and_cookies_are_sent_in_the_simple_style(
+def test_arrays_and_objects_in_the_path_and_cookies_are_sent_in_their_default_styles(
     vault: ModuleType,
 ) -> None:
     """``[1, 2]`` went out as Python's text (``ids=[1, 2]``, ``/tags/%5B1%2C%202%5D``), which
-    the mock refused; OpenAPI's default style joins with commas: ``1,2`` and ``lo,1,hi,5``."""
+    the mock refused. A path parameter's default style (simple) joins with commas: ``1,2``
+    and ``lo,1,hi,5``; a cookie's (form, exploded) sends one cookie per item, as OpenAPI
+    3.2's cookie examples write it."""
     http, sent = recorder(lambda request: httpx.Response(200, text="# Vault\n"))
     api = vault.VaultServiceAPIClient("http://vault.test", client=http, header_key="k")
     api.get_readme(lang="en", ids=[1, 2])
     http, tags = recorder()
     api = vault.VaultServiceAPIClient("http://vault.test", client=http, header_key="k")
     api.get_tags([1, 2], {"lo": 1, "hi": 5})
-    assert sent[0].headers["cookie"] == "lang=en; ids=1,2"
+    assert sent[0].headers["cookie"] == "lang=en; ids=1; ids=2"
     assert tags[0].url.path == "/tags/1,2/lo,1,hi,5"
     contract = Contract.from_dict(yaml.safe_load(textwrap.dedent(CONTRACT)))
     mock = mock_client(MockApp([contract], MockConfig()))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+
+from tests.codegen.helpers import strict_mypy
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -44,11 +44,7 @@ GOOD_AND_BAD = textwrap.dedent(
 def test_mypy_rejects_a_service_that_does_not_fit_the_protocol(tmp_path: Path) -> None:
     module = tmp_path / "impl.py"
     module.write_text(GOOD_AND_BAD)
-    proc = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(module)],
-        capture_output=True, text=True, cwd=REPO, timeout=600, check=False,
-        env={"MYPYPATH": str(REPO), "PATH": "/usr/bin:/bin"},
-    )  # fmt: skip
+    proc = strict_mypy(module, REPO)
     out = proc.stdout
     assert proc.returncode == 1, out + proc.stderr
     assert (
@@ -85,11 +81,7 @@ def test_a_client_in_a_with_block_keeps_its_own_type(tmp_path: Path) -> None:
     operation called on ``c`` is an error under mypy."""
     module = tmp_path / "use.py"
     module.write_text(CLIENTS_IN_WITH)
-    proc = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(module)],
-        capture_output=True, text=True, cwd=REPO, timeout=600, check=False,
-        env={"MYPYPATH": str(REPO), "PATH": "/usr/bin:/bin"},
-    )  # fmt: skip
+    proc = strict_mypy(module, REPO)
     out = proc.stdout
     assert 'use.py:8: note: Revealed type is "generated.catalog.client.CatalogClient"' in out, out
     assert (

@@ -196,7 +196,7 @@ def _missing(request: httpx.Request, view: OperationView, kwargs: dict[str, Any]
     query = {k for k, _ in request.url.params.multi_items()}
     jar = request.headers.get("cookie", "")
     cookies = {c.split("=", 1)[0].strip() for c in jar.split(";")}
-    styles = {n: (s, e) for n, s, e in view.query_styles}
+    styles = {(w, n): (s, e) for w, n, s, e in view.styles}
     missing = []
     for location, group in (
         ("query", view.query_args), ("header", view.header_args), ("cookie", view.cookie_args),
@@ -207,9 +207,12 @@ def _missing(request: httpx.Request, view: OperationView, kwargs: dict[str, Any]
                 value = value.model_dump(mode="json", by_alias=True, exclude_none=True)
             if value is None or value in ([], {}):
                 continue
-            style, explode = styles.get(arg.name, ("form", True))
+            default = ("simple", False) if location == "header" else ("form", True)
+            style, explode = styles.get((location, arg.name), default)
             if location == "header":
                 found = arg.name.lower() in request.headers
+            elif location == "cookie" and isinstance(value, dict) and explode:
+                found = bool(set(map(str, value)) & cookies)  # one cookie per property
             elif location == "cookie":
                 found = arg.name in cookies
             elif style == "deepObject" and isinstance(value, dict | list):

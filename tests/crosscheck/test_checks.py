@@ -50,6 +50,13 @@ SPEC: dict[str, Any] = {
                             "application/json": {"schema": {"$ref": "#/components/schemas/User"}}
                         },
                     },
+                    "203": {
+                        "description": "two shapes, told apart by their content type",
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/User"}},
+                            "application/vnd.short+json": {"schema": {"type": "integer"}},
+                        },
+                    },
                     "204": {"description": "nothing"},
                     "default": {"description": "problem"},
                 },
@@ -250,6 +257,38 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
             },
         },
         ".response.body.name",
+    ),
+    (
+        "response.content-type.ambiguous",  # no Content-Type: a User or an integer?
+        _get(),
+        {"status": 203, "body": {"id": 1}},
+        ".response",
+    ),
+    (
+        "request.body.wider",  # a number matcher sends 0.5 too; the schema takes integers
+        _put(matchingRules={"body": {"$.id": {"matchers": [{"match": "number"}]}}}),
+        {"status": 204},
+        ".request.body.id",
+    ),
+    (
+        "request.query.wider",  # any number of digits, where the schema takes up to 10
+        _get(
+            query={"limit": ["3"]},
+            matchingRules={
+                "query": {"limit": {"matchers": [{"match": "regex", "regex": "^\\d+$"}]}}
+            },
+        ),
+        OK,
+        ".request.query.limit",
+    ),
+    (
+        "request.header.wider",  # any text, where the schema takes numbers
+        _get(
+            headers={"X-Version": "1.5"},
+            matchingRules={"header": {"X-Version": {"matchers": [{"match": "type"}]}}},
+        ),
+        OK,
+        ".request.headers.X-Version",
     ),
 ]
 

@@ -235,3 +235,56 @@ def test_a_v4_body_content_type_stands_for_the_header() -> None:
     assert check("application/", "application/hal+json") == [
         ("request.content-type.malformed", f"{at}.request.body.contentType")
     ]
+
+
+def _untyped(content: dict[str, Any], body: Any, **request: Any) -> list[tuple[str, str]]:
+    """A pact response with a body and no Content-Type, against a 200 of ``content``."""
+    spec = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/n": {"get": {"responses": {"200": {"description": "ok", "content": content}}}}},
+    }
+    pact = PactFile.from_dict(
+        {
+            "consumer": {"name": "c"},
+            "provider": {"name": "p"},
+            "interactions": [
+                {
+                    "description": "d",
+                    "request": {"method": "GET", "path": "/n", **request},
+                    "response": {"status": 200, "body": body},
+                }
+            ],
+            "metadata": {"pactSpecification": {"version": "3.0.0"}},
+        }
+    )
+    return [(m.code, m.pact_path) for m in crosscheck(Contract.from_dict(spec), pact)]
+
+
+NUMBER = {"schema": {"type": "object", "properties": {"n": {"type": "integer"}}}}
+TEXT = {"schema": {"type": "object", "properties": {"n": {"type": "string"}}}}
+AT = "[root].interactions[0].response"
+
+
+def test_an_untyped_response_is_read_as_the_only_json_type() -> None:
+    """No Content-Type: the one JSON key is the body's type, whatever else is documented,
+    and wherever it stands among the keys."""
+    content = {"text/plain": {"schema": {"type": "string"}}, "application/hal+json": NUMBER}
+    assert _untyped(content, {"n": 1}) == []
+    assert _untyped(content, {"n": "x"}) == [("response.body.incompatible", f"{AT}.body.n")]
+
+
+def test_an_untyped_response_of_several_json_types_is_ambiguous() -> None:
+    """Several JSON keys with different schemas and nothing naming one: the pact does not
+    say which the consumer gets. A warning, and the body is held to the one it fits."""
+    content = {"application/json": NUMBER, "application/vnd.text+json": TEXT}
+    ambiguous = ("response.content-type.ambiguous", AT)
+    assert _untyped(content, {"n": 1}) == [ambiguous]
+    assert _untyped(content, {"n": "x"}) == [ambiguous]
+    assert _untyped(content, {"n": True}) == [
+        ambiguous,
+        ("response.body.incompatible", f"{AT}.body.n"),
+    ]
+    # the same schema under two keys, or an Accept that names one: nothing ambiguous
+    assert _untyped({"application/json": NUMBER, "application/hal+json": NUMBER}, {"n": 1}) == []
+    assert _untyped(content, {"n": 1}, headers={"Accept": "application/json"}) == []

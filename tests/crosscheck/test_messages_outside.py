@@ -109,7 +109,7 @@ channels:
   requests:
     address: prices.requests
     messages:
-      ask: {payload: {type: object, properties: {sku: {type: string}}}}
+      ask: {headers: {type: object, properties: {tenant: {enum: [eu, us]}}}, payload: {type: object, properties: {sku: {type: string, pattern: "^[A-Z]+-[0-9]+$"}}}}
   replies:
     address: prices.replies
     messages:
@@ -121,7 +121,7 @@ operations:
     reply:
       channel: {$ref: "#/channels/replies"}
       messages: [{$ref: "#/channels/replies/messages/price"}]
-"""
+"""  # noqa: E501 (one line per message keeps the reply at line 11)
 
 
 def _sync(amount: Any = 1299, subject: str = "prices.requests") -> dict[str, Any]:
@@ -157,6 +157,38 @@ def test_a_synchronous_message_is_a_request_received_and_a_reply_sent(tmp_path: 
     assert found.spec_location is not None and found.spec_location.line == 11
     (found,) = crosscheck_messages(contract, PactFile.from_dict(_sync(subject="prices.replies")))
     assert found.code == "message.operation.direction" and "receives" in found.message
+
+
+def test_a_synchronous_request_matcher_is_what_the_consumer_sends(tmp_path: Path) -> None:
+    """The request of a synchronous message is sent by the consumer: the provider must take
+    its whole class (``*.wider`` when it takes some); a reply's class is what the consumer
+    accepts (``*.narrower``), as for any message."""
+    (tmp_path / "prices.yaml").write_text(PRICES)
+    contract = AsyncContract.from_path(tmp_path / "prices.yaml")
+
+    def found(request_rule: dict[str, Any], reply_rule: dict[str, Any] | None = None) -> list[str]:
+        pact = _sync()
+        interaction = pact["interactions"][0]
+        interaction["request"]["matchingRules"] = {
+            "content": {"$.sku": {"matchers": [request_rule]}}
+        }
+        if reply_rule is not None:
+            reply = interaction["response"][0]
+            reply["matchingRules"] = {"content": {"$.amount": {"matchers": [reply_rule]}}}
+        return [m.code for m in crosscheck_messages(contract, PactFile.from_dict(pact))]
+
+    assert found({"match": "regex", "regex": "^[A-Z]{3}-[0-9]$"}) == []
+    assert found({"match": "type"}) == ["message.payload.wider"]  # any string: "a" too
+    sku = {"match": "regex", "regex": "^[A-Z]+-[0-9]+$"}
+    assert found(sku, {"match": "integer"}) == []
+    assert found(sku, {"match": "decimal"}) == ["message.payload.incompatible"]  # the reply
+    assert found({"match": "integer"}) == ["message.payload.incompatible"]
+    pact = _sync()
+    request = pact["interactions"][0]["request"]
+    request["metadata"]["tenant"] = "eu"
+    request["matchingRules"] = {"metadata": {"tenant": {"matchers": [{"match": "type"}]}}}
+    wider = crosscheck_messages(contract, PactFile.from_dict(pact))
+    assert [m.code for m in wider] == ["message.header.wider"]  # any tenant, not eu or us
 
 
 def _corpus_message_pacts() -> list[Path]:

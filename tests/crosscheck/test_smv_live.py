@@ -19,7 +19,8 @@ import pytest
 
 from tests.crosscheck.smv_live import MUTATIONS, Comparison, build_pairs, compare, corpus_cases
 
-#: measured 2026-12-03 on 541 pairs: verdict 522 (96.5%), codes 492 (90.9%), findings 492 (90.9%);
+#: measured 2026-12-03 on 541 pairs: verdict 522 (96.5%), codes 492 (90.9%), findings 492 (90.9%)
+#: (487 with date formats judged, before the shop's consumers took any RFC 3339 timestamp);
 #: main before negative tests by part and RFC 6839 content types: 503 (93.0%), 463 (85.6%)
 VERDICT_FLOOR = 0.96
 CODES_FLOOR = 0.90

@@ -222,3 +222,30 @@ def test_one_log_line_per_request(shop: dict[str, Contract]) -> None:
         ("GET", "/nowhere", 404),
     ]
     assert records[0]["operation"] == "listOrders" and records[0]["ms"] >= 0
+
+
+def test_exploded_cookies_are_read_one_per_item_or_property_or_joined_by_commas(
+    client: ClientFactory,
+) -> None:
+    """OpenAPI's default cookie style (form, exploded) sends an array as one cookie per item
+    and an object as one cookie per property (OpenAPI 3.2's cookie rows); many clients send
+    an array once, joined by commas, and both read the same."""
+    ids = {"type": "array", "items": {"type": "integer"}, "const": [1, 2]}
+    rng = {
+        "type": "object",
+        "properties": {"lo": {"type": "integer"}, "hi": {"type": "integer"}},
+        "const": {"lo": 1, "hi": 5},
+    }
+    op = {
+        "parameters": [
+            {"name": "ids", "in": "cookie", "required": True, "schema": ids},
+            {"name": "range", "in": "cookie", "required": True, "schema": rng},
+        ],
+        "responses": {"204": {"description": "ok"}},
+    }
+    mock = client(tiny({"/c": {"get": op}}))
+    for jar in ("ids=1; ids=2; lo=1; hi=5", "hi=5; ids=1,2; lo=1", "ids=1,2; range=lo,1,hi,5"):
+        assert mock.get("/c", headers={"Cookie": jar}).status_code == 204, jar
+    refused = mock.get("/c", headers={"Cookie": "ids=1; ids=3; lo=1"})
+    assert refused.status_code == 400
+    assert sorted(e["pointer"] for e in refused.json()["errors"]) == ["ids", "range"]

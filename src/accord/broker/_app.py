@@ -25,6 +25,7 @@ from accord._asgi import (
     Scope,
     Send,
     answer_lifespan,
+    problem_document,
     read_body,
     send_bytes,
     send_problem,
@@ -32,12 +33,13 @@ from accord._asgi import (
 from accord._errors import AccordError
 from accord._json import JSONError, dump_json, read_json
 from accord._media import is_json_media
-from accord.broker import _deploy, _routes  # noqa: F401 - importing them registers the routes
+from accord.broker import _deploy, _pact_lists, _routes, _verification  # noqa: F401 - importing them registers the routes
 from accord.broker._db import Database, Unstorable
 from accord.broker._html import render_index
 from accord.broker._intake import check_text
 from accord.broker._model import BrokerError
 from accord.broker._routing import HAL, BrokerConfig, Request, check_of, match
+from accord.core import decode_pointer
 
 __all__ = ["BrokerApp", "BrokerConfig"]
 
@@ -119,7 +121,7 @@ class BrokerApp:
         try:
             data, body = await self._read(scope, receive)
         except BrokerError as exc:
-            await send_problem(send, exc.status, exc.detail, errors=exc.errors)
+            await send_refusal(send, scope, exc)
             return
         except ClientGone:
             return
@@ -141,7 +143,7 @@ class BrokerApp:
                 self.db.retrying, lambda tx: handler(tx, req), write=kind == "write"
             )
         except BrokerError as exc:
-            await send_problem(send, exc.status, exc.detail, errors=exc.errors)
+            await send_refusal(send, scope, exc)
             return
         except Unstorable as exc:
             await send_problem(send, 400, str(exc))
@@ -149,7 +151,8 @@ class BrokerApp:
         except AccordError as exc:  # the database is unreachable or refused the work
             await send_problem(send, 503, str(exc))
             return
-        await send_bytes(send, status, dump_json(answer), content_type=HAL)
+        body_out = b"" if status == 204 else dump_json(answer)
+        await send_bytes(send, status, body_out, content_type=HAL)
 
     async def _read(self, scope: Scope, receive: Receive) -> tuple[bytes, Any]:
         """The body as sent and as JSON (None when empty); a ``BrokerError`` when it is too
@@ -177,6 +180,53 @@ class BrokerApp:
         if _SURROGATE.search(data):  # only an escape can spell one in UTF-8 text
             check_text(body)
         return data, body
+
+
+async def send_refusal(send: Send, scope: Scope, exc: BrokerError) -> None:
+    """A refused request's answer, in the form the client asks for, as the Pact Broker
+    negotiates it: a problem document whose ``errors`` list each error with its JSON
+    ``pointer`` (RFC 9457; for ``Accept: application/problem+json``, ``*/*`` or none), or,
+    for a client that names only other types (the Pact CLI asks for
+    ``application/hal+json``), the same document with ``errors`` keyed by path, the
+    form those clients read and print (pact_broker's ``DryValidationErrorsFormatter``)."""
+    if exc.errors and not _accepts_problems(scope):
+        body = problem_document(exc.status, exc.detail, errors=keyed_errors(exc.errors))
+        await send_bytes(send, exc.status, dump_json(body), content_type=_JSON)
+        return
+    await send_problem(send, exc.status, exc.detail, errors=exc.errors)
+
+
+_JSON = "application/json;charset=utf-8"
+
+
+def _accepts_problems(scope: Scope) -> bool:
+    accept = next((v for k, v in scope.get("headers", []) if k == b"accept"), None)
+    if accept is None:
+        return True
+    ranges = {part.split(b";")[0].strip().lower() for part in accept.split(b",")}
+    return bool(ranges & {b"application/problem+json", b"*/*", b"application/*", b""})
+
+
+def keyed_errors(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Errors keyed by path, as the Pact Broker's older clients read them: the path up to
+    the first array index, the rest of it and the index in the message
+    (``{"contracts": ["consumerName required: ... (at index 0)"]}``)."""
+    keyed: dict[str, list[str]] = {}
+    for error in errors:
+        segments = decode_pointer(str(error.get("pointer") or ""))
+        index = next((i for i, s in enumerate(segments) if s.isdigit()), None)
+        inner = error.get("pactPointer")
+        detail = str(error["detail"])
+        if inner and inner != error.get("pointer"):
+            detail = f"{inner}: {detail}"
+        if index is None:
+            key, text = ".".join(segments) or "body", detail
+        else:
+            rest = "/".join(segments[index + 1 :])
+            key = ".".join(segments[:index]) or "body"
+            text = f"{rest + ' ' if rest else ''}{detail} (at index {segments[index]})"
+        keyed.setdefault(key, []).append(text)
+    return keyed
 
 
 def _wants_html(scope: Scope, segments: list[str]) -> bool:

@@ -74,7 +74,7 @@ class BrokerClient:
 
     def __init__(self, settings: BrokerSettings, *, timeout: float = 30.0) -> None:
         self.settings = settings
-        headers = {"Accept": "application/hal+json, application/json"}
+        headers = {"Accept": "application/hal+json, application/json, application/problem+json"}
         auth: httpx.Auth | None = None
         if settings.token:
             headers["Authorization"] = f"Bearer {settings.token}"
@@ -135,8 +135,11 @@ class BrokerClient:
         branch: str | None = None,
         tags: Iterable[str] = (),
         build_url: str | None = None,
+        merge: bool = False,
     ) -> list[str]:
-        """Publish pact files as ``version`` of their consumer; the broker's notices."""
+        """Publish pact files as ``version`` of their consumer; the broker's notices. With
+        ``merge``, each pact's interactions are merged into the version's pact
+        (``onConflict: "merge"``) instead of being refused when it already has one."""
         by_consumer: dict[str, list[dict[str, Any]]] = {}
         for path in pacts:
             pact = PactFile.from_path(path)  # a malformed pact is refused before any is sent
@@ -149,6 +152,7 @@ class BrokerClient:
                     "specification": "pact",
                     "contentType": "application/json",
                     "content": base64.b64encode(raw).decode(),
+                    "onConflict": "merge" if merge else "overwrite",
                 }
             )
         href = self.relation("pb:publish-contracts")

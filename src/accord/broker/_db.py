@@ -178,6 +178,10 @@ class Transaction:
         self._db = db
         self._conn = conn
 
+    @property
+    def postgres(self) -> bool:
+        return self._db.postgres
+
     def run(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
         for value in params:
             if isinstance(value, str) and "\x00" in value:  # PostgreSQL's text cannot hold one

@@ -75,6 +75,15 @@ def put_environment(tx: Transaction, req: Request) -> tuple[int, Any]:
     return 200, environment_body(tx, req.base, req.params["uuid"])
 
 
+@route("DELETE", "/environments/{uuid}")
+def delete_environment(tx: Transaction, req: Request) -> tuple[int, Any]:
+    """Delete an environment with the deployments and releases recorded in it."""
+    environment_body(tx, req.base, req.params["uuid"])  # 404 when there is none
+    tx.run("DELETE FROM deployments WHERE environment = ?", (req.params["uuid"],))
+    tx.run("DELETE FROM environments WHERE uuid = ?", (req.params["uuid"],))
+    return 204, None
+
+
 def _record(tx: Transaction, req: Request, kind: str) -> tuple[int, Any]:
     """Record a deployment (the previous one of the same target ends) or a release
     (docs.pact.io/pact_broker/recording_deployments_and_releases)."""
@@ -124,14 +133,28 @@ def record_release(tx: Transaction, req: Request) -> tuple[int, Any]:
 
 
 def _current(tx: Transaction, req: Request, kind: str) -> tuple[int, Any]:
+    """The versions currently deployed (released and supported) in an environment, of one
+    ``pacticipant`` and ``applicationInstance`` when the query names them."""
     environment_body(tx, req.base, req.params["uuid"])
-    rows = tx.all(
-        "SELECT uuid FROM deployments WHERE environment = ? AND kind = ? AND current = 1"
-        " ORDER BY created_at",
-        (req.params["uuid"], kind),
+    sql = (
+        "SELECT d.uuid FROM deployments d JOIN versions v ON v.id = d.version_id"
+        " JOIN pacticipants p ON p.id = v.pacticipant_id"
+        " WHERE d.environment = ? AND d.kind = ? AND d.current = 1"
     )
+    params: list[Any] = [req.params["uuid"], kind]
+    query = dict(req.query)
+    if "pacticipant" in query:
+        sql += " AND p.name = ?"
+        params.append(query["pacticipant"])
+    if "applicationInstance" in query:
+        sql += " AND COALESCE(d.target, '') = ?"
+        params.append(query["applicationInstance"])
+    rows = tx.all(sql + " ORDER BY d.created_at", params)
     key = "deployedVersions" if kind == "deployed" else "releasedVersions"
-    return 200, {"_embedded": {key: [deployment_body(tx, req.base, r[0]) for r in rows]}}
+    return 200, {
+        "_embedded": {key: [deployment_body(tx, req.base, r[0]) for r in rows]},
+        "_links": {"self": link(req.base, req.path)},
+    }
 
 
 @route("GET", "/environments/{uuid}/deployed-versions/currently-deployed")

@@ -226,21 +226,31 @@ def environment_body(tx: Transaction, base: str, env_uuid: str) -> dict[str, Any
 
 
 def deployment_body(tx: Transaction, base: str, rec: str) -> dict[str, Any]:
+    """A deployed or released version, as the Pact Broker's ``DeployedVersionDecorator`` and
+    ``ReleasedVersionDecorator`` render it: the pacticipant, version and environment
+    embedded (the Pact CLI finds a pacticipant's record by ``_embedded.pacticipant.name``)."""
     row = tx.one(
-        "SELECT d.uuid, d.kind, d.target, d.current, d.created_at, d.environment, v.id"
-        " FROM deployments d JOIN versions v ON v.id = d.version_id WHERE d.uuid = ?",
+        "SELECT d.uuid, d.kind, d.target, d.current, d.created_at, d.environment, v.id,"
+        " p.name, d.ended_at FROM deployments d JOIN versions v ON v.id = d.version_id"
+        " JOIN pacticipants p ON p.id = v.pacticipant_id WHERE d.uuid = ?",
         (rec,),
     )
-    key = "currentlyDeployed" if row[1] == "deployed" else "currentlySupported"
-    return {
+    deployed = row[1] == "deployed"
+    body = {
         "uuid": row[0],
-        key: bool(row[3]),
+        "currentlyDeployed" if deployed else "currentlySupported": bool(row[3]),
         "applicationInstance": row[2],
         "target": row[2],
         "createdAt": row[4],
+        "undeployedAt" if deployed else "supportEndedAt": row[8],
         "_embedded": {
+            "pacticipant": {
+                "name": row[7],
+                "_links": {"self": link(base, pacticipant_path(row[7]), row[7])},
+            },
             "version": version_body(tx, base, int(row[6])),
             "environment": environment_body(tx, base, row[5]),
         },
         "_links": {"self": link(base, f"/{row[1]}-versions/{row[0]}")},
     }
+    return body

@@ -16,19 +16,24 @@ from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from accord._errors import AccordError
+from accord._json import JSONError, read_json
 from accord.broker._model import BrokerError
 from accord.core import PactFile, encode_pointer, parse_source
 
 __all__ = [
+    "ON_CONFLICT",
+    "Contract",
     "check_pact",
     "check_publication",
     "check_text",
     "check_verification",
     "check_version",
+    "pact_errors",
     "version_errors",
 ]
 
@@ -43,25 +48,24 @@ def _error(pointer: str, detail: str, **extra: Any) -> dict[str, Any]:
 
 def _refuse(what: str, errors: list[dict[str, Any]]) -> BrokerError:
     first = errors[0]
-    where = first.get("pactPointer", first["pointer"]) or "/"
+    where = first["pointer"] or "/"
+    if first.get("pactPointer", first["pointer"]) != first["pointer"]:
+        where += f": {first['pactPointer']}"  # the place in the pact published
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     return BrokerError(400, f"{what}: {where}: {first['detail']}{more}", errors[:_MAX_ERRORS])
 
 
-def check_pact(
-    raw: bytes,
-    consumer: str,
-    provider: str,
-    *,
-    at: str = "",
-    what: str = "the pact is malformed",
-) -> None:
-    """Refuse (400) a pact ``PactFile`` finds problems in, or one naming other parties.
+def pact_errors(
+    raw: bytes, consumer: str | None, provider: str | None, *, at: str = ""
+) -> list[dict[str, Any]]:
+    """A pact's problems: what ``PactFile`` finds in it, then (when it has none) a
+    consumer or provider other than the one it is published as (``None``: any).
 
     ``raw`` is the pact as sent; ``at`` is where it sits in the request body (empty for
     a pact that is the body; ``/contracts/0/content`` for one published with others), and
     each error's ``pointer`` is ``at`` (or the pact's own pointer when ``at`` is empty),
-    with ``pactPointer`` the place inside the pact.
+    with ``pactPointer`` the place inside the pact. Raises (400) for a body that is not
+    a JSON text at all.
     """
     try:
         source = parse_source(raw, "pact.json")
@@ -76,7 +80,7 @@ def check_pact(
     if not errors:
         for role, expected in (("consumer", consumer), ("provider", provider)):
             named = getattr(pact, role)
-            if named != expected:
+            if expected is not None and named != expected:
                 pointer = f"/{role}/name"
                 errors.append(
                     _error(
@@ -85,8 +89,15 @@ def check_pact(
                         pactPointer=pointer,
                     )
                 )
+    return errors
+
+
+def check_pact(raw: bytes, consumer: str, provider: str) -> None:
+    """Refuse (400) a pact ``PactFile`` finds problems in, or one naming other parties
+    than the path does (``PUT /pacts/provider/{p}/consumer/{c}/version/{v}``)."""
+    errors = pact_errors(raw, consumer, provider)
     if errors:
-        raise _refuse(what, errors)
+        raise _refuse("the pact is malformed", errors)
 
 
 def _is_url(value: str) -> bool:
@@ -177,13 +188,91 @@ def _is_pact_json(media: Any) -> bool:
     return isinstance(media, str) and media.split(";")[0].strip().lower() == "application/json"
 
 
-def check_publication(body: Any) -> list[bytes]:
-    """Refuse (400) a publication (``POST /contracts/publish``) whose own fields are
-    malformed; each contract's pact, decoded from base64 (checked by the caller).
+@dataclass(slots=True, frozen=True)
+class Contract:
+    """One checked entry of a publication's ``contracts``."""
 
-    As the Pact Broker's ``PublishContractsContract``: every entry of ``contracts`` says
-    ``specification: "pact"`` and ``contentType: "application/json"``, and its ``content``
-    is base64; the errors name every entry's pointer, all at once.
+    consumer: str
+    provider: str
+    content: dict[str, Any]
+    merge: bool  # ``onConflict: "merge"``: merged into the version's pact with provider
+
+
+#: what ``onConflict`` may say (the Pact Broker's ``PublishContractsContractContract``)
+ON_CONFLICT = ("overwrite", "merge")
+
+
+def _contract_errors(
+    contract: dict[str, Any], where: str, pacticipant: Any
+) -> tuple[list[dict[str, Any]], bytes | None]:
+    """The problems of one entry's own fields, and its content decoded from base64."""
+    errors = []
+    names = {}
+    for key in ("consumerName", "providerName"):
+        value = contract.get(key)
+        if not isinstance(value, str) or not value.strip():
+            errors.append(_error(f"{where}/{key}", f"required: a non-blank string, got {value!r}"))
+        else:
+            names[key] = value
+    consumer = names.get("consumerName")
+    if consumer is not None and isinstance(pacticipant, str) and consumer != pacticipant:
+        errors.append(
+            _error(
+                f"{where}/consumerName",
+                f"{consumer!r} does not match the pacticipantName {pacticipant!r}",
+            )
+        )
+    spec, media = contract.get("specification"), contract.get("contentType")
+    if spec != "pact":
+        errors.append(_error(f"{where}/specification", f"must be 'pact', got {spec!r}"))
+    if not _is_pact_json(media):
+        errors.append(_error(f"{where}/contentType", f"must be 'application/json', got {media!r}"))
+    if "onConflict" in contract and contract["onConflict"] not in ON_CONFLICT:
+        errors.append(
+            _error(
+                f"{where}/onConflict",
+                f"must be 'overwrite' or 'merge', got {contract['onConflict']!r}",
+            )
+        )
+    encoded = contract.get("content")
+    raw = None
+    try:
+        if not isinstance(encoded, str) or not encoded:
+            raise ValueError
+        raw = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        errors.append(_error(f"{where}/content", "required: the pact, base64-encoded"))
+    return errors, raw
+
+
+def _named_errors(content: Any, contract: dict[str, Any], where: str) -> list[dict[str, Any]]:
+    """A pact naming another consumer or provider than its entry does: the Pact Broker
+    reports it at the entry's ``consumerName``/``providerName``."""
+    errors = []
+    for role, key in (("consumer", "consumerName"), ("provider", "providerName")):
+        named = content.get(role, {}).get("name") if isinstance(content, dict) else None
+        given = contract.get(key)
+        if isinstance(named, str) and isinstance(given, str) and given.strip() and named != given:
+            errors.append(
+                _error(
+                    f"{where}/{key}",
+                    f"the pact's {role} is {named!r}, but {key} is {given!r}",
+                    pactPointer=f"/{role}/name",
+                )
+            )
+    return errors
+
+
+def check_publication(body: Any) -> list[Contract]:
+    """The contracts of a publication (``POST /contracts/publish``), each decoded and
+    checked; a 400 listing every problem of every entry, by pointer, at once.
+
+    As the Pact Broker's ``PublishContractsContract``: ``pacticipantName`` and
+    ``pacticipantVersionNumber`` are required, and every entry of ``contracts`` names its
+    ``consumerName`` (the pacticipant) and ``providerName``, which must be the pact's own,
+    says ``specification: "pact"`` and ``contentType: "application/json"``, has base64
+    ``content`` and, if any, ``onConflict`` ``"overwrite"`` (the default) or ``"merge"``.
+    The pact itself is checked as a single pact's ``PUT`` is (:func:`pact_errors`).
     """
     if not isinstance(body, dict):
         raise BrokerError(400, "a publication is a JSON object", [_error("", "expected an object")])
@@ -197,29 +286,35 @@ def check_publication(body: Any) -> list[bytes]:
     if not isinstance(contracts, list) or not contracts:
         errors.append(_error("/contracts", "required: an array of at least one contract"))
         contracts = []
-    decoded = []
+    checked = []
     for index, contract in enumerate(contracts):
         where = f"/contracts/{index}"
         if not isinstance(contract, dict):
             errors.append(_error(where, "must be an object"))
             continue
-        spec, media = contract.get("specification"), contract.get("contentType")
-        if spec != "pact":
-            errors.append(_error(f"{where}/specification", f"must be 'pact', got {spec!r}"))
-        if not _is_pact_json(media):
-            errors.append(
-                _error(f"{where}/contentType", f"must be 'application/json', got {media!r}")
-            )
-        encoded = contract.get("content")
+        own, raw = _contract_errors(contract, where, body.get("pacticipantName"))
+        errors += own
+        if raw is None:
+            continue
         try:
-            if not isinstance(encoded, str) or not encoded:
-                raise ValueError
-            decoded.append(base64.b64decode(encoded, validate=True))
-        except (binascii.Error, ValueError):
-            errors.append(_error(f"{where}/content", "required: the pact, base64-encoded"))
+            content = read_json(raw)
+        except (JSONError, UnicodeDecodeError) as exc:
+            errors.append(_error(f"{where}/content", f"not base64-encoded JSON ({exc})"))
+            continue
+        problems = pact_errors(raw, None, None, at=f"{where}/content")
+        errors += problems or _named_errors(content, contract, where)
+        if not own and not problems:
+            checked.append(
+                Contract(
+                    contract["consumerName"],
+                    contract["providerName"],
+                    content,
+                    contract.get("onConflict") == "merge",
+                )
+            )
     if errors:
         raise _refuse("the publication is malformed", errors)
-    return decoded
+    return checked
 
 
 def check_text(value: Any, pointer: str = "") -> None:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from accord.broker._db import Transaction
+from accord.broker._merge import MergeConflict, merge_pacts
 
 __all__ = [
     "MAIN_BRANCH_CANDIDATES", "BrokerError", "Published", "add_branch", "add_tag",
@@ -175,6 +176,7 @@ class Published:
     version: str
     sha: str
     created: bool  # a new publication (not the same content again)
+    merged: bool = False  # merged into the version's earlier pact
 
 
 def publish_pact(
@@ -185,6 +187,8 @@ def publish_pact(
     content: dict[str, Any],
     *,
     allow_overwrite: bool,
+    merge: bool = False,
+    at: str = "",
 ) -> Published:
     """Store ``content`` as ``consumer`` ``version``'s pact with ``provider``.
 
@@ -192,7 +196,10 @@ def publish_pact(
     version that already has a pact with this provider is refused with 409, as the
     Pact Broker does unless ``allow_dangerous_contract_modification`` is on
     (docs.pact.io/pact_broker/configuration/settings#allow_dangerous_contract_modification):
-    a version's pact must not change once published.
+    a version's pact must not change once published. With ``merge`` (``onConflict:
+    "merge"``, or ``PATCH``) the interactions are merged into the version's pact instead
+    (:func:`~accord.broker._merge.merge_pacts`; a conflicting one is a 409). ``at`` is
+    the request's pointer to the pact, named by a 409's error.
     """
     names = (content.get("consumer") or {}).get("name"), (content.get("provider") or {}).get("name")
     if names != (consumer, provider):
@@ -206,38 +213,55 @@ def publish_pact(
     cid, vid = ensure_version(tx, consumer, version)
     pid = pacticipant_id(tx, provider, create=True)
     assert pid is not None
+    # PostgreSQL: the row stays locked until the transaction ends, so two merges into one
+    # version's pact run one after the other and neither loses the other's interactions
+    lock = " FOR UPDATE" if tx.postgres else ""
+    existing = tx.one(
+        "SELECT sha FROM publications WHERE consumer_version_id = ? AND provider_id = ?" + lock,
+        (vid, pid),
+    )
+    if existing is not None and merge:
+        row = tx.one("SELECT content FROM pact_contents WHERE sha = ?", (existing[0],))
+        try:
+            content = merge_pacts(json.loads(row[0]), content)
+        except MergeConflict as exc:
+            raise BrokerError(
+                409,
+                f"cannot merge into version {version} of {consumer}'s pact with {provider}: {exc}",
+                [_conflict(at, str(exc))],
+            ) from None
     sha = content_sha(content)
     tx.run(
         "INSERT INTO pact_contents (sha, consumer_id, provider_id, content, created_at)"
         " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (sha, cid, pid, json.dumps(content, ensure_ascii=False), now()),
     )
-    existing = tx.one(
-        "SELECT sha FROM publications WHERE consumer_version_id = ? AND provider_id = ?",
-        (vid, pid),
-    )
     if existing is not None:
         if existing[0] == sha:
             return Published(consumer, provider, version, sha, created=False)
-        if not allow_overwrite:
-            raise BrokerError(
-                409,
+        if not allow_overwrite and not merge:
+            detail = (
                 f"version {version} of {consumer} already has a different pact with {provider};"
                 " publish it as a new consumer version (a version's pact is immutable; the"
-                " broker allows changing it only when started with --allow-contract-modification)",
+                " broker allows changing it only when started with --allow-contract-modification)"
             )
+            raise BrokerError(409, detail, [_conflict(at, detail)])
         tx.run(
             "UPDATE publications SET sha = ?, created_at = ? WHERE consumer_version_id = ?"
             " AND provider_id = ?",
             (sha, now(), vid, pid),
         )
-        return Published(consumer, provider, version, sha, created=True)
+        return Published(consumer, provider, version, sha, created=True, merged=merge)
     tx.run(
         "INSERT INTO publications (consumer_version_id, consumer_id, provider_id, sha, created_at)"
         " VALUES (?, ?, ?, ?, ?)",
         (vid, cid, pid, sha, now()),
     )
     return Published(consumer, provider, version, sha, created=True)
+
+
+def _conflict(pointer: str, detail: str) -> dict[str, Any]:
+    return {"title": "Conflict", "detail": detail, "pointer": pointer, "status": 409}
 
 
 # -- which versions a selector means --------------------------------------------------------

@@ -1,32 +1,27 @@
-"""The index, pacticipants, versions, publishing, pacts and verification results."""
+"""The index, pacticipants, versions, branches, tags, publishing and pacts."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from accord._json import JSONError, read_json
 from accord.broker import _model as m
-from accord.broker import _selection
 from accord.broker._db import Transaction
 from accord.broker._hal import (
     decode_metadata,
-    encode_metadata,
     link,
     pact_body,
     pact_version_path,
     pacticipant_body,
     pacticipant_path,
-    result_body,
     version_body,
     version_path,
 )
 from accord.broker._intake import (
+    Contract,
     check_pact,
     check_publication,
-    check_verification,
     check_version,
 )
-from accord.broker._matrix import record_verification
 from accord.broker._model import BrokerError
 from accord.broker._routing import Request, q, route
 
@@ -52,12 +47,42 @@ _INDEX = (
         "/pacticipants/{pacticipant}/latest-version",
         "Latest pacticipant version",
     ),
+    (
+        "pb:latest-tagged-version",
+        "/pacticipants/{pacticipant}/latest-version/{tag}",
+        "Latest pacticipant version with the specified tag",
+    ),
+    (
+        "pb:pacticipant-branch",
+        "/pacticipants/{pacticipant}/branches/{branch}",
+        "Get or delete a pacticipant branch",
+    ),
     ("pb:latest-pact-versions", "/pacts/latest", "Latest pact versions"),
     ("pb:latest-provider-pacts", "/pacts/provider/{provider}/latest", "Latest pacts by provider"),
     (
         "pb:provider-pacts-for-verification",
         "/pacts/provider/{provider}/for-verification",
         "Pacts to be verified",
+    ),
+    (
+        "pb:provider-pacts-with-branch",
+        "/pacts/provider/{provider}/branch/{branch}",
+        "Pacts from a consumer branch",
+    ),
+    (
+        "pb:latest-provider-pacts-with-branch",
+        "/pacts/provider/{provider}/branch/{branch}/latest",
+        "Latest pacts from a consumer branch",
+    ),
+    (
+        "pb:provider-pacts-with-main-branch",
+        "/pacts/provider/{provider}/branch",
+        "Pacts from the consumers' main branches",
+    ),
+    (
+        "pb:latest-provider-pacts-with-main-branch",
+        "/pacts/provider/{provider}/branch/latest",
+        "Latest pacts from the consumers' main branches",
     ),
     ("pb:environments", "/environments", "Environments"),
     ("pb:environment", "/environments/{uuid}", "Environment"),
@@ -148,11 +173,14 @@ def list_versions(tx: Transaction, req: Request) -> tuple[int, Any]:
 
 
 @route("GET", "/pacticipants/{pacticipant}/latest-version")
+@route("GET", "/pacticipants/{pacticipant}/latest-version/{tag}")
 @route("GET", "/pacticipants/{pacticipant}/versions/{version}")
 def get_version(tx: Transaction, req: Request) -> tuple[int, Any]:
-    name, number = req.params["pacticipant"], req.params.get("version")
+    name, number, tag = req.params["pacticipant"], req.params.get("version"), req.params.get("tag")
     pid = m.require_pacticipant(tx, name)
-    if number is None:
+    if tag is not None:
+        vid, missing = m.latest_version(tx, pid, tag=tag), f"no version of {name} tagged {tag}"
+    elif number is None:
         vid, missing = m.latest_version(tx, pid), f"{name} has no versions"
     else:
         vid, missing = m.version_id(tx, pid, number), f"no version {number} of {name}"
@@ -189,6 +217,48 @@ def put_tag(tx: Transaction, req: Request) -> tuple[int, Any]:
     }
 
 
+@route("DELETE", "/pacticipants/{pacticipant}/versions/{version}/tags/{tag}")
+def delete_tag(tx: Transaction, req: Request) -> tuple[int, Any]:
+    """Take a tag off a version (the version stays); 404 when it has no such tag."""
+    pid = m.require_pacticipant(tx, req.params["pacticipant"])
+    vid = m.version_id(tx, pid, req.params["version"])
+    found = None if vid is None else tx.one(
+        "SELECT 1 FROM tags WHERE version_id = ? AND name = ?", (vid, req.params["tag"])
+    )  # fmt: skip
+    if found is None:
+        raise BrokerError(404, f"no tag {req.params['tag']!r} on that version")
+    tx.run("DELETE FROM tags WHERE version_id = ? AND name = ?", (vid, req.params["tag"]))
+    return 204, None
+
+
+@route("GET", "/pacticipants/{pacticipant}/branches/{branch}")
+@route("DELETE", "/pacticipants/{pacticipant}/branches/{branch}")
+def branch(tx: Transaction, req: Request) -> tuple[int, Any]:
+    """A branch (404 when none of the pacticipant's versions is on it), or its deletion:
+    its versions, their pacts and results stay, but no selector finds them through it any
+    more (docs.pact.io/pact_broker/branches#deleting-a-branch)."""
+    name, branch = req.params["pacticipant"], req.params["branch"]
+    pid = m.require_pacticipant(tx, name)
+    row = tx.one(
+        "SELECT MIN(created_at) FROM branch_versions WHERE pacticipant_id = ? AND branch = ?",
+        (pid, branch),
+    )
+    if row is None or row[0] is None:
+        raise BrokerError(404, f"{name} has no branch {branch!r}")
+    if req.method == "DELETE":
+        tx.run("DELETE FROM branch_versions WHERE pacticipant_id = ? AND branch = ?", (pid, branch))
+        return 204, None
+    path = f"{pacticipant_path(name)}/branches/{q(branch)}"
+    return 200, {
+        "name": branch,
+        "createdAt": row[0],
+        "_links": {
+            "self": link(req.base, path, branch),
+            "pb:pacticipant": link(req.base, pacticipant_path(name), name, name=name),
+        },
+    }
+
+
 @route("PUT", "/pacticipants/{pacticipant}/branches/{branch}/versions/{version}")
 def put_branch_version(tx: Transaction, req: Request) -> tuple[int, Any]:
     pid, vid = m.ensure_version(tx, req.params["pacticipant"], req.params["version"])
@@ -199,42 +269,9 @@ def put_branch_version(tx: Transaction, req: Request) -> tuple[int, Any]:
 # -- publishing -----------------------------------------------------------------------------
 
 
-def _decode_contract(contract: dict[str, Any], raw: bytes, index: int, pacticipant: str) -> Any:
-    """One entry of ``contracts`` (its fields checked by ``check_publication``): (consumer,
-    provider, pact), the pact checked as a single-pact PUT's is, its problems pointing into
-    ``/contracts/{index}/content``."""
-    where = f"/contracts/{index}"
-    try:
-        content = read_json(raw)
-    except (JSONError, UnicodeDecodeError) as exc:
-        raise BrokerError(400, f"{where}/content: not base64-encoded JSON ({exc})") from exc
-    names = {}
-    for key, role in (("consumerName", "consumer"), ("providerName", "provider")):
-        name = contract.get(key)
-        if name is None and isinstance(content, dict) and isinstance(content.get(role), dict):
-            name = content[role].get("name")  # as the pact names it
-        if not isinstance(name, str) or not name.strip():
-            raise BrokerError(400, f"{where}/{key}: required: a non-empty string")
-        names[role] = name
-    if names["consumer"] != pacticipant:
-        raise BrokerError(
-            400,
-            f"{where}/consumerName: {names['consumer']!r} is not the pacticipant {pacticipant!r}",
-        )
-    check_pact(raw, names["consumer"], names["provider"], at=f"{where}/content",
-               what=f"{where}/content: the pact is malformed")  # fmt: skip
-    return names["consumer"], names["provider"], content
-
-
-def _check_publication(req: Request) -> list[tuple[str, str, Any]]:
+def _check_publication(req: Request) -> list[Contract]:
     """The ``contracts`` of a publication, each decoded and checked (before any is stored)."""
-    raws = check_publication(req.body)
-    body = req.body
-    contracts = body["contracts"]
-    return [
-        _decode_contract(c, raw, i, body["pacticipantName"])
-        for i, (c, raw) in enumerate(zip(contracts, raws, strict=True))
-    ]
+    return check_publication(req.body)
 
 
 @route("POST", "/contracts/publish", check=_check_publication)
@@ -252,11 +289,17 @@ def publish_contracts(tx: Transaction, req: Request) -> tuple[int, Any]:
         tx.run("UPDATE versions SET build_url = ? WHERE id = ?", (body["buildUrl"], vid))
     notices = []
     contract_links = []
-    for consumer, provider, content in decoded:
+    for index, contract in enumerate(decoded):
+        consumer, provider = contract.consumer, contract.provider
         published = m.publish_pact(
-            tx, consumer, provider, number, content, allow_overwrite=req.allow_overwrite
+            tx, consumer, provider, number, contract.content,
+            allow_overwrite=req.allow_overwrite, merge=contract.merge, at=f"/contracts/{index}",
+        )  # fmt: skip
+        word = (
+            ("Merged into" if published.merged else "Created")
+            if published.created
+            else "Pact unchanged:"
         )
-        word = "Created" if published.created else "Pact unchanged:"
         notices.append(
             {"type": "success", "text": f"{word} {consumer} version {number} pact with {provider}"}
         )
@@ -297,8 +340,12 @@ def _check_pact(req: Request) -> None:
 
 
 @route("PUT", "/pacts/provider/{provider}/consumer/{consumer}/version/{version}", check=_check_pact)
+@route(
+    "PATCH", "/pacts/provider/{provider}/consumer/{consumer}/version/{version}", check=_check_pact
+)
 def put_pact(tx: Transaction, req: Request) -> tuple[int, Any]:
-    """docs.pact.io/pact_broker/advanced_topics/api_docs/publish_pact."""
+    """docs.pact.io/pact_broker/advanced_topics/api_docs/publish_pact; ``PATCH`` merges the
+    pact's interactions into the version's pact, as ``onConflict: "merge"`` does."""
     published = m.publish_pact(
         tx,
         req.params["consumer"],
@@ -306,6 +353,7 @@ def put_pact(tx: Transaction, req: Request) -> tuple[int, Any]:
         req.params["version"],
         req.body,
         allow_overwrite=req.allow_overwrite,
+        merge=req.method == "PATCH",
     )
     body = pact_body(tx, req.base, published.sha, published.version)
     return (201 if published.created else 200), body
@@ -349,161 +397,3 @@ def get_pact_version(tx: Transaction, req: Request) -> tuple[int, Any]:
     meta = req.params.get("meta")
     versions = decode_metadata(meta).get("cv") or [] if meta else []
     return 200, pact_body(tx, req.base, req.params["sha"], versions[0] if versions else None, meta)
-
-
-def _latest_pacts(tx: Transaction, req: Request, provider: int | None) -> list[dict[str, Any]]:
-    sql = (
-        "SELECT c.name, p.name, pub.sha, v.number, pub.created_at FROM publications pub"
-        " JOIN pacticipants c ON c.id = pub.consumer_id"
-        " JOIN pacticipants p ON p.id = pub.provider_id"
-        " JOIN versions v ON v.id = pub.consumer_version_id WHERE pub.id IN (SELECT MAX(id)"
-        " FROM publications GROUP BY consumer_id, provider_id)"
-    )
-    params: list[Any] = []
-    if provider is not None:
-        sql += " AND pub.provider_id = ?"
-        params.append(provider)
-    out = []
-    for consumer, prov, sha, number, created in tx.all(sql + " ORDER BY c.name, p.name", params):
-        out.append(
-            {
-                "consumer": {"name": consumer, "_embedded": {"version": {"number": number}}},
-                "provider": {"name": prov},
-                "createdAt": created,
-                "_links": {
-                    "self": link(
-                        req.base,
-                        pact_version_path(prov, consumer, sha),
-                        f"Pact between {consumer} ({number}) and {prov}",
-                        name=f"Pact between {consumer} ({number}) and {prov}",
-                    )
-                },
-            }
-        )
-    return out
-
-
-@route("GET", "/pacts/latest")
-def latest_pacts(tx: Transaction, req: Request) -> tuple[int, Any]:
-    pacts = _latest_pacts(tx, req, None)
-    return 200, {"pacts": pacts, "_links": {"self": link(req.base, "/pacts/latest")}}
-
-
-@route("GET", "/pacts/provider/{provider}/latest")
-def latest_provider_pacts(tx: Transaction, req: Request) -> tuple[int, Any]:
-    pid = m.require_pacticipant(tx, req.params["provider"])
-    pacts = _latest_pacts(tx, req, pid)
-    return 200, {
-        "_links": {
-            "self": link(req.base, f"/pacts/provider/{q(req.params['provider'])}/latest"),
-            "pb:pacts": [p["_links"]["self"] for p in pacts],
-        }
-    }
-
-
-# -- verification ---------------------------------------------------------------------------
-
-
-@route("GET", "/pacts/provider/{provider}/for-verification")
-@route("POST", "/pacts/provider/{provider}/for-verification")
-def for_verification(tx: Transaction, req: Request) -> tuple[int, Any]:
-    """docs.pact.io/pact_broker/advanced_topics/provider_verification_results ("pacts for
-    verification"): each pact with a short description, its verification properties
-    (pending, WIP, notices shown before and after verification) and its URL."""
-    body = req.body if req.body is not None and req.method == "POST" else {}
-    if not isinstance(body, dict):
-        raise BrokerError(400, "expected a JSON object")
-    provider = req.params["provider"]
-    pacts = []
-    for selected in _selection.pacts_for_verification(tx, provider, body):
-        meta = encode_metadata(selected)
-        versions = ", ".join(selected.consumer_versions)
-        why = "; ".join(selected.reasons)
-        url = req.base + pact_version_path(provider, selected.consumer, selected.sha)
-        notices = [
-            {
-                "when": "before_verification",
-                "text": f"The pact at {url} is being verified because it matches: {why}"
-                f" (consumer versions {versions})",
-            }
-        ]
-        if selected.pending:
-            notices.append(
-                {
-                    "when": "before_verification",
-                    "text": "This pact is in pending state for this version of "
-                    f"{provider}: a failure will not fail the verification",
-                }
-            )
-            notices.append(
-                {
-                    "when": "after_verification:success_true_published_true",
-                    "text": "This pact is no longer pending",
-                }
-            )
-        props: dict[str, Any] = {"pending": selected.pending, "notices": notices}
-        if selected.wip:
-            props["wip"] = True
-        name = f"Pact between {selected.consumer} ({versions}) and {provider}"
-        pacts.append(
-            {
-                "shortDescription": why,
-                "verificationProperties": props,
-                "_links": {
-                    "self": link(
-                        req.base,
-                        pact_version_path(provider, selected.consumer, selected.sha)
-                        + f"/metadata/{meta}",
-                        name,
-                        name=name,
-                    )
-                },
-            }
-        )
-    return 200, {
-        "_embedded": {"pacts": pacts},
-        "_links": {
-            "self": link(
-                req.base, f"/pacts/provider/{q(provider)}/for-verification", "Pacts to be verified"
-            )
-        },
-    }
-
-
-def _check_result(req: Request) -> None:
-    check_verification(req.body)
-
-
-@route(
-    "POST",
-    "/pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}/verification-results",
-    check=_check_result,
-)
-@route(
-    "POST",
-    "/pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}/metadata/{meta}"
-    "/verification-results",
-    check=_check_result,
-)
-def publish_result(tx: Transaction, req: Request) -> tuple[int, Any]:
-    """docs.pact.io/pact_broker/advanced_topics/api_docs/publish_verification_results."""
-    rid, _vid = record_verification(
-        tx, req.params["consumer"], req.params["provider"], req.params["sha"], req.body
-    )
-    return 201, result_body(tx, req.base, rid)
-
-
-@route(
-    "GET",
-    "/pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}/verification-results/{rid}",
-)
-def get_result(tx: Transaction, req: Request) -> tuple[int, Any]:
-    rid = req.params["rid"]
-    if rid == "latest":
-        row = tx.one("SELECT MAX(id) FROM verifications WHERE sha = ?", (req.params["sha"],))
-        if row is None or row[0] is None:
-            raise BrokerError(404, "no verification results for this pact")
-        return 200, result_body(tx, req.base, int(row[0]))
-    if not rid.isdigit():
-        raise BrokerError(404, f"no verification result {rid}")
-    return 200, result_body(tx, req.base, int(rid))

@@ -147,6 +147,13 @@ def publish(
     branch: Annotated[str | None, typer.Option(help="Default: the git branch.")] = None,
     tag: Annotated[list[str] | None, typer.Option(help="A tag (repeat for several).")] = None,
     build_url: Annotated[str | None, typer.Option(help="The CI build's URL.")] = None,
+    merge: Annotated[
+        bool,
+        typer.Option(
+            "--merge",
+            help="Merge the interactions into the version's pact (suites split over CI nodes).",
+        ),
+    ] = False,
 ) -> None:
     """Publish pacts to a Pact Broker as their consumer's version (git commit) and branch."""
     files: list[Path] = []
@@ -166,7 +173,12 @@ def publish(
     version = git_version(consumer_version, "--consumer-app-version")
     with client(broker_url) as api:
         for notice in api.publish(
-            files, version, branch=git_branch(branch), tags=tag or (), build_url=build_url
+            files,
+            version,
+            branch=git_branch(branch),
+            tags=tag or (),
+            build_url=build_url,
+            merge=merge,
         ):
             typer.echo(notice)
     typer.echo(f"published {len(files)} pact(s) as version {version}")

@@ -69,9 +69,13 @@ def _call(view: OperationView, head: str) -> Seq:
     if view.security:
         alternatives = tuple(_tuple(tuple(quote(n) for n in req)) for req in view.security)
         items.append(Pair("security=", _tuple(alternatives)))
-    if view.query_styles:
-        styles = [(quote(n), _tuple((quote(s), str(e)))) for n, s, e in view.query_styles]
-        items.append(Pair("query_styles=", _dict(styles)))
+    if view.styles:
+        where: dict[str, list[tuple[str, Expr]]] = {}
+        for location, name, style, explode in view.styles:
+            where.setdefault(location, []).append(
+                (quote(name), _tuple((quote(style), str(explode))))
+            )
+        items.append(Pair("styles=", _dict((quote(k), _dict(v)) for k, v in where.items())))
     return Seq(head, tuple(items))
 
 

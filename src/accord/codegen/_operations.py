@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -16,6 +17,8 @@ __all__ = ["Arg", "OperationView", "operation_views"]
 _SERVER_BODIES = ("json", "form")  # what the connexion stub hands its handlers
 #: headers the HTTP layer owns; never a handler or client argument
 _TRANSPORT_HEADERS = frozenset({"authorization", "content-type", "accept", "content-length"})
+#: a parameter's (style, explode) when the contract gives none (the runtime assumes the same)
+_DEFAULT_STYLES = {"query": ("form", True), "cookie": ("form", True)}
 
 
 @dataclass(slots=True, frozen=True)
@@ -24,6 +27,8 @@ class Arg:
     python: str  # as the generated code spells it
     annotation: str
     required: bool
+    #: the server stub's annotation where it differs (headers reach handlers as text)
+    server_annotation: str = ""
 
 
 @dataclass(slots=True, frozen=True)
@@ -43,8 +48,14 @@ class OperationView:
     client_responses: tuple[tuple[int, str, str], ...] = ()
     accept: str | None = None  # the media types the client asks for
     security: tuple[tuple[str, ...], ...] = ()  # requirement alternatives; () needs none
-    #: query parameters whose (style, explode) is not form's default
-    query_styles: tuple[tuple[str, str, bool], ...] = ()
+    #: parameters whose (style, explode) is not their location's default:
+    #: (location, name, style, explode)
+    styles: tuple[tuple[str, str, str, bool], ...] = ()
+
+    @property
+    def query_styles(self) -> tuple[tuple[str, str, bool], ...]:
+        """The query parameters' styles: (name, style, explode)."""
+        return tuple((n, s, e) for where, n, s, e in self.styles if where == "query")
 
     @property
     def server_body(self) -> Arg | None:
@@ -73,7 +84,11 @@ class OperationView:
 
     def parameters(self, *, client: bool = False) -> list[str]:
         """The parameters after ``self``, as the client and the Protocol spell them."""
-        parts = [f"{a.python}: {a.annotation}" for a in self.path_args]
+
+        def spelled(arg: Arg) -> str:
+            return arg.annotation if client else arg.server_annotation or arg.annotation
+
+        parts = [f"{a.python}: {spelled(a)}" for a in self.path_args]
         body = self.body if client else self.server_body
         if body is not None:
             parts.append(
@@ -89,7 +104,7 @@ class OperationView:
             parts.append("*")
             for arg in keywords:
                 optional = "" if arg.required else " | None = None"
-                parts.append(f"{arg.python}: {arg.annotation}{optional}")
+                parts.append(f"{arg.python}: {spelled(arg)}{optional}")
         return parts
 
 
@@ -159,18 +174,24 @@ def operation_views(contract: Contract, types: TypeMapper) -> list[OperationView
         arg = _ArgNamer()
 
         path_args, query_args, header_args, cookie_args = [], [], [], []
-        styles: list[tuple[str, str, bool]] = []
+        styles: list[tuple[str, str, str, bool]] = []
         for param in op.parameters:
             if param.location == "path":
                 path_args.append(arg(param.name, types.plain(param.schema), True))
             elif param.location == "query":
                 query_args.append(arg(param.name, types.plain(param.schema), param.required))
-                if (param.style or "form", param.explode) != ("form", True):
-                    styles.append((param.name, param.style or "form", param.explode))
             elif param.location == "header" and param.name.lower() not in _TRANSPORT_HEADERS:
-                header_args.append(arg(param.name, "str", param.required))
+                typed = arg(param.name, types.plain(param.schema), param.required)
+                header_args.append(dataclasses.replace(typed, server_annotation="str"))
             elif param.location == "cookie":
                 cookie_args.append(arg(param.name, types.plain(param.schema), param.required))
+            else:
+                continue
+            default = _DEFAULT_STYLES.get(param.location, ("simple", False))
+            if (param.style or default[0], param.explode) != default:
+                styles.append(
+                    (param.location, param.name, param.style or default[0], param.explode)
+                )
         body = body_kind = body_media = None
         if op.request_body is not None and (chosen := _pick(op.request_body.content)):
             body_kind, media = chosen
@@ -195,7 +216,7 @@ def operation_views(contract: Contract, types: TypeMapper) -> list[OperationView
                 client_responses=tuple(client_responses),
                 accept=accept,
                 security=_security(op, schemes),
-                query_styles=tuple(styles),
+                styles=tuple(styles),
             )
         )
     return views

@@ -167,6 +167,8 @@ def _raw(
         found = headers.get(param.name.lower())
         return [found] if found is not None else None
     if param.location == "cookie":
+        if param.explode and not spec.json_content and {"array", "object"} & set(spec.types):
+            return _exploded_cookie(spec, headers.get("cookie", ""))
         found = cookies.get(param.name)
         return [found] if found is not None else None
     if param.location != "query":
@@ -181,6 +183,54 @@ def _raw(
     return query.get(param.name)
 
 
+def _exploded_cookie(spec: ParameterSpec, header: str) -> list[str] | dict[str, list[str]] | None:
+    """An exploded array (``ids=1; ids=2``) or object (``lo=1; hi=5``) among the cookies.
+
+    An array sent once with commas (``ids=1,2``, as many clients write every cookie array)
+    and an object under its own name (``range=lo,1,hi,5``) are read too.
+    """
+    jar: dict[str, list[str]] = {}
+    for part in header.split(";"):
+        name, sep, value = part.strip().partition("=")
+        if sep:
+            jar.setdefault(name, []).append(value)
+    name = spec.param.name
+    if "array" in spec.types and name in jar:
+        values = jar[name]
+        return values[0].split(",") if len(values) == 1 and values[0] else values
+    if "object" in spec.types:
+        found = {k: v for k, v in jar.items() if k in spec.properties}
+        if found:
+            return found
+        if name in jar:
+            flat = jar[name][-1].split(",")
+            return {k: [v] for k, v in zip(flat[::2], flat[1::2], strict=False)}
+    return None
+
+
+def _unstyled(param: Parameter, text: str) -> tuple[list[str], str]:
+    """A path parameter's text without its style's decoration: the pieces of an exploded
+    ``label`` or ``matrix`` value, and the separator of the rest (RFC 6570)."""
+    style, name, explode = param.style, param.name, param.explode
+    if style == "label":
+        if not text.startswith("."):
+            raise ValueError(f"does not start with '.' (label style): {text!r}")
+        return [text[1:]], "." if explode else ","
+    if style == "matrix":
+        if not text.startswith(";"):
+            raise ValueError(f"does not start with ';' (matrix style): {text!r}")
+        pieces = text[1:].split(";")
+        if explode and len(pieces) > 1:
+            return pieces, ";"
+        key, sep, value = pieces[0].partition("=")
+        if key != name or len(pieces) > 1:
+            if explode:
+                return pieces, ";"
+            raise ValueError(f"is not ';{name}=...' (matrix style): {text!r}")
+        return [value if sep else ""], ","
+    return [text], ","
+
+
 def _typed(spec: ParameterSpec, raw: list[str] | dict[str, list[str]], query: Any) -> Any:
     param = spec.param
     if isinstance(raw, dict):
@@ -190,22 +240,62 @@ def _typed(spec: ParameterSpec, raw: list[str] | dict[str, list[str]], query: An
             return json.loads(raw[-1])
         except ValueError:
             raise ValueError("is not valid JSON") from None
+    if param.location == "query":
+        if "array" in spec.types:
+            if param.explode:
+                parts = raw
+            else:
+                parts = raw[-1].split(_DELIMITERS.get(param.style, ",")) if raw[-1] != "" else []
+            return [coerce(p, spec.item_types) for p in parts]
+        if "object" in spec.types:
+            parts = raw[-1].split(_DELIMITERS.get(param.style, ","))
+            return _object(spec, parts, explode=param.explode)
+        if len(raw) > 1:
+            raise ValueError("was given more than once")
+        return coerce(raw[-1], spec.types)
+    if param.location == "cookie" and len(raw) > 1:  # an exploded cookie array
+        return [coerce(p, spec.item_types) for p in raw]
+    pieces, separator = _unstyled(param, raw[-1])
+    if param.style == "matrix" and separator == ";":  # exploded: name=a;name=b or k=v;k=v
+        if "array" in spec.types:
+            values = [p.partition("=") for p in pieces]
+            if any(k != param.name for k, _, _ in values):
+                raise ValueError(f"is not ';{param.name}=...' repeated (matrix style)")
+            return [coerce(v, spec.item_types) for _, _, v in values]
+        if "object" in spec.types:
+            return _object(spec, pieces, explode=True)
+        raise ValueError(f"is not ';{param.name}=...' (matrix style)")
+    text = pieces[0]
     if "array" in spec.types:
-        if param.location == "query" and param.explode:
-            parts = raw
-        else:
-            parts = raw[-1].split(_DELIMITERS.get(param.style, ",")) if raw[-1] != "" else []
+        parts = text.split(separator) if text != "" else []
         return [coerce(p, spec.item_types) for p in parts]
     if "object" in spec.types:
-        parts = raw[-1].split(",")
-        if param.explode:
-            pairs = [p.partition("=") for p in parts]
-            return {k: coerce(v, spec.properties.get(k, ())) for k, _, v in pairs}
-        obj = dict(zip(parts[::2], parts[1::2], strict=False))
-        return {k: coerce(v, spec.properties.get(k, ())) for k, v in obj.items()}
-    if len(raw) > 1:
-        raise ValueError("was given more than once")
-    return coerce(raw[-1], spec.types)
+        parts = text.split(separator)
+        if param.explode and separator == ".":
+            parts = _pairs_of(parts)
+        return _object(spec, parts, param.explode)
+    return coerce(text, spec.types)
+
+
+def _pairs_of(parts: list[str]) -> list[str]:
+    """Exploded label pairs split on ``.``, with a piece holding no ``=`` joined back to the
+    value before it (``x=1.5`` split as ``x=1``, ``5``)."""
+    out: list[str] = []
+    for part in parts:
+        if "=" not in part and out:
+            out[-1] += "." + part
+        else:
+            out.append(part)
+    return out
+
+
+def _object(spec: ParameterSpec, parts: list[str], explode: bool) -> dict[str, Any]:
+    """An object from ``k=v`` pieces (exploded) or alternating keys and values."""
+    if explode:
+        pairs = [p.partition("=") for p in parts]
+        return {k: coerce(v, spec.properties.get(k, ())) for k, _, v in pairs}
+    obj = dict(zip(parts[::2], parts[1::2], strict=False))
+    return {k: coerce(v, spec.properties.get(k, ())) for k, v in obj.items()}
 
 
 def coerce(text: str, types: tuple[str, ...]) -> Any:

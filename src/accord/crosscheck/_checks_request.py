@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
+from typing import Any, Literal
 
 from accord._media import MediaRange, parse_content_type, select_media
-from accord.core import Body, Direction, MediaType, Place
+from accord.core import Body, Direction, MediaType, Parameter, Place, SchemaRef, Target
 from accord.crosscheck._exchange import Exchange, check, node_at
 from accord.crosscheck._headers import STANDARD_REQUEST_HEADERS
+from accord.crosscheck._matchers import body_rules, class_problems
 from accord.crosscheck._model import Mismatch
 from accord.crosscheck._negative import CONDITIONAL_HEADERS
 from accord.crosscheck._shapes import BodyWalker
 from accord.crosscheck._values import (
     accepted_ranges,
     any_match,
+    coerce,
     is_json_media,
+    is_supported,
     media_matches,
     parameter_violations,
+    value_types,
 )
 
-__all__ = ["choose_media", "has_body"]
+__all__ = ["choose_media", "has_body", "json_choices", "matcher_classes"]
 
 #: schemes whose credential travels in the Authorization header (RFC 7235, RFC 6750 §2.1);
 #: cookies and mutual TLS are not checked
@@ -42,7 +48,8 @@ def choose_media(
     specific compatible key, none for a malformed type, and without a type (None) the only
     documented one. A range (an ``Accept``'s) takes the first key it covers. With
     ``fallback`` (pact responses, which often record no Content-Type), what fits nothing
-    is read as the first JSON entry, else the first one.
+    is read as the first JSON entry, else the first one (a response of several JSON
+    types and no named one is read as the one it fits: see ``response_body``).
     """
     if not content:
         return None
@@ -60,6 +67,17 @@ def choose_media(
         if is_json_media(name) and name != "*/*":
             return content[name]
     return content[names[0]]
+
+
+def json_choices(content: Mapping[str, MediaType]) -> list[MediaType]:
+    """The JSON entries of ``content`` a body of no named type may be read as, one per
+    distinct schema (``*/*`` aside): more than one, and which the body is, is not known."""
+    seen: dict[str, MediaType] = {}
+    for name, media in content.items():
+        if is_json_media(name) and name != "*/*" and media.schema is not None:
+            key = repr(media.schema.value)
+            seen.setdefault(key, media)
+    return list(seen.values())
 
 
 def content_type_problem(ctype: str, documented: Mapping[str, MediaType]) -> str | None:
@@ -198,7 +216,7 @@ def _auth_missing(ex: Exchange, scheme: str, what: str, key: str, place: Place) 
     )
 
 
-@check("request-body", "request.body.incompatible", "request.body.unknown")
+@check("request-body", "request.body.incompatible", "request.body.unknown", "request.body.wider")
 def request_body(ex: Exchange) -> Iterator[Mismatch]:
     """The request body fits the schema of the media type it is sent as."""
     if ex.explains("body"):
@@ -234,8 +252,10 @@ def request_body(ex: Exchange) -> Iterator[Mismatch]:
         return
     validator = ex.validator(media.schema, Direction.REQUEST)
     prefix = "Request body is incompatible with the request body schema"
+    seen: list[list[str]] = []
     for violation in validator.violations(body.content):
         path = [p.replace("~1", "/").replace("~0", "~") for p in violation.pointer.split("/")[1:]]
+        seen.append(path)
         yield ex.body_mismatch(
             "request.body.incompatible",
             f"{prefix}: {violation.message}",
@@ -243,16 +263,88 @@ def request_body(ex: Exchange) -> Iterator[Mismatch]:
             path,
             media.schema.place,
         )
+    reported = [[str(p) for p in path] for path in seen]
     walker = BodyWalker(
         ex.contract, lambda s: ex.validator(s, Direction.REQUEST), close_objects=False
     )
     for path_parts, _keyword, message in walker.walk(media.schema, body.content):
+        reported.append([str(p) for p in path_parts])
         yield ex.body_mismatch(
             "request.body.incompatible",
             f"{prefix}: {message}",
             "request",
             path_parts,
             media.schema.place,
+        )
+    yield from matcher_classes(ex, "request", media.schema, reported)
+
+
+def matcher_classes(
+    ex: Exchange, side: Literal["request", "response"], schema: SchemaRef, reported: list[list[str]]
+) -> Iterator[Mismatch]:
+    """Each body matcher's class of values against the schema at its path (see
+    ``_matchers``). A response's: ``response.body.incompatible`` when the consumer would
+    refuse whatever the provider sends there, ``response.body.narrower`` when some of it.
+    A request's, the other way round: ``request.body.incompatible`` when the provider
+    would refuse whatever the consumer may send, ``request.body.wider`` when some of it.
+    Nothing where the example itself is already reported."""
+    direction = Direction.REQUEST if side == "request" else Direction.RESPONSE
+
+    def fits(target: Target, value: object) -> bool:
+        ref = SchemaRef(Place(target.file, target.pointer), target.value)
+        return ex.validator(ref, direction).is_valid(value)
+
+    message = ex.request if side == "request" else ex.response
+    rules = body_rules(message.matching_rules)
+    root = Target(schema.place.file, schema.place.pointer, schema.value)
+    documents = ex.contract.documents
+    sending = side == "request"
+    found = class_problems(rules, message.body.content, root, documents, fits, sending=sending)
+    wider = "request.body.wider" if sending else "response.body.narrower"
+    for problem in found:
+        if any(problem.overlaps(path) for path in reported):
+            continue  # the example itself is already reported there
+        yield ex.body_mismatch(
+            f"{side}.body.incompatible" if problem.error else wider,
+            f"{side.capitalize()} body matcher: {problem.message}",
+            side,
+            ["0" if t == "*" else t for t in problem.path],
+            Place(problem.schema.file, problem.schema.pointer),
+        )
+
+
+def _parameter_classes(
+    ex: Exchange, param: Parameter, rules: Mapping[str, Any], value: str
+) -> Iterator[Mismatch]:
+    """A query or header parameter's matchers (``rules``: one entry's) against its schema:
+    the consumer may send any text of the class; the provider reads it as its schema says."""
+    schema = param.schema
+    if schema is None or not is_supported(ex.contract, param, schema):
+        return
+    types = value_types(ex.contract, schema)
+
+    def fits(target: Target, sample: object) -> bool:
+        text = sample if isinstance(sample, str) else json.dumps(sample)
+        ref = SchemaRef(Place(target.file, target.pointer), target.value)
+        return ex.validator(ref, Direction.REQUEST).is_valid(coerce(text, types))
+
+    root = Target(schema.place.file, schema.place.pointer, schema.value)
+    kind = "header" if param.location == "header" else "query"
+    where: tuple[str, ...] = (
+        ("request", "headers", ex.header_name("request", param.name.lower()))
+        if kind == "header"
+        else ("request", "query", param.name)
+    )
+    found = class_problems(
+        {"$": rules}, value, root, ex.contract.documents, fits, sending=True, textual=True
+    )
+    for problem in found:
+        yield ex.mismatch(
+            f"request.{kind}.{'incompatible' if problem.error else 'wider'}",
+            f"Request {'header' if kind == 'header' else 'query parameter'} "
+            f"{param.name!r} matcher: {problem.message.replace(' at $ ', ' ')}",
+            where,
+            param.place,
         )
 
 
@@ -288,7 +380,12 @@ def _header_parts(name: str, credential: bool) -> tuple[str, ...]:
     )
 
 
-@check("request-headers", "request.header.incompatible", "request.header.unknown")
+@check(
+    "request-headers",
+    "request.header.incompatible",
+    "request.header.unknown",
+    "request.header.wider",
+)
 def request_headers(ex: Exchange) -> Iterator[Mismatch]:
     """Each request header is documented, and its value fits the parameter's schema."""
     documented = {p.name.lower(): p for p in ex.operation.parameters if p.location == "header"}
@@ -319,16 +416,22 @@ def request_headers(ex: Exchange) -> Iterator[Mismatch]:
                 )
             continue
         value = ",".join(sent[name])
-        for violation in parameter_violations(ex.contract, param.schema, value, param=param):
+        bad = parameter_violations(ex.contract, param.schema, value, param=param)
+        for violation in bad:
             yield ex.mismatch(
                 "request.header.incompatible",
                 f"{_INCOMPATIBLE}: {violation.message}",
                 where,
                 param.place,
             )
+        rules = _rules_for(ex.request.matching_rules.get("header", {}), name, fold=True)
+        if rules is not None and not bad:
+            yield from _parameter_classes(ex, param, rules, value)
 
 
-@check("request-query", "request.query.incompatible", "request.query.unknown")
+@check(
+    "request-query", "request.query.incompatible", "request.query.unknown", "request.query.wider"
+)
 def request_query(ex: Exchange) -> Iterator[Mismatch]:
     """Each query parameter is documented, and its value fits the parameter's schema."""
     documented = {p.name: p for p in ex.operation.parameters if p.location == "query"}
@@ -357,11 +460,24 @@ def request_query(ex: Exchange) -> Iterator[Mismatch]:
                     param.place,
                 )
             continue
+        bad = False
         for value in sent[name]:
             for violation in parameter_violations(ex.contract, param.schema, value, param=param):
+                bad = True
                 yield ex.mismatch(
                     "request.query.incompatible",
                     f"{_INCOMPATIBLE}: {violation.message}",
                     where,
                     param.place,
                 )
+        rules = _rules_for(ex.request.matching_rules.get("query", {}), name, fold=False)
+        if rules is not None and not bad and sent[name]:
+            yield from _parameter_classes(ex, param, rules, sent[name][0])
+
+
+def _rules_for(entries: Mapping[str, Any], name: str, *, fold: bool) -> Mapping[str, Any] | None:
+    """A query parameter's or (``fold``: names in any case) a header's rule entry."""
+    for key, entry in entries.items():
+        if (key.lower() == name if fold else key == name) and isinstance(entry, Mapping):
+            return entry
+    return None

@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from accord._media import MediaRange, parse_content_type
-from accord.core import Direction, Place, SchemaRef, SchemaValidator, Target, Violation
-from accord.crosscheck._checks_request import choose_media, content_type_problem, has_body
+from accord.core import Direction, MediaType, SchemaValidator, Violation
+from accord.crosscheck._checks_request import (
+    choose_media,
+    content_type_problem,
+    has_body,
+    json_choices,
+    matcher_classes,
+)
 from accord.crosscheck._exchange import Exchange, check
 from accord.crosscheck._headers import STANDARD_RESPONSE_HEADERS
-from accord.crosscheck._matchers import (
-    VALUE_KEYWORDS,
-    body_rules,
-    class_problems,
-    representative,
-)
+from accord.crosscheck._matchers import VALUE_KEYWORDS, representative
 from accord.crosscheck._model import Mismatch
 from accord.crosscheck._shapes import BodyWalker
 from accord.crosscheck._values import accepted_ranges, is_json_media
@@ -50,6 +51,7 @@ def response_status(ex: Exchange) -> Iterator[Mismatch]:
     "response.content-type.unknown",
     "response.content-type.incompatible",
     "response.content-type.malformed",
+    "response.content-type.ambiguous",
 )
 def response_content_type(ex: Exchange) -> Iterator[Mismatch]:
     """The response's Content-Type is one the documented response produces."""
@@ -57,7 +59,21 @@ def response_content_type(ex: Exchange) -> Iterator[Mismatch]:
     where: tuple[str, ...] = ("response", "headers", ex.header_name("response", "content-type"))
     if not ctype and ex.response.body.content_type is not None:
         ctype, where = (ex.response.body.content_type,), ("response", "body", "contentType")
-    if not ctype or ex.exact is None:
+    if ex.exact is None:
+        return
+    if not ctype:
+        choices = _unnamed_choices(ex)
+        if len(choices) > 1:
+            names = ", ".join(m.name for m in choices)
+            yield ex.mismatch(
+                "response.content-type.ambiguous",
+                "The pact's response names no Content-Type, and the contract documents "
+                f"several JSON media types with different schemas for status "
+                f"{ex.response.status} ({names}): which one the consumer gets is not said "
+                "(the body is checked against the one it fits best)",
+                ("response",),
+                ex.exact.place.child("content"),
+            )
         return
     produces = list(ex.exact.content)
     if not produces:
@@ -140,11 +156,22 @@ def response_body(ex: Exchange) -> Iterator[Mismatch]:
     ]
     if wanted is not None and parse_content_type(wanted) is None:
         return  # malformed: response-content-type says so
+    choices = _unnamed_choices(ex) if wanted is None else []
     if wanted is None:
         accept = ex.request.headers.get("accept")
         ranges = accepted_ranges(", ".join(accept)) if accept else []
         wanted = ranges[0] if ranges else None
-    media = choose_media(documented.content, wanted)
+    if len(choices) > 1:  # see response-content-type: the one the body fits best
+        media: MediaType | None = min(
+            choices,
+            key=lambda m: (
+                len(ex.validator(m.schema, Direction.RESPONSE).violations(body.content))
+                if m.schema is not None
+                else 0
+            ),
+        )
+    else:
+        media = choose_media(documented.content, wanted)
     if media is None or media.schema is None:
         yield ex.mismatch(
             "response.body.unknown",
@@ -202,33 +229,17 @@ def response_body(ex: Exchange) -> Iterator[Mismatch]:
             path_parts,
             media.schema.place,
         )
-    yield from _matcher_classes(ex, media.schema, reported)
+    yield from matcher_classes(ex, "response", media.schema, reported)
 
 
-def _matcher_classes(
-    ex: Exchange, schema: SchemaRef, reported: list[list[str]]
-) -> Iterator[Mismatch]:
-    """Each body matcher's class of values against the schema at its path (see
-    ``_matchers``): ``response.body.incompatible`` when the consumer would refuse whatever
-    the provider sends there, ``response.body.narrower`` when it would refuse some of it."""
-
-    def fits(target: Target, value: object) -> bool:
-        ref = SchemaRef(Place(target.file, target.pointer), target.value)
-        return ex.validator(ref, Direction.RESPONSE).is_valid(value)
-
-    rules = body_rules(ex.response.matching_rules)
-    root = Target(schema.place.file, schema.place.pointer, schema.value)
-    documents = ex.contract.documents
-    for problem in class_problems(rules, ex.response.body.content, root, documents, fits):
-        if any(problem.overlaps(path) for path in reported):
-            continue  # the example itself is already reported there
-        yield ex.body_mismatch(
-            "response.body.incompatible" if problem.error else "response.body.narrower",
-            f"Response body matcher: {problem.message}",
-            "response",
-            ["0" if t == "*" else t for t in problem.path],
-            Place(problem.schema.file, problem.schema.pointer),
-        )
+def _unnamed_choices(ex: Exchange) -> list[MediaType]:
+    """Where a pact response with a body names no type (no Content-Type, no V4
+    ``contentType``, no Accept): the JSON entries of distinct schemas it may be."""
+    response = ex.response
+    named = response.headers.get("content-type") or response.body.content_type
+    if named or ex.exact is None or not has_body(response.body) or "accept" in ex.request.headers:
+        return []
+    return json_choices(ex.exact.content)
 
 
 def _ambiguous(violation: Violation) -> bool:

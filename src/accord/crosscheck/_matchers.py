@@ -20,10 +20,21 @@ A matcher also promises that the consumer accepts a *class* of values, and
   default and left alone, a provider state fills the array): a warning, the provider may
   legitimately send a value the consumer refuses. A regex is never compared to a regex: a
   value the schema allows (its ``enum``, ``const``, examples, a canonical value of its
-  ``format``, or a plain probe that fits it) that the regex refuses is the witness.
+  ``format``, strings drawn from its ``pattern``, or a plain probe) that the regex
+  refuses is the witness.
+
+On a request (``sending``) the consumer sends the class, so the provider must take all of
+it: values drawn from the class that the schema refuses are the witnesses (a warning), and
+an error when it refuses them all where the samples stand for the whole class (a date
+format, booleans) or the JSON types never meet. The verdicts at one place are
+``_classes``'; this module finds the places and the schemas there.
 
 ``eachLike`` is a ``type`` matcher with ``min`` on the array and rules on ``[*]``, which
-reach the schema's ``items``; ``eachValue`` rules reach ``additionalProperties``.
+reach the schema's ``items``. ``eachValue`` rules reach each kind of member (each declared
+property, each ``patternProperties`` entry, ``additionalProperties``); one member refused
+of several is a warning, the object may do without it. ``eachKey`` (V4) and ``values`` (V3:
+any key) meet the keys the schema allows (``properties`` and ``patternProperties`` where
+``additionalProperties`` is false, ``propertyNames``).
 """
 
 from __future__ import annotations
@@ -34,6 +45,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from accord.core import DocumentSet, Target
+from accord.crosscheck._classes import (
+    PROBES,
+    STRINGS,
+    Fits,
+    accepted_verdicts,
+    class_samples,
+    said,
+    sent_verdicts,
+    string_test,
+    witnesses,
+)
 
 __all__ = ["VALUE_KEYWORDS", "ClassProblem", "body_rules", "class_problems", "representative"]
 
@@ -101,9 +123,6 @@ def _covers(tokens: list[str], path: Sequence[str | int]) -> bool:
 
 # --- the class a matcher accepts, against the schema ------------------------------------------
 
-#: what :func:`class_problems` needs of a contract: its documents and a compiled check
-Fits = Callable[[Target, Any], bool]
-
 
 @dataclass(slots=True, frozen=True)
 class ClassProblem:
@@ -123,24 +142,6 @@ class ClassProblem:
         return all(t in ("*", p) for t, p in zip(self.path, path, strict=False))
 
 
-_JSON_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string"}
-#: canonical values of string formats (a value of the format the schema allows)
-_FORMAT_VALUES: dict[str, tuple[str, ...]] = {
-    "date-time": ("2026-12-03T18:04:05Z", "2026-12-03T18:04:05.123+01:00"),
-    "date": ("2026-12-03",),
-    "time": ("18:04:05Z", "18:04:05.5+01:00"),
-    "uuid": ("0f8fad5b-d9cb-469f-a165-70867728950e", "7C9E6679-7425-40DE-944B-E07FC1F90AE7"),
-    "email": ("ann@example.com",),
-    "uri": ("https://example.com/a?b=1",),
-    "hostname": ("example.com",),
-    "ipv4": ("192.0.2.1",),
-    "ipv6": ("2001:db8::1",),
-}
-#: plain strings tried against a string schema without an enum, a const or a format
-_PROBES = ("", "a", "Z", "0", "42", "-1", "a b", "a-b_c.d", "x" * 40)
-_SEMVER = re.compile(r"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
-
-
 def class_problems(
     entries: Mapping[str, Any],
     example: Any,
@@ -149,10 +150,15 @@ def class_problems(
     fits: Fits,
     *,
     by_name: bool = False,
+    sending: bool = False,
+    textual: bool = False,
 ) -> list[ClassProblem]:
     """Each matcher of ``entries`` (path -> ``{"matchers": [...]}``) against the schema at
-    ``root``: what the consumer accepts against what the provider may send. ``by_name``:
-    the keys are names (message metadata), not JSON paths."""
+    ``root``: what the consumer accepts against what the provider may send, or with
+    ``sending`` (a request) what the consumer may send against what the provider takes.
+    ``by_name``: the keys are names (message metadata), not JSON paths. ``textual``: the
+    values are text a schema reads after coercion (query and header parameters), so a
+    JSON type is no verdict, only the values drawn from the class."""
     out: list[ClassProblem] = []
     for expression, entry in entries.items():
         matchers = entry.get("matchers") if isinstance(entry, Mapping) else None
@@ -166,7 +172,7 @@ def class_problems(
         for matcher in matchers:
             if isinstance(matcher, Mapping):
                 for error, message, schema in _judge(
-                    matcher, tokens, value, schemas, documents, fits
+                    matcher, tokens, value, schemas, _Context(documents, fits, sending, textual)
                 ):
                     out.append(ClassProblem(str(expression), tuple(tokens), error, message, schema))
     return out
@@ -176,217 +182,194 @@ def class_problems(
 _Verdict = tuple[bool, str, Target]
 
 
+@dataclass(slots=True, frozen=True)
+class _Context:
+    documents: DocumentSet
+    fits: Fits
+    #: the consumer sends the class (a request) rather than accepts it (a response)
+    sending: bool
+    #: the values are parameter text (see :func:`class_problems`)
+    textual: bool = False
+
+
 def _judge(
     matcher: Mapping[str, Any],
     tokens: list[str],
     value: Any,
     schemas: list[Target],
-    documents: DocumentSet,
-    fits: Fits,
+    ctx: _Context,
 ) -> Iterator[_Verdict]:
     kind = str(matcher.get("match", "type"))
     where = "$" + "".join(f"[{t}]" if t == "*" or t.isdigit() else f".{t}" for t in tokens)
     if kind == "eachValue":
+        element = _value_at(value, ["*"])
+        groups = _members(ctx.documents, schemas)
         for rule in matcher.get("rules") or ():
-            if isinstance(rule, Mapping):
-                inner = [e for t in schemas for e in _schemas_at(documents, t, ["*"])]
-                element = _value_at(value, ["*"])
-                if inner:
-                    yield from _judge(rule, [*tokens, "*"], element, inner, documents, fits)
+            if not isinstance(rule, Mapping):
+                continue
+            for group in groups:
+                for error, message, schema in _judge(rule, [*tokens, "*"], element, group, ctx):
+                    # one member of several: the object may do without it
+                    yield error and len(groups) == 1, message, schema
         return
-    spread = _spread(documents, schemas)
-    for error, message in _verdicts(kind, matcher, where, value, schemas, spread, fits):
+    if kind in ("eachKey", "values"):
+        for error, message in _keys(kind, matcher, where, value, schemas, ctx):
+            yield error, message, schemas[0]
+        return
+    spread = _spread(ctx.documents, schemas)
+    if ctx.sending:
+        found = sent_verdicts(kind, matcher, where, value, schemas, spread, ctx.fits, ctx.textual)
+    else:
+        found = accepted_verdicts(kind, matcher, where, value, schemas, spread, ctx.fits)
+    for error, message in found:
         yield error, message, schemas[0]
 
 
-def _verdicts(
+def _members(documents: DocumentSet, schemas: list[Target]) -> list[list[Target]]:
+    """The schemas of an object's (or an array's) members, one group per kind of member:
+    each declared property, each ``patternProperties`` entry, the rest
+    (``additionalProperties``, or an array's ``items``)."""
+    spread = _spread(documents, schemas)
+    groups: list[list[Target]] = []
+    names = dict.fromkeys(
+        str(n) for t in spread if isinstance(t.value.get("properties"), dict)
+        for n in t.value["properties"]
+    )  # fmt: skip
+    for name in names:
+        found = [x for s in schemas for x in _schemas_at(documents, s, [name])]
+        if found:
+            groups.append(found)
+    for t in spread:
+        patterns = t.value.get("patternProperties")
+        if isinstance(patterns, dict):
+            groups += [
+                [_child(documents, t, ("patternProperties", str(p)), sub)]
+                for p, sub in patterns.items()
+                if isinstance(sub, dict)
+            ]
+    rest = [x for s in schemas for x in _schemas_at(documents, s, ["*"])]
+    if rest:
+        groups.append(rest)
+    return groups
+
+
+def _keys(
     kind: str,
     matcher: Mapping[str, Any],
     where: str,
     value: Any,
     schemas: list[Target],
-    spread: list[Target],
-    fits: Fits,
+    ctx: _Context,
 ) -> Iterator[tuple[bool, str]]:
-    types = _types(spread)
-    accepts = _accepted(kind, value)
-    if accepts is not None and types and not accepts & types:
-        yield (
-            True,
-            f"the consumer's `{kind}` matcher at {where} accepts only {_names(accepts)} values, "
-            f"but the schema's are {_names(types)}: it would refuse every one",
-        )
+    """The keys an ``eachKey`` (V4) or ``values`` (V3: any key) matcher lets an object
+    have, against the keys its schema allows (``properties``, ``patternProperties``,
+    ``additionalProperties``, ``propertyNames``)."""
+    spread = [t for t in _spread(ctx.documents, schemas) if _object_like(t.value)]
+    if not spread:
         return
-    if kind in ("integer", "number", "decimal") and accepts is not None:
-        wider = types - accepts - {"null"}
-        if kind == "integer" and "number" in types:
-            wider = {"number"}
-        if wider and types & accepts:
+    allowed = _key_space(spread, ctx)
+    test, samples, phrase = _key_class(kind, matcher)
+    shown = set(value) if isinstance(value, dict) else set()
+    if ctx.sending:
+        refused = next((k for k in samples if k not in shown and not allowed(k)), None)
+        if refused is not None:
             yield (
                 False,
-                f"the consumer's `{kind}` matcher at {where} accepts only {_names(accepts)} "
-                f"values, but the schema also allows {_names(wider)}: the provider may send "
-                "one the consumer refuses",
+                f"the consumer's `{kind}` matcher at {where} ({phrase}) may send the key "
+                f"{refused!r}, which the schema does not allow: the provider may reject the "
+                "request",
             )
-    if isinstance(value, list) or "array" in types:
-        yield from _sizes(matcher, where, spread)
-    if kind in ("regex", "include", "semver", "notEmpty") and "string" in (types or {"string"}):
-        test = _string_test(kind, matcher)
-        if test is not None:
-            found = _witnesses(spread, lambda v: all(fits(t, v) for t in schemas))
-            witness = next((w for w in found if not test(w)), None)
-            if witness is not None:
-                yield (
-                    False,
-                    f"the consumer's `{kind}` matcher at {where} "
-                    f"({_said(kind, matcher)}) refuses {witness!r}, which the schema allows: "
-                    "the provider may send it",
-                )
-
-
-def _accepted(kind: str, value: Any) -> set[str] | None:
-    """The JSON types a matcher accepts (None: not a matter of type)."""
-    if kind == "integer":
-        return {"integer"}
-    if kind == "decimal":
-        return {"number"}
-    if kind == "number":
-        return {"integer", "number"}
-    if kind == "boolean":
-        return {"boolean"}
-    if kind == "null":
-        return {"null"}
-    # regex, include, semver, date...: Pact matches them against a number's text too
-    if kind == "type":
-        found = _json_type(value)
-        if found in ("integer", "number"):
-            return {"integer", "number"}  # Pact's type matcher takes any JSON number
-        return {found} if found is not None else None
-    return None
-
-
-def _json_type(value: Any) -> str | None:
-    if value is None:
-        return "null"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return _JSON_TYPES.get(type(value))
-
-
-def _types(schemas: list[Target]) -> set[str]:
-    """The JSON types the schemas' values may have (empty: any); ``integer`` where
-    ``number`` is allowed too (a type matcher on 3 accepts 3.5 in Pact)."""
-    out: set[str] = set()
-    for t in schemas:
-        kind = t.value.get("type")
-        named = [kind] if isinstance(kind, str) else kind if isinstance(kind, list) else []
-        if not named:
-            values = t.value.get("enum", [t.value["const"]] if "const" in t.value else None)
-            if isinstance(values, list):
-                named = [_json_type(v) or "" for v in values]
-        if t.value.get("nullable") is True:
-            named = [*named, "null"]
-        out |= {str(n) for n in named if n}
-    if "number" in out:
-        out.add("integer")
-    return out
-
-
-def _names(types: set[str]) -> str:
-    if types == {"number"}:
-        return "non-integer number"  # Pact's decimal
-    shown = sorted(types - {"integer"}) if {"integer", "number"} <= types else sorted(types)
-    return "/".join(shown)
-
-
-def _sizes(
-    matcher: Mapping[str, Any], where: str, schemas: list[Target]
-) -> Iterator[tuple[bool, str]]:
-    low, high = matcher.get("min"), matcher.get("max")
-    lows = [t.value["minItems"] for t in schemas if isinstance(t.value.get("minItems"), int)]
-    highs = [t.value["maxItems"] for t in schemas if isinstance(t.value.get("maxItems"), int)]
-    least, most = max(lows, default=0), min(highs, default=None)
-    if isinstance(low, int) and most is not None and low > most:
+        return
+    if test is None:
+        return
+    keys = _schema_keys(spread, ctx, allowed)
+    witness = next((k for k in keys if not test(k)), None)
+    if witness is not None:
         yield (
-            True, f"the consumer wants at least {low} items at {where}, but the "
-            f"schema allows at most {most}: it would refuse every array",
-        )  # fmt: skip
-    elif isinstance(high, int) and high < least:
-        yield (
-            True, f"the consumer wants at most {high} items at {where}, but the "
-            f"schema requires at least {least}: it would refuse every array",
-        )  # fmt: skip
-    else:
-        if isinstance(low, int) and low > max(least, 1):  # 1: eachLike's default
-            yield (
-                False, f"the consumer wants at least {low} items at {where}, but the "
-                f"schema allows {least}: the provider may send fewer",
-            )  # fmt: skip
-        if isinstance(high, int) and (most is None or high < most):
-            allows = "any number" if most is None else f"up to {most}"
-            yield (
-                False, f"the consumer wants at most {high} items at {where}, but the "
-                f"schema allows {allows}: the provider may send more",
-            )  # fmt: skip
+            False,
+            f"the consumer's `{kind}` matcher at {where} ({phrase}) refuses the key "
+            f"{witness!r}, which the schema allows: the provider may send it",
+        )
 
 
-def _string_test(kind: str, matcher: Mapping[str, Any]) -> Callable[[str], bool] | None:
-    if kind == "regex":
-        # evaluated as the Pact FFI does, by a Rust regex engine (a search, never a
-        # catastrophic backtrack on a hostile pattern)
-        import jsonschema_rs  # noqa: PLC0415
-
-        pattern = {"type": "string", "pattern": str(matcher.get("regex", ""))}
-        try:
-            return jsonschema_rs.validator_for(pattern).is_valid
-        except (jsonschema_rs.ValidationError, ValueError):
-            return None  # a regex the engine does not read: no opinion
-    if kind == "include":
-        needle = str(matcher.get("value", ""))
-        return lambda s: needle in s
-    if kind == "semver":
-        return lambda s: _SEMVER.match(s) is not None
-    return lambda s: s != ""  # notEmpty
+def _object_like(schema: Mapping[str, Any]) -> bool:
+    kind = schema.get("type")
+    named = kind == "object" or (isinstance(kind, list) and "object" in kind)
+    return named or any(
+        k in schema
+        for k in ("properties", "patternProperties", "additionalProperties", "propertyNames")
+    )
 
 
-def _said(kind: str, matcher: Mapping[str, Any]) -> str:
-    if kind == "regex":
-        return f"regex {matcher.get('regex')!r}"
-    if kind == "include":
-        return f"must include {matcher.get('value')!r}"
-    return "semantic version" if kind == "semver" else "not empty"
+def _key_space(spread: list[Target], ctx: _Context) -> Callable[[str], bool]:
+    """Whether the schemas (all of them: ``allOf`` members) allow a key."""
+    closed: list[tuple[set[str], list[str]]] = []
+    names: list[Target] = []
+    for t in spread:
+        if t.value.get("additionalProperties") is False:
+            props, patterns = t.value.get("properties"), t.value.get("patternProperties")
+            declared = {str(n) for n in props} if isinstance(props, dict) else set()
+            closed.append((declared, [str(p) for p in patterns or ()]))
+        if isinstance(t.value.get("propertyNames"), dict):
+            names.append(_child(ctx.documents, t, ("propertyNames",), t.value["propertyNames"]))
+
+    def allowed(key: str) -> bool:
+        for declared, regexes in closed:
+            if key not in declared and not any(_search(r, key) for r in regexes):
+                return False
+        return all(ctx.fits(target, key) for target in names)
+
+    return allowed
 
 
-def _witnesses(schemas: list[Target], fits: Callable[[Any], bool]) -> Iterator[str]:
-    """Strings the schemas allow: their enum, const or examples, else canonical values of
-    their format, else plain probes; each confirmed by the compiled schema."""
-    listed: list[Any] = []
-    formats: list[str] = []
-    for t in schemas:
-        if isinstance(t.value.get("enum"), list):
-            listed += t.value["enum"]
-        if "const" in t.value:
-            listed.append(t.value["const"])
-        if isinstance(t.value.get("format"), str):
-            formats.append(t.value["format"])
-    closed = bool(listed)
-    for t in schemas:
-        for key in ("examples", "example", "default"):
-            found = t.value.get(key)
-            listed += found if key == "examples" and isinstance(found, list) else [found]
-    if not closed:
-        if formats:
-            listed += [v for f in formats for v in _FORMAT_VALUES.get(f, ())]
-        else:
-            listed += _PROBES
-    seen: set[str] = set()
-    for value in listed:
-        if isinstance(value, str) and value not in seen:
-            seen.add(value)
-            if fits(value):
-                yield value
+def _schema_keys(spread: list[Target], ctx: _Context, allowed: Callable[[str], bool]) -> list[str]:
+    """Keys the schemas allow: the declared ones, and strings of ``propertyNames`` (or
+    plain probes) where more are allowed."""
+    keys = [
+        str(n) for t in spread if isinstance(t.value.get("properties"), dict)
+        for n in t.value["properties"]
+    ]  # fmt: skip
+    named = [
+        _child(ctx.documents, t, ("propertyNames",), t.value["propertyNames"])
+        for t in spread
+        if isinstance(t.value.get("propertyNames"), dict)
+    ]
+    more = witnesses(named, lambda k: True) if named else iter(PROBES)
+    keys += list(more)
+    return [k for k in dict.fromkeys(keys) if allowed(k)]
+
+
+def _key_class(
+    kind: str, matcher: Mapping[str, Any]
+) -> tuple[Callable[[str], bool] | None, list[str], str]:
+    """(the test a key must pass, keys drawn from the class, how the class is said)."""
+    if kind == "values":
+        return None, [p for p in PROBES if p], "any key"
+    tests: list[Callable[[str], bool]] = []
+    samples: list[str] | None = None
+    phrases: list[str] = []
+    for rule in matcher.get("rules") or ():
+        if not isinstance(rule, Mapping):
+            continue
+        inner = str(rule.get("match", "type"))
+        if inner in STRINGS:
+            test = string_test(inner, rule)
+            if test is not None:
+                tests.append(test)
+                phrases.append(said(inner, rule))
+                drawn, _ = class_samples(inner, rule, "")
+                samples = drawn if samples is None else samples
+    keys = samples if samples is not None else [p for p in PROBES if p]
+    keys = [k for k in keys if all(t(k) for t in tests)]
+    test = (lambda k: all(t(k) for t in tests)) if tests else None
+    return test, keys, ", ".join(phrases) or "any key"
+
+
+def _search(pattern: str, key: str) -> bool:
+    try:
+        return re.search(pattern, key) is not None
+    except re.error:
+        return True
 
 
 def _value_at(example: Any, tokens: list[str]) -> Any:

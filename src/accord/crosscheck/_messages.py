@@ -172,7 +172,8 @@ def _check(
                     Place(contract.root, "/operations"),
                 )
             ]
-    return _fit(contract, pact, interaction, message, _unique(candidates), closed)
+    sending = action == "receive"  # a synchronous request: the consumer sends it
+    return _fit(contract, pact, interaction, message, _unique(candidates), closed, sending)
 
 
 def _replies(contract: AsyncContract, channel: AsyncChannel | None) -> list[AsyncMessage]:
@@ -200,6 +201,7 @@ def _fit(
     message: Message,
     candidates: list[AsyncMessage],
     closed: bool,
+    sending: bool,
 ) -> list[Mismatch]:
     if not _checkable(message.contents):  # no body, or not JSON: content type decides
         ours = message.content_type
@@ -211,7 +213,7 @@ def _fit(
         problems = _payload_problems(contract, candidate, message, closed)
         if not problems:
             return _matcher_classes(
-                contract, pact, interaction, message, candidate, []
+                contract, pact, interaction, message, candidate, [], sending
             ) + _headers_and_type(contract, pact, interaction, message, candidate)
         if best is None or len(problems) < len(best[1]):
             best = (candidate, problems)
@@ -231,7 +233,7 @@ def _fit(
             for _, problem in problems
         ]
         + _matcher_classes(
-            contract, pact, interaction, message, candidate, [at for at, _ in problems]
+            contract, pact, interaction, message, candidate, [at for at, _ in problems], sending
         )
         + _headers_and_type(contract, pact, interaction, message, candidate)
     )
@@ -280,10 +282,14 @@ def _matcher_classes(
     message: Message,
     candidate: AsyncMessage,
     reported: list[str],
+    sending: bool,
 ) -> list[Mismatch]:
     """The class each matcher accepts against the candidate's payload and headers schemas:
     ``*.incompatible`` when it refuses everything the provider may send, ``*.narrower``
-    when it refuses some of it. Nothing where the example itself was already reported."""
+    when it refuses some of it. A synchronous request (``sending``) the other way round:
+    ``*.incompatible`` when the provider takes none of what the consumer may send,
+    ``*.wider`` when some of it is refused. Nothing where the example itself was already
+    reported."""
 
     def fits(target: Target, value: Any) -> bool:
         ref = SchemaRef(Place(target.file, target.pointer), target.value)
@@ -309,11 +315,12 @@ def _matcher_classes(
             continue
         root = Target(schema.place.file, schema.place.pointer, schema.value)
         for problem in class_problems(
-            entries, example, root, contract.documents, fits, by_name=by_name
+            entries, example, root, contract.documents, fits, by_name=by_name, sending=sending
         ):
             if any(problem.overlaps(path) for path in seen):
                 continue
-            code = f"message.{side}.{'incompatible' if problem.error else 'narrower'}"
+            partly = "wider" if sending else "narrower"
+            code = f"message.{side}.{'incompatible' if problem.error else partly}"
             out.append(
                 _mismatch(
                     code,

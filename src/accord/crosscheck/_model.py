@@ -10,26 +10,30 @@ from accord._findings import Finding, Severity
 __all__ = ["CODES", "MESSAGE_CODES", "CrosscheckOptions", "Mismatch"]
 
 #: every code a cross-check of HTTP interactions can report, with its severity (as
-#: swagger-mock-validator has them; ``response.body.narrower`` and the ``*.malformed`` ones
-#: are Accord's own)
+#: swagger-mock-validator has them; ``response.body.narrower``, ``request.*.wider`` and the
+#: ``*.malformed`` ones are Accord's own)
 CODES: dict[str, Severity] = {
     "request.accept.incompatible": Severity.ERROR,
     "request.accept.unknown": Severity.WARNING,
     "request.authorization.missing": Severity.ERROR,
     "request.body.incompatible": Severity.ERROR,
     "request.body.unknown": Severity.WARNING,
+    "request.body.wider": Severity.WARNING,  # Accord's own: a matcher's class (_matchers)
     "request.content-type.incompatible": Severity.ERROR,
     "request.content-type.malformed": Severity.ERROR,  # Accord's own: not a media type
     "request.content-type.missing": Severity.WARNING,
     "request.content-type.unknown": Severity.WARNING,
     "request.header.incompatible": Severity.ERROR,
     "request.header.unknown": Severity.WARNING,
+    "request.header.wider": Severity.WARNING,  # Accord's own: a matcher's class
     "request.path-or-method.unknown": Severity.ERROR,
     "request.query.incompatible": Severity.ERROR,
     "request.query.unknown": Severity.WARNING,
+    "request.query.wider": Severity.WARNING,  # Accord's own: a matcher's class
     "response.body.incompatible": Severity.ERROR,
     "response.body.narrower": Severity.WARNING,  # Accord's own: a matcher's class (_matchers)
     "response.body.unknown": Severity.ERROR,
+    "response.content-type.ambiguous": Severity.WARNING,  # Accord's own: no type named
     "response.content-type.incompatible": Severity.ERROR,
     "response.content-type.malformed": Severity.ERROR,  # Accord's own: not a media type
     "response.content-type.unknown": Severity.WARNING,
@@ -47,9 +51,11 @@ MESSAGE_CODES: dict[str, Severity] = {
     "message.content-type.incompatible": Severity.ERROR,
     "message.header.incompatible": Severity.ERROR,
     "message.header.narrower": Severity.WARNING,
+    "message.header.wider": Severity.WARNING,
     "message.operation.direction": Severity.ERROR,
     "message.payload.incompatible": Severity.ERROR,
     "message.payload.narrower": Severity.WARNING,
+    "message.payload.wider": Severity.WARNING,
 }
 
 

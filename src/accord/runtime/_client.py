@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import IO, Any, ClassVar, Self
@@ -81,8 +81,7 @@ class ApiError(Exception):
         self.status = response.status_code
         self.operation = operation
         self.problem: dict[str, Any] | None = None
-        ctype = response.headers.get("content-type", "")
-        if "json" in ctype:
+        if _is_json(response.headers.get("content-type", "")):
             try:
                 body = response.json()
             except ValueError:
@@ -93,6 +92,16 @@ class ApiError(Exception):
         detail = (self.problem or {}).get("detail")
         message = f"{operation}: HTTP {self.status} {title}"
         super().__init__(f"{message}: {detail}" if detail else message)
+
+
+def _is_json(content_type: str) -> bool:
+    """Whether a ``Content-Type`` names JSON: a subtype ``json`` (``application/json``,
+    ``text/json``) or one with the ``+json`` suffix (RFC 6839: ``application/problem+json``),
+    whatever the case and parameters. ``application/jsonlines`` and ``x-json-stream`` are
+    other syntaxes. (The servers read media types with ``accord._media``, which a
+    standalone client cannot import; this is its answer for one type.)"""
+    kind, slash, subtype = content_type.partition(";")[0].lower().partition("/")
+    return bool(slash and kind.strip()) and subtype.strip().rpartition("+")[2] == "json"
 
 
 @cache
@@ -118,69 +127,141 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _simple(value: Any) -> str:
-    """A path parameter or cookie in OpenAPI's ``simple`` style, not exploded: an array's
-    items joined by commas (``1,2``), an object's keys and values (``a,1,b,x``)."""
+def _plain(value: Any) -> Any:
     if isinstance(value, BaseModel):
-        value = value.model_dump(mode="json", by_alias=True, exclude_none=True)
-    if isinstance(value, list | tuple):
-        return ",".join(_text(v) for v in value)
+        return value.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return value
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def _escape(text: str) -> str:
+    return quote(text, safe="")
+
+
+def _segment(text: str) -> str:
+    """A path parameter's text; ``.`` and ``..`` (an empty label) percent-encoded, as a URL
+    would otherwise lose them as dot segments (RFC 3986 §5.2.4)."""
+    return text.replace(".", "%2E") if text in (".", "..") else text
+
+
+#: RFC 6570 expansion per OpenAPI style: (prefix, exploded separator, named)
+_OPERATORS = {
+    "simple": ("", ",", False),
+    "label": (".", ".", False),
+    "matrix": (";", ";", True),
+    "form": ("", "; ", True),  # a cookie: exploded items are cookies of their own
+    "cookie": ("", "; ", True),
+}
+
+
+def _styled(
+    name: str,
+    value: Any,
+    style: str = "simple",
+    explode: bool = False,
+    escape: Callable[[str], str] = _same,
+) -> str:
+    """A path, header or cookie parameter as its OpenAPI style writes it (RFC 6570).
+
+    ``simple`` joins an array's items with commas (``blue,black``) and an object's keys
+    and values (``R,100,G,200``, exploded ``R=100,G=200``); ``label`` prefixes ``.``
+    (exploded items separated by ``.``), ``matrix`` writes ``;name=...`` (exploded
+    ``;name=a;name=b``, ``;R=100;G=200``), and ``form`` or ``cookie`` (cookies) write
+    ``name=...`` (exploded ``name=a; name=b``, ``R=100; G=200``). ``escape`` encodes
+    each name and value, never the delimiters.
+    """
+    value = _plain(value)
+    first, separator, named = _OPERATORS.get(style, _OPERATORS["simple"])
+    key = escape(name)
     if isinstance(value, dict):
-        return ",".join(f"{k},{_text(v)}" for k, v in value.items() if v is not None)
-    return _text(value)
+        items = [(escape(str(k)), escape(_text(v))) for k, v in value.items() if v is not None]
+        if explode:
+            return first + separator.join(f"{k}={v}" for k, v in items)
+        text = ",".join(part for item in items for part in item)
+    elif isinstance(value, list | tuple):
+        parts = [escape(_text(v)) for v in value]
+        if explode:
+            return first + separator.join(f"{key}={p}" if named else p for p in parts)
+        text = ",".join(parts)
+    else:
+        text = escape(_text(value))
+    if not named:
+        return first + text
+    if style == "matrix" and not text:
+        return f";{key}"
+    return f"{first}{key}={text}"
 
 
 def _clean(values: Mapping[str, Any] | None) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, raw in (values or {}).items():
-        if raw is None:
-            continue
-        value = raw.model_dump(mode="json") if isinstance(raw, BaseModel) else raw
-        out[key] = ("true" if value else "false") if isinstance(value, bool) else value
-    return out
+    return {key: value for key, value in (values or {}).items() if value is not None}
 
 
-#: a query parameter's ``(style, explode)`` where it differs from ``("form", True)``
+#: a parameter's ``(style, explode)`` by name, where it differs from its location's default:
+#: ``("form", True)`` in the query and cookies, ``("simple", False)`` in the path and headers
 Styles = Mapping[str, tuple[str, bool]]
+_DEFAULT_STYLES = {"query": ("form", True), "cookie": ("form", True)}
 _DELIMITERS = {"form": ",", "spaceDelimited": " ", "pipeDelimited": "|"}
 
 
 def _pairs(
-    name: str, value: Any, style: str = "form", explode: bool = True
+    name: str,
+    value: Any,
+    style: str = "form",
+    explode: bool = True,
+    escape: Callable[[str], str] = _same,
 ) -> list[tuple[str, str]]:
     """``name=value`` pairs for a query parameter or form field, as its style says.
 
     Arrays repeat the name (exploded) or join with the style's delimiter; objects
     become ``name[key]=...`` (``deepObject``, nested as deep as they go), one pair per
-    property (exploded form) or ``name=key,value,...``.
+    property (exploded form) or ``name=key,value,...``. ``escape`` encodes each value
+    (names are left to the caller), and the delimiter unless it is a comma.
     """
-    if isinstance(value, BaseModel):
-        value = value.model_dump(mode="json", by_alias=True, exclude_none=True)
+    value = _plain(value)
     if value is None:
         return []
+    delimiter = _DELIMITERS.get(style, ",")
+    joiner = delimiter if delimiter == "," else escape(delimiter)
     if isinstance(value, dict):
         if style == "deepObject":
-            return [p for k, v in value.items() for p in _pairs(f"{name}[{k}]", v, style, True)]
+            return [
+                p for k, v in value.items() for p in _pairs(f"{name}[{k}]", v, style, True, escape)
+            ]
         if explode:
-            return [(str(k), _text(v)) for k, v in value.items() if v is not None]
-        flat = [x for k, v in value.items() if v is not None for x in (str(k), _text(v))]
-        return [(name, ",".join(flat))]
+            return [(str(k), escape(_text(v))) for k, v in value.items() if v is not None]
+        flat = [escape(x) for k, v in value.items() if v is not None for x in (str(k), _text(v))]
+        return [(name, joiner.join(flat))]
     if isinstance(value, list | tuple):
         if style == "deepObject":
-            return [p for i, v in enumerate(value) for p in _pairs(f"{name}[{i}]", v, style)]
+            return [
+                p
+                for i, v in enumerate(value)
+                for p in _pairs(f"{name}[{i}]", v, style, True, escape)
+            ]
         if explode:
-            return [p for v in value for p in _pairs(name, v, style, explode)]
-        return [(name, _DELIMITERS.get(style, ",").join(_text(v) for v in value))]
-    return [(name, _text(value))]
+            return [p for v in value for p in _pairs(name, v, style, explode, escape)]
+        return [(name, joiner.join(escape(_text(v)) for v in value))]
+    return [(name, escape(_text(value)))]
 
 
-def _encoded(values: Mapping[str, Any] | None, styles: Styles | None) -> list[tuple[str, str]]:
+def _encoded(
+    values: Mapping[str, Any] | None, styles: Styles | None, escape: Callable[[str], str] = _same
+) -> list[tuple[str, str]]:
     styles = styles or {}
     return [
         pair
         for key, value in (values or {}).items()
-        for pair in _pairs(key, dump(value), *styles.get(key, ("form", True)))
+        for pair in _pairs(key, dump(value), *styles.get(key, ("form", True)), escape)
     ]
+
+
+def _query_string(pairs: list[tuple[str, str]]) -> str:
+    """Pairs whose values are percent-encoded already (RFC 3986: a space is ``%20``, and a
+    comma between items stays a comma), as a query string."""
+    return "&".join(f"{quote(name, safe='')}={value}" for name, value in pairs)
 
 
 def _form_fields(body: Any) -> list[tuple[str, str]]:
@@ -273,7 +354,7 @@ class _Base:
             headers.setdefault(scheme.name, value)
         elif scheme.kind == "query":
             if all(key != scheme.name for key, _ in request["params"]):
-                request["params"].append((scheme.name, value))
+                request["params"].append((scheme.name, _escape(value)))
         elif scheme.kind == "cookie":
             cookie = f"{scheme.name}={value}"
             old = headers.get("Cookie")
@@ -292,22 +373,34 @@ class _Base:
         content_type: str | None,
         accept: str | None,
         security: Security | None,
-        query_styles: Styles | None = None,
+        styles: Mapping[str, Styles] | None = None,
     ) -> dict[str, Any]:
-        url = _PARAM.sub(lambda m: quote(_simple(path_params[m.group(1)]), safe=""), path)
-        all_headers = {**self.headers, **{k: _text(v) for k, v in _clean(headers).items()}}
+        styles = styles or {}
+
+        def styled(location: str, name: str, value: Any, escape: Callable[[str], str]) -> str:
+            default = _DEFAULT_STYLES.get(location, ("simple", False))
+            style, explode = styles.get(location, {}).get(name, default)
+            return _styled(name, value, style, explode, escape)
+
+        url = _PARAM.sub(
+            lambda m: _segment(styled("path", m.group(1), path_params[m.group(1)], _escape)), path
+        )
+        sent = {k: styled("header", k, v, _same) for k, v in _clean(headers).items()}
+        all_headers = {**self.headers, **sent}
         if accept and "accept" not in {h.lower() for h in all_headers}:
             all_headers["Accept"] = accept
         jar = _clean(cookies)
         if jar:
-            all_headers["Cookie"] = "; ".join(f"{k}={_simple(v)}" for k, v in jar.items())
+            all_headers["Cookie"] = "; ".join(styled("cookie", k, v, _same) for k, v in jar.items())
         request: dict[str, Any] = {
             "method": method,
             "url": self.base_url + url,
-            "params": _encoded(query, query_styles),
+            "params": _encoded(query, styles.get("query"), _escape),
             "headers": all_headers,
         }
         self._authorize(security, request)
+        if params := request.pop("params"):
+            request["url"] += ("&" if "?" in request["url"] else "?") + _query_string(params)
         if body is None:
             return request
         if body_kind == "json":
@@ -423,11 +516,11 @@ class ClientBase(_Base):
         content_type: str | None = None,
         accept: str | None = None,
         security: Security | None = None,
-        query_styles: Styles | None = None,
+        styles: Mapping[str, Styles] | None = None,
     ) -> Any:
         request = self._build(
             method, path, path_params or {}, query, headers, cookies,
-            body, body_kind, content_type, accept, security, query_styles,
+            body, body_kind, content_type, accept, security, styles,
         )  # fmt: skip
         response = self.client.request(**request)
         return self._parse(response, expect, operation)
@@ -478,11 +571,11 @@ class AsyncClientBase(_Base):
         content_type: str | None = None,
         accept: str | None = None,
         security: Security | None = None,
-        query_styles: Styles | None = None,
+        styles: Mapping[str, Styles] | None = None,
     ) -> Any:
         request = self._build(
             method, path, path_params or {}, query, headers, cookies,
-            body, body_kind, content_type, accept, security, query_styles,
+            body, body_kind, content_type, accept, security, styles,
         )  # fmt: skip
         try:
             response = await self.client.request(**request)
