@@ -149,9 +149,9 @@ def test_can_i_deploy_selectors_agree_with_the_pact_cli(tmp_path: Path) -> None:
         assert latest.stdout.startswith("no: reader the latest version (r2) cannot be deployed")
 
 
-def test_can_i_deploy_names_what_the_broker_lacks(shared_broker: str, tmp_path: Path) -> None:
-    """An unknown pacticipant, version, branch, tag or environment: exit 2, one line, with
-    the nearest name the broker has."""
+def test_unknown_names_get_a_did_you_mean(shared_broker: str, tmp_path: Path) -> None:
+    """An unknown pacticipant, version, branch, tag or environment (can-i-deploy and the
+    record commands): exit 2, one line, with the nearest name the broker has."""
     env = {"PACT_BROKER_BASE_URL": shared_broker}
     pact = write_pact(tmp_path, reader_pact())
     done = accord("publish", str(pact), "--version", "1.0.0", "--branch", "main", "--tag", "dev",
@@ -173,6 +173,16 @@ def test_can_i_deploy_names_what_the_broker_lacks(shared_broker: str, tmp_path: 
         assert done.stderr.startswith("accord: error: broker ")
     both = accord("can-i-deploy", "reader", "--version", "1.0.0", "--branch", "main", **env)
     assert both.returncode == 2 and "give one of --version, --branch" in both.stderr
+    # the record commands too
+    for command, extra in (("record-undeployment", ()), ("record-deployment", ("--version", "1")),
+                           ("record-support-ended", ("--version", "1"))):  # fmt: skip
+        misspelt = accord(command, "readr", "--environment", "staging", *extra, **env)
+        assert misspelt.returncode == 2 and misspelt.stderr.count("\n") == 1, command
+        assert "no pacticipant named 'readr' (did you mean 'reader'?)" in misspelt.stderr
+    no_version = accord("record-deployment", "reader", "--environment", "staging", "--version",
+                        "1.0.1", **env)  # fmt: skip
+    assert no_version.returncode == 2
+    assert "reader has no version '1.0.1' (did you mean '1.0.0'?)" in no_version.stderr
 
 
 def test_undeployment_and_support_ended_as_the_pact_cli_records_them(tmp_path: Path) -> None:

@@ -408,6 +408,10 @@ class BrokerClient:
             if (version is None or number(r) == version)
             and (instance is None or instance_of(r) == instance)
         ]
+        if not records:
+            found = self._unknown(pacticipant, VersionSelector(latest=True), None)
+            if found is not None:
+                raise AccordError(found)
         if not chosen:
             what = "released and supported" if release else "deployed"
             there = ", ".join(
@@ -456,7 +460,11 @@ class BrokerClient:
     ) -> None:
         """Record that ``version`` is deployed to (or released in) ``environment``."""
         href = self.relation("pb:pacticipant-version", pacticipant=pacticipant, version=version)
-        resource = self.request("GET", href) or {}
+        try:
+            resource = self.request("GET", href) or {}
+        except AccordError as exc:
+            found = self._unknown(pacticipant, VersionSelector(version=version), None)
+            raise (exc if found is None else AccordError(found)) from None
         rel = "pb:record-release" if release else "pb:record-deployment"
         links = (resource.get("_links") or {}).get(rel) or []
         target = next((x["href"] for x in links if x.get("name") == environment), None)
