@@ -127,6 +127,7 @@ def test_can_i_deploy_selectors_agree_with_the_pact_cli(tmp_path: Path) -> None:
             (["--version", "r1", "--to-environment", "prod"],
              ["--version", "r1", "--to-environment", "prod"], 0),
             (["--latest"], ["--latest"], 1),  # r2
+            (["--latest", "dev", "--to", "prod"], ["--latest", "dev", "--to", "prod"], 0),
             (["--latest", "--tag", "dev", "--to", "prod"], ["--latest", "dev", "--to", "prod"], 0),
             (["--branch", "main", "--to-environment", "prod"],
              ["--branch", "main", "--to-environment", "prod"], 0),

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 from accord._asgi import ServerLimits
 from accord._errors import AccordError
@@ -271,6 +272,56 @@ def create_environment(
 
 
 # -- used by `accord can-i-deploy` and `accord verify` ------------------------------------
+
+
+def latest_tag_args(args: list[str], takes_value: set[str]) -> list[str]:
+    """The Pact CLI's ``--latest TAG`` (and ``--latest=TAG``) as ``--latest --tag TAG``.
+
+    ``--latest`` is a flag here (typer has no options with an optional value), so a word
+    after it is its tag only when SERVICE came before it, and it is not an option: ``reader
+    --latest prod`` is the latest ``prod`` version of reader, ``--latest reader`` is
+    reader's latest version."""
+    out: list[str] = []
+    positional = False
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            return out + args[i:]
+        if arg.startswith("--latest="):
+            out += ["--latest", "--tag", arg.split("=", 1)[1]]
+        elif arg == "--latest" and positional and i + 1 < len(args):
+            following = args[i + 1]
+            if following.startswith("-"):
+                out.append(arg)
+            else:
+                out += ["--latest", "--tag", following]
+                i += 1
+        elif arg.startswith("-"):
+            out.append(arg)
+            if "=" not in arg and arg in takes_value and i + 1 < len(args):
+                out.append(args[i + 1])
+                i += 1
+        else:
+            out.append(arg)
+            positional = True
+        i += 1
+    return out
+
+
+class LatestTagCommand(TyperCommand):
+    """``accord can-i-deploy``: reads ``--latest TAG`` as the Pact CLI does."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        takes_value = {
+            name
+            for param in self.params
+            if getattr(param, "param_type_name", "") == "option"
+            and not getattr(param, "is_flag", False)
+            and not getattr(param, "count", False)
+            for name in (*param.opts, *param.secondary_opts)
+        }
+        return super().parse_args(ctx, latest_tag_args(args, takes_value))
 
 
 def version_selector(

@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 
 def register(app: typer.Typer) -> None:
     app.command()(verify)
-    app.command("can-i-deploy")(can_i_deploy)
+    from accord.cli._cmd_broker import LatestTagCommand  # noqa: PLC0415
+
+    app.command("can-i-deploy", cls=LatestTagCommand)(can_i_deploy)
 
 
 def _gates(workspace: Workspace) -> list[str]:
@@ -288,12 +290,15 @@ def can_i_deploy(
     ] = None,
     latest: Annotated[
         bool,
-        typer.Option("--latest", help="With a broker: SERVICE's latest version (see --tag)."),
+        typer.Option(
+            "--latest",
+            help="With a broker: SERVICE's latest version (--latest TAG: with that tag).",
+        ),
     ] = False,
     tag: Annotated[
         str | None,
         typer.Option(
-            help="With --latest: the latest version with this tag (the Pact CLI's --latest TAG)."
+            help="With --latest: the latest version with this tag (as --latest TAG)."
         ),
     ] = None,
     branch: Annotated[
@@ -329,8 +334,8 @@ def can_i_deploy(
 ) -> None:
     """Whether SERVICE can be deployed: its pacts passed verification (locally or in a broker).
 
-    With a broker, the broker's matrix answers for SERVICE at --version (or its --latest,
-    with --tag, its latest on --branch or on its --main-branch) against the versions in
+    With a broker, the broker's matrix answers for SERVICE at --version (or its --latest
+    [TAG], its latest on --branch or on its --main-branch) against the versions in
     --to-environment (or the latest ones, with tag --to). Without, the local results
     store answers for the workspace's current pacts and versions, by the same rules.
     """
