@@ -297,9 +297,7 @@ def can_i_deploy(
     ] = False,
     tag: Annotated[
         str | None,
-        typer.Option(
-            help="With --latest: the latest version with this tag (as --latest TAG)."
-        ),
+        typer.Option(help="With --latest: the latest version with this tag (as --latest TAG)."),
     ] = None,
     branch: Annotated[
         str | None,
