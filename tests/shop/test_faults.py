@@ -12,7 +12,7 @@ import time
 import httpx
 import pytest
 
-from tests.shop.conftest import Process
+from tests.shop.conftest import Process, assert_settled
 from tests.shop.test_processes import _create_product, _order, auth
 
 pytestmark = pytest.mark.slow
@@ -38,16 +38,7 @@ def _assert_invariant(processes: dict[str, Process], timeout: float = 20) -> Non
     while _rows(orders, "SELECT id FROM orders WHERE state IN ('pending', 'unresolved')"):
         assert time.monotonic() < deadline, "recovery left orders pending or unresolved"
         time.sleep(0.2)
-    confirmed = {r[0] for r in _rows(orders, "SELECT id FROM orders WHERE state = 'confirmed'")}
-    kept = _rows(
-        payments,
-        "SELECT id, order_id FROM charges WHERE status = 'succeeded' AND amount_refunded = 0",
-    )
-    assert {order_id for _, order_id in kept} <= confirmed, (kept, confirmed)
-    held = _rows(catalog, "SELECT id FROM reservations WHERE state = 'held'")
-    assert held == []
-    stock = _rows(catalog, "SELECT on_hand, reserved FROM stock")
-    assert all(reserved == 0 for _, reserved in stock), stock
+    assert_settled(orders.db, payments.db, catalog.db)
 
 
 @pytest.mark.parametrize("point", ["after_reserve", "after_charge", "after_commit"])
