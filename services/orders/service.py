@@ -162,6 +162,7 @@ class Orders:
         self.deps = deps
         self.exit_at = exit_at
         self._in_flight: set[str] = set()  # orders a request of this process is placing
+        self._cancelling: set[str] = set()  # orders a request of this process is cancelling
 
     def _fault(self, point: str) -> None:
         if self.exit_at == point:  # a test's way to kill the process at a saga point
@@ -565,6 +566,18 @@ class Orders:
         order = await self.get_order(order_id)
         if order.state.value != "confirmed":
             raise HttpProblem(409, "Conflict", f"order {order_id} is {order.state.value}")
+        if order_id in self._cancelling:  # checked and claimed with no await in between
+            raise HttpProblem(
+                409, "Conflict", f"order {order_id} is being cancelled by another request"
+            )
+        self._cancelling.add(order_id)
+        try:
+            return await self._cancel(order)
+        finally:
+            self._cancelling.discard(order_id)
+
+    async def _cancel(self, order: models.Order) -> models.Order:
+        order_id = order.id.root
         try:
             if order.charge_id is not None:
                 refund = payments_models.RefundCreate.model_validate({"reason": "order_cancelled"})
