@@ -106,8 +106,10 @@ async def _call(service: str, call: Callable[[], Awaitable[T | None]]) -> T:
     try:
         result = await call()
     except httpx.TimeoutException as exc:
+        log.warning("%s: %s %s", service, type(exc).__name__, exc)
         raise _Unavailable(service, True, not isinstance(exc, _NEVER_SENT)) from None
     except httpx.TransportError as exc:
+        log.warning("%s: %s %s", service, type(exc).__name__, exc)
         raise _Unavailable(service, False, not isinstance(exc, _NEVER_SENT)) from None
     except ApiError as exc:
         if 400 <= exc.status < 500:

@@ -150,7 +150,8 @@ class Process:
 def processes(tmp_path: Path) -> Iterator[dict[str, Process]]:
     # this checkout's src first: the children run the code under test, not an installed copy
     pythonpath = f"{REPO / 'src'}{os.pathsep}{REPO}"
-    env = {**os.environ, "ACCORD_JWT_SECRET": "test-secret", "PYTHONPATH": pythonpath}
+    env = {**os.environ, "ACCORD_JWT_SECRET": "test-secret", "PYTHONPATH": pythonpath,
+           "ORDERS_RECOVERY_INTERVAL": "0.5"}  # fmt: skip
     ports = {name: free_port() for name in ("catalog", "payments", "orders")}
     env["ORDERS_CATALOG_URL"] = f"http://127.0.0.1:{ports['catalog']}"
     env["ORDERS_PAYMENTS_URL"] = f"http://127.0.0.1:{ports['payments']}"
