@@ -19,6 +19,7 @@ from generated.orders.client import OrdersClient
 from generated.reviews import models as reviews_models
 from generated.reviews.client import ReviewsClient
 from generated.runtime import ApiError
+from pydantic import ValidationError
 
 __all__ = [
     "OrderLine",
@@ -119,6 +120,17 @@ def _refused(exc: ApiError) -> StorefrontError:
     return StorefrontError(exc.status, f"{title}: {detail}" if detail else str(title))
 
 
+def _why(exc: Exception) -> str:
+    """One line: each field a model refused, with pydantic's reason, else the first line."""
+    if isinstance(exc, ValidationError):
+        where = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or '(body)'}: {e['msg']}" for e in exc.errors()[:5]
+        )
+        more = f" and {exc.error_count() - 5} more" if exc.error_count() > 5 else ""
+        return f"{exc.title}: {where}{more}"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
 def _ask(service: str, call: Callable[[], T | None]) -> T:
     """``call()``'s answer. A refusal stays an ``ApiError`` for the caller to read; an answer
     that breaks the service's contract (not JSON, cut short, the wrong shape, no body) is a
@@ -126,8 +138,9 @@ def _ask(service: str, call: Callable[[], T | None]) -> T:
     try:
         answer = call()
     except (ValueError, httpx.DecodingError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise StorefrontError(502, f"{service} answered against its contract ({first})") from None
+        raise StorefrontError(
+            502, f"{service} answered against its contract ({_why(exc)})"
+        ) from None
     if answer is None:
         raise StorefrontError(502, f"{service} answered with no body")
     return answer
