@@ -36,9 +36,11 @@ $(CHROMIUM) $(REDIS) $(NATS) $(RABBITMQ):
 
 # Node.js runs the shop's JavaScript parts: the reviews service and the web and notifications
 # consumers' pact-js tests; and swagger-mock-validator, the peer `accord crosscheck` is compared with live
-# (tests/peers/smv). Their npm dependencies are installed exactly from each folder's package-lock.json
+# (tests/peers/smv); and the SARIF 2.1.0 schema, as @microsoft/jest-sarif ships it, that
+# tests/cli/test_sarif.py validates against (tests/peers/sarif). Their npm dependencies are
+# installed exactly from each folder's package-lock.json
 NODE     := /usr/bin/node
-NODE_DIRS := services/reviews consumers/web consumers/notifications tests/peers/smv
+NODE_DIRS := services/reviews consumers/web consumers/notifications tests/peers/smv tests/peers/sarif
 NODE_STAMPS := $(addsuffix /node_modules/.package-lock.json,$(NODE_DIRS))
 $(NODE):
 	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm

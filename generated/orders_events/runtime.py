@@ -72,7 +72,9 @@ def where(
     return [fill(template, values)], options
 
 
-def route(address: str, options: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+async def route(
+    broker: NatsBroker, address: str, options: dict[str, Any]
+) -> tuple[list[Any], dict[str, Any]]:
     """Where :func:`publish` sends to ``address``: the broker's positional and keyword
     arguments."""
     return [address], options
@@ -137,7 +139,7 @@ async def publish(
         sent = {"content-type": "application/json", **sent}
     else:
         body = payload
-    args, kwargs = route(fill(address, values), options)
+    args, kwargs = await route(broker, fill(address, values), options)
     publisher: Any = broker.publish  # its overloads are keyed by literal options
     await publisher(body, *args, headers=sent, **kwargs)
 

@@ -13,8 +13,15 @@ A row the event's model refuses (or whose order id cannot be part of a subject) 
 never publish: the relay moves it to ``outbox_dead_letters`` with the reason, in one
 transaction, logs it at error level and goes on with the rows after it. Nothing is
 deleted; the service's ``/healthz`` says ``"outbox": "degraded, N dead-lettered"`` for as
-long as dead letters are kept (:meth:`OutboxRelay.health`). A broker that is away is not
+long as dead letters are kept (:func:`outbox_health`). A broker that is away is not
 the row's fault: those rows stay and are retried.
+
+Once the cause is dealt with (a release whose model takes the event, or a row mended by
+hand), :func:`replay_dead_letters` checks each dead letter again with the current models
+and moves the ones that pass back to the outbox, under their old sequence number, in one
+transaction; the others stay with the new reason. ``python -m services.orders
+dead-letters`` lists them and ``... dead-letters replay ID...|--all`` replays them
+(``services/orders/__main__.py``).
 """
 
 from __future__ import annotations
@@ -23,12 +30,14 @@ import asyncio
 import json
 import logging
 import sqlite3
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from generated.orders import models
 from generated.orders_events import app as event_app
 from generated.orders_events import models as event_models
+from generated.orders_events.runtime import fill
 from pydantic import ValidationError
 
 from accord.runtime import Database, new_id, utcnow
@@ -39,10 +48,14 @@ __all__ = [
     "OUTBOX_SCHEMA",
     "STREAM",
     "SUBJECTS",
+    "DeadLetter",
     "OutboxRelay",
+    "Replay",
+    "dead_letters",
     "event_for",
     "outbox_health",
     "record_event",
+    "replay_dead_letters",
 ]
 
 log = logging.getLogger("services.orders.events")
@@ -126,6 +139,85 @@ def outbox_health(db: Database) -> dict[str, Any]:
         "outbox": f"degraded, {dead} dead-lettered",
         "dead_lettered": dead,
     }
+
+
+@dataclass(slots=True, frozen=True)
+class DeadLetter:
+    """A kept row of ``outbox_dead_letters``: why it was refused and when."""
+
+    seq: int
+    event_id: str
+    subject: str
+    dead_at: str
+    reason: str
+
+
+@dataclass(slots=True)
+class Replay:
+    """What :func:`replay_dead_letters` did: rows moved back to the outbox, rows still
+    refused (with the new reason) and ids that name no dead letter."""
+
+    replayed: list[DeadLetter] = field(default_factory=list)
+    refused: list[DeadLetter] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+
+
+def dead_letters(db: Database) -> list[DeadLetter]:
+    """Every kept dead letter, oldest first."""
+    with db.connect() as conn:
+        rows = conn.execute(
+            "SELECT seq, event_id, subject, dead_at, reason FROM outbox_dead_letters ORDER BY seq"
+        ).fetchall()
+    return [DeadLetter(*row) for row in rows]
+
+
+def replay_dead_letters(db: Database, ids: Sequence[str] | None = None) -> Replay:
+    """Check the dead letters ``ids`` names (event ids or sequence numbers; None: all) with
+    the current models, and in one transaction move those that pass back to the outbox
+    (under their old sequence number, so the relay publishes them next) and give those
+    still refused their new reason."""
+    done = Replay()
+    with db.transaction() as conn:
+        rows = conn.execute("SELECT * FROM outbox_dead_letters ORDER BY seq").fetchall()
+        chosen = rows
+        if ids is not None:
+            by_id = {key: row for row in rows for key in (row["event_id"], str(row["seq"]))}
+            done.unknown = [i for i in dict.fromkeys(ids) if i not in by_id]
+            wanted = {by_id[i]["seq"] for i in ids if i in by_id}
+            chosen = [row for row in rows if row["seq"] in wanted]
+        for row in chosen:
+            reason = _refusal(conn, row)
+            letter = DeadLetter(row["seq"], row["event_id"], row["subject"], row["dead_at"],
+                                reason or row["reason"])  # fmt: skip
+            if reason is not None:
+                conn.execute(
+                    "UPDATE outbox_dead_letters SET reason = ? WHERE seq = ?", (reason, row["seq"])
+                )
+                done.refused.append(letter)
+                continue
+            conn.execute(
+                "INSERT INTO outbox (seq, event_id, subject, payload, created_at) "
+                "SELECT seq, event_id, subject, payload, created_at FROM outbox_dead_letters "
+                "WHERE seq = ?",
+                (row["seq"],),
+            )
+            conn.execute("DELETE FROM outbox_dead_letters WHERE seq = ?", (row["seq"],))
+            done.replayed.append(letter)
+    for letter in done.replayed:
+        log.info("outbox: dead letter %s (row %s) replayed", letter.event_id, letter.seq)
+    return done
+
+
+def _refusal(conn: sqlite3.Connection, row: sqlite3.Row) -> str | None:
+    """Why the current models still refuse the dead letter ``row`` (None: they take it)."""
+    try:
+        _prepare(row)
+    except (ValueError, KeyError, TypeError) as exc:
+        return _reason(exc)
+    taken = conn.execute(
+        "SELECT 1 FROM outbox WHERE seq = ? OR event_id = ?", (row["seq"], row["event_id"])
+    ).fetchone()
+    return "already in the outbox" if taken else None
 
 
 #: sends one prepared row with the generated publisher
@@ -217,11 +309,12 @@ def _reason(exc: Exception) -> str:
 
 
 def _prepare(row: sqlite3.Row) -> _Send:
-    """The call that publishes ``row``, its payload and headers already checked by their
-    models (raises what they raise: a :class:`ValueError` or :class:`KeyError`)."""
+    """The call that publishes ``row``, its payload, headers and subject already checked
+    (raises what the models raise: a :class:`ValueError` or :class:`KeyError`)."""
     payload = json.loads(row["payload"])
     headers = event_models.EventHeaders.model_validate({"Nats-Msg-Id": row["event_id"]})
     order_id, kind = str(payload["order_id"]), payload["type"]
+    fill(event_app.ADDRESSES["publishOrderConfirmed"], {"orderId": order_id})  # a subject token
     jetstream: dict[str, Any] = {"stream": STREAM, "timeout": 5.0}
     if kind == "order.confirmed":
         confirmed = event_models.OrderConfirmed.model_validate(payload)

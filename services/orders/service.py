@@ -76,21 +76,53 @@ class _KeyTaken(Exception):
 
 
 class _Unavailable(Exception):
+    """A dependency gave no usable answer: what the request did there is unknown unless
+    ``maybe_sent`` is False (no connection was made, the request never left)."""
+
     def __init__(self, service: str, timeout: bool, maybe_sent: bool = True) -> None:
+        super().__init__(f"{service} {'timed out' if timeout else 'is unavailable'}")
         self.service, self.timeout = service, timeout
-        self.maybe_sent = maybe_sent  # False: no connection was made, the request never left
+        self.maybe_sent = maybe_sent
+
+
+class _BadAnswer(_Unavailable):
+    """A dependency answered, but with a server error or something its contract does not
+    allow (not JSON, cut short, the wrong shape): the request may have taken effect (502)."""
+
+    def __init__(self, service: str, what: str) -> None:
+        super().__init__(service, timeout=False)
+        self.what = what
+        self.args = (f"{service} {what}",)
 
 
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
 
 
-async def _call(service: str, call: Callable[[], Awaitable[T]]) -> T:
+async def _call(service: str, call: Callable[[], Awaitable[T | None]]) -> T:
+    """``call()``'s parsed answer. Anything but a documented answer or a 4xx refusal
+    (``ApiError``, a decision of the dependency's) raises :class:`_Unavailable`: a
+    transport failure, a 5xx (503 and 504 keep their meaning), or an answer its contract
+    does not allow, an undocumented 2xx included (:class:`_BadAnswer`)."""
     try:
-        return await call()
+        result = await call()
     except httpx.TimeoutException as exc:
+        log.warning("%s: %s %s", service, type(exc).__name__, exc)
         raise _Unavailable(service, True, not isinstance(exc, _NEVER_SENT)) from None
     except httpx.TransportError as exc:
+        log.warning("%s: %s %s", service, type(exc).__name__, exc)
         raise _Unavailable(service, False, not isinstance(exc, _NEVER_SENT)) from None
+    except ApiError as exc:
+        if 400 <= exc.status < 500:
+            raise
+        if exc.status in (503, 504):
+            raise _Unavailable(service, exc.status == 504) from None
+        raise _BadAnswer(service, f"answered {exc.status}") from None
+    except (ValueError, httpx.DecodingError) as exc:  # not JSON, or not the documented shape
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise _BadAnswer(service, f"answered against its contract ({first})") from None
+    if result is None:  # every call orders makes documents a body
+        raise _BadAnswer(service, "answered with no body")
+    return result
 
 
 def _unorderable(detail: str) -> HttpProblem:
@@ -100,13 +132,16 @@ def _unorderable(detail: str) -> HttpProblem:
 
 
 def _problem(exc: _Unavailable, kept: str | None = None) -> HttpProblem:
-    detail = (
-        f"{exc.service} did not answer in time"
-        if exc.timeout
-        else (f"{exc.service} cannot be reached")
-    )
+    if isinstance(exc, _BadAnswer):
+        detail = f"{exc.service} {exc.what}"
+    elif exc.timeout:
+        detail = f"{exc.service} did not answer in time"
+    else:
+        detail = f"{exc.service} cannot be reached"
     if kept is not None:
         detail += f"; order {kept} is kept as unresolved and will be finished"
+    if isinstance(exc, _BadAnswer):
+        return HttpProblem(502, "Bad Gateway", detail)
     if exc.timeout:
         return HttpProblem(504, "Gateway Timeout", detail)
     return HttpProblem(503, "Service Unavailable", detail)
@@ -129,6 +164,7 @@ class Orders:
         self.deps = deps
         self.exit_at = exit_at
         self._in_flight: set[str] = set()  # orders a request of this process is placing
+        self._cancelling: set[str] = set()  # orders a request of this process is cancelling
 
     def _fault(self, point: str) -> None:
         if self.exit_at == point:  # a test's way to kill the process at a saga point
@@ -316,18 +352,18 @@ class Orders:
             if exc.status == 409:
                 self._update(order_id, state="failed", failure_reason="out_of_stock")
                 return
-            raise HttpProblem(502, "Bad Gateway", f"catalog answered {exc.status}") from None
+            # refused: nothing is reserved, so the caller's order is dropped (502)
+            raise _BadAnswer("catalog", f"refused the reservation ({exc.status})") from None
         reservation_id = reservation.id.root
         self._update(order_id, reservation_id=reservation_id)
         self._fault("after_reserve")
         try:
             charge = await self._charge(order, body.payment_token.root)
         except ApiError as exc:  # payments refused: nothing was charged
-            await self._release(reservation_id)
             if exc.status == 402:
-                self._update(order_id, state="failed", failure_reason="payment_method_unusable")
+                await self._fail(order_id, reservation_id, "payment_method_unusable")
                 return
-            self._update(order_id, state="failed", failure_reason="payment_interrupted")
+            await self._fail(order_id, reservation_id, "payment_interrupted")
             raise HttpProblem(502, "Bad Gateway", f"payments answered {exc.status}") from None
         except _Unavailable as exc:
             if exc.maybe_sent or not await self._release(reservation_id):
@@ -336,8 +372,7 @@ class Orders:
         self._fault("after_charge")
         self._update(order_id, charge_id=charge.id.root)
         if charge.status.value == "declined":
-            await self._release(reservation_id)
-            self._update(order_id, state="failed", failure_reason="payment_declined")
+            await self._fail(order_id, reservation_id, "payment_declined")
             return
         try:
             await _call("catalog", lambda: self.deps.catalog.commit_reservation(reservation_id))
@@ -345,10 +380,21 @@ class Orders:
             self._update(order_id, state="unresolved")
             raise
         except ApiError:  # the reservation is no longer held: undo the charge
-            await self._undo(order_id, reservation_id, charge)
+            if not await self._undo(order_id, reservation_id, charge):
+                self._update(order_id, state="unresolved")  # recovery refunds and releases
+                raise _Unavailable("catalog or payments", timeout=False) from None
             return
         self._fault("after_commit")
         self._update(order_id, state="confirmed")
+
+    async def _fail(self, order_id: str, reservation_id: str, reason: str) -> None:
+        """Release the stock and fail the order. When catalog cannot release it now, the order
+        is kept ``unresolved`` (recovery releases it, never leaving stock held for a failed
+        order) and the caller gets the 503/504."""
+        if not await self._release(reservation_id):
+            self._update(order_id, state="unresolved")
+            raise _Unavailable("catalog", timeout=False)
+        self._update(order_id, state="failed", failure_reason=reason)
 
     async def _charge(
         self, order: models.Order, payment_token: str, *, attempts: int = 2
@@ -522,6 +568,18 @@ class Orders:
         order = await self.get_order(order_id)
         if order.state.value != "confirmed":
             raise HttpProblem(409, "Conflict", f"order {order_id} is {order.state.value}")
+        if order_id in self._cancelling:  # checked and claimed with no await in between
+            raise HttpProblem(
+                409, "Conflict", f"order {order_id} is being cancelled by another request"
+            )
+        self._cancelling.add(order_id)
+        try:
+            return await self._cancel(order)
+        finally:
+            self._cancelling.discard(order_id)
+
+    async def _cancel(self, order: models.Order) -> models.Order:
+        order_id = order.id.root
         try:
             if order.charge_id is not None:
                 refund = payments_models.RefundCreate.model_validate({"reason": "order_cancelled"})
@@ -547,6 +605,8 @@ class Orders:
                 )
         except _Unavailable as exc:
             raise _problem(exc) from None
+        except ApiError as exc:  # refused: the order stays confirmed, the caller may retry
+            raise HttpProblem(502, "Bad Gateway", str(exc)) from None
         self._update(order_id, state="cancelled")
         return await self.get_order(order_id)
 

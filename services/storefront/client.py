@@ -6,10 +6,12 @@ consumer pacts (``tests/consumers/``) pin exactly the fields it depends on.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Self
+from typing import Self, TypeVar
 
+import httpx
 from generated.catalog import models as catalog_models
 from generated.catalog.client import CatalogClient
 from generated.orders import models as orders_models
@@ -17,6 +19,7 @@ from generated.orders.client import OrdersClient
 from generated.reviews import models as reviews_models
 from generated.reviews.client import ReviewsClient
 from generated.runtime import ApiError
+from pydantic import ValidationError
 
 __all__ = [
     "OrderLine",
@@ -28,8 +31,12 @@ __all__ = [
 ]
 
 
+T = TypeVar("T")
+
+
 class StorefrontError(Exception):
-    """A request the shop refused; the message is the problem document's title and detail."""
+    """A request the shop refused (the message is the problem document's title and detail),
+    or an answer the storefront cannot read (``status`` 502)."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
@@ -113,6 +120,32 @@ def _refused(exc: ApiError) -> StorefrontError:
     return StorefrontError(exc.status, f"{title}: {detail}" if detail else str(title))
 
 
+def _why(exc: Exception) -> str:
+    """One line: each field a model refused, with pydantic's reason, else the first line."""
+    if isinstance(exc, ValidationError):
+        where = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or '(body)'}: {e['msg']}" for e in exc.errors()[:5]
+        )
+        more = f" and {exc.error_count() - 5} more" if exc.error_count() > 5 else ""
+        return f"{exc.title}: {where}{more}"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _ask(service: str, call: Callable[[], T | None]) -> T:
+    """``call()``'s answer. A refusal stays an ``ApiError`` for the caller to read; an answer
+    that breaks the service's contract (not JSON, cut short, the wrong shape, no body) is a
+    ``StorefrontError`` with status 502, never a traceback."""
+    try:
+        answer = call()
+    except (ValueError, httpx.DecodingError) as exc:
+        raise StorefrontError(
+            502, f"{service} answered against its contract ({_why(exc)})"
+        ) from None
+    if answer is None:
+        raise StorefrontError(502, f"{service} answered with no body")
+    return answer
+
+
 class Storefront:
     """Browse products, place orders and follow them, through orders and catalog; read and
     write product reviews through reviews (a JavaScript service: same generated client).
@@ -163,7 +196,9 @@ class Storefront:
     def products(self, *, category: str | None = None, limit: int = 20) -> list[ProductSummary]:
         """The first page of products that are for sale, optionally in one category."""
         try:
-            page = self.catalog.list_products(category=category, limit=limit)
+            page = _ask(
+                "catalog", lambda: self.catalog.list_products(category=category, limit=limit)
+            )
         except ApiError as exc:
             raise _refused(exc) from None
         return [_product(p) for p in page.items if p.status.value == "active"]
@@ -171,7 +206,7 @@ class Storefront:
     def product(self, product_id: str) -> ProductSummary | None:
         """One product, or ``None`` when catalog does not know it."""
         try:
-            return _product(self.catalog.get_product(product_id))
+            return _product(_ask("catalog", lambda: self.catalog.get_product(product_id)))
         except ApiError as exc:
             if exc.status == 404:
                 return None
@@ -200,14 +235,17 @@ class Storefront:
             }
         )
         try:
-            return _order(self.orders.create_order(body, idempotency_key=idempotency_key))
+            placed = _ask(
+                "orders", lambda: self.orders.create_order(body, idempotency_key=idempotency_key)
+            )
+            return _order(placed)
         except ApiError as exc:
             raise _refused(exc) from None
 
     def order(self, order_id: str) -> OrderSummary | None:
         """An order's current state, or ``None`` when orders does not know it."""
         try:
-            return _order(self.orders.get_order(order_id))
+            return _order(_ask("orders", lambda: self.orders.get_order(order_id)))
         except ApiError as exc:
             if exc.status == 404:
                 return None
@@ -221,7 +259,8 @@ class Storefront:
     def ratings(self, product_id: str, *, latest: int = 3) -> Ratings:
         """A product's average rating, review count and its ``latest`` reviews."""
         try:
-            return _ratings(self._reviews().list_reviews(product_id, limit=latest))
+            reviews = self._reviews()
+            return _ratings(_ask("reviews", lambda: reviews.list_reviews(product_id, limit=latest)))
         except ApiError as exc:
             raise _refused(exc) from None
 
@@ -231,6 +270,7 @@ class Storefront:
             {"rating": stars, "title": title, **({"body": text} if text else {})}
         )
         try:
-            return self._reviews().create_review(product_id, body).id.root
+            reviews = self._reviews()
+            return _ask("reviews", lambda: reviews.create_review(product_id, body)).id.root
         except ApiError as exc:
             raise _refused(exc) from None

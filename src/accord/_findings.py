@@ -10,7 +10,12 @@ from enum import Enum
 
 from accord._errors import Location
 
-__all__ = ["Finding", "Severity"]
+__all__ = ["UNUSABLE", "UNUSABLE_DESCRIPTION", "Finding", "Severity"]
+
+#: the rule id of an input that could not be used at all (unreadable, not a contract or
+#: pact); lint and crosscheck both report it, and ``accord lint`` exits 2 on it
+UNUSABLE = "unusable-input"
+UNUSABLE_DESCRIPTION = "An input could not be read, parsed or used as a contract or pact."
 
 
 class Severity(Enum):

@@ -5,7 +5,9 @@ Erlang distribution port, an ``epmd`` on a port of its own (``ERL_EPMD_PORT``, s
 here in the foreground so it stops with the test), the node name, the data and log
 folders, the config and plugins files (so ``/etc/rabbitmq`` is never read) and ``HOME``
 (the Erlang cookie). It is ready when it answers the AMQP 0-9-1 protocol header with a
-``Connection.Start`` frame, which it does once its boot is complete.
+``Connection.Start`` frame, which it does once its boot is complete. Each
+:meth:`RabbitNode.fresh_url` is a new virtual host (``rabbitmqctl add_vhost``, under a
+second), as empty as a new broker: no exchange or queue a test declared before.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -25,6 +30,7 @@ from accord._process import Process, free_port
 #: Debian's entry point (``/usr/sbin/rabbitmq-server`` is a wrapper that switches to the
 #: rabbitmq user and writes to /var/log)
 SERVER = Path("/usr/lib/rabbitmq/bin/rabbitmq-server")
+CTL = SERVER.with_name("rabbitmqctl")
 READY_TIMEOUT = 30.0
 
 
@@ -38,9 +44,25 @@ def _answers_amqp(port: int) -> bool:
         return False
 
 
+@dataclass(slots=True, frozen=True)
+class RabbitNode:
+    url: str  # the default virtual host's
+    env: dict[str, str]  # the node's environment, which rabbitmqctl needs to reach it
+
+    def fresh_url(self) -> str:
+        """The ``amqp://`` URL of a new, empty virtual host that guest may use."""
+        name = f"fresh-{uuid.uuid4().hex[:8]}"
+        for command in (["add_vhost", name], ["set_permissions", "-p", name, "guest"] + [".*"] * 3):
+            done = subprocess.run([str(CTL), *command], env=self.env, capture_output=True,
+                                  text=True, timeout=60, check=False)  # fmt: skip
+            if done.returncode != 0:
+                pytest.fail(f"rabbitmqctl {' '.join(command)}: {done.stderr or done.stdout}")
+        return self.url + name
+
+
 @contextmanager
-def rabbitmq_server(folder: Path) -> Iterator[str]:
-    """A running RabbitMQ node whose data is under ``folder``; yields its ``amqp://`` URL.
+def rabbitmq_server(folder: Path) -> Iterator[RabbitNode]:
+    """A running RabbitMQ node whose data is under ``folder``.
     Fails when Debian's ``rabbitmq-server`` is not installed (``make setup``)."""
     epmd_binary = shutil.which("epmd")
     if not SERVER.exists() or epmd_binary is None:
@@ -80,4 +102,4 @@ def rabbitmq_server(folder: Path) -> Iterator[str]:
             if time.monotonic() > deadline:
                 pytest.fail(f"rabbitmq-server not ready in {READY_TIMEOUT:g} s:\n{node.log_tail()}")
             time.sleep(0.1)
-        yield f"amqp://guest:guest@127.0.0.1:{amqp_port}/"
+        yield RabbitNode(f"amqp://guest:guest@127.0.0.1:{amqp_port}/", env)

@@ -194,12 +194,33 @@ def test_a_redis_document_is_served_on_redis(packages: Path, redis_url: str) -> 
     assert any("/on" in p for p in violation["problems"]), violation
 
 
+async def _beside_rabbitmq(
+    url: str,
+    mock: EventMock,
+    register: Callable[[Any], None] = lambda broker: None,
+    send: Callable[[Any], Awaitable[None]] | None = None,
+) -> dict[str, Any]:
+    """Run ``mock`` beside a FastStream RabbitMQ broker on which ``register`` put the
+    generated subscribers; once the mock has published, ``send(broker)``. Its counters."""
+    from faststream.rabbit import RabbitBroker  # noqa: PLC0415
+
+    broker = RabbitBroker(url)
+    register(broker)
+    await broker.start()
+    try:
+        return await _mock_round(mock, None if send is None else lambda: send(broker))
+    finally:
+        await broker.stop()
+
+
 @pytest.mark.slow
 def test_an_amqp_document_is_served_on_rabbitmq(
     packages: Path,
     corpus: Path,
     rabbitmq_url: str,
 ) -> None:
+    """The mock of the RPC client publishes requests the generated server reads; the mock
+    of the server checks what the generated client sends it."""
     url = rabbitmq_url
     client = AsyncContract.from_path(corpus / RPC.format("client"))
     server = AsyncContract.from_path(corpus / RPC.format("server"))
@@ -208,43 +229,20 @@ def test_an_amqp_document_is_served_on_rabbitmq(
     client_app = _generated(packages, "evpkg_mock_cli", client, "app")
     requests: list[Any] = []
 
-    async def mock_as_client() -> dict[str, Any]:
-        """The mock of the client publishes requests; the generated server reads them."""
-        from faststream.rabbit import RabbitBroker  # noqa: PLC0415
-
-        broker = RabbitBroker(url)
-
+    def register(broker: Any) -> None:
         @server_app.subscribe_sum(broker)
         async def on_sum(request: Any, message: Any) -> None:
             requests.append(request)
 
-        await broker.start()
-        try:
-            mock = EventMock(client, EventMockConfig(url, count=3, rate=0, seed=1))
-            return await _mock_round(mock)
-        finally:
-            await broker.stop()
+    async def send(broker: Any) -> None:
+        request = client_app.models.RequestSum(numbers=[1, 2])
+        await client_app.publish_request_sum(broker, request, reply_to="r1")
+        await broker.publish(b'{"numbers": "1,2"}', queue="rpc_queue")
 
-    async def mock_as_server() -> dict[str, Any]:
-        """The mock of the server checks what the generated client sends it."""
-        from faststream.rabbit import RabbitBroker  # noqa: PLC0415
-
-        broker = RabbitBroker(url)
-        await broker.connect()
-
-        async def send() -> None:
-            request = client_app.models.RequestSum(numbers=[1, 2])
-            await client_app.publish_request_sum(broker, request, reply_to="r1")
-            await broker.publish(b'{"numbers": "1,2"}', queue="rpc_queue")
-
-        try:
-            mock = EventMock(server, EventMockConfig(url, count=0, rate=0))
-            return await _mock_round(mock, send)
-        finally:
-            await broker.stop()
-
-    sent = asyncio.run(mock_as_client())
-    checked = asyncio.run(mock_as_server())
+    as_client = EventMock(client, EventMockConfig(url, count=3, rate=0, seed=1))
+    sent = asyncio.run(_beside_rabbitmq(url, as_client, register))
+    as_server = EventMock(server, EventMockConfig(url, count=0, rate=0))
+    checked = asyncio.run(_beside_rabbitmq(url, as_server, send=send))
     assert sent["published"] == 3 and len(requests) == 3
     assert all(isinstance(r, server_app.models.Sum) for r in requests)
     assert (checked["received"], checked["valid"], checked["invalid"]) == (2, 1, 1), checked
@@ -256,36 +254,25 @@ def test_the_rabbitmq_mock_follows_the_channel_bindings(
     packages: Path,
     rabbitmq_url: str,
 ) -> None:
-    """A routingKey channel on its (topic) exchange, a queue channel on the binding's
-    durable queue: the generated peer reads what the mock sends, and the mock what it sends."""
+    """A routingKey channel on its (topic) exchange, read by the generated peer with an open
+    parameter (``*``); a queue channel on the binding's durable queue, which the mock reads
+    what the peer sends on. Every binding shape: ``tests/events/test_amqp_bindings.py``."""
     spec = packages / "bound.yaml"
     spec.write_text(BOUND)
     contract = AsyncContract.from_path(spec)
     peer = _generated(packages, "evpkg_mock_bound", contract, "peer")
     measured: list[Any] = []
 
-    async def scenario() -> dict[str, Any]:
-        from faststream.rabbit import RabbitBroker  # noqa: PLC0415
-
-        broker = RabbitBroker(rabbitmq_url)
-
+    def register(broker: Any) -> None:
         @peer.subscribe_measured(broker)
         async def on_measured(event: Any, message: Any) -> None:
             measured.append(event)
 
-        await broker.start()
+    async def send(broker: Any) -> None:
+        await peer.publish_turn(broker, peer.models.Turn(on=True))
 
-        async def command() -> None:
-            turn = peer.models.Turn(on=True)
-            await peer.publish_turn(broker, turn)
-
-        try:
-            mock = EventMock(contract, EventMockConfig(rabbitmq_url, count=2, rate=0, seed=2))
-            return await _mock_round(mock, command)
-        finally:
-            await broker.stop()
-
-    counters = asyncio.run(scenario())
+    mock = EventMock(contract, EventMockConfig(rabbitmq_url, count=2, rate=0, seed=2))
+    counters = asyncio.run(_beside_rabbitmq(rabbitmq_url, mock, register, send))
     assert len(measured) == 2 and all(isinstance(e, peer.models.Measured) for e in measured)
     assert (counters["published"], counters["received"], counters["valid"]) == (2, 1, 1), counters
 

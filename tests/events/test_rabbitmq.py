@@ -5,16 +5,15 @@
   examples) are generated into two packages; the client sends a typed request on
   ``rpc_queue`` through its publisher, the server's typed subscriber answers through its
   publisher on the client's reply queue, and the client's typed subscriber reads the answer.
-- Channel bindings, with a plain aio-pika client as the other party: a ``routingKey``
-  channel is published to its exchange (it went to the default exchange, where nobody
-  reads it), and a ``queue`` channel's subscriber reads the binding's durable queue (it
-  declared a queue named after the address instead).
+
+Channel bindings (exchanges, routing keys, queues; publishing first on a fresh broker) are
+in ``tests/events/test_amqp_bindings.py``; ``BOUND`` is a small document with one
+``routingKey`` and one ``queue`` channel, which the mock's tests use.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 from pathlib import Path
 from types import ModuleType
@@ -24,7 +23,7 @@ import pytest
 
 from accord.codegen import render_events_package
 from accord.core import AsyncContract
-from tests.codegen.test_asyncapi_generate import _import, _write, black_stable
+from tests.codegen.test_asyncapi_generate import _import, _write
 
 EXAMPLES = Path("asyncapi/spec-examples/3.0.0")
 
@@ -98,6 +97,7 @@ def test_typed_rpc_round_trip_on_a_real_rabbitmq(
     assert len(seen["refused"]) == 1 and "Sum: " in seen["refused"][0], seen["refused"]
 
 
+#: a routingKey channel on a durable topic exchange and a queue channel on a durable queue
 BOUND = """\
 asyncapi: 3.0.0
 info: {title: Lights on AMQP, version: "1"}
@@ -127,67 +127,3 @@ operations:
   sendMeasured: {action: send, channel: {$ref: "#/channels/measured"}}
   receiveTurn: {action: receive, channel: {$ref: "#/channels/commands"}}
 """
-
-
-async def _bound(url: str, app: ModuleType, peer: ModuleType) -> dict[str, list[Any]]:
-    import aio_pika  # noqa: PLC0415
-    from faststream.rabbit import RabbitBroker  # noqa: PLC0415
-
-    seen: dict[str, list[Any]] = {"plain": [], "peer": [], "app": []}
-    # the other party, as the document describes it: a durable topic exchange and queue
-    conn = await aio_pika.connect(url)
-    channel = await conn.channel()
-    exchange = await channel.declare_exchange("lights", aio_pika.ExchangeType.TOPIC, durable=True)
-    plain = await channel.declare_queue("", exclusive=True)
-    await plain.bind(exchange, "lights.*.measured")
-    await channel.declare_queue("light-commands", durable=True)
-
-    broker = RabbitBroker(url)
-
-    @peer.subscribe_measured(broker)  # any light: `*` in the routing key
-    async def measured(event: Any, message: Any) -> None:
-        seen["peer"].append((message.raw_message.routing_key, event))
-
-    @app.subscribe_turn(broker)  # the binding's durable queue, declared alike
-    async def turn(command: Any, message: Any) -> None:
-        seen["app"].append(command)
-
-    await broker.start()
-    try:
-        await app.publish_measured(broker, app.models.Measured(lumens=5), light_id="l7")
-        body = json.dumps({"on": True}).encode()
-        await channel.default_exchange.publish(
-            aio_pika.Message(body, content_type="application/json"), "light-commands"
-        )
-        for _ in range(100):
-            found = await plain.get(fail=False)
-            if found is not None:
-                seen["plain"].append((found.routing_key, json.loads(found.body)))
-                await found.ack()
-            if seen["plain"] and seen["peer"] and seen["app"]:
-                break
-            await asyncio.sleep(0.05)
-    finally:
-        await broker.stop()
-        await conn.close()
-    return seen
-
-
-@pytest.mark.slow
-def test_channel_bindings_choose_the_exchange_and_the_queue(
-    rabbitmq_url: str,
-    packages: Path,
-) -> None:
-    spec = packages / "bound.yaml"
-    spec.write_text(BOUND)
-    files = render_events_package(AsyncContract.from_path(spec), "b")
-    for name, text in files.items():
-        assert black_stable(name, text), name  # the AMQP table too, long entries split
-    _write(packages, "evpkg_bound", files)
-    app, peer = _import("evpkg_bound", "app"), _import("evpkg_bound", "peer")
-    seen = asyncio.run(_bound(rabbitmq_url, app, peer))
-    assert seen["plain"] == [("lights.l7.measured", {"lumens": 5})]
-    ((key, event),) = seen["peer"]
-    assert key == "lights.l7.measured" and isinstance(event, peer.models.Measured)
-    ((command,),) = [seen["app"]]
-    assert isinstance(command, app.models.Turn) and command.on is True

@@ -4,6 +4,7 @@ real processes on free 127.0.0.1 ports."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -76,6 +77,37 @@ def shop(tmp_path: Path) -> Shop:
     return build_shop(tmp_path)
 
 
+def _rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(db) as conn:
+        return list(conn.execute(sql))
+
+
+def assert_settled(orders_db: Path, payments_db: Path, catalog_db: Path) -> None:
+    """The saga's invariant once every order is settled: nothing is lost or kept twice.
+
+    No order is pending or unresolved; every succeeded, unrefunded charge belongs to a
+    confirmed order and every confirmed order has one; no reservation is held; the
+    reservations committed (stock taken) are exactly those of confirmed (or since
+    cancelled) orders."""
+    open_orders = _rows(
+        orders_db, "SELECT id, state FROM orders WHERE state IN ('pending', 'unresolved')"
+    )
+    assert open_orders == [], open_orders
+    confirmed = {r[0] for r in _rows(orders_db, "SELECT id FROM orders WHERE state = 'confirmed'")}
+    cancelled = {r[0] for r in _rows(orders_db, "SELECT id FROM orders WHERE state = 'cancelled'")}
+    kept = "SELECT order_id FROM charges WHERE status = 'succeeded' AND amount_refunded = 0"
+    paid = [r[0] for r in _rows(payments_db, kept)]
+    assert sorted(paid) == sorted(confirmed), ("charges kept", paid, "confirmed", confirmed)
+    held = _rows(catalog_db, "SELECT id, order_id FROM reservations WHERE state = 'held'")
+    assert held == [], held
+    assert all(r == 0 for (r,) in _rows(catalog_db, "SELECT reserved FROM stock"))
+    taken = {
+        r[0]
+        for r in _rows(catalog_db, "SELECT order_id FROM reservations WHERE state = 'committed'")
+    }
+    assert taken == confirmed | cancelled, ("stock taken for", taken, "confirmed", confirmed)
+
+
 # -- real processes -----------------------------------------------------------------------
 
 
@@ -118,7 +150,8 @@ class Process:
 def processes(tmp_path: Path) -> Iterator[dict[str, Process]]:
     # this checkout's src first: the children run the code under test, not an installed copy
     pythonpath = f"{REPO / 'src'}{os.pathsep}{REPO}"
-    env = {**os.environ, "ACCORD_JWT_SECRET": "test-secret", "PYTHONPATH": pythonpath}
+    env = {**os.environ, "ACCORD_JWT_SECRET": "test-secret", "PYTHONPATH": pythonpath,
+           "ORDERS_RECOVERY_INTERVAL": "0.5"}  # fmt: skip
     ports = {name: free_port() for name in ("catalog", "payments", "orders")}
     env["ORDERS_CATALOG_URL"] = f"http://127.0.0.1:{ports['catalog']}"
     env["ORDERS_PAYMENTS_URL"] = f"http://127.0.0.1:{ports['payments']}"

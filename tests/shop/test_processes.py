@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.shop.conftest import Process, token
+from tests.shop.conftest import Process, assert_settled, token
 
 pytestmark = pytest.mark.slow
 
@@ -50,21 +51,40 @@ async def _place_all(url: str, product_id: str, count: int) -> list[httpx.Respon
 
 
 def test_fifty_parallel_orders_for_ten_units(processes: dict[str, Process]) -> None:
+    """Never oversold. Every answer is a 201 or a documented problem: on a machine so loaded
+    that orders' own event loop lags past its 1 s connect timeout (seen with two busy loops:
+    ``catalog: ConnectTimeout`` in orders' log while catalog never saw the request), a 504
+    is the right answer, and the stock must still add up once recovery has run."""
     product_id = _create_product(processes["catalog"], on_hand=10)
     responses = asyncio.run(_place_all(processes["orders"].url, product_id, 50))
-    bodies = [r.json() for r in responses if isinstance(r, httpx.Response)]
-    assert len(bodies) == 50, [r for r in responses if not isinstance(r, httpx.Response)]
-    assert all(r.status_code == 201 for r in responses if isinstance(r, httpx.Response))
-    states = sorted(b["state"] for b in bodies)
-    assert states.count("confirmed") == 10, states
-    assert states.count("failed") == 40
-    assert {b["failure_reason"] for b in bodies if b["state"] == "failed"} == {"out_of_stock"}
+    answers = [r for r in responses if isinstance(r, httpx.Response)]
+    assert len(answers) == 50, [r for r in responses if not isinstance(r, httpx.Response)]
+    odd = [f"{r.status_code} {r.text[:300]}" for r in answers if r.status_code != 201 and (
+           r.status_code not in (503, 504)
+           or r.headers["content-type"] != "application/problem+json")]  # fmt: skip
+    assert odd == [], odd
+    placed = [r.json() for r in answers if r.status_code == 201]
+    assert {b["state"] for b in placed} <= {"confirmed", "failed"}
+    assert {b["failure_reason"] for b in placed if b["state"] == "failed"} <= {"out_of_stock"}
+    orders, payments, catalog = (processes[n] for n in ("orders", "payments", "catalog"))
+    deadline = time.monotonic() + 30
+    while _count(orders, "state IN ('pending', 'unresolved')"):  # kept after a 504
+        assert time.monotonic() < deadline, "recovery left orders open"
+        time.sleep(0.2)
+    assert_settled(orders.db, payments.db, catalog.db)
+    kept = _count(orders, "1 = 1")  # a 504 before anything was reserved keeps no order
+    confirmed = _count(orders, "state = 'confirmed'")
+    assert confirmed == min(10, kept), (confirmed, kept)
+    assert len(placed) < 50 or confirmed == 10  # a quiet machine: every answer a 201
     stock = httpx.get(
         f"{processes['catalog'].url}/products/{product_id}/stock", headers=auth()
     ).json()
-    assert (stock["on_hand"], stock["reserved"], stock["available"]) == (0, 0, 0)
-    charges = httpx.get(processes["payments"].url + "/charges?limit=100", headers=auth()).json()
-    assert len(charges["items"]) == 10  # only confirmed orders were charged
+    assert (stock["on_hand"], stock["reserved"]) == (10 - confirmed, 0)
+
+
+def _count(service: Process, where: str) -> int:
+    with sqlite3.connect(service.db) as conn:
+        return int(conn.execute(f"SELECT count(*) FROM orders WHERE {where}").fetchone()[0])
 
 
 def test_killed_orders_service_loses_no_acknowledged_order(processes: dict[str, Process]) -> None:
@@ -86,12 +106,14 @@ def test_killed_orders_service_loses_no_acknowledged_order(processes: dict[str, 
             tasks = [asyncio.create_task(place(n)) for n in range(60)]
             await asyncio.sleep(0)
             while len(acknowledged) < 10:  # kill it mid-burst, once some orders are in
+                if all(t.done() for t in tasks):  # never 10: fail below, do not hang here
+                    break
                 await asyncio.sleep(0.01)
             orders.kill()
             await asyncio.gather(*tasks)
 
     asyncio.run(burst())
-    assert 10 <= len(acknowledged) < 60
+    assert 10 <= len(acknowledged) < 60, len(acknowledged)
     orders.start()
     for order_id in acknowledged:
         response = httpx.get(f"{orders.url}/orders/{order_id}", headers=auth())

@@ -2,11 +2,12 @@
 
 The server (``BrokerApp``) serves the Pact Broker's HAL API on SQLite or PostgreSQL;
 the client (``BrokerClient``) publishes pacts, fetches pacts for verification,
-publishes results, records deployments and asks can-i-deploy of any Pact Broker.
+publishes results, records (and ends) deployments and releases and asks can-i-deploy of
+any Pact Broker.
 """
 
 from accord.broker._app import BrokerApp, BrokerConfig
-from accord.broker._client import BrokerClient, BrokerSettings, PactToVerify
+from accord.broker._client import BrokerClient, BrokerSettings, PactToVerify, VersionSelector
 from accord.broker._db import Database, open_database
 
 __all__ = [
@@ -16,5 +17,6 @@ __all__ = [
     "BrokerSettings",
     "Database",
     "PactToVerify",
+    "VersionSelector",
     "open_database",
 ]

@@ -22,7 +22,7 @@ from accord._errors import AccordError
 from accord._json import JSONError, read_json
 from accord.core import PactFile
 
-__all__ = ["BrokerClient", "BrokerSettings", "PactToVerify"]
+__all__ = ["BrokerClient", "BrokerSettings", "PactToVerify", "VersionSelector", "did_you_mean"]
 
 
 @dataclass(slots=True, frozen=True)
@@ -255,22 +255,186 @@ class BrokerClient:
     # -- deployments ------------------------------------------------------------------------
 
     def can_i_deploy(
-        self, pacticipant: str, version: str, environment: str | None = None
+        self,
+        pacticipant: str,
+        version: str | VersionSelector,
+        environment: str | None = None,
+        *,
+        to_tag: str | None = None,
     ) -> dict[str, Any]:
-        """The matrix answer for ``pacticipant`` ``version`` against ``environment``
-        (or the latest version of everything it integrates with)."""
-        params: list[tuple[str, str]] = [
-            ("q[][pacticipant]", pacticipant),
-            ("q[][version]", version),
-        ]
+        """The matrix answer for ``pacticipant``'s ``version`` (a number or a selector), against
+        the versions in ``environment``, else the latest versions (with tag ``to_tag``) of
+        everything it integrates with: the ``/matrix`` query the Pact CLI sends
+        (docs.pact.io/pact_broker/advanced_topics/matrix_selectors).
+
+        An unknown pacticipant, version, branch, tag or environment is one
+        :class:`AccordError` naming what the broker has (with a did-you-mean)."""
+        selector = VersionSelector(version=version) if isinstance(version, str) else version
+        params: list[tuple[str, str]] = [("q[][pacticipant]", pacticipant), *selector.query()]
         if environment:
             params += [("latestby", "cvpv"), ("environment", environment)]
         else:
             params += [("latestby", "cvp"), ("latest", "true")]
-        answer = self.request("GET", "/matrix?" + urlencode(params))
+            if to_tag:
+                params.append(("tag", to_tag))
+        try:
+            answer = self.request("GET", "/matrix?" + urlencode(params))
+        except AccordError as exc:
+            found = self._unknown(pacticipant, selector, environment)
+            raise (exc if found is None else AccordError(found)) from None
         if not isinstance(answer, dict):
             raise AccordError(f"broker {self.settings.url}: the matrix answer is not an object")
         return answer
+
+    def _names(self, href: str, key: str, field: str = "name") -> list[str]:
+        answer = self.request("GET", href) or {}
+        items = (answer.get("_embedded") or {}).get(key) or answer.get(key) or []
+        return [str(i.get(field)) for i in items if isinstance(i, dict) and i.get(field)]
+
+    def _unknown(
+        self, pacticipant: str, selector: VersionSelector, environment: str | None
+    ) -> str | None:
+        """Why a matrix query failed, when it names something the broker does not have."""
+        where = f"broker {self.settings.url}"
+        names = self._names(self.relation("pb:pacticipants"), "pacticipants")
+        if pacticipant not in names:
+            return (
+                f"{where}: no pacticipant named {pacticipant!r}{did_you_mean(pacticipant, names)}"
+            )
+        if environment:
+            envs = self._names(self.relation("pb:environments"), "environments")
+            if environment not in envs:
+                guess = did_you_mean(environment, envs)
+                return f"{where}: no environment named {environment!r}{guess}"
+        href = self.relation("pb:pacticipant", pacticipant=pacticipant)
+        links = (self.request("GET", href) or {}).get("_links") or {}
+        versions_href = (links.get("pb:versions") or {}).get("href")
+        if not versions_href:
+            return None
+        answer = self.request("GET", versions_href) or {}
+        versions = [
+            v for v in (answer.get("_embedded") or {}).get("versions") or [] if isinstance(v, dict)
+        ]
+        numbers = [str(v.get("number")) for v in versions]
+        if selector.version is not None and selector.version not in numbers:
+            return (
+                f"{where}: {pacticipant} has no version {selector.version!r}"
+                f"{did_you_mean(selector.version, numbers)}"
+            )
+
+        def each(kind: str) -> list[str]:
+            found = {
+                str(x.get("name"))
+                for v in versions
+                for x in (v.get("_embedded") or {}).get(kind) or []
+                if isinstance(x, dict)
+            }
+            return sorted(found)
+
+        for name, kind, words in (
+            (selector.branch, "branchVersions", "on branch"),
+            (selector.tag, "tags", "tagged"),
+        ):
+            if name is not None and name not in each(kind):
+                guess = did_you_mean(name, each(kind))
+                return f"{where}: {pacticipant} has no version {words} {name!r}{guess}"
+        if selector.main_branch and not versions:
+            return f"{where}: {pacticipant} has no versions"
+        return None
+
+    def _environment(self, name: str) -> dict[str, Any]:
+        """The environment called ``name`` (its resource), or a did-you-mean error."""
+        answer = self.request("GET", self.relation("pb:environments")) or {}
+        envs = [
+            e
+            for e in (answer.get("_embedded") or {}).get("environments") or []
+            if isinstance(e, dict)
+        ]
+        for env in envs:
+            if env.get("name") == name:
+                return env
+        names = [str(e.get("name")) for e in envs]
+        raise AccordError(
+            f"broker {self.settings.url}: no environment named {name!r}{did_you_mean(name, names)}"
+        )
+
+    def end(
+        self,
+        pacticipant: str,
+        environment: str,
+        *,
+        release: bool = False,
+        version: str | None = None,
+        instance: str | None = None,
+    ) -> list[str]:
+        """Record that ``pacticipant`` is no longer deployed to ``environment`` (of one
+        application ``instance``, or all), or that the support of its released ``version``
+        there ended: the Pact CLI's ``record-undeployment`` and ``record-support-ended``.
+
+        As the Pact CLI does: the environment's ``pb:currently-deployed-deployed-versions``
+        (``pb:currently-supported-released-versions``) for the pacticipant, and a ``PATCH``
+        of each record that matches with ``currentlyDeployed`` (``currentlySupported``)
+        false. Returns the version numbers ended; none is an error naming what is there."""
+        env = self._environment(environment)
+        rel = (
+            "pb:currently-supported-released-versions"
+            if release
+            else "pb:currently-deployed-deployed-versions"
+        )
+        href = ((env.get("_links") or {}).get(rel) or {}).get("href")
+        if not href:
+            raise AccordError(
+                f"broker {self.settings.url}: environment {environment!r} has no {rel!r} relation"
+            )
+        key = "releasedVersions" if release else "deployedVersions"
+        answer = self.request("GET", href + "?" + urlencode({"pacticipant": pacticipant})) or {}
+        records = [r for r in (answer.get("_embedded") or {}).get(key) or [] if isinstance(r, dict)]
+        records = [
+            r
+            for r in records
+            if ((r.get("_embedded") or {}).get("pacticipant") or {}).get("name") == pacticipant
+        ]
+
+        def number(record: dict[str, Any]) -> str:
+            return str(((record.get("_embedded") or {}).get("version") or {}).get("number", ""))
+
+        def instance_of(record: dict[str, Any]) -> str | None:
+            found = record.get("applicationInstance", record.get("target"))
+            return found if isinstance(found, str) and found else None
+
+        chosen = [
+            r
+            for r in records
+            if (version is None or number(r) == version)
+            and (instance is None or instance_of(r) == instance)
+        ]
+        if not records:
+            found = self._unknown(pacticipant, VersionSelector(latest=True), None)
+            if found is not None:
+                raise AccordError(found)
+        if not chosen:
+            what = "released and supported" if release else "deployed"
+            there = ", ".join(
+                number(r) + (f" ({instance_of(r)})" if instance_of(r) else "") for r in records
+            )
+            asked = f" version {version}" if version else ""
+            asked += f" (application instance {instance!r})" if instance else ""
+            detail = f"; there: {there}" if there else ""
+            names = (
+                [number(r) for r in records]
+                if version
+                else [i for r in records if (i := instance_of(r))]
+            )
+            guess = did_you_mean(version or instance or "", names) if names else ""
+            guess = guess if guess.startswith(" (did you mean") else ""
+            raise AccordError(
+                f"broker {self.settings.url}: {pacticipant}{asked} is not currently {what}"
+                f" in {environment}{detail}{guess}"
+            )
+        body = {"currentlySupported": False} if release else {"currentlyDeployed": False}
+        for record in chosen:
+            self.request("PATCH", str(record["_links"]["self"]["href"]), body)
+        return [number(r) for r in chosen]
 
     def environment_exists(self, name: str) -> bool:
         answer = self.request("GET", self.relation("pb:environments")) or {}
@@ -296,17 +460,79 @@ class BrokerClient:
     ) -> None:
         """Record that ``version`` is deployed to (or released in) ``environment``."""
         href = self.relation("pb:pacticipant-version", pacticipant=pacticipant, version=version)
-        resource = self.request("GET", href) or {}
+        try:
+            resource = self.request("GET", href) or {}
+        except AccordError as exc:
+            found = self._unknown(pacticipant, VersionSelector(version=version), None)
+            raise (exc if found is None else AccordError(found)) from None
         rel = "pb:record-release" if release else "pb:record-deployment"
         links = (resource.get("_links") or {}).get(rel) or []
         target = next((x["href"] for x in links if x.get("name") == environment), None)
         if target is None:
+            names = [str(x.get("name")) for x in links if x.get("name")]
+            guess = did_you_mean(environment, names) if names else ""
             raise AccordError(
-                f"broker {self.settings.url}: no environment named {environment!r}"
-                " (create it first: accord broker-environment NAME)"
+                f"broker {self.settings.url}: no environment named {environment!r}{guess}"
+                " (create it with: accord create-environment NAME)"
             )
         body = {"applicationInstance": instance} if instance else {}
         self.request("POST", target, body)
+
+
+@dataclass(slots=True, frozen=True)
+class VersionSelector:
+    """Which version of a pacticipant: a number, or the latest (with a tag, on a branch,
+    on its main branch). The Pact CLI's ``--version``, ``--latest [TAG]``, ``--branch``,
+    ``--main-branch``."""
+
+    version: str | None = None
+    latest: bool = False
+    tag: str | None = None
+    branch: str | None = None
+    main_branch: bool = False
+
+    def query(self) -> list[tuple[str, str]]:
+        """The matrix query's ``q[][...]`` parameters for this selector."""
+        if self.version is not None:
+            return [("q[][version]", self.version)]
+        found = [("q[][latest]", "true")]
+        if self.tag is not None:
+            found.append(("q[][tag]", self.tag))
+        if self.branch is not None:
+            found.append(("q[][branch]", self.branch))
+        if self.main_branch:
+            found.append(("q[][mainBranch]", "true"))
+        return found
+
+    def describe(self) -> str:
+        """In words, for messages: ``version 1``, ``the latest version on branch main``."""
+        if self.version is not None:
+            return f"version {self.version}"
+        where = (
+            f" tagged {self.tag}"
+            if self.tag is not None
+            else f" on branch {self.branch}"
+            if self.branch is not None
+            else " on its main branch"
+            if self.main_branch
+            else ""
+        )
+        return f"the latest version{where}"
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``known``, else `` (known: a, b)``, or
+    ``""`` when there is nothing to name."""
+    import difflib  # noqa: PLC0415
+
+    names = sorted(set(known))
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean {close[0]!r}?)"
+    if not names:
+        return " (there are none)"
+    shown = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
+    return f" (known: {shown})"
 
 
 def _expand(template: str, values: Mapping[str, str]) -> str:

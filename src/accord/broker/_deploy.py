@@ -265,6 +265,16 @@ def _matrix_selectors(query: list[tuple[str, str]]) -> list[dict[str, str]]:
     return selectors
 
 
+def _branch(tx: Transaction, pid: int, sel: dict[str, str]) -> str | None:
+    """A selector's branch: ``branch``, or with ``mainBranch=true`` the pacticipant's own."""
+    if sel.get("mainBranch") != "true":
+        return sel.get("branch")
+    row = tx.one("SELECT main_branch FROM pacticipants WHERE id = ?", (pid,))
+    if row is None or not row[0]:
+        raise BrokerError(400, f"{sel['pacticipant']} has no main branch set")
+    return str(row[0])
+
+
 @route("GET", "/matrix")
 def matrix(tx: Transaction, req: Request) -> tuple[int, Any]:
     """docs.pact.io/pact_broker/advanced_topics/matrix_selectors, the subset can-i-deploy
@@ -279,8 +289,7 @@ def matrix(tx: Transaction, req: Request) -> tuple[int, Any]:
         version = sel.get("version")
         if version is None:
             pid = m.require_pacticipant(tx, sel["pacticipant"])
-            branch = sel.get("branch")
-            vid = m.latest_version(tx, pid, branch=branch, tag=sel.get("tag"))
+            vid = m.latest_version(tx, pid, branch=_branch(tx, pid, sel), tag=sel.get("tag"))
             if vid is None:
                 raise BrokerError(400, f"no matching version of {sel['pacticipant']}")
             version = m.version_info(tx, vid)["number"]
@@ -289,6 +298,7 @@ def matrix(tx: Transaction, req: Request) -> tuple[int, Any]:
             version,
             environment=params.get("environment"),
             main_branch=params.get("mainBranch") == "true",
+            tag=params.get("tag") or None if params.get("latest") == "true" else None,
         )
         return 200, _matrix_answer(tx, req, query)
     # several pacticipant versions: the rows between exactly those versions
@@ -299,7 +309,7 @@ def matrix(tx: Transaction, req: Request) -> tuple[int, Any]:
         vid = (
             m.version_id(tx, pid, sel.get("version", ""))
             if sel.get("version")
-            else (m.latest_version(tx, pid, branch=sel.get("branch"), tag=sel.get("tag")))
+            else (m.latest_version(tx, pid, branch=_branch(tx, pid, sel), tag=sel.get("tag")))
         )
         if vid is None:
             raise BrokerError(400, f"no matching version of {sel['pacticipant']}")

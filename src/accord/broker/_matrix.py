@@ -77,6 +77,7 @@ class MatrixQuery:
     environment: str | None = None  # None: against the latest version of each other side
     branch: str | None = None  # with no environment: the latest versions on this branch
     main_branch: bool = False  # ...or on each pacticipant's own main branch
+    tag: str | None = None  # ...or the latest versions with this tag (``--to TAG``)
 
 
 def _others(tx: Transaction, other: int, query: MatrixQuery, env_uuid: str | None) -> list[int]:
@@ -87,7 +88,7 @@ def _others(tx: Transaction, other: int, query: MatrixQuery, env_uuid: str | Non
         branch = main[0] if main and main[0] else None
         found = latest_version(tx, other, branch=branch) if branch else None
     else:
-        found = latest_version(tx, other, branch=query.branch)
+        found = latest_version(tx, other, branch=query.branch, tag=query.tag)
     return [] if found is None else [found]
 
 
@@ -115,6 +116,8 @@ def matrix_rows(tx: Transaction, query: MatrixQuery) -> tuple[list[MatrixRow], s
         target = f"the latest version from branch {query.branch}"
     elif query.main_branch:
         target = "the latest version from the main branch"
+    elif query.tag:
+        target = f"the latest version with tag {query.tag}"
     rows: list[MatrixRow] = []
     # as consumer: each pact this version published, against the providers' versions there
     for provider_id, provider_name, sha in tx.all(

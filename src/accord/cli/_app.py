@@ -88,6 +88,13 @@ COMMANDS: dict[str, CommandInfo] = {
         "_cmd_broker",
         "Record that a version was released to an environment (several may be supported).",
     ),
+    "record-undeployment": CommandInfo(
+        "_cmd_broker",
+        "Record that a pacticipant was removed from an environment (not replaced by another).",
+    ),
+    "record-support-ended": CommandInfo(
+        "_cmd_broker", "Record that a released version is no longer supported in an environment."
+    ),
     "create-environment": CommandInfo(
         "_cmd_broker", "Create an environment in the Pact Broker (nothing happens if it exists)."
     ),

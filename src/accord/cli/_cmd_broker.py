@@ -1,6 +1,7 @@
 """``accord broker`` (the embedded Pact Broker) and the broker client's commands.
 
-``publish``, ``record-deployment``, ``record-release`` and ``create-environment`` talk
+``publish``, ``record-deployment``, ``record-release``, ``record-undeployment``,
+``record-support-ended`` and ``create-environment`` talk
 to any Pact Broker: the URL and credentials come from ``--broker``/``$PACT_BROKER_BASE_URL``
 (or ``[tool.accord.broker] url`` in pyproject.toml) and ``$PACT_BROKER_TOKEN`` or
 ``$PACT_BROKER_USERNAME``/``$PACT_BROKER_PASSWORD``. Versions default to the git commit,
@@ -15,13 +16,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 from accord._asgi import ServerLimits
 from accord._errors import AccordError
 from accord.cli._console import err_console
 
 if TYPE_CHECKING:
-    from accord.broker import BrokerClient, BrokerSettings
+    from accord.broker import BrokerClient, BrokerSettings, VersionSelector
 
 
 def register(app: typer.Typer) -> None:
@@ -29,6 +31,8 @@ def register(app: typer.Typer) -> None:
     app.command()(publish)
     app.command("record-deployment")(record_deployment)
     app.command("record-release")(record_release)
+    app.command("record-undeployment")(record_undeployment)
+    app.command("record-support-ended")(record_support_ended)
     app.command("create-environment")(create_environment)
 
 
@@ -222,6 +226,40 @@ def record_release(
     _record(broker_url, pacticipant, version, environment, True, None)
 
 
+def record_undeployment(
+    pacticipant: Annotated[str, typer.Argument(help="The service (pacticipant) removed.")],
+    environment: Annotated[str, typer.Option(help="Where it was removed from.")],
+    broker_url: BrokerOption = None,
+    application_instance: Annotated[
+        str | None,
+        typer.Option(help="Only this instance (default: every instance of it there)."),
+    ] = None,
+) -> None:
+    """Record that a pacticipant was removed from an environment (not replaced by another).
+
+    Deploying another version records the replacement by itself; this is for an
+    application taken out of the environment. Exit 2 when it is not deployed there.
+    """
+    with client(broker_url) as api:
+        ended = api.end(pacticipant, environment, instance=application_instance)
+    typer.echo(
+        f"recorded undeployment of {pacticipant} version {', '.join(ended)} from {environment}"
+    )
+
+
+def record_support_ended(
+    pacticipant: Annotated[str, typer.Argument(help="The pacticipant.")],
+    environment: Annotated[str, typer.Option(help="Where its support ended.")],
+    version: Annotated[str | None, typer.Option(help="Default: git HEAD.")] = None,
+    broker_url: BrokerOption = None,
+) -> None:
+    """Record that a released version is no longer supported in an environment."""
+    number = git_version(version)
+    with client(broker_url) as api:
+        api.end(pacticipant, environment, release=True, version=number)
+    typer.echo(f"recorded support ended of {pacticipant} version {number} in {environment}")
+
+
 def create_environment(
     name: Annotated[str, typer.Argument(help="The environment's name (no spaces).")],
     production: Annotated[bool, typer.Option("--production", help="A production one.")] = False,
@@ -236,16 +274,107 @@ def create_environment(
 # -- used by `accord can-i-deploy` and `accord verify` ------------------------------------
 
 
+def latest_tag_args(args: list[str], takes_value: set[str]) -> list[str]:
+    """The Pact CLI's ``--latest TAG`` (and ``--latest=TAG``) as ``--latest --tag TAG``.
+
+    ``--latest`` is a flag here (typer has no options with an optional value), so a word
+    after it is its tag only when SERVICE came before it, and it is not an option: ``reader
+    --latest prod`` is the latest ``prod`` version of reader, ``--latest reader`` is
+    reader's latest version."""
+    out: list[str] = []
+    positional = False
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            return out + args[i:]
+        if arg.startswith("--latest="):
+            out += ["--latest", "--tag", arg.split("=", 1)[1]]
+        elif arg == "--latest" and positional and i + 1 < len(args):
+            following = args[i + 1]
+            if following.startswith("-"):
+                out.append(arg)
+            else:
+                out += ["--latest", "--tag", following]
+                i += 1
+        elif arg.startswith("-"):
+            out.append(arg)
+            if "=" not in arg and arg in takes_value and i + 1 < len(args):
+                out.append(args[i + 1])
+                i += 1
+        else:
+            out.append(arg)
+            positional = True
+        i += 1
+    return out
+
+
+class LatestTagCommand(TyperCommand):
+    """``accord can-i-deploy``: reads ``--latest TAG`` as the Pact CLI does."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        takes_value = {
+            name
+            for param in self.params
+            if getattr(param, "param_type_name", "") == "option"
+            and not getattr(param, "is_flag", False)
+            and not getattr(param, "count", False)
+            for name in (*param.opts, *param.secondary_opts)
+        }
+        return super().parse_args(ctx, latest_tag_args(args, takes_value))
+
+
+def version_selector(
+    version: str | None, latest: bool, tag: str | None, branch: str | None, main_branch: bool
+) -> VersionSelector:
+    """The version ``can-i-deploy`` asks about, from at most one of ``--version``,
+    ``--latest`` (with ``--tag``), ``--branch`` and ``--main-branch`` (none: git HEAD)."""
+    from accord.broker import VersionSelector  # noqa: PLC0415
+
+    if tag is not None and not latest:
+        raise typer.BadParameter("--tag goes with --latest", param_hint="--tag")
+    given = [
+        name
+        for name, value in (
+            ("--version", version is not None),
+            ("--latest", latest),
+            ("--branch", branch is not None),
+            ("--main-branch", main_branch),
+        )
+        if value
+    ]
+    if len(given) > 1:
+        raise typer.BadParameter(f"give one of {', '.join(given)}", param_hint=given[1])
+    if latest:
+        if tag is not None and not tag.strip():
+            raise typer.BadParameter("a tag name", param_hint="--tag")
+        return VersionSelector(latest=True, tag=tag)
+    if branch is not None:
+        if not branch.strip():
+            raise typer.BadParameter("a branch name", param_hint="--branch")
+        return VersionSelector(latest=True, branch=branch)
+    if main_branch:
+        return VersionSelector(latest=True, main_branch=True)
+    return VersionSelector(version=git_version(version))
+
+
 def can_i_deploy_broker(
-    broker_url: str | None, pacticipant: str, version: str | None, environment: str | None
+    broker_url: str | None,
+    pacticipant: str,
+    selector: VersionSelector,
+    environment: str | None,
+    to_tag: str | None = None,
 ) -> None:
     """Ask the broker's matrix; exit 0 (yes) or 1 (no) with the broker's reasons."""
-    number = git_version(version)
     with client(broker_url) as api:
-        answer = api.can_i_deploy(pacticipant, number, environment)
+        answer = api.can_i_deploy(pacticipant, selector, environment=environment, to_tag=to_tag)
     summary = answer.get("summary") or {}
+    numbers: set[str] = set()
     for row in answer.get("matrix") or []:
         consumer, provider = row.get("consumer") or {}, row.get("provider") or {}
+        for side in (consumer, provider):
+            if side.get("name") == pacticipant and (side.get("version") or {}).get("number"):
+                numbers.add(str(side["version"]["number"]))
         result = row.get("verificationResult") or {}
         success = result.get("success")
         verdict = "passed" if success is True else "failed" if success is False else "not verified"
@@ -254,12 +383,21 @@ def can_i_deploy_broker(
             f"{provider.get('name')} {(provider.get('version') or {}).get('number')}: {verdict}",
             markup=False,
         )
-    where = f" to {environment}" if environment else ""
+    what = selector.version if selector.version is not None else selector.describe()
+    if selector.version is None and len(numbers) == 1:
+        what += f" ({numbers.pop()})"
+    where = (
+        f" to {environment}"
+        if environment
+        else f" with the latest {to_tag} versions"
+        if to_tag
+        else ""
+    )
     if summary.get("deployable") is True:
-        typer.echo(f"yes: {pacticipant} {number} can be deployed{where}")
+        typer.echo(f"yes: {pacticipant} {what} can be deployed{where}")
         typer.echo(f"  {summary.get('reason', '')}")
         raise typer.Exit(0)
-    typer.echo(f"no: {pacticipant} {number} cannot be deployed{where}")
+    typer.echo(f"no: {pacticipant} {what} cannot be deployed{where}")
     for reason in str(summary.get("reason", "")).splitlines():
         typer.echo(f"  - {reason}")
     raise typer.Exit(1)

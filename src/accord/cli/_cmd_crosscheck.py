@@ -17,7 +17,7 @@ from accord.cli._sniff import is_asyncapi
 if TYPE_CHECKING:
     from accord.crosscheck import Mismatch
 
-_FORMATS = ("text", "json")
+_FORMATS = ("text", "json", "sarif")
 
 
 def register(app: typer.Typer) -> None:
@@ -34,7 +34,7 @@ def crosscheck_command(
             show_default=False,
         ),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or sarif.")] = "text",
     additional: Annotated[
         bool | None,
         typer.Option(
@@ -127,6 +127,11 @@ def crosscheck_command(
 
 
 def _render(found: list[Mismatch], fmt: str) -> str:
+    if fmt == "sarif":
+        from accord.cli._cmd_lint import finding_rules  # noqa: PLC0415
+        from accord.report import render  # noqa: PLC0415
+
+        return render([m.to_finding() for m in found], "sarif", rules=finding_rules())
     if fmt == "json":
         return json.dumps({"findings": [m.as_dict() for m in found]}, indent=2) + "\n"
     lines = []

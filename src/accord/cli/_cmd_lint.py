@@ -37,15 +37,17 @@ def lint_with_crosscheck(workspace: Workspace, config: LintConfig | None = None)
     return result
 
 
-def _rules() -> list[dict[str, Any]]:
-    """Every rule lint and crosscheck report, for SARIF's rule list (crosscheck loads late)."""
-    from accord.crosscheck import CODES  # noqa: PLC0415
+def finding_rules() -> list[dict[str, Any]]:
+    """Every rule id a check can report, with its severity, scope and description, for
+    SARIF's rule list: lint's registry, the unusable-input id, and crosscheck's codes (one
+    registry each; ``tests/cli/test_sarif.py`` checks that nothing emitted is missing)."""
+    from accord._findings import UNUSABLE, UNUSABLE_DESCRIPTION  # noqa: PLC0415
+    from accord.crosscheck import describe as crosscheck_codes  # noqa: PLC0415
     from accord.lint import describe  # noqa: PLC0415
 
-    return describe() + [
-        {"id": code, "severity": severity.value, "scope": "pact", "description": code}
-        for code, severity in CODES.items()
-    ]
+    unusable = {"id": UNUSABLE, "severity": "error", "scope": "input",
+                "description": UNUSABLE_DESCRIPTION}  # fmt: skip
+    return [*describe(), unusable, *crosscheck_codes()]
 
 
 def lint_settings(
@@ -117,7 +119,7 @@ def lint(
         if paths
         else lint_with_crosscheck(open_workspace(workspace, tool, max_size), config)
     )
-    sys.stdout.write(render(result.findings, fmt, rules=_rules() if fmt == "sarif" else ()))
+    sys.stdout.write(render(result.findings, fmt, rules=finding_rules() if fmt == "sarif" else ()))
     if not quiet:
         counts = {s: sum(1 for f in result.findings if f.severity is s) for s in Severity}
         sys.stderr.write(  # plain text: loading rich for one line costs more than linting petstore

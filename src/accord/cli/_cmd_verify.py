@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 
 def register(app: typer.Typer) -> None:
     app.command()(verify)
-    app.command("can-i-deploy")(can_i_deploy)
+    from accord.cli._cmd_broker import LatestTagCommand  # noqa: PLC0415
+
+    app.command("can-i-deploy", cls=LatestTagCommand)(can_i_deploy)
 
 
 def _gates(workspace: Workspace) -> list[str]:
@@ -286,9 +288,38 @@ def can_i_deploy(
             help="SERVICE's version (default: from git HEAD).",
         ),
     ] = None,
+    latest: Annotated[
+        bool,
+        typer.Option(
+            "--latest",
+            help="With a broker: SERVICE's latest version (--latest TAG: with that tag).",
+        ),
+    ] = False,
+    tag: Annotated[
+        str | None,
+        typer.Option(help="With --latest: the latest version with this tag (as --latest TAG)."),
+    ] = None,
+    branch: Annotated[
+        str | None,
+        typer.Option(help="With a broker: SERVICE's latest version on BRANCH."),
+    ] = None,
+    main_branch: Annotated[
+        bool,
+        typer.Option(
+            "--main-branch", help="With a broker: SERVICE's latest version on its main branch."
+        ),
+    ] = False,
     to_environment: Annotated[
         str | None,
         typer.Option(help="With a broker: against the versions deployed or released there."),
+    ] = None,
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            metavar="TAG",
+            help="With a broker: against the latest versions tagged TAG (tags, the old way).",
+        ),
     ] = None,
     broker: Annotated[
         str | None,
@@ -301,8 +332,9 @@ def can_i_deploy(
 ) -> None:
     """Whether SERVICE can be deployed: its pacts passed verification (locally or in a broker).
 
-    With a broker, the broker's matrix answers for SERVICE at --version against the
-    versions in --to-environment (or the latest ones). Without, the local results
+    With a broker, the broker's matrix answers for SERVICE at --version (or its --latest
+    [TAG], its latest on --branch or on its --main-branch) against the versions in
+    --to-environment (or the latest ones, with tag --to). Without, the local results
     store answers for the workspace's current pacts and versions, by the same rules.
     """
     import os  # noqa: PLC0415
@@ -311,14 +343,26 @@ def can_i_deploy(
     from accord.verify import ResultsStore  # noqa: PLC0415
 
     if broker or os.environ.get("PACT_BROKER_BASE_URL"):
-        from accord.cli._cmd_broker import can_i_deploy_broker  # noqa: PLC0415
+        from accord.cli._cmd_broker import can_i_deploy_broker, version_selector  # noqa: PLC0415
 
-        can_i_deploy_broker(broker, service, provider_version, to_environment)
-    if to_environment:
-        raise typer.BadParameter(
-            "environments live in a Pact Broker: pass --broker URL (or set PACT_BROKER_BASE_URL)",
-            param_hint="--to-environment",
-        )
+        if to_environment and to:
+            raise typer.BadParameter("give --to-environment or --to, not both", param_hint="--to")
+        selector = version_selector(provider_version, latest, tag, branch, main_branch)
+        can_i_deploy_broker(broker, service, selector, to_environment, to)
+    for flag, given in (
+        ("--to-environment", to_environment),
+        ("--to", to),
+        ("--latest", latest),
+        ("--tag", tag),
+        ("--branch", branch),
+        ("--main-branch", main_branch),
+    ):
+        if given:
+            raise typer.BadParameter(
+                "environments, tags and branches live in a Pact Broker: pass --broker URL"
+                " (or set PACT_BROKER_BASE_URL)",
+                param_hint=flag,
+            )
 
     workspace = open_workspace(workspace_path)
     known = set(workspace.services) | set(workspace.consumers)

@@ -67,41 +67,54 @@ _WHERE = {
     A ``queue`` channel (the default): its queue, declared as the binding says; every
     parameter is needed (queues have no wildcard). A ``routingKey`` channel: a queue bound
     to the binding's exchange with the address as routing key (a parameter left None
-    matches any word, ``*``); the binding's queue, else an exclusive one of its own.
+    matches any word, ``*``); the binding's queue, else an exclusive one of its own. On
+    the default exchange a key reaches only the queue of its name, so that queue is read.
+    FastStream declares the queue, the exchange and the binding when the broker starts.
     """
     options = dict(options)
     amqp: dict[str, Any] = options.pop("amqp", {})
     if amqp.get("is") != "routingKey":
-        queue = RabbitQueue(
-            str(amqp.get("queue") or fill(template, values)),
-            durable=bool(amqp.get("durable", False)),
-            exclusive=bool(amqp.get("exclusive", False)),
-            auto_delete=bool(amqp.get("auto_delete", False)),
-        )
-        return [queue], options
+        return [queue(amqp, fill(template, values))], options
     key = fill(template, values, "*")
+    target = exchange(amqp)
     named = amqp.get("queue")
-    own = re.sub(r"[^\\w:.-]", "_", key) + "." + uuid.uuid4().hex[:12]  # a queue name has no `*`
-    queue = RabbitQueue(
+    if target is None:  # the default exchange routes a key to the queue of that name
+        return [queue({**amqp, "queue": None}, fill(template, values))], options
+    own = re.sub(r"[^\\w:.-]", "_", key) + "." + uuid.uuid4().hex[:12]  # a name has no `*`
+    bound = RabbitQueue(
         str(named or own),
         durable=bool(amqp.get("durable", False)),
         exclusive=bool(amqp.get("exclusive", not named)),
         auto_delete=bool(amqp.get("auto_delete", not named)),
         routing_key=key,
     )
-    return [queue, exchange(amqp)], options
+    return [bound, target], options
 ''',
 }
 
 _ROUTE = {
     "other": '''
 
-def route(address: str, options: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+async def route(
+    broker: BROKER, address: str, options: dict[str, Any]
+) -> tuple[list[Any], dict[str, Any]]:
     """Where :func:`publish` sends to ``address``: the broker's positional and keyword
     arguments."""
     return [address], options
 ''',
     "rabbit": '''
+
+class Undelivered(RuntimeError):
+    """A message that cannot reach its queue: the broker returned it (a ``queue`` channel's
+    exclusive queue whose consumer has gone), or the channel's binding puts its exchange or
+    queue in another virtual host than the broker's connection."""
+
+
+def vhost(broker: RabbitBroker) -> str:
+    """The virtual host ``broker`` connects to (``/``: the default one)."""
+    path = str(getattr(getattr(broker, "config", None), "virtual_host", "") or "")
+    return path[1:] or "/"
+
 
 def exchange(amqp: dict[str, Any]) -> RabbitExchange | None:
     """The exchange an AMQP binding names (None: the default exchange); ``topic`` unless
@@ -117,16 +130,55 @@ def exchange(amqp: dict[str, Any]) -> RabbitExchange | None:
     )
 
 
-def route(address: str, options: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+def queue(amqp: dict[str, Any], name: str) -> RabbitQueue:
+    """A ``queue`` channel's queue as its AMQP binding declares it (its name, else ``name``)."""
+    return RabbitQueue(
+        str(amqp.get("queue") or name),
+        durable=bool(amqp.get("durable", False)),
+        exclusive=bool(amqp.get("exclusive", False)),
+        auto_delete=bool(amqp.get("auto_delete", False)),
+    )
+
+
+async def route(
+    broker: RabbitBroker, address: str, options: dict[str, Any]
+) -> tuple[list[Any], dict[str, Any]]:
     """Where :func:`publish` sends to ``address``, from the channel's AMQP binding
-    (``options["amqp"]``): a ``routingKey`` channel to its exchange, with the address as
-    routing key; a ``queue`` channel (the default) to its queue, by the default exchange."""
+    (``options["amqp"]``), declared first so that a fresh broker neither refuses nor drops
+    the message (FastStream remembers what it declared; declaring again is a no-op).
+
+    A ``routingKey`` channel goes to its exchange with the address as routing key; with
+    nobody bound to the key the message is dropped, as on any exchange. A ``queue`` channel
+    (the default) goes to its queue by the default exchange; an exclusive queue belongs to
+    its consumer and is not declared, and a message it cannot take raises ``Undelivered``,
+    as does a binding whose ``vhost`` is not the broker's.
+    """
     options = dict(options)
     amqp: dict[str, Any] = options.pop("amqp", {})
-    if amqp.get("is") == "routingKey":
-        return [], {"exchange": exchange(amqp), "routing_key": address, **options}
-    return [str(amqp.get("queue") or address)], options
+    keyed = amqp.get("is") == "routingKey"
+    wanted = str(amqp.get("exchange_vhost" if keyed else "queue_vhost") or vhost(broker))
+    if wanted != vhost(broker):
+        raise Undelivered(
+            f"{address}: the channel's AMQP binding is in vhost {wanted!r}; "
+            f"the broker is connected to {vhost(broker)!r}"
+        )
+    if keyed:
+        target = exchange(amqp)
+        if target is not None:
+            await broker.declare_exchange(target)
+        return [], {"exchange": target, "routing_key": address, "mandatory": False, **options}
+    found = queue(amqp, address)
+    if not found.exclusive:
+        await broker.declare_queue(found)
+    return [found.name], options
 ''',
+}
+
+_SEND = {
+    "other": "await publisher(body, *args, headers=sent, **kwargs)",
+    "rabbit": """answer = await publisher(body, *args, headers=sent, **kwargs)
+    if isinstance(getattr(answer, "delivery", None), Basic.Return):
+        raise Undelivered(f"{args[0] if args else address}: the broker returned the message")""",
 }
 
 _TEXT = '''"""What the generated publishers and subscribers on LABEL share (FastStream).
@@ -258,9 +310,9 @@ async def publish(
         sent = {"content-type": "application/json", **sent}
     else:
         body = payload
-    args, kwargs = route(fill(address, values), options)
+    args, kwargs = await route(broker, fill(address, values), options)
     publisher: Any = broker.publish  # its overloads are keyed by literal options
-    await publisher(body, *args, headers=sent, **kwargs)
+    SEND
 
 
 def subscribe(
@@ -301,9 +353,14 @@ def runtime_source(header: str, protocol: str) -> str:
     text = _TEXT
     if protocol == "rabbit":
         text = text.replace("import re\n", "import re\nimport uuid\n", 1)
+        text = text.replace("from pydantic ", "from pamqp.commands import Basic\nfrom pydantic ", 1)
+        text = text.replace('    "Registration",\n', '    "Registration",\n    "Undelivered",\n', 1)
+        text = text.replace('    "publish",\n', '    "publish",\n    "queue",\n', 1)
+        text = text.replace('    "subscribe",\n', '    "subscribe",\n    "vhost",\n', 1)
     for key, value in (
         ("WHERE", _WHERE[protocol].rstrip("\n")),
         ("ROUTING_FUNCTIONS", _ROUTE.get(protocol, _ROUTE["other"]).rstrip("\n")),
+        ("SEND", _SEND.get(protocol, _SEND["other"])),
         ("LABEL", names.label),
         ("PACKAGE", names.package),
         ("IMPORTS", ", ".join(sorted(imports))),

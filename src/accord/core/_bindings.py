@@ -19,16 +19,25 @@ _AMQP_KEYS = {
     ("exchange", "type"): "exchange_type",
     ("exchange", "durable"): "exchange_durable",
     ("exchange", "autoDelete"): "exchange_auto_delete",
+    ("exchange", "vhost"): "exchange_vhost",
     ("queue", "name"): "queue",
     ("queue", "durable"): "durable",
     ("queue", "exclusive"): "exclusive",
     ("queue", "autoDelete"): "auto_delete",
+    ("queue", "vhost"): "queue_vhost",
+}
+
+#: the values AMQP bindings 0.2.0-0.3.0 allow; another (a typo lint reports) is left out
+_AMQP_CHOICES = {
+    "is": {"routingKey", "queue"},
+    "exchange_type": {"topic", "direct", "fanout", "default", "headers"},
 }
 
 
 def amqp_binding(binding: Any) -> tuple[tuple[str, str | bool], ...]:
     """A channel's AMQP binding (``is``, ``exchange``, ``queue``) as the flat pairs the
-    RabbitMQ runtime reads; strings and booleans only, whatever else the binding says."""
+    RabbitMQ runtime reads; strings and booleans only, whatever else the binding says, and
+    for ``is`` and the exchange's ``type`` only the values the binding's schema allows."""
     if not isinstance(binding, dict):
         return ()
     found: list[tuple[str, str | bool]] = []
@@ -36,6 +45,6 @@ def amqp_binding(binding: Any) -> tuple[tuple[str, str | bool], ...]:
         value: Any = binding
         for part in path:
             value = value.get(part) if isinstance(value, dict) else None
-        if isinstance(value, str | bool):
+        if isinstance(value, str | bool) and value in _AMQP_CHOICES.get(key, (value,)):
             found.append((key, value))
     return tuple(found)

@@ -13,7 +13,7 @@ checked against the provider's AsyncAPI document (:func:`crosscheck_messages`).
 
 from accord.crosscheck._exchange import CHECKS, Exchange, check
 from accord.crosscheck._messages import crosscheck_messages
-from accord.crosscheck._model import CODES, MESSAGE_CODES, CrosscheckOptions, Mismatch
+from accord.crosscheck._model import CODES, MESSAGE_CODES, CrosscheckOptions, Mismatch, describe
 from accord.crosscheck._runner import UNUSABLE, crosscheck, crosscheck_workspace, route
 
 __all__ = [
@@ -28,5 +28,6 @@ __all__ = [
     "crosscheck",
     "crosscheck_messages",
     "crosscheck_workspace",
+    "describe",
     "route",
 ]

@@ -7,56 +7,170 @@ from dataclasses import dataclass
 from accord._errors import Location
 from accord._findings import Finding, Severity
 
-__all__ = ["CODES", "MESSAGE_CODES", "CrosscheckOptions", "Mismatch"]
+__all__ = ["CODES", "MESSAGE_CODES", "CrosscheckOptions", "Mismatch", "describe"]
 
-#: every code a cross-check of HTTP interactions can report, with its severity (as
+E, W = Severity.ERROR, Severity.WARNING
+
+#: every code a cross-check of HTTP interactions can report: its severity (as
 #: swagger-mock-validator has them; ``response.body.narrower``, ``request.*.wider`` and the
-#: ``*.malformed`` ones are Accord's own)
-CODES: dict[str, Severity] = {
-    "request.accept.incompatible": Severity.ERROR,
-    "request.accept.unknown": Severity.WARNING,
-    "request.authorization.missing": Severity.ERROR,
-    "request.body.incompatible": Severity.ERROR,
-    "request.body.unknown": Severity.WARNING,
-    "request.body.wider": Severity.WARNING,  # Accord's own: a matcher's class (_matchers)
-    "request.content-type.incompatible": Severity.ERROR,
-    "request.content-type.malformed": Severity.ERROR,  # Accord's own: not a media type
-    "request.content-type.missing": Severity.WARNING,
-    "request.content-type.unknown": Severity.WARNING,
-    "request.header.incompatible": Severity.ERROR,
-    "request.header.unknown": Severity.WARNING,
-    "request.header.wider": Severity.WARNING,  # Accord's own: a matcher's class
-    "request.path-or-method.unknown": Severity.ERROR,
-    "request.query.incompatible": Severity.ERROR,
-    "request.query.unknown": Severity.WARNING,
-    "request.query.wider": Severity.WARNING,  # Accord's own: a matcher's class
-    "response.body.incompatible": Severity.ERROR,
-    "response.body.narrower": Severity.WARNING,  # Accord's own: a matcher's class (_matchers)
-    "response.body.unknown": Severity.ERROR,
-    "response.content-type.ambiguous": Severity.WARNING,  # Accord's own: no type named
-    "response.content-type.incompatible": Severity.ERROR,
-    "response.content-type.malformed": Severity.ERROR,  # Accord's own: not a media type
-    "response.content-type.unknown": Severity.WARNING,
-    "response.header.incompatible": Severity.ERROR,
-    "response.header.undefined": Severity.WARNING,
-    "response.header.unknown": Severity.ERROR,
-    "response.status.default": Severity.WARNING,
-    "response.status.unknown": Severity.ERROR,
+#: ``*.malformed`` ones are Accord's own) and what it means. This table is the one registry:
+#: :data:`CODES`, the checks (``_exchange`` refuses an unregistered code) and the rule list of
+#: SARIF reports (:func:`describe`) all read it.
+_HTTP: dict[str, tuple[Severity, str]] = {
+    "request.accept.incompatible": (
+        E,
+        "The request's Accept header allows none of the response's documented media types.",
+    ),
+    "request.accept.unknown": (
+        W,
+        "The request sends Accept, but the operation documents no response media types.",
+    ),
+    "request.authorization.missing": (
+        E,
+        "The request lacks the credentials the operation's security requires.",
+    ),
+    "request.body.incompatible": (
+        E,
+        "The request body does not match the operation's request body schema.",
+    ),
+    "request.body.unknown": (W, "The request sends a body the operation does not document."),
+    "request.body.wider": (
+        W,
+        "A request body matcher allows values the operation's schema refuses.",
+    ),
+    "request.content-type.incompatible": (
+        E,
+        "The request's Content-Type is not one the operation accepts.",
+    ),
+    "request.content-type.malformed": (E, "The request's Content-Type is not a valid media type."),
+    "request.content-type.missing": (W, "The request has a body but no Content-Type header."),
+    "request.content-type.unknown": (
+        W,
+        "The request sends Content-Type, but the operation documents no media types to consume.",
+    ),
+    "request.header.incompatible": (
+        E,
+        "A request header's value does not match its documented schema.",
+    ),
+    "request.header.unknown": (W, "The request sends a header the operation does not document."),
+    "request.header.wider": (
+        W,
+        "A request header matcher allows values the operation's schema refuses.",
+    ),
+    "request.path-or-method.unknown": (
+        E,
+        "No operation of the contract has the request's path and method.",
+    ),
+    "request.query.incompatible": (
+        E,
+        "A query parameter does not match its schema, or a required one is missing.",
+    ),
+    "request.query.unknown": (
+        W,
+        "The request sends a query parameter the operation does not document.",
+    ),
+    "request.query.wider": (
+        W,
+        "A query parameter matcher allows values the operation's schema refuses.",
+    ),
+    "response.body.incompatible": (
+        E,
+        "The response body does not match the documented response schema.",
+    ),
+    "response.body.narrower": (
+        W,
+        "A response body matcher refuses values the documented schema allows.",
+    ),
+    "response.body.unknown": (E, "The response has a body where the documented response has none."),
+    "response.content-type.ambiguous": (
+        W,
+        "The response names no Content-Type, and the status documents several JSON types.",
+    ),
+    "response.content-type.incompatible": (
+        E,
+        "The response's Content-Type is not one the operation documents for its status.",
+    ),
+    "response.content-type.malformed": (
+        E,
+        "The response's Content-Type is not a valid media type.",
+    ),
+    "response.content-type.unknown": (
+        W,
+        "The response sends Content-Type, but its status documents no media types.",
+    ),
+    "response.header.incompatible": (
+        E,
+        "A response header's value does not match its documented schema.",
+    ),
+    "response.header.undefined": (
+        W,
+        "The response sends a standard HTTP header the contract does not document.",
+    ),
+    "response.header.unknown": (
+        E,
+        "The response sends a non-standard header the contract does not document.",
+    ),
+    "response.status.default": (
+        W,
+        "The response status is covered only by the operation's default response.",
+    ),
+    "response.status.unknown": (E, "The response status is not documented for the operation."),
 }
-
 
 #: the codes of message interactions checked against an AsyncAPI document (Accord's own)
-MESSAGE_CODES: dict[str, Severity] = {
-    "message.channel.unknown": Severity.ERROR,
-    "message.content-type.incompatible": Severity.ERROR,
-    "message.header.incompatible": Severity.ERROR,
-    "message.header.narrower": Severity.WARNING,
-    "message.header.wider": Severity.WARNING,
-    "message.operation.direction": Severity.ERROR,
-    "message.payload.incompatible": Severity.ERROR,
-    "message.payload.narrower": Severity.WARNING,
-    "message.payload.wider": Severity.WARNING,
+_MESSAGES: dict[str, tuple[Severity, str]] = {
+    "message.channel.unknown": (
+        E,
+        "No channel and operation of the AsyncAPI document carries the message.",
+    ),
+    "message.content-type.incompatible": (
+        E,
+        "The message's content type is not the documented one.",
+    ),
+    "message.header.incompatible": (
+        E,
+        "A message header does not match the documented headers schema.",
+    ),
+    "message.header.narrower": (
+        W,
+        "A message header matcher refuses values the documented schema allows.",
+    ),
+    "message.header.wider": (
+        W,
+        "A message header matcher allows values the documented schema refuses.",
+    ),
+    "message.operation.direction": (
+        E,
+        "The provider does not send this message: the document has it received, not sent.",
+    ),
+    "message.payload.incompatible": (
+        E,
+        "The message payload does not match the documented payload schema.",
+    ),
+    "message.payload.narrower": (
+        W,
+        "A message payload matcher refuses values the documented schema allows.",
+    ),
+    "message.payload.wider": (
+        W,
+        "A message payload matcher allows values the documented schema refuses.",
+    ),
 }
+
+#: every code a cross-check of HTTP interactions can report, with its severity
+CODES: dict[str, Severity] = {code: severity for code, (severity, _) in _HTTP.items()}
+
+#: the codes of message interactions checked against an AsyncAPI document (Accord's own)
+MESSAGE_CODES: dict[str, Severity] = {code: severity for code, (severity, _) in _MESSAGES.items()}
+
+
+def describe() -> list[dict[str, str]]:
+    """Every code a cross-check can report (HTTP and messages), as ``accord.lint.describe``
+    lists rules: ``id``, ``severity``, ``scope`` (``pact``) and ``description``."""
+    return [
+        {"id": code, "severity": severity.value, "scope": "pact", "description": text}
+        for code, (severity, text) in {**_HTTP, **_MESSAGES}.items()
+    ]
 
 
 @dataclass(slots=True, frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import unquote, urlsplit
 
 from accord._errors import AccordError, Location
-from accord._findings import Finding, Severity
+from accord._findings import UNUSABLE, Finding, Severity
 from accord.core import Contract, HttpRequest, Operation, PactFile, PathTemplate, Place, Response
 from accord.crosscheck import _checks_request, _checks_response  # noqa: F401  (registers checks)
 from accord.crosscheck._exchange import CHECKS, Exchange, pact_path, spec_path
@@ -18,7 +18,6 @@ from accord.workspace import Workspace
 __all__ = ["UNUSABLE", "crosscheck", "crosscheck_workspace"]
 
 #: the rule id of a finding for a pact or contract that could not be used at all
-UNUSABLE = "unusable-input"
 
 
 def crosscheck(

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from accord import core
 from accord._errors import AccordError, Location
-from accord._findings import Finding, Severity
+from accord._findings import UNUSABLE, Finding, Severity
 from accord.core import Contract, DocumentSet, LoadOptions, SourceFile, load_source
 from accord.lint import (  # noqa: F401  (registers rules)
     _rules_asyncapi,
@@ -25,8 +25,6 @@ if TYPE_CHECKING:  # linting files needs no workspace layer (a short command's i
 MANIFEST_NAME = "accord.yaml"
 
 __all__ = ["LintConfig", "LintResult", "lint_paths", "lint_target", "lint_workspace"]
-
-UNUSABLE = "unusable-input"
 
 
 @dataclass(slots=True, frozen=True)
