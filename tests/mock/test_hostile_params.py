@@ -27,38 +27,42 @@ def _op(where: str, schema: dict[str, Any], **style: Any) -> dict[str, Any]:
     return {"get": {"parameters": [parameter], "responses": {"204": {"description": "ok"}}}}
 
 
+#: one operation per style under test (a gateway test reads the same table through both)
+PATHS = {
+    "/simple/{p}": _op("path", {**STRINGS, "const": ["a,b", "c"]}),
+    "/label/{p}": _op("path", {**STRINGS, "const": ["a.b", "c"]}, style="label", explode=True),
+    "/matrix/{p}": _op("path", {**STRINGS, "const": ["x;y"]}, style="matrix", explode=True),
+    "/text/{p}": _op("path", {"type": "string"}),
+    "/range/{p}": _op("path", RANGE),
+    "/exploded/{p}": _op("path", RANGE, explode=True),
+    "/header": _op("header", RANGE),
+    "/query": _op("query", RANGE, explode=False),
+    "/exploded-query": _op("query", RANGE),
+    "/flat-query": _op("query", {**STRINGS, "const": ["a,b", "c"]}, explode=False),
+    "/deep": _op("query", RANGE, style="deepObject"),
+}
+
+
 @pytest.fixture
 def mock(client: ClientFactory) -> Any:
-    paths = {
-        "/simple/{p}": _op("path", {**STRINGS, "const": ["a,b", "c"]}),
-        "/label/{p}": _op("path", {**STRINGS, "const": ["a.b", "c"]}, style="label", explode=True),
-        "/matrix/{p}": _op("path", {**STRINGS, "const": ["x;y"]}, style="matrix", explode=True),
-        "/text/{p}": _op("path", {"type": "string"}),
-        "/range/{p}": _op("path", RANGE),
-        "/exploded/{p}": _op("path", RANGE, explode=True),
-        "/header": _op("header", RANGE),
-        "/query": _op("query", RANGE, explode=False),
-        "/exploded-query": _op("query", RANGE),
-        "/flat-query": _op("query", {**STRINGS, "const": ["a,b", "c"]}, explode=False),
-        "/deep": _op("query", RANGE, style="deepObject"),
-    }
-    return client(tiny(paths))
+    return client(tiny(PATHS))
 
 
-@pytest.mark.parametrize(
-    ("path", "status"),
-    [
-        ("/simple/a%2Cb,c", 204),  # the comma of an item is encoded, the delimiter is not
-        ("/simple/a,b,c", 400),
-        ("/label/.a%2Eb.c", 204),
-        ("/label/.a.b.c", 400),
-        ("/matrix/;p=x%3By", 204),
-        ("/matrix/;p=x;p=y", 400),
-        ("/text/caf%C3%A9", 204),
-        ("/flat-query?p=a%2Cb,c", 204),  # the query too: the comma of an item is encoded
-        ("/flat-query?p=a,b,c", 400),
-    ],
-)
+#: (path, status): values the mock splits where the client put its delimiters
+SPLIT = [
+    ("/simple/a%2Cb,c", 204),  # the comma of an item is encoded, the delimiter is not
+    ("/simple/a,b,c", 400),
+    ("/label/.a%2Eb.c", 204),
+    ("/label/.a.b.c", 400),
+    ("/matrix/;p=x%3By", 204),
+    ("/matrix/;p=x;p=y", 400),
+    ("/text/caf%C3%A9", 204),
+    ("/flat-query?p=a%2Cb,c", 204),  # the query too: the comma of an item is encoded
+    ("/flat-query?p=a,b,c", 400),
+]
+
+
+@pytest.mark.parametrize(("path", "status"), SPLIT)
 def test_a_value_is_split_at_its_delimiters_before_it_is_decoded(
     mock: Any, path: str, status: int
 ) -> None:
@@ -66,7 +70,10 @@ def test_a_value_is_split_at_its_delimiters_before_it_is_decoded(
     assert response.status_code == status, response.text
 
 
-@pytest.mark.parametrize("text", ["%FF", "caf%C3", "%C3%28", "ok%E2%82"])
+NOT_UTF8 = ["%FF", "caf%C3", "%C3%28", "ok%E2%82"]
+
+
+@pytest.mark.parametrize("text", NOT_UTF8)
 def test_a_path_value_that_is_not_utf8_is_refused(mock: Any, text: str) -> None:
     response = mock.get(f"/text/{text}")
     assert response.status_code == 400, response.text
@@ -75,24 +82,25 @@ def test_a_path_value_that_is_not_utf8_is_refused(mock: Any, text: str) -> None:
     assert "not UTF-8" in error["message"]
 
 
-@pytest.mark.parametrize(
-    ("url", "headers", "where", "message"),
-    [
-        ("/range/lo,1,hi", {}, "path", "'hi' without a value"),
-        ("/range/7", {}, "path", "'7' without a value"),
-        ("/range/lo,1,lo,2", {}, "path", "'lo' more than once"),
-        ("/exploded/lo=1,hi", {}, "path", "'hi' without '='"),
-        ("/exploded/lo=1,lo=2", {}, "path", "'lo' more than once"),
-        ("/header", {"p": "lo,1,hi"}, "header", "'hi' without a value"),
-        ("/header", {"p": "1e999"}, "header", "without a value"),
-        ("/query?p=lo,1,lo,2", {}, "query", "'lo' more than once"),
-        ("/query?p=hi", {}, "query", "'hi' without a value"),
-        ("/query?p=lo,1&p=hi,2", {}, "query", "was given more than once"),  # one was dropped
-        ("/flat-query?p=a%2Cb,c&p=", {}, "query", "was given more than once"),
-        ("/deep?p[lo]=1&p[lo]=2", {}, "query", "'lo' more than once"),
-        ("/exploded-query?lo=1&lo=2", {}, "query", "'lo' more than once"),
-    ],
-)
+#: (url, headers, where, message) of objects the mock refuses
+REFUSED = [
+    ("/range/lo,1,hi", {}, "path", "'hi' without a value"),
+    ("/range/7", {}, "path", "'7' without a value"),
+    ("/range/lo,1,lo,2", {}, "path", "'lo' more than once"),
+    ("/exploded/lo=1,hi", {}, "path", "'hi' without '='"),
+    ("/exploded/lo=1,lo=2", {}, "path", "'lo' more than once"),
+    ("/header", {"p": "lo,1,hi"}, "header", "'hi' without a value"),
+    ("/header", {"p": "1e999"}, "header", "without a value"),
+    ("/query?p=lo,1,lo,2", {}, "query", "'lo' more than once"),
+    ("/query?p=hi", {}, "query", "'hi' without a value"),
+    ("/query?p=lo,1&p=hi,2", {}, "query", "was given more than once"),  # one was dropped
+    ("/flat-query?p=a%2Cb,c&p=", {}, "query", "was given more than once"),
+    ("/deep?p[lo]=1&p[lo]=2", {}, "query", "'lo' more than once"),
+    ("/exploded-query?lo=1&lo=2", {}, "query", "'lo' more than once"),
+]
+
+
+@pytest.mark.parametrize(("url", "headers", "where", "message"), REFUSED)
 def test_an_object_missing_a_value_or_repeating_a_key_is_refused(
     mock: Any, url: str, headers: dict[str, str], where: str, message: str
 ) -> None:
@@ -104,16 +112,20 @@ def test_an_object_missing_a_value_or_repeating_a_key_is_refused(
     assert message in error["message"]
 
 
+#: (url, headers) the mock reads
+READ = [
+    ("/range/lo,1,hi,5", {}),
+    ("/exploded/lo=1,hi=5", {}),
+    ("/header", {"p": "lo,1,hi,5"}),
+    ("/header", {"p": ""}),
+    ("/query?p=lo,1", {}),
+    ("/deep?p[lo]=1&p[hi]=2", {}),
+    ("/exploded-query?lo=1&hi=2", {}),
+]
+
+
 def test_well_formed_objects_and_the_empty_object_are_still_read(mock: Any) -> None:
-    for url, headers in [
-        ("/range/lo,1,hi,5", {}),
-        ("/exploded/lo=1,hi=5", {}),
-        ("/header", {"p": "lo,1,hi,5"}),
-        ("/header", {"p": ""}),
-        ("/query?p=lo,1", {}),
-        ("/deep?p[lo]=1&p[hi]=2", {}),
-        ("/exploded-query?lo=1&hi=2", {}),
-    ]:
+    for url, headers in READ:
         response = mock.get(url, headers=headers)
         assert response.status_code == 204, (url, response.text)
 

@@ -53,6 +53,8 @@ if TYPE_CHECKING:  # what mypy and readers see; each module is imported on first
         coerce,
         compile_parameters,
         cookies_of,
+        path_as_sent,
+        query_of,
         read_parameters,
     )
     from accord.core._paths import PathTemplate, Router
@@ -137,6 +139,8 @@ __all__ = [
     "media_type",
     "parse_content_type",
     "parse_source",
+    "path_as_sent",
+    "query_of",
     "read_parameters",
     "rust_regex",
     "select_media",
@@ -190,6 +194,8 @@ __getattr__, __dir__ = _lazy_exports(
         "coerce": "_params",
         "compile_parameters": "_params",
         "cookies_of": "_params",
+        "path_as_sent": "_params",
+        "query_of": "_params",
         "read_parameters": "_params",
         "PathTemplate": "_paths",
         "Router": "_paths",

@@ -13,10 +13,11 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote_to_bytes
+from urllib.parse import parse_qsl, unquote_plus, unquote_to_bytes
 
 from accord.core._contract import Contract
 from accord.core._model import Operation, Parameter
+from accord.core._paths import PathTemplate
 from accord.core._resolve import SchemaNode, SchemaResolver
 from accord.core._schema import Direction
 
@@ -26,6 +27,8 @@ __all__ = [
     "coerce",
     "compile_parameters",
     "cookies_of",
+    "path_as_sent",
+    "query_of",
     "read_parameters",
 ]
 
@@ -431,3 +434,42 @@ def cookies_of(header: str) -> dict[str, str]:
         if sep:
             out[name] = value
     return out
+
+
+#: "." and ".." sent encoded as whole segments (or URLs would drop them, RFC 3986 §5.2.4)
+_DOTS = re.compile(r"(%2[Ee]){1,2}")
+
+
+def path_as_sent(raw_path: bytes, template: str) -> dict[str, str] | None:
+    """The path parameters of ``raw_path`` (the ASGI ``raw_path``) still percent-encoded,
+    for ``read_parameters(path_encoded=True)``: a style's delimiters are then told apart
+    from an item's encoded ones. None when the raw path does not match ``template``."""
+    found = PathTemplate.parse(template).match(raw_path.partition(b"?")[0].decode("latin-1"))
+    if found is None:
+        return None
+    return {
+        k: v.replace("%2E", ".").replace("%2e", ".") if _DOTS.fullmatch(v) else v
+        for k, v in found.items()
+    }
+
+
+def query_of(raw_query: bytes) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """``(query, query_sent)`` of a raw query string: values decoded, and values as sent
+    (names decoded) for ``read_parameters(query_sent=...)``. ValueError when a name or
+    value is not percent-encoded UTF-8."""
+    text = raw_query.decode("latin-1")
+    query: dict[str, list[str]] = {}
+    sent: dict[str, list[str]] = {}
+    if not text:
+        return query, sent
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise ValueError(str(exc)) from None
+    for key, value in pairs:
+        query.setdefault(key, []).append(value)
+    for part in text.split("&"):
+        if part:
+            name, _, value = part.partition("=")
+            sent.setdefault(unquote_plus(name), []).append(value)
+    return query, sent

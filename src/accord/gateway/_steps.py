@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from urllib.parse import parse_qsl
 
-from accord.core import Contract, ParameterSpec, compile_parameters
+from accord.core import Contract, ParameterSpec, compile_parameters, path_as_sent
 from accord.gateway._asgi import (
     ASGIApp,
     Message,
@@ -283,7 +283,11 @@ class Validate:
         if specs is None:
             specs = self._specs[key] = compile_parameters(contract, operation)
         query = bytes(scope.get("query_string") or b"")
-        problem = check_parameters(contract, specs, ex.match.path_params, query, ex.headers)
+        raw = scope.get("raw_path")
+        sent = path_as_sent(raw, operation.path) if isinstance(raw, bytes) else None
+        problem = check_parameters(
+            contract, specs, ex.match.path_params, query, ex.headers, path_sent=sent
+        )
         if problem is None:
             content_type = ex.headers.get("content-type")
             problem = check_body(contract, operation, content_type, ex.body)

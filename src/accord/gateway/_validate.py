@@ -8,7 +8,6 @@ and responses by the core's compiled validators, so the messages are the schema'
 from __future__ import annotations
 
 from collections.abc import Mapping
-from urllib.parse import parse_qsl
 
 from accord._json import JSONError, read_json
 from accord.core import (
@@ -20,6 +19,7 @@ from accord.core import (
     is_json_media,
     media_type,
     parse_content_type,
+    query_of,
     read_parameters,
     select_media,
 )
@@ -36,21 +36,32 @@ def check_parameters(
     path: Mapping[str, str],
     raw_query: bytes,
     headers: Mapping[str, str],
+    *,
+    path_sent: Mapping[str, str] | None = None,
 ) -> Problem | None:
     """A 400 problem listing every parameter that does not fit its schema, or None.
 
     ``specs`` are the operation's parameters as the core compiles them
-    (``compile_parameters``), typed and checked the way the mock does.
+    (``compile_parameters``), typed and checked the way the mock does: ``path_sent``
+    (the path parameters still percent-encoded, from ``path_as_sent``) and the raw query
+    are split at their style's delimiters before they are decoded; ``path`` (decoded) is
+    read only when no raw path was given.
     """
-    query: dict[str, list[str]] = {}
     try:
-        pairs = parse_qsl(raw_query.decode("latin-1"), keep_blank_values=True, errors="strict")
-    except (UnicodeDecodeError, ValueError) as exc:
+        query, query_sent = query_of(raw_query)
+    except ValueError as exc:
         return 400, f"the query string cannot be read: {exc}", []
-    for key, text in pairs:
-        query.setdefault(key, []).append(text)
     cookies = cookies_of(headers.get("cookie", ""))
-    parsed = read_parameters(contract, specs, path, query, headers, cookies)
+    parsed = read_parameters(
+        contract,
+        specs,
+        path if path_sent is None else path_sent,
+        query,
+        headers,
+        cookies,
+        path_encoded=path_sent is not None,
+        query_sent=query_sent,
+    )
     if not parsed.errors:
         return None
     errors = [

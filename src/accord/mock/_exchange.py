@@ -6,9 +6,8 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, unquote_plus
 
-from accord.core import Contract, Operation
+from accord.core import Contract, Operation, query_of
 from accord.mock._asgi import Scope
 from accord.mock._plan import OperationPlan
 from accord.mock._typing import IntRanges
@@ -99,23 +98,10 @@ class Exchange:
 
     def parse_query(self) -> str | None:
         """Fill :attr:`query`; returns a reason when the query string cannot be read."""
-        if not self.raw_query:
-            return None
         try:
-            pairs = parse_qsl(
-                self.raw_query.decode("latin-1"),
-                keep_blank_values=True,
-                encoding="utf-8",
-                errors="strict",
-            )
-        except (UnicodeDecodeError, ValueError) as exc:
+            self.query, self.query_sent = query_of(self.raw_query)
+        except ValueError as exc:
             return f"the query string cannot be read: {exc}"
-        for key, value in pairs:
-            self.query.setdefault(key, []).append(value)
-        for part in self.raw_query.decode("latin-1").split("&"):
-            if part:
-                name, _, value = part.partition("=")
-                self.query_sent.setdefault(unquote_plus(name), []).append(value)
         return None
 
 

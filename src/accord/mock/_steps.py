@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 from collections.abc import Callable, Sequence
 from xml.etree import ElementTree
 
-from accord.core import Direction, PathTemplate, cookies_of, read_parameters
+from accord.core import Direction, cookies_of, path_as_sent, read_parameters
 from accord.mock._asgi import ASGIApp, Message, Receive, Scope, Send, send_bytes
 from accord.mock._body import ParsedBody, parse_body, read_body, unchecked
 from accord.mock._config import MockConfig
@@ -116,7 +115,9 @@ class Route:
                 ex.service = service
                 ex.plan = service.plan(found.operation)
                 ex.path_params = found.path_params
-                ex.path_sent = _as_sent(scope, found.operation.path)
+                raw = scope.get("raw_path")
+                if isinstance(raw, bytes):
+                    ex.path_sent = path_as_sent(raw, found.operation.path)
                 break
             allowed += service.contract.allowed_methods(ex.path)
         if ex.plan is None:
@@ -136,26 +137,6 @@ class Route:
             await reject(send, ex, Problem(400, reason))
             return
         await self.app(scope, receive, send)
-
-
-_DOTS = re.compile(r"(%2[Ee]){1,2}")
-
-
-def _as_sent(scope: Scope, template: str) -> dict[str, str] | None:
-    """The path parameters as the client sent them, still percent-encoded (``raw_path``):
-    a style's delimiters are told apart from encoded characters of a value. None when the
-    server gives no raw path or it does not match the template the decoded path matched."""
-    raw = scope.get("raw_path")
-    if not isinstance(raw, bytes):
-        return None
-    found = PathTemplate.parse(template).match(raw.partition(b"?")[0].decode("latin-1"))
-    if found is None:
-        return None
-    # "." and ".." go encoded as whole segments, or URLs would drop them (RFC 3986 §5.2.4)
-    return {
-        k: v.replace("%2E", ".").replace("%2e", ".") if _DOTS.fullmatch(v) else v
-        for k, v in found.items()
-    }
 
 
 class Authenticate:
